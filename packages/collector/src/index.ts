@@ -1,0 +1,2 @@
+// Public entry point of @runtrace/collector.
+export const PACKAGE_NAME = '@runtrace/collector';

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { classifyOutcome, isAbortError, isTimeoutError } from './classify-outcome.js';
+
+describe('classifyOutcome', () => {
+  it('treats no error as completed', () => {
+    expect(classifyOutcome(undefined)).toEqual({ status: 'completed' });
+    expect(classifyOutcome(null)).toEqual({ status: 'completed' });
+  });
+
+  it('treats an abort as interrupted', () => {
+    expect(classifyOutcome(new DOMException('stopped', 'AbortError')).status).toBe('interrupted');
+    const controller = new AbortController();
+    controller.abort();
+    expect(classifyOutcome(controller.signal.reason).status).toBe('interrupted');
+    expect(classifyOutcome(undefined, { signal: controller.signal }).status).toBe('interrupted');
+    expect(classifyOutcome(Object.assign(new Error('aborted'), { code: 'UND_ERR_ABORTED' })).status).toBe('interrupted');
+  });
+
+  it('treats a timeout as error with error.type timeout, even when it arrives as an abort', async () => {
+    const signal = AbortSignal.timeout(1);
+    await new Promise((resolve) => signal.addEventListener('abort', resolve));
+    expect(isTimeoutError(signal.reason)).toBe(true);
+    expect(classifyOutcome(signal.reason)).toMatchObject({ status: 'error', errorType: 'timeout' });
+    expect(classifyOutcome(new DOMException('x', 'AbortError'), { signal })).toMatchObject({
+      status: 'error',
+      errorType: 'timeout',
+    });
+    expect(classifyOutcome(Object.assign(new Error('slow'), { code: 'UND_ERR_HEADERS_TIMEOUT' }))).toEqual({
+      status: 'error',
+      errorType: 'timeout',
+      message: 'slow',
+    });
+  });
+
+  it('treats anything else as error, typed by code or class name', () => {
+    expect(classifyOutcome(new TypeError('bad'))).toEqual({ status: 'error', errorType: 'TypeError', message: 'bad' });
+    expect(classifyOutcome(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toMatchObject({
+      status: 'error',
+      errorType: 'ECONNREFUSED',
+    });
+    class ProviderFailure extends Error {}
+    expect(classifyOutcome(new ProviderFailure('x')).errorType).toBe('ProviderFailure');
+    expect(classifyOutcome('plain string')).toEqual({ status: 'error', errorType: 'string', message: 'plain string' });
+  });
+
+  it('does not mistake ordinary errors for aborts', () => {
+    expect(isAbortError(new Error('abort mission'))).toBe(false);
+    expect(isAbortError(undefined)).toBe(false);
+  });
+});

@@ -1,0 +1,2 @@
+// Public entry point of @runtrace/instrumentation.
+export const PACKAGE_NAME = '@runtrace/instrumentation';

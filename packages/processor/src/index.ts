@@ -1,0 +1,2 @@
+// Public entry point of @runtrace/processor.
+export const PACKAGE_NAME = '@runtrace/processor';

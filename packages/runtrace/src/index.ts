@@ -1,0 +1,2 @@
+// Public entry point of runtrace.
+export const PACKAGE_NAME = 'runtrace';
