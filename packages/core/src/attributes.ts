@@ -48,6 +48,11 @@ export const RuntraceAttributes = {
   /** Human-readable reason attached to a terminal status. */
   STATUS_MESSAGE: 'runtrace.status.message',
 
+  /** The run a span belongs to: the run span's span id (set on run, step, attempt and tool spans). */
+  RUN_ID: 'runtrace.run.id',
+  /** The step an attempt or tool span belongs to: the step span's span id. */
+  STEP_ID: 'runtrace.step.id',
+
   RUN_KIND: 'runtrace.run.kind',
   RUN_LABEL: 'runtrace.run.label',
   RUN_ROOT_CONVERSATION_ID: 'runtrace.run.root_conversation_id',
@@ -76,6 +81,8 @@ export const RuntraceAttributes = {
   SUMMARY_TOOL_CALL_COUNT: 'runtrace.summary.tool_call_count',
 
   STEP_NUMBER: 'runtrace.step.number',
+  /** How the model was called: see {@link Operations}. */
+  STEP_OPERATION: 'runtrace.step.operation',
   STEP_TIME_TO_FIRST_CHUNK_MS: 'runtrace.step.time_to_first_chunk_ms',
   STEP_WARNINGS: 'runtrace.step.warnings',
   STEP_REQUEST_OPTIONS: 'runtrace.step.request_options',

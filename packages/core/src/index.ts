@@ -40,3 +40,5 @@ export {
   ShutDownError,
 } from './errors.js';
 export type { ErrorCode, RuntraceErrorOptions } from './errors.js';
+export { addTokenUsage, TOKEN_USAGE_KEYS } from './token-usage.js';
+export type { TokenUsage } from './token-usage.js';
