@@ -23,6 +23,7 @@ export const GenAiAttributes = {
   TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
   TOOL_DEFINITIONS: 'gen_ai.tool.definitions',
   INPUT_MESSAGES: 'gen_ai.input.messages',
+  AGENT_NAME: 'gen_ai.agent.name',
   OUTPUT_MESSAGES: 'gen_ai.output.messages',
   SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',
 } as const;
@@ -61,8 +62,6 @@ export const RuntraceAttributes = {
   RUN_TRIGGER_MESSAGE_ID: 'runtrace.run.trigger_message_id',
   RUN_HISTORY_TIP_MESSAGE_ID: 'runtrace.run.history_tip_message_id',
   RUN_ASSISTANT_MESSAGE_ID: 'runtrace.run.assistant_message_id',
-  RUN_PROVIDER: 'runtrace.run.provider',
-  RUN_MODEL: 'runtrace.run.model',
 
   SUMMARY_STEP_COUNT: 'runtrace.summary.step_count',
   SUMMARY_INPUT_TOKENS: 'runtrace.summary.input_tokens',
@@ -101,8 +100,6 @@ export const RuntraceAttributes = {
   ATTEMPT_REQUEST_BODY_SIZE: 'runtrace.attempt.request_body_size',
   ATTEMPT_RESPONSE_BODY_SIZE: 'runtrace.attempt.response_body_size',
   ATTEMPT_ERROR: 'runtrace.attempt.error',
-
-  TOOL_STATUS: 'runtrace.tool.status',
 
   CONTENT_POLICY: 'runtrace.content.policy',
   STALE: 'runtrace.stale',

@@ -1,0 +1,2 @@
+// Public entry point of @runtrace/testkit.
+export const PACKAGE_NAME = '@runtrace/testkit';
