@@ -16,6 +16,18 @@ describe('classifyOutcome', () => {
     expect(classifyOutcome(Object.assign(new Error('aborted'), { code: 'UND_ERR_ABORTED' })).status).toBe('interrupted');
   });
 
+  it("treats the OpenAI and Anthropic SDKs' APIUserAbortError (named plain Error) as interrupted", () => {
+    // The SDKs throw this when the caller's signal aborts before the response arrived.
+    class APIError extends Error {}
+    class APIUserAbortError extends APIError {}
+    const error = new APIUserAbortError('Request was aborted.');
+    expect(error.name).toBe('Error');
+    expect(isAbortError(error)).toBe(true);
+    expect(classifyOutcome(error)).toEqual({ status: 'interrupted', message: 'Request was aborted.' });
+    class APIConnectionTimeoutError extends APIError {}
+    expect(classifyOutcome(new APIConnectionTimeoutError('Request timed out.')).status).toBe('error');
+  });
+
   it('treats a timeout as error with error.type timeout, even when it arrives as an abort', async () => {
     const signal = AbortSignal.timeout(1);
     await new Promise((resolve) => signal.addEventListener('abort', resolve));

@@ -22,6 +22,8 @@ export interface ClassifyOutcomeOptions {
 
 const ABORT_NAMES = new Set(['AbortError']);
 const ABORT_CODES = new Set(['ABORT_ERR', 'UND_ERR_ABORTED', 'ERR_STREAM_PREMATURE_CLOSE_BY_CALLER']);
+/** Classes of the caller's abort whose `name` is plain `Error`: the OpenAI and Anthropic SDKs' `APIUserAbortError`. */
+const ABORT_CLASS_NAMES = new Set(['APIUserAbortError']);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError', 'ConnectTimeoutError']);
 const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
@@ -42,7 +44,8 @@ function readString(value: unknown, key: string): string | undefined {
 }
 
 /**
- * Whether an error means the caller cancelled the work (abort signal, `AbortError`).
+ * Whether an error means the caller cancelled the work (abort signal, `AbortError`, the
+ * `APIUserAbortError` that the OpenAI and Anthropic SDKs throw when the caller's signal aborts).
  *
  * @example
  * isAbortError(new DOMException('stop', 'AbortError')); // true
@@ -50,7 +53,11 @@ function readString(value: unknown, key: string): string | undefined {
 export function isAbortError(error: unknown): boolean {
   const name = readString(error, 'name');
   const code = readString(error, 'code');
-  return (name !== undefined && ABORT_NAMES.has(name)) || (code !== undefined && ABORT_CODES.has(code));
+  return (
+    (name !== undefined && ABORT_NAMES.has(name)) ||
+    (code !== undefined && ABORT_CODES.has(code)) ||
+    (error instanceof Error && ABORT_CLASS_NAMES.has(error.constructor.name))
+  );
 }
 
 /**

@@ -38,7 +38,12 @@ export class RuntraceError extends Error {
   }
 }
 
-/** A step or update was attempted on a run (or step) that is already terminal. */
+/**
+ * A step or update was attempted on a run (or step) that is already terminal.
+ *
+ * @example
+ * if (error instanceof RunFinalizedError) console.warn(`late step for run ${error.runId}`);
+ */
 export class RunFinalizedError extends RuntraceError {
   readonly runId: string;
 
@@ -48,7 +53,12 @@ export class RunFinalizedError extends RuntraceError {
   }
 }
 
-/** A run (or a step of it) that runtrace does not know, or that belongs to another run. */
+/**
+ * A run (or a step of it) that runtrace does not know, or that belongs to another run.
+ *
+ * @example
+ * throw new RunNotFoundError('00f067aa0ba902b7'); // message: 'run 00f067aa0ba902b7 not found'
+ */
 export class RunNotFoundError extends RuntraceError {
   readonly runId: string;
 
@@ -58,7 +68,12 @@ export class RunNotFoundError extends RuntraceError {
   }
 }
 
-/** A function or constructor got an argument it cannot use. */
+/**
+ * A function or constructor got an argument it cannot use.
+ *
+ * @example
+ * throw new InvalidArgumentError('maxBytes', -1, 'a non-negative integer'); // 'invalid maxBytes: -1 (a non-negative integer)'
+ */
 export class InvalidArgumentError extends RuntraceError {
   /** The parameter's name, as documented (for example `staleAfter` or `filter.status`). */
   readonly parameter: string;
@@ -72,7 +87,12 @@ export class InvalidArgumentError extends RuntraceError {
   }
 }
 
-/** Writing to the local store failed (disk full, locked, closed). */
+/**
+ * Writing to the local store failed (disk full, locked, closed).
+ *
+ * @example
+ * throw new StoreWriteError('database is locked', '/tmp/runtrace.db', { cause: error });
+ */
 export class StoreWriteError extends RuntraceError {
   /** The database file, when known. */
   readonly path: string | undefined;
@@ -83,7 +103,12 @@ export class StoreWriteError extends RuntraceError {
   }
 }
 
-/** The store's schema cannot be used by this version of the code (for example, it is newer). */
+/**
+ * The store's schema cannot be used by this version of the code (for example, it is newer).
+ *
+ * @example
+ * throw new StoreSchemaError('/tmp/runtrace.db', 7, 5);
+ */
 export class StoreSchemaError extends RuntraceError {
   readonly path: string;
   readonly foundVersion: number;
@@ -101,7 +126,12 @@ export class StoreSchemaError extends RuntraceError {
   }
 }
 
-/** An OTLP payload could not be decoded. */
+/**
+ * An OTLP payload could not be decoded.
+ *
+ * @example
+ * return { ok: false, error: new OtlpDecodeError('application/x-protobuf', 'index out of range') };
+ */
 export class OtlpDecodeError extends RuntraceError {
   /** The content type the payload claimed. */
   readonly contentType: string;
@@ -112,7 +142,12 @@ export class OtlpDecodeError extends RuntraceError {
   }
 }
 
-/** A configuration file or object is invalid; names the source and the field. */
+/**
+ * A configuration file or object is invalid; names the source and the field.
+ *
+ * @example
+ * throw new ConfigError('./prices.json', 'models.my-model.output', 'must be a number'); // './prices.json: models.my-model.output: must be a number'
+ */
 export class ConfigError extends RuntraceError {
   /** Where the configuration came from (a file path, or `options`). */
   readonly source: string;
@@ -126,7 +161,12 @@ export class ConfigError extends RuntraceError {
   }
 }
 
-/** A component was used after `shutdown()`. */
+/**
+ * A component was used after `shutdown()`.
+ *
+ * @example
+ * throw new ShutDownError('SqliteSpanExporter'); // 'SqliteSpanExporter is shut down'
+ */
 export class ShutDownError extends RuntraceError {
   readonly component: string;
 

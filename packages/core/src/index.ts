@@ -41,4 +41,34 @@ export {
 } from './errors.js';
 export type { ErrorCode, RuntraceErrorOptions } from './errors.js';
 export { addTokenUsage, TOKEN_USAGE_KEYS } from './token-usage.js';
+export { isUsageMissing } from './is-usage-missing.js';
 export type { TokenUsage } from './token-usage.js';
+export { Redactor, defaultRedactor } from './redactor.js';
+export type {
+  RedactorOptions,
+  RedactionPattern,
+  RedactionResult,
+  BodyRedactionResult,
+  BodyKind,
+  RedactBodyOptions,
+  HeadersInput,
+  HeaderValue,
+} from './redactor.js';
+export {
+  SECRET_HEADER_NAMES,
+  SECRET_HEADER_FRAGMENTS,
+  SECRET_JSON_KEYS,
+  SECRET_JSON_KEY_FRAGMENTS,
+  NEVER_SECRET_JSON_KEYS,
+  SECRET_QUERY_PARAMS,
+} from './secret-names.js';
+export { Limits } from './limits.js';
+export { truncateText, ELLIPSIS } from './truncate-text.js';
+export { truncateBytes, truncationMarker } from './truncate-bytes.js';
+export type { TruncateBytesOptions } from './truncate-bytes.js';
+export { makeLabel } from './make-label.js';
+export { normalizeModel } from './normalize-model.js';
+export { PricingTable, defaultPricingTable } from './pricing-table.js';
+export type { ModelPrice, PricingTableOptions, CostResult } from './pricing-table.js';
+export { loadPricingFile, loadPricingFileSync, parsePricingFile } from './load-pricing-file.js';
+export type { PricingFile } from './load-pricing-file.js';

@@ -50,7 +50,12 @@ export function isRunStatus(value: unknown): value is RunStatus {
   return typeof value === 'string' && Object.hasOwn(PRIORITY, value);
 }
 
-/** The worst of several statuses (by {@link statusPriority}); `completed` for none. */
+/**
+ * The worst of several statuses (by {@link statusPriority}); `completed` for none.
+ *
+ * @example
+ * worstStatus(['completed', 'interrupted', 'completed']); // 'interrupted'
+ */
 export function worstStatus(statuses: Iterable<RunStatus>): RunStatus {
   let worst: RunStatus = 'completed';
   for (const status of statuses) {

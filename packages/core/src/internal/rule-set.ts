@@ -1,0 +1,233 @@
+// The compiled redaction rules of one Redactor: name rules, value patterns, URLs, allowlist.
+import { REDACTED } from '../attributes.js';
+import {
+  normalizeKey,
+  secretHeaderRule,
+  secretJsonKeyRule,
+  secretQueryParamRule,
+} from '../secret-names.js';
+import type { Tally } from './tally.js';
+import {
+  BUILT_IN_PATTERNS,
+  QUERY_PARAM_IN_TEXT,
+  triggerSource,
+  TriggerHits,
+  triggerHit,
+  URL_IN_TEXT,
+  isInertValue,
+  type CompiledPattern,
+} from './value-patterns.js';
+
+/** Options a RuleSet is compiled from (validated by the Redactor). */
+export interface RuleSetOptions {
+  readonly extraHeaderNames: readonly string[];
+  readonly allowedHeaderNames: readonly string[];
+  readonly extraJsonKeys: readonly string[];
+  readonly allowedJsonKeys: readonly string[];
+  readonly extraQueryParams: readonly string[];
+  readonly extraPatterns: readonly { readonly name: string; readonly pattern: RegExp }[];
+  readonly allowedValues: readonly string[];
+}
+
+const KEY_CACHE_LIMIT = 4096;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/** Compiled rules; one instance per Redactor, shared by all its calls. */
+export class RuleSet {
+  readonly allowedValues: ReadonlySet<string>;
+  /** True when user patterns exist: they have no cheap trigger, so every string is scanned. */
+  readonly scanEveryString: boolean;
+  /** Non-global trigger for one string (free text). */
+  readonly trigger: RegExp;
+  /** Global trigger for raw JSON text (also fires on `\u` escapes, which may hide a trigger). */
+  readonly rawJsonTrigger: RegExp;
+  /** Global trigger for one string, to learn which kinds of rule can fire. */
+  private readonly textTrigger: RegExp;
+
+  private readonly extraHeaders: ReadonlyMap<string, string>;
+  private readonly allowedHeaders: ReadonlySet<string>;
+  private readonly extraJsonKeys: ReadonlyMap<string, string>;
+  private readonly allowedJsonKeys: ReadonlySet<string>;
+  private readonly extraQueryParams: ReadonlyMap<string, string>;
+  private readonly patterns: readonly CompiledPattern[];
+  private readonly jsonKeyCache = new Map<string, string | null>();
+  private readonly headerCache = new Map<string, string | null>();
+
+  constructor(options: RuleSetOptions) {
+    this.allowedValues = new Set(options.allowedValues);
+    this.extraHeaders = new Map(options.extraHeaderNames.map((name) => [name.toLowerCase(), `header:${name.toLowerCase()}`]));
+    this.allowedHeaders = new Set(options.allowedHeaderNames.map((name) => name.toLowerCase()));
+    this.extraJsonKeys = new Map(options.extraJsonKeys.map((key) => [normalizeKey(key), `json-key:${key}`]));
+    this.allowedJsonKeys = new Set(options.allowedJsonKeys.map(normalizeKey));
+    this.extraQueryParams = new Map(options.extraQueryParams.map((name) => [normalizeKey(name), `url-query:${name}`]));
+    const extra: CompiledPattern[] = options.extraPatterns.map(({ name, pattern }) => ({
+      rule: `pattern:${name}`,
+      family: TriggerHits.USER,
+      regex: new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`),
+    }));
+    this.patterns = [...BUILT_IN_PATTERNS, ...extra];
+    this.scanEveryString = extra.length > 0;
+    const extraNames = options.extraQueryParams.map(escapeRegExp);
+    this.trigger = new RegExp(triggerSource(false, extraNames));
+    this.rawJsonTrigger = new RegExp(triggerSource(true, extraNames), 'g');
+    this.textTrigger = new RegExp(this.trigger.source, 'g');
+  }
+
+  isAllowed(value: string): boolean {
+    return this.allowedValues.size > 0 && this.allowedValues.has(value);
+  }
+
+  /** Rule id masking a header by name (lower-cased), or undefined. */
+  headerRule(lowerName: string): string | undefined {
+    const cached = this.headerCache.get(lowerName);
+    if (cached !== undefined) return cached ?? undefined;
+    let rule: string | undefined = this.extraHeaders.get(lowerName);
+    if (rule === undefined && !this.allowedHeaders.has(lowerName)) rule = secretHeaderRule(lowerName);
+    remember(this.headerCache, lowerName, rule);
+    return rule;
+  }
+
+  /** Rule id masking a JSON key's value, or undefined. */
+  jsonKeyRule(key: string): string | undefined {
+    const cached = this.jsonKeyCache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const normalized = normalizeKey(key);
+    const rule = this.extraJsonKeys.get(normalized) ?? (this.allowedJsonKeys.has(normalized) ? undefined : secretJsonKeyRule(key));
+    remember(this.jsonKeyCache, key, rule);
+    return rule;
+  }
+
+  /** Rule id masking a query parameter's value, or undefined. */
+  queryParamRule(name: string): string | undefined {
+    return this.extraQueryParams.get(normalizeKey(name)) ?? secretQueryParamRule(name);
+  }
+
+  /** Whether any rule could change this text (cheap; false means "leave it as is"). */
+  mayContainSecret(text: string): boolean {
+    return this.scanEveryString || this.trigger.test(text);
+  }
+
+  /**
+   * Free text: URLs (userinfo, query), query-like pairs, then value patterns. `knownHits` are
+   * the trigger hits when the caller already knows them (from the raw JSON pass).
+   */
+  redactText(text: string, tally: Tally, knownHits?: number): string {
+    const hits = knownHits ?? this.triggerHits(text);
+    if (hits === 0 && !this.scanEveryString) return text;
+    let out = text;
+    if ((hits & TriggerHits.URL) !== 0) {
+      out = out.replace(URL_IN_TEXT, (url) => this.redactUrlStructure(url, tally));
+    }
+    if ((hits & TriggerHits.ASSIGNMENT) !== 0) out = this.redactQueryPairs(out, tally, QUERY_PARAM_IN_TEXT);
+    return this.applyPatterns(out, tally, hits);
+  }
+
+  /** One pass of the trigger over the text: which kinds of rule could fire. */
+  private triggerHits(text: string): number {
+    const trigger = this.textTrigger;
+    trigger.lastIndex = 0;
+    let hits = 0;
+    for (let match = trigger.exec(text); match !== null; match = trigger.exec(text)) {
+      hits |= triggerHit(match[0]);
+      if (hits === TriggerHits.ALL) break;
+    }
+    return hits;
+  }
+
+  /** A URL: userinfo stripped, sensitive query and fragment parameters masked, then value patterns. */
+  redactUrl(url: string, tally: Tally): string {
+    const out = url.includes('@') || url.includes('=') ? this.redactUrlStructure(url, tally) : url;
+    const hits = this.triggerHits(out);
+    return hits === 0 && !this.scanEveryString ? out : this.applyPatterns(out, tally, hits);
+  }
+
+  /** A bare query string (`a=1&key=…`, with or without a leading `?`). */
+  redactQuery(query: string, tally: Tally): string {
+    const out = query.includes('=') ? this.redactQueryPairs(query, tally, QUERY_PARAM_IN_TEXT) : query;
+    const hits = this.triggerHits(out);
+    return hits === 0 && !this.scanEveryString ? out : this.applyPatterns(out, tally, hits);
+  }
+
+  private applyPatterns(text: string, tally: Tally, hits: number = TriggerHits.ALL): string {
+    let out = text;
+    for (const pattern of this.patterns) {
+      if ((pattern.family & (hits | TriggerHits.USER)) === 0) continue;
+      if (pattern.hint !== undefined && !pattern.hint(out)) continue;
+      out = out.replace(pattern.regex, (...args: unknown[]) => {
+        const match = args[0] as string;
+        const groups = args[args.length - 1];
+        if (typeof groups === 'object' && groups !== null) {
+          const { pre, secret } = groups as { pre?: string; secret?: string };
+          if (secret !== undefined) {
+            if (isInertValue(secret) || this.isAllowed(secret)) return match;
+            tally.add(pattern.rule);
+            return `${pre ?? ''}${REDACTED}`;
+          }
+        }
+        if (match.length === 0 || this.isAllowed(match)) return match;
+        tally.add(pattern.rule);
+        return REDACTED;
+      });
+    }
+    return out;
+  }
+
+  private redactUrlStructure(url: string, tally: Tally): string {
+    let out = url;
+    const schemeEnd = out.indexOf('://');
+    const escapedSchemeEnd = schemeEnd === -1 ? out.indexOf(':\\/\\/') : -1;
+    const authorityStart = schemeEnd !== -1 ? schemeEnd + 3 : escapedSchemeEnd !== -1 ? escapedSchemeEnd + 5 : -1;
+    if (authorityStart !== -1) {
+      let authorityEnd = out.length;
+      for (let index = authorityStart; index < out.length; index++) {
+        const char = out.charCodeAt(index);
+        // '/', '?', '#', '\'
+        if (char === 47 || char === 63 || char === 35 || char === 92) {
+          authorityEnd = index;
+          break;
+        }
+      }
+      const at = out.lastIndexOf('@', authorityEnd - 1);
+      if (at >= authorityStart) {
+        const userinfo = out.slice(authorityStart, at);
+        if (!this.isAllowed(userinfo) && !this.isAllowed(safeDecode(userinfo))) {
+          out = out.slice(0, authorityStart) + out.slice(at + 1);
+          tally.add('url:userinfo');
+        }
+      }
+    }
+    if (out.includes('=')) out = this.redactQueryPairs(out, tally, URL_PARAM);
+    return out;
+  }
+
+  private redactQueryPairs(text: string, tally: Tally, regex: RegExp): string {
+    return text.replace(regex, (match: string, lead: string, name: string, value: string) => {
+      if (value.length === 0 || value.startsWith('[REDACTED') || value.startsWith('%5BREDACTED')) return match;
+      const rule = this.queryParamRule(safeDecode(name));
+      if (rule === undefined) return match;
+      if (this.isAllowed(value) || this.isAllowed(safeDecode(value))) return match;
+      tally.add(rule);
+      return `${lead}${name}=${REDACTED}`;
+    });
+  }
+}
+
+/** Query and fragment parameters of a URL: only after `?`, `&`, `;` or `#`. */
+const URL_PARAM = /([?&;#])([^=&#?;]{1,128})=([^&#]*)/g;
+
+function safeDecode(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+function remember(cache: Map<string, string | null>, key: string, rule: string | undefined): void {
+  if (cache.size >= KEY_CACHE_LIMIT) cache.clear();
+  cache.set(key, rule ?? null);
+}

@@ -1,0 +1,39 @@
+// Whether a model call's token usage is unknown (a response arrived, but no usage with it).
+import { GenAiAttributes, RuntraceAttributes } from './attributes.js';
+
+const USAGE_KEYS = [
+  GenAiAttributes.USAGE_INPUT_TOKENS,
+  GenAiAttributes.USAGE_OUTPUT_TOKENS,
+  GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS,
+  GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS,
+  GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS,
+] as const;
+
+const RESPONSE_KEYS = [
+  GenAiAttributes.RESPONSE_ID,
+  GenAiAttributes.RESPONSE_MODEL,
+  GenAiAttributes.RESPONSE_FINISH_REASONS,
+  RuntraceAttributes.STEP_TIME_TO_FIRST_CHUNK_MS,
+] as const;
+
+/**
+ * Whether a step's token usage is unknown rather than zero: the model answered (a response id,
+ * model, finish reason or first stream chunk was recorded), so the call may have been billed, but
+ * no usage was reported — typically a stream cut before its final usage chunk. Such a step's cost
+ * is unknown, never a silent zero. A step that got no answer at all (a network error, a refused
+ * request) reports no usage because nothing was consumed, and is not "missing".
+ *
+ * @example
+ * isUsageMissing({ 'gen_ai.response.model': 'gpt-4o-mini' }); // true: answered, no usage
+ * isUsageMissing({ 'gen_ai.response.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 12 }); // false
+ * isUsageMissing({}); // false: no answer, nothing consumed
+ */
+export function isUsageMissing(attributes: Readonly<Record<string, unknown>>): boolean {
+  for (const key of USAGE_KEYS) {
+    if (typeof attributes[key] === 'number') return false;
+  }
+  for (const key of RESPONSE_KEYS) {
+    if (attributes[key] !== undefined) return true;
+  }
+  return false;
+}
