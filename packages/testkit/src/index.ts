@@ -1,2 +1,11 @@
 // Public entry point of @runtrace/testkit.
-export const PACKAGE_NAME = '@runtrace/testkit';
+export { startMockOpenAIServer } from './mock-openai-server.js';
+export type {
+  MockOpenAIServer,
+  MockOpenAIServerOptions,
+  MockOpenAIScenario,
+  RecordedRequest,
+  MockToolCall,
+  MockUsage,
+} from './mock-openai-server.js';
+export { createSeededRandom } from './create-seeded-random.js';
