@@ -1,0 +1,388 @@
+// Records one HTTP round trip made inside a step as an attempt span, streaming bodies through with a byte cap.
+import { SpanKind } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { HttpAttributes, RetryClassifications, RuntraceAttributes, RuntraceEvents, SpanKinds, classifyOutcome, isTimeoutError } from '@runtrace/core';
+import type { RetryClassification } from '@runtrace/core';
+import type { Duplex } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { JsonCompleteness } from './json-completeness.js';
+import { endSpan } from './recorder-core.js';
+import type { Outcome, StepState } from './recorder-core.js';
+import { retryDelayMs } from './retry-delay.js';
+
+type Headers = Record<string, string>;
+
+function headerValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.map((item) => String(item)).join(', ');
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('latin1');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** Any undici header shape as a record with lower-case names. */
+export function headerRecord(headers: unknown): Headers {
+  const record: Headers = {};
+  const add = (name: unknown, value: unknown): void => {
+    const text = headerValue(value);
+    if (text === undefined) return;
+    const key = (name instanceof Uint8Array ? Buffer.from(name).toString('latin1') : String(name)).toLowerCase();
+    record[key] = record[key] === undefined ? text : `${record[key]}, ${text}`;
+  };
+  if (headers === null || headers === undefined) return record;
+  if (Array.isArray(headers)) {
+    if (headers.length > 0 && Array.isArray(headers[0])) {
+      for (const pair of headers as unknown[][]) add(pair[0], pair[1]);
+    } else {
+      for (let index = 0; index + 1 < headers.length; index += 2) add(headers[index], headers[index + 1]);
+    }
+    return record;
+  }
+  if (typeof headers === 'object' && Symbol.iterator in headers) {
+    for (const pair of headers as Iterable<unknown[]>) add(pair[0], pair[1]);
+    return record;
+  }
+  if (typeof headers === 'object') {
+    for (const [name, value] of Object.entries(headers)) add(name, value);
+  }
+  return record;
+}
+
+interface UrlInfo {
+  readonly url: string;
+  readonly maskedCount: number;
+  readonly address: string | undefined;
+  readonly port: number | undefined;
+  readonly path: string | undefined;
+}
+
+const URL_CACHE_LIMIT = 256;
+const urlCaches = new WeakMap<object, Map<string, UrlInfo>>();
+
+/** The redacted URL and server fields of a request URL, cached per redactor (SDKs call the same few URLs). */
+function urlInfo(rawUrl: string, redactor: { redactUrl(url: string): { value: string; maskedCount: number } }): UrlInfo {
+  let cache = urlCaches.get(redactor);
+  if (cache === undefined) {
+    cache = new Map();
+    urlCaches.set(redactor, cache);
+  }
+  const cached = cache.get(rawUrl);
+  if (cached !== undefined) return cached;
+  const redacted = redactor.redactUrl(rawUrl);
+  let address: string | undefined;
+  let port: number | undefined;
+  let path: string | undefined;
+  try {
+    const parsed = new URL(rawUrl);
+    address = parsed.hostname;
+    port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+    path = parsed.pathname;
+  } catch {
+    // A relative or odd URL: keep what we have.
+  }
+  const info: UrlInfo = { url: redacted.value, maskedCount: redacted.maskedCount, address, port, path };
+  if (cache.size >= URL_CACHE_LIMIT) cache.clear();
+  cache.set(rawUrl, info);
+  return info;
+}
+
+/** Collects at most `cap` bytes of a body while counting all of them. */
+class BodyCapture {
+  readonly #cap: number;
+  readonly #parts: Buffer[] = [];
+  #kept = 0;
+  total = 0;
+
+  constructor(cap: number) {
+    this.#cap = cap;
+  }
+
+  add(chunk: Uint8Array | string): void {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.total += buffer.byteLength;
+    if (this.#kept >= this.#cap) return;
+    const room = this.#cap - this.#kept;
+    const part = Buffer.from(buffer.buffer, buffer.byteOffset, Math.min(room, buffer.byteLength));
+    // Copy: the caller may reuse its buffer.
+    this.#parts.push(Buffer.from(part));
+    this.#kept += part.byteLength;
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.#parts);
+  }
+
+  /**
+   * Options for `redactBody`: the byte cap and, when the body went past it, that the kept bytes
+   * are only its start (redacted as a prefix, ending with a marker recording the full size).
+   */
+  redactOptions(maxBytes: number): { maxBytes: number; truncatedInput?: boolean; originalBytes?: number } {
+    return this.total > this.#kept ? { maxBytes, truncatedInput: true, originalBytes: this.total } : { maxBytes };
+  }
+}
+
+async function* teeBody(source: AsyncIterable<unknown>, capture: BodyCapture): AsyncGenerator<unknown> {
+  for await (const chunk of source) {
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) capture.add(chunk);
+    yield chunk;
+  }
+}
+
+function retryClassificationOf(status: number | undefined, error: unknown): RetryClassification {
+  if (status === 429) return RetryClassifications.RATE_LIMITED;
+  if (status === 408) return RetryClassifications.TIMEOUT;
+  if (status !== undefined && status >= 500) return RetryClassifications.SERVER_ERROR;
+  if (error !== undefined) {
+    if (isTimeoutError(error)) return RetryClassifications.TIMEOUT;
+    if (classifyOutcome(error).status === 'interrupted') return RetryClassifications.NONE;
+    return RetryClassifications.NETWORK;
+  }
+  return RetryClassifications.NONE;
+}
+
+function isJsonType(contentType: string): boolean {
+  return contentType.includes('json') && !contentType.includes('ndjson') && !contentType.includes('jsonl') && !contentType.includes('json-seq');
+}
+
+/** A dispatch handler that records the round trip and forwards every callback to the real handler. */
+export class AttemptHandler implements Dispatcher.DispatchHandler {
+  readonly options: Dispatcher.DispatchOptions;
+  readonly #inner: Dispatcher.DispatchHandler;
+  readonly #step: StepState;
+  readonly #span: Span;
+  readonly #method: string;
+  readonly #headersPolicy: boolean;
+  readonly #bodiesPolicy: boolean;
+  readonly #requestBody: BodyCapture | undefined;
+  #requestBodyNote: string | undefined;
+  #response: BodyCapture | undefined;
+  #responseBytes = 0;
+  #status: number | undefined;
+  #contentType = '';
+  #encoded = false;
+  #declaredLength: number | undefined;
+  #json: JsonCompleteness | undefined;
+  #done = false;
+  #maskedTotal = 0;
+
+  constructor(step: StepState, options: Dispatcher.DispatchOptions, inner: Dispatcher.DispatchHandler) {
+    this.#inner = inner;
+    this.#step = step;
+    const settings = step.core.settings;
+    this.#headersPolicy = settings.contentPolicy !== 'none';
+    this.#bodiesPolicy = settings.contentPolicy === 'full';
+    this.#method = (options.method ?? 'GET').toUpperCase();
+    const number = ++step.attemptCounter;
+    const origin = options.origin === undefined ? '' : String(options.origin).replace(/\/$/, '');
+    const rawUrl = `${origin}${options.path}`;
+    const requestHeaders = headerRecord(options.headers);
+    const stainless = Number(requestHeaders['x-stainless-retry-count']);
+    let masked = 0;
+    const attributes: Attributes = {
+      [RuntraceAttributes.SPAN_KIND]: SpanKinds.ATTEMPT,
+      [RuntraceAttributes.STATUS]: 'in_progress',
+      [RuntraceAttributes.RUN_ID]: step.run.id,
+      [RuntraceAttributes.STEP_ID]: step.id,
+      [RuntraceAttributes.ATTEMPT_NUMBER]: number,
+      [HttpAttributes.REQUEST_METHOD]: this.#method,
+      [HttpAttributes.REQUEST_RESEND_COUNT]: Number.isSafeInteger(stainless) && stainless >= 0 ? stainless : number - 1,
+    };
+    const url = urlInfo(rawUrl, settings.redactor);
+    masked += url.maskedCount;
+    attributes[HttpAttributes.URL_FULL] = url.url;
+    if (url.address !== undefined) attributes[HttpAttributes.SERVER_ADDRESS] = url.address;
+    if (url.port !== undefined) attributes[HttpAttributes.SERVER_PORT] = url.port;
+    if (url.path !== undefined) attributes[HttpAttributes.URL_PATH] = url.path;
+    if (this.#headersPolicy) {
+      const redacted = settings.redactor.redactHeaders(requestHeaders);
+      masked += redacted.maskedCount;
+      attributes[RuntraceAttributes.ATTEMPT_REQUEST_HEADERS] = JSON.stringify(redacted.value);
+    }
+    this.#span = settings.tracer.startSpan(this.#method, { kind: SpanKind.CLIENT, attributes }, step.context);
+    this.#masked(masked);
+    if (number > 1) step.span.addEvent(RuntraceEvents.RETRY, { [RuntraceAttributes.ATTEMPT_NUMBER]: number });
+    step.touch();
+
+    let body = options.body;
+    let requestBody: BodyCapture | undefined;
+    const contentLength = Number(requestHeaders['content-length']);
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      requestBody = new BodyCapture(this.#bodiesPolicy ? settings.maxBodyBytes : 0);
+      requestBody.add(body);
+    } else if (body !== null && body !== undefined && typeof body === 'object' && Symbol.asyncIterator in body) {
+      if (this.#bodiesPolicy) {
+        requestBody = new BodyCapture(settings.maxBodyBytes);
+        body = teeBody(body as AsyncIterable<unknown>, requestBody) as unknown as Dispatcher.DispatchOptions['body'];
+      } else if (Number.isSafeInteger(contentLength)) {
+        this.#span.setAttribute(RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE, contentLength);
+      }
+    } else if (body !== null && body !== undefined) {
+      this.#requestBodyNote = '[form data]';
+    }
+    this.#requestBody = requestBody;
+    this.options = body === options.body ? options : { ...options, body: body ?? null };
+  }
+
+  #masked(count: number): void {
+    if (count <= 0) return;
+    this.#maskedTotal += count;
+    this.#span.setAttribute(RuntraceAttributes.REDACTION_MASKED_COUNT, this.#maskedTotal);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.#inner.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, socket: Duplex): void {
+    this.#guard(() => {
+      this.#status = statusCode;
+      this.#finish({ status: 'completed' }, undefined);
+    });
+    this.#inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void {
+    this.#guard(() => this.#responseStart(statusCode, headers));
+    this.#inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  #responseStart(statusCode: number, rawHeaders: unknown): void {
+    const settings = this.#step.core.settings;
+    this.#status = statusCode;
+    const headers = headerRecord(rawHeaders);
+    this.#contentType = (headers['content-type'] ?? '').toLowerCase();
+    const encoding = (headers['content-encoding'] ?? 'identity').toLowerCase();
+    this.#encoded = encoding !== 'identity' && encoding !== '';
+    const length = Number(headers['content-length']);
+    if (headers['content-length'] !== undefined && Number.isSafeInteger(length)) this.#declaredLength = length;
+    const attributes: Attributes = {
+      [HttpAttributes.RESPONSE_STATUS_CODE]: statusCode,
+      [RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION]: retryClassificationOf(statusCode, undefined),
+    };
+    const delay = retryDelayMs(headers, Date.now());
+    if (delay !== undefined) attributes[RuntraceAttributes.ATTEMPT_RETRY_DELAY_MS] = delay;
+    if (this.#headersPolicy) {
+      const redacted = settings.redactor.redactHeaders(headers);
+      this.#masked(redacted.maskedCount);
+      attributes[RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS] = JSON.stringify(redacted.value);
+    }
+    this.#span.setAttributes(attributes);
+    if (this.#bodiesPolicy && !this.#encoded) this.#response = new BodyCapture(settings.maxBodyBytes);
+    if (!this.#encoded && isJsonType(this.#contentType)) this.#json = new JsonCompleteness();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#guard(() => {
+      this.#responseBytes += chunk.byteLength;
+      this.#response?.add(chunk);
+      this.#json?.feed(chunk);
+    });
+    this.#inner.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+    this.#guard(() => this.#finish(this.#endOutcome(), undefined));
+    this.#inner.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.#guard(() => this.fail(error));
+    if (this.#inner.onResponseError === undefined) throw error;
+    this.#inner.onResponseError(controller, error);
+  }
+
+  onBodySent(chunk: Buffer): void {
+    this.#inner.onBodySent?.(chunk);
+  }
+
+  onRequestSent(): void {
+    this.#inner.onRequestSent?.();
+  }
+
+  onResponseStarted(): void {
+    this.#inner.onResponseStarted?.();
+  }
+
+  /** The round trip failed before or while the response was read. */
+  fail(error: unknown): void {
+    const classified = classifyOutcome(error);
+    const outcome: Outcome =
+      classified.status === 'interrupted'
+        ? { status: 'interrupted', message: `response closed early by the client${classified.message === undefined ? '' : `: ${classified.message}`}` }
+        : classified;
+    this.#finish(outcome, error);
+  }
+
+  #endOutcome(): Outcome {
+    const status = this.#status ?? 0;
+    const failed = status >= 400;
+    const httpError: Outcome = { status: 'error', errorType: String(status), message: `HTTP ${status}` };
+    if (this.#method === 'HEAD' || status === 204 || status === 304) return failed ? httpError : { status: 'completed' };
+    if (!this.#encoded && this.#declaredLength !== undefined && this.#responseBytes < this.#declaredLength) {
+      return {
+        status: 'error',
+        errorType: 'body_incomplete',
+        message: `response body ended after ${this.#responseBytes} of ${this.#declaredLength} bytes`,
+      };
+    }
+    if (this.#json !== undefined && !this.#json.complete()) {
+      return { status: 'error', errorType: 'invalid_json', message: 'response body is not one complete JSON document' };
+    }
+    return failed ? httpError : { status: 'completed' };
+  }
+
+  #finish(outcome: Outcome, error: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    const settings = this.#step.core.settings;
+    const attributes: Attributes = {};
+    if (error !== undefined) {
+      attributes[RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION] = retryClassificationOf(this.#status, error);
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : typeof error === 'string' ? error : 'request failed';
+      const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+      const redacted = settings.redactor.redactText(`${message}${cause}`);
+      this.#masked(redacted.maskedCount);
+      attributes[RuntraceAttributes.ATTEMPT_ERROR] = redacted.value;
+    }
+    if (this.#requestBody !== undefined) {
+      attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE] = this.#requestBody.total;
+      if (this.#bodiesPolicy && this.#requestBody.total > 0) {
+        const contentType = headerRecord(this.options.headers)['content-type'];
+        const redacted = settings.redactor.redactBody(this.#requestBody.bytes(), contentType, this.#requestBody.redactOptions(settings.maxBodyBytes));
+        this.#masked(redacted.maskedCount);
+        attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY] = redacted.value;
+      }
+    } else if (this.#requestBodyNote !== undefined && this.#bodiesPolicy) {
+      attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY] = this.#requestBodyNote;
+    }
+    if (this.#status !== undefined) {
+      attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY_SIZE] = this.#responseBytes;
+      if (this.#bodiesPolicy && this.#responseBytes > 0) {
+        if (this.#encoded || this.#response === undefined) {
+          attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY] = `[encoded body, ${this.#responseBytes} bytes]`;
+        } else {
+          const redacted = settings.redactor.redactBody(this.#response.bytes(), this.#contentType, this.#response.redactOptions(settings.maxBodyBytes));
+          this.#masked(redacted.maskedCount);
+          attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY] = redacted.value;
+        }
+      }
+    }
+    this.#span.setAttributes(attributes);
+    endSpan(this.#span, outcome, settings.redactor);
+    this.#step.touch();
+  }
+
+  #guard(record: () => void): void {
+    try {
+      record();
+    } catch {
+      // Recording must never break the request.
+    }
+  }
+}

@@ -1,0 +1,380 @@
+// Run, step and tool state shared by the public handles, the stream wrapper and the HTTP interceptor.
+import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span, SpanOptions, TimeInput, Tracer } from '@opentelemetry/api';
+import { RuntraceAttributes, RuntraceEvents, classifyOutcome, statusPriority } from '@runtrace/core';
+import type { ContentPolicy, OutcomeClassification, RunStatus } from '@runtrace/core';
+import type { RecorderClock } from '../recorder-clock.js';
+import type { InstrumentationRedactor } from '../instrumentation-redactor.js';
+
+/** Settings resolved from `RecorderOptions`. */
+export interface RecorderSettings {
+  readonly tracer: Tracer;
+  readonly contentPolicy: ContentPolicy;
+  readonly redactor: InstrumentationRedactor;
+  readonly clock: RecorderClock;
+  readonly heartbeatIntervalMs: number;
+  readonly maxBodyBytes: number;
+}
+
+/** How a caller asks to finish a run, step or tool call. */
+export interface FinishRequest {
+  readonly status?: Exclude<RunStatus, 'in_progress'> | undefined;
+  readonly error?: unknown;
+  readonly signal?: AbortSignal | undefined;
+  readonly message?: string | undefined;
+}
+
+/** A terminal outcome. */
+export type Outcome = OutcomeClassification;
+
+const COMPLETED: Outcome = { status: 'completed' };
+const NON_RECORDING_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+const RECENTLY_FINALIZED_LIMIT = 4096;
+
+/** Resolves a finish request into an outcome with the one classification rule. */
+export function outcomeOf(request: FinishRequest = {}): Outcome {
+  if (request.error === undefined && request.status === undefined && request.signal === undefined && request.message === undefined) {
+    return COMPLETED;
+  }
+  const classified = classifyOutcome(request.error, { signal: request.signal });
+  if (request.status === undefined) {
+    return request.message === undefined ? classified : { ...classified, message: request.message };
+  }
+  const outcome: { status: Outcome['status']; errorType?: string; message?: string } = { status: request.status };
+  if (request.status === 'error') outcome.errorType = classified.errorType ?? 'error';
+  const message = request.message ?? classified.message;
+  if (message !== undefined) outcome.message = message;
+  return outcome;
+}
+
+function worse(a: Outcome, b: Outcome): Outcome {
+  return statusPriority(b.status) > statusPriority(a.status) ? b : a;
+}
+
+/** Sets the terminal status attributes and OTel status, then ends the span (now, or at `endTime`). Never throws. */
+export function endSpan(span: Span, outcome: Outcome, redactor: InstrumentationRedactor, endTime?: TimeInput): void {
+  try {
+    span.setAttribute(RuntraceAttributes.STATUS, outcome.status);
+    let message = outcome.message;
+    if (message !== undefined) message = redactor.redactText(message).value;
+    if (outcome.status === 'error') {
+      span.setAttribute('error.type', outcome.errorType ?? 'error');
+      span.setStatus(message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message });
+    }
+    if (message !== undefined) span.setAttribute(RuntraceAttributes.STATUS_MESSAGE, message);
+  } catch {
+    // Recording must never throw into the application.
+  }
+  span.end(endTime);
+}
+
+/** State shared by runs, steps and tool calls. */
+abstract class EntityState {
+  readonly core: RecorderCore;
+  readonly span: Span;
+  readonly id: string;
+  readonly recording: boolean;
+  context: Context;
+  status: RunStatus = 'in_progress';
+  /** An end was requested (the entity accepts no new children). */
+  endRequested = false;
+  lastHeartbeat: number;
+  /** In-flight work that deserves heartbeats (a callback running, a pending stream pull). */
+  busy = 0;
+  maskedCount = 0;
+  /** The public handle (Run, Step or ToolCall), created on first use. */
+  handle: unknown;
+
+  constructor(core: RecorderCore, span: Span, ctx: Context, now: number = core.settings.clock.now()) {
+    this.core = core;
+    this.span = span;
+    this.recording = span.isRecording();
+    this.id = span.spanContext().spanId;
+    this.context = ctx;
+    this.lastHeartbeat = now;
+  }
+
+  get ended(): boolean {
+    return this.status !== 'in_progress';
+  }
+
+  addMasked(count: number): void {
+    if (count <= 0 || !this.recording) return;
+    this.maskedCount += count;
+    this.span.setAttribute(RuntraceAttributes.REDACTION_MASKED_COUNT, this.maskedCount);
+  }
+
+  /** Adds a heartbeat event when the last one is at least one interval old. */
+  heartbeat(now: number): boolean {
+    if (this.ended || now - this.lastHeartbeat < this.core.settings.heartbeatIntervalMs) return false;
+    this.lastHeartbeat = now;
+    if (this.recording) {
+      this.span.addEvent(RuntraceEvents.HEARTBEAT);
+      this.span.setAttribute(RuntraceAttributes.LAST_ACTIVITY_MS, now);
+    }
+    return true;
+  }
+
+  protected finishSpan(outcome: Outcome, endTime?: TimeInput): void {
+    this.status = outcome.status;
+    this.endRequested = true;
+    if (this.recording) endSpan(this.span, outcome, this.core.settings.redactor, endTime);
+  }
+}
+
+/** A run in flight. */
+export class RunState extends EntityState {
+  readonly parent: RunState | undefined;
+  readonly conversationId: string | undefined;
+  readonly rootConversationId: string | undefined;
+  readonly provider: string | undefined;
+  readonly model: string | undefined;
+  stepCounter = 0;
+  readonly openSteps = new Set<StepState>();
+  readonly openTools = new Set<ToolState>();
+  /** Steps whose call failed with an error its caller retries: they wait for the retry (see StepState.retryPending). */
+  readonly awaitingRetry = new Set<StepState>();
+  pendingOutcome: Outcome | undefined;
+
+  constructor(
+    core: RecorderCore,
+    span: Span,
+    ctx: Context,
+    identity: {
+      parent: RunState | undefined;
+      conversationId: string | undefined;
+      rootConversationId: string | undefined;
+      provider: string | undefined;
+      model: string | undefined;
+    },
+  ) {
+    super(core, span, ctx);
+    this.parent = identity.parent;
+    this.conversationId = identity.conversationId;
+    this.rootConversationId = identity.rootConversationId;
+    this.provider = identity.provider;
+    this.model = identity.model;
+  }
+
+  /** Requests the end of the run; returns false when an end was already requested. */
+  requestEnd(outcome: Outcome): boolean {
+    if (this.endRequested) return false;
+    this.endRequested = true;
+    for (const tool of [...this.openTools]) tool.finish({ status: 'interrupted', message: 'run ended before the tool call' });
+    // A step waiting for a retry that never came ends with its own failure, at the time it failed.
+    for (const step of [...this.awaitingRetry]) step.finishAwaitingRetry();
+    for (const step of [...this.openSteps]) {
+      if (!step.streamOpen || outcome.status !== 'completed') {
+        step.finish({ status: 'interrupted', message: 'run ended before the step' });
+      }
+    }
+    if (this.openSteps.size > 0) {
+      this.pendingOutcome = outcome;
+      return true;
+    }
+    this.finish(outcome);
+    return true;
+  }
+
+  /** A child step ended: a deferred end completes once the last streaming step closes. */
+  childEnded(step: StepState): void {
+    this.openSteps.delete(step);
+    if (this.pendingOutcome === undefined) return;
+    if (step.outcome !== undefined) this.pendingOutcome = worse(this.pendingOutcome, step.outcome);
+    if (this.openSteps.size === 0) {
+      const outcome = this.pendingOutcome;
+      this.pendingOutcome = undefined;
+      this.finish(outcome);
+    }
+  }
+
+  finish(outcome: Outcome): void {
+    if (this.ended) return;
+    this.finishSpan(outcome);
+    this.core.runEnded(this);
+  }
+
+  /** The heartbeat of a child also touches its run. */
+  touch(now: number): void {
+    this.heartbeat(now);
+    this.parent?.touch(now);
+  }
+}
+
+/** A step (one model call) in flight. */
+export class StepState extends EntityState {
+  readonly run: RunState;
+  readonly number: number;
+  readonly startedAt: number;
+  attemptCounter = 0;
+  /**
+   * The step's call failed with an error that its caller retries (an AI SDK retry): the step stays
+   * open so the retry's round trips become further attempts of it. It ends with this outcome, at
+   * this end time, when no retry comes (the run ends, or `heartbeatIntervalMs` passes).
+   */
+  retryPending: RetryPending | undefined;
+  /** A stream wrapper owns the end of this step. */
+  streamOpen = false;
+  outcome: Outcome | undefined;
+  firstChunkSeen = false;
+  /** Relaying the stream to the application's own client failed. */
+  clientWriteError: unknown;
+
+  constructor(run: RunState, span: Span, ctx: Context, number: number) {
+    const now = run.core.settings.clock.now();
+    super(run.core, span, ctx, now);
+    this.run = run;
+    this.number = number;
+    this.startedAt = now;
+  }
+
+  /** Activity on the step: heartbeat it and its run at most once per interval. */
+  touch(now: number = this.core.settings.clock.now()): void {
+    if (this.heartbeat(now)) this.run.touch(now);
+  }
+
+  /** Parks the step until its caller retries the call (see `retryPending`). */
+  awaitRetry(pending: RetryPending): void {
+    if (this.ended) return;
+    this.retryPending = pending;
+    this.run.awaitingRetry.add(this);
+  }
+
+  /** Takes the step back for the retry of its call. */
+  resumeRetry(): void {
+    this.retryPending = undefined;
+    this.run.awaitingRetry.delete(this);
+  }
+
+  /** Ends a parked step with the failure it is parked with. */
+  finishAwaitingRetry(): void {
+    const pending = this.retryPending;
+    if (pending === undefined) return;
+    this.finish(pending.outcome, pending.endTime);
+  }
+
+  finish(outcome: Outcome, endTime?: TimeInput): void {
+    if (this.ended) return;
+    this.outcome = outcome;
+    this.streamOpen = false;
+    this.retryPending = undefined;
+    this.run.awaitingRetry.delete(this);
+    this.finishSpan(outcome, endTime);
+    this.run.childEnded(this);
+  }
+}
+
+/** Why and since when a step waits for the retry of its call. */
+export interface RetryPending {
+  /** The failure, recorded if no retry comes. */
+  readonly outcome: Outcome;
+  /** When the call failed (a `performance.now()` reading, so the span's end matches its own clock). */
+  readonly endTime: number;
+  /** When the call failed, on the recorder's clock (for the wait limit). */
+  readonly since: number;
+  /** What identifies the retried call (compared by the integration that parked the step). */
+  readonly call: unknown;
+}
+
+/** A tool call in flight. */
+export class ToolState extends EntityState {
+  readonly run: RunState;
+
+  constructor(run: RunState, span: Span, ctx: Context) {
+    super(run.core, span, ctx);
+    this.run = run;
+  }
+
+  finish(outcome: Outcome): void {
+    if (this.ended) return;
+    this.finishSpan(outcome);
+    this.run.openTools.delete(this);
+  }
+}
+
+/** Everything a recorder owns: settings, open runs, the heartbeat ticker. */
+export class RecorderCore {
+  readonly settings: RecorderSettings;
+  readonly openRuns = new Map<string, RunState>();
+  // Two generations of recently finalized run ids: O(1) to add, bounded, no iteration to evict.
+  #finalizedCurrent = new Set<string>();
+  #finalizedPrevious = new Set<string>();
+  #stopTicker: (() => void) | undefined;
+
+  constructor(settings: RecorderSettings) {
+    this.settings = settings;
+  }
+
+  startSpan(name: string, options: SpanOptions, parent: Context, recording: boolean): Span {
+    if (!recording) return NON_RECORDING_SPAN;
+    return this.settings.tracer.startSpan(name, options, parent);
+  }
+
+  runStarted(run: RunState): void {
+    if (!run.recording) return;
+    this.openRuns.set(run.id, run);
+    if (this.#stopTicker === undefined) {
+      // Tick twice per interval so timer jitter never stretches the gap between heartbeats past one interval and a half.
+      const interval = Math.max(1, Math.floor(this.settings.heartbeatIntervalMs / 2));
+      this.#stopTicker = this.settings.clock.setInterval(() => this.tick(), interval);
+    }
+  }
+
+  runEnded(run: RunState): void {
+    if (!run.recording) return;
+    this.openRuns.delete(run.id);
+    this.#finalizedCurrent.add(run.id);
+    if (this.#finalizedCurrent.size >= RECENTLY_FINALIZED_LIMIT) {
+      this.#finalizedPrevious = this.#finalizedCurrent;
+      this.#finalizedCurrent = new Set();
+    }
+  }
+
+  wasFinalized(runId: string): boolean {
+    return this.#finalizedCurrent.has(runId) || this.#finalizedPrevious.has(runId);
+  }
+
+  /** Heartbeats every busy step and tool (and their runs); stops once no run is open. */
+  tick(): void {
+    try {
+      if (this.openRuns.size === 0) {
+        this.#stopTicker?.();
+        this.#stopTicker = undefined;
+        return;
+      }
+      const now = this.settings.clock.now();
+      for (const run of this.openRuns.values()) {
+        for (const step of [...run.awaitingRetry]) {
+          if (step.retryPending !== undefined && now - step.retryPending.since >= this.settings.heartbeatIntervalMs) step.finishAwaitingRetry();
+        }
+        let busy = run.busy > 0;
+        for (const step of run.openSteps) {
+          if (step.busy > 0) {
+            busy = true;
+            step.heartbeat(now);
+          }
+        }
+        for (const tool of run.openTools) {
+          if (tool.busy > 0) {
+            busy = true;
+            tool.heartbeat(now);
+          }
+        }
+        if (busy) run.touch(now);
+      }
+    } catch {
+      // A heartbeat must never throw out of a timer.
+    }
+  }
+
+  /** Stops the heartbeat ticker. */
+  stop(): void {
+    this.#stopTicker?.();
+    this.#stopTicker = undefined;
+  }
+}
+
+/** Merges user attributes under runtrace's own (runtrace's win). */
+export function withAttributes(base: Attributes, extra: Attributes | undefined): Attributes {
+  return extra === undefined ? base : { ...extra, ...base };
+}

@@ -1,0 +1,78 @@
+// Attributes of a step: its request at start and its response at the end, per content policy.
+import type { Attributes } from '@opentelemetry/api';
+import { GenAiAttributes, RuntraceAttributes } from '@runtrace/core';
+import type { TokenUsage } from '@runtrace/core';
+import type { NormalizedRequest, NormalizedResponse } from '../gen-ai-types.js';
+import { messagesJson, outputMessagesJson, toolDefinitionsJson } from './gen-ai-content.js';
+import type { MaskTally } from './gen-ai-content.js';
+import type { RecorderSettings, StepState } from './recorder-core.js';
+
+/** Request attributes of a step (model options always; messages and tools as the policy allows). */
+export function requestAttributes(request: NormalizedRequest, settings: RecorderSettings, tally: MaskTally): Attributes {
+  const attributes: Attributes = {};
+  const options = request.options;
+  if (options !== undefined) {
+    if (options.maxOutputTokens !== undefined) attributes[GenAiAttributes.REQUEST_MAX_TOKENS] = options.maxOutputTokens;
+    if (options.temperature !== undefined) attributes[GenAiAttributes.REQUEST_TEMPERATURE] = options.temperature;
+    if (options.topP !== undefined) attributes[GenAiAttributes.REQUEST_TOP_P] = options.topP;
+    const recorded: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(options)) {
+      if (value !== undefined && key !== 'stopSequences') recorded[key] = value;
+    }
+    if (options.stopSequences !== undefined) recorded['stopSequences'] = settings.contentPolicy === 'full' ? options.stopSequences : options.stopSequences.length;
+    if (Object.keys(recorded).length > 0) attributes[RuntraceAttributes.STEP_REQUEST_OPTIONS] = JSON.stringify(recorded);
+  }
+  if (request.messages !== undefined) {
+    attributes[GenAiAttributes.INPUT_MESSAGES] = messagesJson(request.messages, settings.contentPolicy, settings.redactor, tally);
+  }
+  if (request.tools !== undefined && request.tools.length > 0 && settings.contentPolicy !== 'none') {
+    attributes[GenAiAttributes.TOOL_DEFINITIONS] = toolDefinitionsJson(request.tools, settings.redactor, tally);
+  }
+  return attributes;
+}
+
+/** Usage attributes; only the counts that are present. */
+export function usageAttributes(usage: TokenUsage): Attributes {
+  const attributes: Attributes = {};
+  const set = (key: string, value: number | undefined): void => {
+    if (typeof value === 'number' && Number.isFinite(value)) attributes[key] = value;
+  };
+  set(GenAiAttributes.USAGE_INPUT_TOKENS, usage.inputTokens);
+  set(GenAiAttributes.USAGE_OUTPUT_TOKENS, usage.outputTokens);
+  set(GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
+  set(GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadTokens);
+  set(GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationTokens);
+  return attributes;
+}
+
+/** Records a response on a step span. */
+export function applyResponse(step: StepState, response: NormalizedResponse): void {
+  if (!step.recording || step.ended) return;
+  const settings = step.core.settings;
+  const tally: MaskTally = { masked: 0 };
+  const attributes: Attributes = {};
+  if (response.model !== undefined) attributes[GenAiAttributes.RESPONSE_MODEL] = response.model;
+  if (response.id !== undefined) attributes[GenAiAttributes.RESPONSE_ID] = response.id;
+  if (response.finishReason !== undefined) attributes[GenAiAttributes.RESPONSE_FINISH_REASONS] = [response.finishReason];
+  if (response.usage !== undefined) Object.assign(attributes, usageAttributes(response.usage));
+  if (response.content !== undefined) {
+    attributes[GenAiAttributes.OUTPUT_MESSAGES] = outputMessagesJson(
+      response.content,
+      response.finishReason,
+      settings.contentPolicy,
+      settings.redactor,
+      tally,
+    );
+  }
+  if (response.warnings !== undefined && response.warnings.length > 0) {
+    attributes[RuntraceAttributes.STEP_WARNINGS] = JSON.stringify(
+      response.warnings.map((warning) => {
+        const redacted = settings.redactor.redactText(warning);
+        tally.masked += redacted.maskedCount;
+        return redacted.value;
+      }),
+    );
+  }
+  step.span.setAttributes(attributes);
+  step.addMasked(tally.masked);
+}
