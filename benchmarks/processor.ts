@@ -1,0 +1,190 @@
+// RunSpanProcessor cost per span next to a no-op processor (same provider setup), and the cost
+// of redacting a typical LLM step (10 KB of message JSON) next to parsing that JSON once.
+// Every step gets its own 10 KB messages string (as in a real agent, whose history grows), so
+// nothing can be served from a cache; the same-string workload is shown separately.
+// Run: bash scripts/pnpm.sh exec tsc -b packages/processor && bash scripts/pnpm.sh exec node benchmarks/processor.ts
+import type { Attributes, Tracer } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
+import { NoopSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { defaultRedactor, GenAiAttributes, RuntraceAttributes } from '@runtrace/core';
+import { RunSpanProcessor } from '@runtrace/processor';
+
+const counting = () => ({
+  count: 0,
+  onStart(): void {},
+  onEnd(): void {
+    this.count += 1;
+  },
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+});
+
+function message(index: number): { role: string; parts: { type: string; content: string }[] } {
+  const text = `Paragraph ${index}: the quarterly report shows steady growth in the northern region, with churn down `;
+  return { role: index % 2 === 0 ? 'user' : 'assistant', parts: [{ type: 'text', content: text.repeat(4) }] };
+}
+const messages: ReturnType<typeof message>[] = [];
+while (JSON.stringify(messages).length < 10_000) messages.push(message(messages.length));
+const MESSAGES_JSON = JSON.stringify(messages);
+
+/** A distinct (flat) 10 KB messages string per run and step, built before anything is timed. */
+const CONTENT_RUNS = 1_000;
+const DISTINCT: string[] = [];
+for (let run = 0; run < CONTENT_RUNS; run += 1) {
+  for (let step = 1; step <= 4; step += 1) {
+    const [first, ...rest] = messages;
+    const part = first!.parts[0]!;
+    DISTINCT.push(JSON.stringify([{ ...first!, parts: [{ ...part, content: `Run ${run} step ${step}. ${part.content}` }] }, ...rest]));
+  }
+}
+type Content = (run: number, step: number) => string | undefined;
+const noContent: Content = () => undefined;
+const distinctContent: Content = (run, step) => DISTINCT[(run % CONTENT_RUNS) * 4 + step - 1];
+const sameContent: Content = () => MESSAGES_JSON;
+
+const RUN_ATTRIBUTES: Attributes = {
+  [RuntraceAttributes.SPAN_KIND]: 'run',
+  [RuntraceAttributes.STATUS]: 'in_progress',
+  [GenAiAttributes.OPERATION_NAME]: 'invoke_agent',
+  [RuntraceAttributes.RUN_KIND]: 'chat_turn',
+  [GenAiAttributes.CONVERSATION_ID]: 'conversation-1',
+  [GenAiAttributes.PROVIDER_NAME]: 'openai',
+  [GenAiAttributes.REQUEST_MODEL]: 'gpt-4o',
+  [RuntraceAttributes.RUN_LABEL]: 'Summarize the quarterly report',
+};
+
+/** One run with four steps (five spans); returns ns per span. */
+function runWorkload(tracer: Tracer, runs: number, content: Content): number {
+  const started = process.hrtime.bigint();
+  for (let index = 0; index < runs; index += 1) {
+    const run = tracer.startSpan('invoke_agent chat_turn', { attributes: RUN_ATTRIBUTES });
+    const runId = run.spanContext().spanId;
+    run.setAttribute(RuntraceAttributes.RUN_ID, runId);
+    const parent = trace.setSpan(context.active(), run);
+    for (let number = 1; number <= 4; number += 1) {
+      const attributes: Attributes = {
+        [RuntraceAttributes.SPAN_KIND]: 'step',
+        [RuntraceAttributes.STATUS]: 'in_progress',
+        [RuntraceAttributes.RUN_ID]: runId,
+        [GenAiAttributes.OPERATION_NAME]: 'chat',
+        [RuntraceAttributes.STEP_NUMBER]: number,
+        [RuntraceAttributes.STEP_OPERATION]: 'stream',
+        [GenAiAttributes.PROVIDER_NAME]: 'openai',
+        [GenAiAttributes.REQUEST_MODEL]: 'gpt-4o',
+      };
+      const text = content(index, number);
+      if (text !== undefined) attributes[GenAiAttributes.INPUT_MESSAGES] = text;
+      const step = tracer.startSpan('chat gpt-4o', { attributes }, parent);
+      step.setAttributes({
+        [GenAiAttributes.USAGE_INPUT_TOKENS]: 1200,
+        [GenAiAttributes.USAGE_OUTPUT_TOKENS]: 300,
+        [GenAiAttributes.RESPONSE_MODEL]: 'gpt-4o-2024-08-06',
+        [GenAiAttributes.RESPONSE_FINISH_REASONS]: ['stop'],
+      });
+      step.addEvent('runtrace.first_chunk');
+      step.setAttribute(RuntraceAttributes.STATUS, 'completed');
+      step.end();
+    }
+    run.setAttribute(RuntraceAttributes.STATUS, 'completed');
+    run.end();
+  }
+  return Number(process.hrtime.bigint() - started) / (runs * 5);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+interface Setup {
+  readonly name: string;
+  readonly tracer: () => Tracer;
+}
+
+function compare(title: string, setups: readonly Setup[], runs: number, content: Content, rounds: number): void {
+  const samples = new Map<string, number[]>(setups.map((setup) => [setup.name, []]));
+  for (let round = 0; round < rounds + 1; round += 1) {
+    for (const setup of setups) {
+      const nsPerSpan = runWorkload(setup.tracer(), runs, content);
+      if (round > 0) samples.get(setup.name)?.push(nsPerSpan); // round 0 warms up
+    }
+  }
+  const baseline = median(samples.get(setups[0]!.name) ?? []);
+  console.log(`\n${title}`);
+  for (const setup of setups) {
+    const value = median(samples.get(setup.name) ?? []);
+    const extra = value - baseline;
+    console.log(
+      `  ${setup.name.padEnd(46)} ${value.toFixed(0).padStart(7)} ns/span  ×${(value / baseline).toFixed(2)}` +
+        (setup === setups[0] ? '  (baseline)' : `  (+${extra.toFixed(0)} ns/span)`),
+    );
+  }
+}
+
+const provider = (processor: SpanProcessor): Tracer => new TracerProvider({ spanProcessors: [processor] }).getTracer('bench');
+
+const noop: Setup = { name: 'NoopSpanProcessor', tracer: () => provider(new NoopSpanProcessor()) };
+const oneDestination: Setup = {
+  name: 'RunSpanProcessor (1 destination, all, full)',
+  tracer: () => provider(new RunSpanProcessor({ sweepInterval: false, destinations: [{ processor: counting() }] })),
+};
+const twoDestinations: Setup = {
+  name: 'RunSpanProcessor (store full + otlp errors-only)',
+  tracer: () =>
+    provider(
+      new RunSpanProcessor({
+        sweepInterval: false,
+        destinations: [{ processor: counting() }, { processor: counting(), kind: 'otlp', sampling: 'errors-only' }],
+      }),
+    ),
+};
+const withSubscriber: Setup = {
+  name: 'RunSpanProcessor (1 destination + live subscriber)',
+  tracer: () => {
+    const processor = new RunSpanProcessor({ sweepInterval: false, destinations: [{ processor: counting() }] });
+    let events = 0;
+    processor.subscribe(() => {
+      events += 1;
+    });
+    if (events < 0) console.log(events);
+    return provider(processor);
+  },
+};
+
+console.log(`RunSpanProcessor benchmark (node ${process.version}); a run = 1 run span + 4 step spans`);
+compare('Per-span cost, metadata-only spans (no message content):', [noop, oneDestination, twoDestinations], 4_000, noContent, 7);
+compare(
+  `Per-span cost, each step carrying its own ${MESSAGES_JSON.length}-byte gen_ai.input.messages:`,
+  [noop, oneDestination, withSubscriber],
+  CONTENT_RUNS,
+  distinctContent,
+  7,
+);
+compare(
+  `Per-span cost, every step carrying the same ${MESSAGES_JSON.length}-byte value (e.g. tool definitions):`,
+  [noop, oneDestination],
+  CONTENT_RUNS,
+  sameContent,
+  7,
+);
+
+// Redaction alone, on the same 10 KB attribute, next to JSON.parse of it.
+const iterations = 2_000;
+const timeIt = (work: () => void): number => {
+  for (let i = 0; i < 200; i += 1) work();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i += 1) work();
+  return Number(process.hrtime.bigint() - started) / iterations;
+};
+let sink = 0;
+const parse = timeIt(() => {
+  sink += (JSON.parse(MESSAGES_JSON) as unknown[]).length;
+});
+const redact = timeIt(() => {
+  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, MESSAGES_JSON).maskedCount;
+});
+console.log(`\nRedaction of one ${MESSAGES_JSON.length}-byte gen_ai.input.messages value:`);
+console.log(`  ${'JSON.parse (baseline)'.padEnd(46)} ${(parse / 1000).toFixed(1).padStart(7)} µs`);
+console.log(`  ${'defaultRedactor.redactAttribute'.padEnd(46)} ${(redact / 1000).toFixed(1).padStart(7)} µs  ×${(redact / parse).toFixed(2)}`);
+if (sink < 0) console.log(sink);

@@ -1,0 +1,55 @@
+import { GenAiAttributes, Redactor } from '@runtrace/core';
+import { describe, expect, it } from 'vitest';
+import { MEMO_MIN_CHARS, RedactionMemo } from './redaction-memo.js';
+
+const SECRET = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh';
+
+class CountingRedactor extends Redactor {
+  calls = 0;
+
+  override redactAttribute(key: string, value: string): ReturnType<Redactor['redactAttribute']> {
+    this.calls += 1;
+    return super.redactAttribute(key, value);
+  }
+}
+
+function longJson(tag: string): string {
+  return JSON.stringify([{ role: 'user', content: `${tag} ${SECRET} ${'x'.repeat(MEMO_MIN_CHARS)}` }]);
+}
+
+describe('RedactionMemo', () => {
+  it('scans a long value once per key and returns exactly what a scan returns', () => {
+    const redactor = new CountingRedactor();
+    const memo = new RedactionMemo(redactor);
+    const value = longJson('a');
+    const first = memo.redactAttribute(GenAiAttributes.INPUT_MESSAGES, value);
+    const again = memo.redactAttribute(GenAiAttributes.INPUT_MESSAGES, `${value}`);
+    expect(again).toEqual(first);
+    expect(first).toEqual(new Redactor().redactAttribute(GenAiAttributes.INPUT_MESSAGES, value));
+    expect(first.value).not.toContain(SECRET);
+    expect(first.maskedCount).toBe(1);
+    expect(redactor.calls).toBe(1);
+    expect(memo.hits).toBe(1);
+    // Another key may choose other rules: scanned again.
+    memo.redactAttribute('url.full', value);
+    expect(redactor.calls).toBe(2);
+  });
+
+  it('always scans short values', () => {
+    const redactor = new CountingRedactor();
+    const memo = new RedactionMemo(redactor);
+    for (let index = 0; index < 3; index += 1) memo.redactAttribute('http.request.header.authorization', `Bearer ${SECRET}`);
+    expect(redactor.calls).toBe(3);
+    expect(memo.size).toBe(0);
+  });
+
+  it('stays within its entry and character bounds', () => {
+    const memo = new RedactionMemo(new Redactor());
+    for (let index = 0; index < 1_000; index += 1) memo.redactAttribute(GenAiAttributes.INPUT_MESSAGES, longJson(String(index)));
+    expect(memo.size).toBeLessThanOrEqual(256);
+    const big = `"${'y'.repeat(600_000)}"`;
+    for (let index = 0; index < 5; index += 1) memo.redactAttribute(GenAiAttributes.INPUT_MESSAGES, `[${index},${big}]`);
+    expect(memo.chars).toBeLessThanOrEqual(2_000_000);
+    expect(memo.size).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,147 @@
+// Aggregates the steps, attempts and tools of one run into the runtrace.summary.* attributes.
+import type { Attributes } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
+import { GenAiAttributes, HttpAttributes, isRunStatus, isUsageMissing, RuntraceAttributes, SpanKinds } from '@runtrace/core';
+import type { CostCalculator } from '../run-span-processor-options.js';
+
+/** The runtrace status of a span: its `runtrace.status`, else derived from the OTel status. */
+export function statusOf(attributes: Attributes, otelStatusCode: SpanStatusCode): RunStatus {
+  const status = attributes[RuntraceAttributes.STATUS];
+  if (isRunStatus(status) && status !== 'in_progress') return status;
+  return otelStatusCode === SpanStatusCode.ERROR ? 'error' : isRunStatus(status) ? status : 'in_progress';
+}
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function stringAttribute(attributes: Attributes, key: string): string | undefined {
+  const value = attributes[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function pathOf(attributes: Attributes): string | undefined {
+  const path = stringAttribute(attributes, HttpAttributes.URL_PATH);
+  if (path !== undefined) return path;
+  const url = stringAttribute(attributes, HttpAttributes.URL_FULL);
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Running totals for one run, fed with each child span as it ends. */
+export class RunSummaryAccumulator {
+  stepCount = 0;
+  inputTokens = 0;
+  outputTokens = 0;
+  reasoningTokens = 0;
+  cacheReadTokens = 0;
+  cacheCreationTokens = 0;
+  toolCallCount = 0;
+  hasError = false;
+  costUsd = 0;
+  costUnknown = false;
+  #endpoint: { readonly startMs: number; readonly label: string } | undefined;
+
+  /** Adds one ended child span (step, attempt or tool) of the run. */
+  add(span: ReadableSpan, kind: SpanKind, pricing: CostCalculator | undefined): void {
+    const attributes = span.attributes;
+    const status = statusOf(attributes, span.status.code);
+    switch (kind) {
+      case SpanKinds.STEP:
+        this.#addStep(attributes, status, pricing);
+        break;
+      case SpanKinds.ATTEMPT:
+        if (status === 'completed') this.#addAttempt(span);
+        break;
+      case SpanKinds.TOOL:
+        this.toolCallCount += 1;
+        if (status === 'error') this.hasError = true;
+        break;
+      case SpanKinds.RUN:
+        break;
+    }
+  }
+
+  #addStep(attributes: Attributes, status: RunStatus, pricing: CostCalculator | undefined): void {
+    this.stepCount += 1;
+    if (status === 'error') this.hasError = true;
+    const usage: TokenUsage = {
+      inputTokens: count(attributes[GenAiAttributes.USAGE_INPUT_TOKENS]),
+      outputTokens: count(attributes[GenAiAttributes.USAGE_OUTPUT_TOKENS]),
+      reasoningTokens: count(attributes[GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS]),
+      cacheReadTokens: count(attributes[GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS]),
+      cacheCreationTokens: count(attributes[GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS]),
+    };
+    this.inputTokens += usage.inputTokens ?? 0;
+    this.outputTokens += usage.outputTokens ?? 0;
+    this.reasoningTokens += usage.reasoningTokens ?? 0;
+    this.cacheReadTokens += usage.cacheReadTokens ?? 0;
+    this.cacheCreationTokens += usage.cacheCreationTokens ?? 0;
+    if (pricing === undefined) return;
+    if (isUsageMissing(attributes)) {
+      // The model answered but reported no usage (a stream cut before its usage chunk): the call
+      // may have been billed, so the run's cost is unknown, not a silent zero.
+      this.costUnknown = true;
+      return;
+    }
+    const model =
+      stringAttribute(attributes, GenAiAttributes.RESPONSE_MODEL) ?? stringAttribute(attributes, GenAiAttributes.REQUEST_MODEL);
+    if (model === undefined) {
+      this.costUnknown = true;
+      return;
+    }
+    const provider = stringAttribute(attributes, GenAiAttributes.PROVIDER_NAME);
+    try {
+      const result = provider === undefined ? pricing.cost(model, usage) : pricing.cost(model, usage, provider);
+      if (result.known && Number.isFinite(result.usd)) this.costUsd += result.usd;
+      else this.costUnknown = true;
+    } catch {
+      this.costUnknown = true;
+    }
+  }
+
+  #addAttempt(span: ReadableSpan): void {
+    const method = stringAttribute(span.attributes, HttpAttributes.REQUEST_METHOD);
+    const path = pathOf(span.attributes);
+    if (method === undefined || path === undefined) return;
+    const startMs = hrTimeToMilliseconds(span.startTime);
+    if (this.#endpoint !== undefined && this.#endpoint.startMs <= startMs) return;
+    this.#endpoint = { startMs, label: `${method.toUpperCase()} ${path}` };
+  }
+
+  /**
+   * Writes the summary onto a run's attributes. `runStatus` is the run's own terminal status;
+   * `withCost` is false when no pricing table is configured.
+   */
+  write(attributes: Attributes, runStatus: RunStatus, withCost: boolean): void {
+    attributes[RuntraceAttributes.SUMMARY_STEP_COUNT] = this.stepCount;
+    attributes[RuntraceAttributes.SUMMARY_INPUT_TOKENS] = this.inputTokens;
+    attributes[RuntraceAttributes.SUMMARY_OUTPUT_TOKENS] = this.outputTokens;
+    attributes[RuntraceAttributes.SUMMARY_TOTAL_TOKENS] = this.inputTokens + this.outputTokens;
+    if (this.reasoningTokens > 0) attributes[RuntraceAttributes.SUMMARY_REASONING_TOKENS] = this.reasoningTokens;
+    if (this.cacheReadTokens > 0) attributes[RuntraceAttributes.SUMMARY_CACHE_READ_TOKENS] = this.cacheReadTokens;
+    if (this.cacheCreationTokens > 0) {
+      attributes[RuntraceAttributes.SUMMARY_CACHE_CREATION_TOKENS] = this.cacheCreationTokens;
+    }
+    attributes[RuntraceAttributes.SUMMARY_HAS_ERROR] = this.hasError || runStatus === 'error';
+    attributes[RuntraceAttributes.SUMMARY_TOOL_CALL_COUNT] = this.toolCallCount;
+    if (this.#endpoint !== undefined) attributes[RuntraceAttributes.SUMMARY_ENDPOINT] = this.#endpoint.label;
+    const label = stringAttribute(attributes, RuntraceAttributes.RUN_LABEL);
+    if (label !== undefined) attributes[RuntraceAttributes.SUMMARY_FIRST_MESSAGE] = label;
+    if (withCost && this.stepCount > 0) {
+      if (this.costUnknown) {
+        attributes[RuntraceAttributes.SUMMARY_COST_UNKNOWN] = true;
+        delete attributes[RuntraceAttributes.SUMMARY_COST_USD];
+      } else {
+        attributes[RuntraceAttributes.SUMMARY_COST_USD] = this.costUsd;
+      }
+    }
+  }
+}

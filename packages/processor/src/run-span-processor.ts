@@ -1,0 +1,960 @@
+// RunSpanProcessor: finalizes runtrace spans (write-once, stale sweep, shutdown), redacts every
+// span in onEnding, writes run summaries, and routes ended spans to the destinations it wraps.
+import type { Attributes, Context, Exception, Link, SpanStatus, TimeInput } from '@opentelemetry/api';
+import { diag, SpanStatusCode } from '@opentelemetry/api';
+import { hrTimeToMilliseconds, millisToHrTime } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { RunStatus, SpanKind } from '@runtrace/core';
+import {
+  DEFAULT_STALE_AFTER_MS,
+  InvalidArgumentError,
+  Redactor,
+  isRunStatus,
+  RunStatuses,
+  RuntraceAttributes,
+  SpanKinds,
+} from '@runtrace/core';
+import { BoundedMap } from './internal/bounded-map.js';
+import { defaultCostCalculator, defaultRedactor } from './internal/core-defaults.js';
+import { recordMasking, redactSpanParts } from './internal/redaction.js';
+import { RedactionMemo } from './internal/redaction-memo.js';
+import type { ResolvedDestination, RouteInfo } from './internal/router.js';
+import { Router } from './internal/router.js';
+import { RunSummaryAccumulator, statusOf } from './internal/run-summary.js';
+import type { SpanCopy } from './internal/span-copy.js';
+import { copySpan } from './internal/span-copy.js';
+import type { RunLiveEvent, RunLiveListener, SweepCounts } from './run-live-event.js';
+import type {
+  AttributeRedactor,
+  Clock,
+  CostCalculator,
+  DestinationOptions,
+  ProcessorErrorContext,
+  RunSpanProcessorOptions,
+  Timers,
+} from './run-span-processor-options.js';
+import type { RunSpanProcessorStats } from './run-span-processor-stats.js';
+
+const DEFAULT_MAX_IN_FLIGHT = 50_000;
+const DEFAULT_MAX_HELD_SPANS = 20_000;
+const MAX_DEFAULT_SWEEP_INTERVAL_MS = 30_000;
+/** How many ended run ids are remembered to mark late children as orphaned. */
+const ENDED_RUN_MEMORY = 10_000;
+/** How many sampling decisions and ingest accumulators are remembered. */
+const DECISION_MEMORY = 10_000;
+/** Sub-runs nest; activity and sweep ordering follow at most this many levels up. */
+const MAX_RUN_DEPTH = 16;
+
+/**
+ * Writes that RunSpanProcessor itself makes (sweep, shutdown, redaction) must pass through the
+ * write-once wrappers of every RunSpanProcessor instance — even one from another copy of this
+ * package — so the flag lives on `globalThis` under a registered symbol.
+ */
+const INTERNAL_WRITE_KEY = Symbol.for('@runtrace/processor.internal-write');
+const internalWrite: { span: object | undefined } = ((globalThis as Record<symbol, unknown>)[INTERNAL_WRITE_KEY] ??= {
+  span: undefined,
+}) as { span: object | undefined };
+
+function asInternalWrite<T>(span: object, write: () => T): T {
+  const previous = internalWrite.span;
+  internalWrite.span = span;
+  try {
+    return write();
+  } finally {
+    internalWrite.span = previous;
+  }
+}
+
+type Mutators = Pick<
+  Span,
+  'setAttribute' | 'setAttributes' | 'addEvent' | 'addLink' | 'addLinks' | 'setStatus' | 'updateName' | 'end' | 'recordException'
+>;
+
+interface SpanEntry {
+  readonly span: Span;
+  readonly kind: SpanKind;
+  readonly group: RunGroup;
+  readonly startMs: number;
+  /** The methods this processor replaced when they were not the prototype's (another processor's wrappers). */
+  readonly original: Mutators | undefined;
+  /** For an attempt or tool: its step's entry, whose activity it also counts as. */
+  readonly step: SpanEntry | undefined;
+  lastActivityMs: number;
+  ended: boolean;
+  lateWrites: number;
+}
+
+interface RunGroup {
+  readonly key: string;
+  readonly traceId: string;
+  run: SpanEntry | undefined;
+  runEnded: boolean;
+  readonly children: Set<SpanEntry>;
+  /** Open steps by span id, so attempts and tools can find their step; created on first use. */
+  steps: Map<string, SpanEntry> | undefined;
+  parentKey: string | undefined;
+  lastActivityMs: number;
+  readonly summary: RunSummaryAccumulator;
+  updatePending: boolean;
+}
+
+type MutableCounts = { -readonly [K in keyof SweepCounts]: number };
+
+function zeroCounts(): MutableCounts {
+  return { runs: 0, steps: 0, attempts: 0, tools: 0 };
+}
+
+function countKey(kind: SpanKind): keyof SweepCounts {
+  switch (kind) {
+    case SpanKinds.RUN:
+      return 'runs';
+    case SpanKinds.STEP:
+      return 'steps';
+    case SpanKinds.ATTEMPT:
+      return 'attempts';
+    case SpanKinds.TOOL:
+      return 'tools';
+  }
+}
+
+/** Children end before their parents: attempts and tools, then steps. */
+function endOrder(kind: SpanKind): number {
+  switch (kind) {
+    case SpanKinds.ATTEMPT:
+      return 0;
+    case SpanKinds.TOOL:
+      return 1;
+    case SpanKinds.STEP:
+      return 2;
+    case SpanKinds.RUN:
+      return 3;
+  }
+}
+
+function isSpanKind(value: unknown): value is SpanKind {
+  return value === SpanKinds.RUN || value === SpanKinds.STEP || value === SpanKinds.ATTEMPT || value === SpanKinds.TOOL;
+}
+
+function isTerminalValue(value: unknown): value is RunStatus {
+  return isRunStatus(value) && value !== RunStatuses.IN_PROGRESS;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function validateStaleAfter(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError('staleAfter', value, 'a finite number of milliseconds greater than 0');
+  }
+  return value;
+}
+
+function validatePositiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(name, value, 'a positive integer');
+  }
+  return value;
+}
+
+function resolveDestination(options: DestinationOptions, index: number): ResolvedDestination {
+  const name = options.name ?? `destination-${index}`;
+  if (typeof options.processor?.onEnd !== 'function') {
+    throw new InvalidArgumentError(`destinations[${index}].processor`, options.processor, 'a SpanProcessor');
+  }
+  const sampling = options.sampling ?? 'all';
+  if (typeof sampling === 'object') {
+    if (typeof sampling.ratio !== 'number' || !(sampling.ratio >= 0 && sampling.ratio <= 1)) {
+      throw new InvalidArgumentError(`destinations[${index}].sampling.ratio`, sampling.ratio, 'a number from 0 to 1');
+    }
+  } else if (sampling !== 'all' && sampling !== 'errors-only') {
+    throw new InvalidArgumentError(`destinations[${index}].sampling`, sampling, "'all', 'errors-only' or { ratio }");
+  }
+  const content = options.content ?? (options.kind === 'otlp' ? 'metadata' : 'full');
+  if (content !== 'full' && content !== 'metadata') {
+    throw new InvalidArgumentError(`destinations[${index}].content`, content, "'full' or 'metadata'");
+  }
+  return { name, processor: options.processor, exporter: options.exporter, content, sampling, delivered: 0, sampledOut: 0 };
+}
+
+const defaultTimers: Timers = {
+  setInterval: (callback, intervalMs) => setInterval(callback, intervalMs),
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
+
+/**
+ * A span processor for runtrace: it tracks runtrace's run, step, attempt and tool spans while
+ * they are in flight, makes their terminal status write-once, ends abandoned runs as
+ * interrupted (stale sweep) and everything still open at shutdown, redacts every span that
+ * ends (whoever created it), writes run summaries, and forwards ended spans to the processors
+ * it wraps — per destination with run-level sampling and a full or metadata-only content view.
+ *
+ * Register it as the provider's only span processor and put the exporters' processors in
+ * `destinations`.
+ *
+ * @example
+ * const processor = new RunSpanProcessor({
+ *   destinations: [
+ *     { processor: new SimpleSpanProcessor({ exporter: storeExporter }) },
+ *     { processor: new BatchSpanProcessor({ exporter: otlpExporter }), exporter: otlpExporter, kind: 'otlp' },
+ *   ],
+ * });
+ * const provider = new TracerProvider({ spanProcessors: [processor] });
+ */
+export class RunSpanProcessor implements SpanProcessor {
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #redactor: AttributeRedactor;
+  readonly #pricing: CostCalculator | undefined;
+  readonly #onError: ((error: unknown, context: ProcessorErrorContext) => void) | undefined;
+  readonly #maxInFlight: number;
+  readonly #router: Router;
+  readonly #explicitSweepInterval: number | false | undefined;
+
+  /** Each instance keeps its span entries on the spans under its own symbol (cheaper than a WeakMap). */
+  readonly #entryKey = Symbol('runtrace.processor.entry');
+  readonly #groups = new Map<string, RunGroup>();
+  /** Trace id → the outermost in-flight run in it, so other spans of the trace follow its sampling. */
+  readonly #traceRuns = new Map<string, string>();
+  /**
+   * Trace id → the outermost run seen in it, remembered after the run ended and for ingested
+   * spans, so other spans of the trace that end late or arrive in a later batch follow the run.
+   */
+  readonly #traceRunMemory = new BoundedMap<string, string>(DECISION_MEMORY);
+  readonly #endedRuns = new BoundedMap<string, true>(ENDED_RUN_MEMORY);
+  readonly #ingestSummaries = new BoundedMap<string, RunSummaryAccumulator>(DECISION_MEMORY);
+  readonly #listeners = new Set<RunLiveListener>();
+  readonly #wrappers: Mutators;
+
+  #staleAfter: number;
+  #timer: unknown;
+  #tracked = 0;
+  readonly #inFlight = zeroCounts();
+  readonly #swept = zeroCounts();
+  readonly #interruptedAtShutdown = zeroCounts();
+  #untracked = 0;
+  #lateWrites = 0;
+  #orphaned = 0;
+  #redactedSpans = 0;
+  #maskedValues = 0;
+  #ingested = 0;
+  #droppedAfterShutdown = 0;
+  #internalErrors = 0;
+  #shuttingDown = false;
+  #closed = false;
+  #shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: RunSpanProcessorOptions = {}) {
+    this.#staleAfter = validateStaleAfter(options.staleAfter ?? DEFAULT_STALE_AFTER_MS);
+    this.#maxInFlight = validatePositiveInteger('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
+    const maxHeldSpans = validatePositiveInteger('maxHeldSpans', options.maxHeldSpans, DEFAULT_MAX_HELD_SPANS);
+    const sweepInterval = options.sweepInterval;
+    if (sweepInterval !== undefined && sweepInterval !== false) {
+      if (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval <= 0) {
+        throw new InvalidArgumentError('sweepInterval', sweepInterval, 'a number of milliseconds greater than 0, or false');
+      }
+    }
+    this.#explicitSweepInterval = sweepInterval;
+    this.#clock = options.clock ?? Date;
+    this.#timers = options.timers ?? defaultTimers;
+    const redactor = options.redactor ?? defaultRedactor;
+    // The core Redactor's result depends only on (key, value), so long values may be memoized;
+    // any other redactor is asked every time.
+    this.#redactor = redactor instanceof Redactor ? new RedactionMemo(redactor) : redactor;
+    this.#pricing = options.pricing === false ? undefined : (options.pricing ?? defaultCostCalculator);
+    this.#onError = options.onError;
+    const destinations = (options.destinations ?? []).map(resolveDestination);
+    this.#router = new Router(destinations, maxHeldSpans, DECISION_MEMORY, (error, context) => this.#report(error, context));
+    this.#wrappers = this.#createWrappers();
+    this.#armTimer();
+  }
+
+  /** The current stale threshold in milliseconds. */
+  get staleAfter(): number {
+    return this.#staleAfter;
+  }
+
+  /**
+   * Changes the stale threshold; it applies at once to everything in flight (the next sweep
+   * uses it). Zero, negative or non-finite values throw `InvalidArgumentError`.
+   *
+   * @example
+   * processor.setStaleAfter(60_000);
+   */
+  setStaleAfter(ms: number): void {
+    this.#staleAfter = validateStaleAfter(ms);
+    if (this.#explicitSweepInterval === undefined) this.#armTimer();
+  }
+
+  /**
+   * Subscribes to live events; returns the function that unsubscribes.
+   *
+   * @example
+   * const unsubscribe = processor.subscribe((event) => { if (event.type === 'run-end') show(event.span); });
+   */
+  subscribe(listener: RunLiveListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** A snapshot of the processor's counters. */
+  stats(): RunSpanProcessorStats {
+    return {
+      inFlight: { ...this.#inFlight },
+      untracked: this.#untracked,
+      lateWrites: this.#lateWrites,
+      orphaned: this.#orphaned,
+      swept: { ...this.#swept },
+      interruptedAtShutdown: { ...this.#interruptedAtShutdown },
+      redactedSpans: this.#redactedSpans,
+      maskedValues: this.#maskedValues,
+      heldSpans: this.#router.heldSpans,
+      heldRuns: this.#router.heldRuns,
+      forcedReleases: this.#router.forcedReleases,
+      ingested: this.#ingested,
+      droppedAfterShutdown: this.#droppedAfterShutdown,
+      internalErrors: this.#internalErrors,
+      destinations: this.#router.stats(),
+    };
+  }
+
+  // ---- SpanProcessor ------------------------------------------------------------------------
+
+  onStart(span: Span, _parentContext: Context): void {
+    if (this.#shuttingDown) return;
+    try {
+      const kind = span.attributes[RuntraceAttributes.SPAN_KIND];
+      if (!isSpanKind(kind)) return;
+      if (this.#tracked >= this.#maxInFlight) {
+        this.#untracked += 1;
+        return;
+      }
+      this.#track(span, kind);
+    } catch (error: unknown) {
+      this.#report(error, 'onStart');
+    }
+  }
+
+  onEnding(span: Span): void {
+    try {
+      const entry = this.#entryOf(span);
+      asInternalWrite(span, () => {
+        const kind = span.attributes[RuntraceAttributes.SPAN_KIND];
+        if (isSpanKind(kind)) this.#finalizeStatus(span.attributes, span.status);
+        if (kind === SpanKinds.RUN) {
+          const group = entry?.group ?? this.#groups.get(span.spanContext().spanId);
+          if (group !== undefined && !group.runEnded) this.#writeSummary(group.summary, span.attributes);
+        }
+        this.#redactLive(span);
+      });
+    } catch (error: unknown) {
+      this.#report(error, 'onEnding');
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.#closed) {
+      this.#droppedAfterShutdown += 1;
+      return;
+    }
+    try {
+      const attributes = span.attributes;
+      const kind = attributes[RuntraceAttributes.SPAN_KIND];
+      const entry = this.#entryOf(span);
+      let runKey: string | undefined;
+      if (entry !== undefined && !entry.ended) {
+        runKey = this.#untrack(entry, span);
+      } else if (isSpanKind(kind)) {
+        runKey = kind === SpanKinds.RUN ? span.spanContext().spanId : nonEmptyString(attributes[RuntraceAttributes.RUN_ID]);
+      } else {
+        runKey = this.#runOfTrace(span.spanContext().traceId);
+      }
+      this.#emitEnd(kind, span);
+      this.#router.route(span, this.#routeInfo(span, kind, runKey), this.#clock.now());
+    } catch (error: unknown) {
+      this.#report(error, 'onEnd');
+    }
+  }
+
+  /** Waits until every destination has exported what it holds. Never rejects. */
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.#router.destinations.map((destination) => this.#flush(destination)));
+  }
+
+  async #flush(destination: ResolvedDestination): Promise<void> {
+    try {
+      await destination.processor.forceFlush();
+      // A batching processor does not wait for an export its timer already started; the
+      // exporter does.
+      await destination.exporter?.forceFlush?.();
+    } catch (error: unknown) {
+      this.#report(error, 'flush');
+    }
+  }
+
+  /**
+   * Ends everything in flight as interrupted (children first), releases held runs, then
+   * flushes and shuts down every destination. Runs once; later calls return the same promise.
+   * Never rejects.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdownPromise ??= this.#shutdown();
+    return this.#shutdownPromise;
+  }
+
+  // ---- sweeps and ingest --------------------------------------------------------------------
+
+  /**
+   * Ends every run idle for `staleAfter` as interrupted with `runtrace.stale = true` — open
+   * children first, each at its last activity — and returns what it ended.
+   *
+   * @example
+   * const { runs, steps } = processor.sweep();
+   */
+  sweep(): SweepCounts {
+    const counts = zeroCounts();
+    if (this.#shuttingDown) return counts;
+    try {
+      const now = this.#clock.now();
+      const stale = [...this.#groups.values()].filter((group) => now - group.lastActivityMs >= this.#staleAfter);
+      for (const group of this.#deepestFirst(stale)) this.#endGroup(group, { stale: true, nowMs: now }, counts);
+      this.#router.releaseIdle(now, this.#staleAfter, (key) => this.#groups.get(key)?.run !== undefined);
+    } catch (error: unknown) {
+      this.#report(error, 'sweep');
+    }
+    for (const key of Object.keys(counts) as (keyof SweepCounts)[]) this.#swept[key] += counts[key];
+    this.#emit({ type: 'sweep', counts: { ...counts } });
+    return counts;
+  }
+
+  /**
+   * Feeds spans that ended elsewhere (for example decoded from OTLP) through redaction (on a
+   * copy), run summaries, sampling and on to the destinations, as if they had ended here.
+   * Child spans in a batch are handled before run spans, so a run's summary includes the
+   * children that arrive with it or before it. Never throws.
+   *
+   * @example
+   * processor.ingest(decodedSpans);
+   */
+  ingest(spans: readonly ReadableSpan[]): void {
+    const batch: unknown = spans;
+    if (!Array.isArray(batch)) {
+      this.#report(new InvalidArgumentError('spans', spans, 'an array of ReadableSpan'), 'ingest');
+      return;
+    }
+    if (this.#closed) {
+      this.#droppedAfterShutdown += spans.length;
+      return;
+    }
+    // Learn which run each trace belongs to before routing anything, so spans of other
+    // libraries in the batch follow their run's sampling decision wherever they sit in the batch.
+    for (const span of spans) this.#rememberIngestedRun(span);
+    const runs: ReadableSpan[] = [];
+    for (const span of spans) {
+      // A malformed entry fails alone in #ingestOne (reported, never thrown).
+      if ((span as Partial<ReadableSpan> | null)?.attributes?.[RuntraceAttributes.SPAN_KIND] === SpanKinds.RUN) runs.push(span);
+      else this.#ingestOne(span);
+    }
+    for (const span of runs) this.#ingestOne(span);
+  }
+
+  // ---- tracking -----------------------------------------------------------------------------
+
+  /** The run whose sampling decision a span from another library in `traceId` follows, if known. */
+  #runOfTrace(traceId: string): string | undefined {
+    return this.#traceRuns.get(traceId) ?? this.#traceRunMemory.get(traceId);
+  }
+
+  /** Remembers the run of an ingested runtrace span's trace; a top-level run span wins over others. */
+  #rememberIngestedRun(span: ReadableSpan): void {
+    try {
+      const attributes = (span as Partial<ReadableSpan> | null)?.attributes;
+      const kind = attributes?.[RuntraceAttributes.SPAN_KIND];
+      if (attributes === undefined || !isSpanKind(kind)) return;
+      const traceId = span.spanContext().traceId;
+      if (kind === SpanKinds.RUN) {
+        if (attributes[RuntraceAttributes.RUN_PARENT_RUN_ID] === undefined || !this.#traceRunMemory.has(traceId)) {
+          this.#traceRunMemory.set(traceId, span.spanContext().spanId);
+        }
+        return;
+      }
+      const runKey = nonEmptyString(attributes[RuntraceAttributes.RUN_ID]);
+      if (runKey !== undefined && !this.#traceRunMemory.has(traceId)) this.#traceRunMemory.set(traceId, runKey);
+    } catch {
+      // A malformed span is reported once, when #ingestOne handles it.
+    }
+  }
+
+  #entryOf(span: object): SpanEntry | undefined {
+    return (span as Record<symbol, SpanEntry | undefined>)[this.#entryKey];
+  }
+
+  #track(span: Span, kind: SpanKind): void {
+    const { spanId, traceId } = span.spanContext();
+    const runId =
+      kind === SpanKinds.RUN ? spanId : (nonEmptyString(span.attributes[RuntraceAttributes.RUN_ID]) ?? `trace:${traceId}`);
+    const now = this.#clock.now();
+    if (kind !== SpanKinds.RUN && this.#endedRuns.has(runId)) {
+      span.setAttribute(RuntraceAttributes.ORPHANED, true);
+      this.#orphaned += 1;
+    }
+    let group = this.#groups.get(runId);
+    if (group === undefined) {
+      group = {
+        key: runId,
+        traceId,
+        run: undefined,
+        runEnded: this.#endedRuns.has(runId),
+        children: new Set(),
+        steps: undefined,
+        parentKey: undefined,
+        lastActivityMs: now,
+        summary: new RunSummaryAccumulator(),
+        updatePending: false,
+      };
+      this.#groups.set(runId, group);
+    }
+    /* eslint-disable @typescript-eslint/unbound-method -- kept to be called later with .call(span) */
+    const original: Mutators | undefined = !Object.hasOwn(span, 'setAttribute') ? undefined : {
+      setAttribute: span.setAttribute,
+      setAttributes: span.setAttributes,
+      addEvent: span.addEvent,
+      addLink: span.addLink,
+      addLinks: span.addLinks,
+      setStatus: span.setStatus,
+      updateName: span.updateName,
+      end: span.end,
+      recordException: span.recordException,
+    };
+    const stepId = kind === SpanKinds.ATTEMPT || kind === SpanKinds.TOOL ? span.attributes[RuntraceAttributes.STEP_ID] : undefined;
+    const entry: SpanEntry = {
+      span,
+      kind,
+      group,
+      startMs: hrTimeToMilliseconds(span.startTime),
+      original,
+      step: typeof stepId === 'string' ? group.steps?.get(stepId) : undefined,
+      lastActivityMs: now,
+      ended: false,
+      lateWrites: 0,
+    };
+    if (kind === SpanKinds.RUN) {
+      group.run = entry;
+      group.parentKey = nonEmptyString(span.attributes[RuntraceAttributes.RUN_PARENT_RUN_ID]);
+      if (!this.#traceRuns.has(traceId)) this.#traceRuns.set(traceId, runId);
+      if (group.parentKey === undefined || !this.#traceRunMemory.has(traceId)) this.#traceRunMemory.set(traceId, runId);
+    } else {
+      group.children.add(entry);
+      if (kind === SpanKinds.STEP) (group.steps ??= new Map()).set(spanId, entry);
+    }
+    const wrappers = this.#wrappers;
+    span.setAttribute = wrappers.setAttribute;
+    span.setAttributes = wrappers.setAttributes;
+    span.addEvent = wrappers.addEvent;
+    span.addLink = wrappers.addLink;
+    span.addLinks = wrappers.addLinks;
+    span.setStatus = wrappers.setStatus;
+    span.updateName = wrappers.updateName;
+    span.end = wrappers.end;
+    span.recordException = wrappers.recordException;
+    /* eslint-enable @typescript-eslint/unbound-method */
+    (span as unknown as Record<symbol, SpanEntry | undefined>)[this.#entryKey] = entry;
+    this.#tracked += 1;
+    this.#inFlight[countKey(kind)] += 1;
+    this.#touch(entry, now);
+    if (this.#listeners.size > 0) {
+      if (kind === SpanKinds.RUN) this.#emit({ type: 'run-start', span: this.#snapshot(span) });
+      else if (kind === SpanKinds.STEP) this.#emit({ type: 'step-start', span: this.#snapshot(span) });
+    }
+  }
+
+  /** Removes an ended span from the registry; returns the run key its sampling follows. */
+  #untrack(entry: SpanEntry, span: ReadableSpan): string {
+    entry.ended = true;
+    this.#tracked -= 1;
+    this.#inFlight[countKey(entry.kind)] -= 1;
+    const group = entry.group;
+    if (entry.kind === SpanKinds.RUN) {
+      group.run = undefined;
+      group.runEnded = true;
+      this.#endedRuns.set(group.key, true);
+      if (this.#traceRuns.get(group.traceId) === group.key) this.#traceRuns.delete(group.traceId);
+    } else {
+      group.children.delete(entry);
+      if (entry.kind === SpanKinds.STEP) group.steps?.delete(entry.span.spanContext().spanId);
+      if (!group.runEnded) group.summary.add(span, entry.kind, this.#pricing);
+    }
+    if (group.run === undefined && group.children.size === 0) this.#groups.delete(group.key);
+    return group.key;
+  }
+
+  #touch(entry: SpanEntry, now: number): void {
+    entry.lastActivityMs = now;
+    if (entry.step !== undefined) entry.step.lastActivityMs = now;
+    let group: RunGroup | undefined = entry.group;
+    for (let depth = 0; group !== undefined && depth < MAX_RUN_DEPTH; depth += 1) {
+      group.lastActivityMs = now;
+      group = group.parentKey === undefined ? undefined : this.#groups.get(group.parentKey);
+    }
+  }
+
+  #depth(group: RunGroup): number {
+    let depth = 0;
+    let parent = group.parentKey === undefined ? undefined : this.#groups.get(group.parentKey);
+    while (parent !== undefined && depth < MAX_RUN_DEPTH) {
+      depth += 1;
+      parent = parent.parentKey === undefined ? undefined : this.#groups.get(parent.parentKey);
+    }
+    return depth;
+  }
+
+  #deepestFirst(groups: RunGroup[]): RunGroup[] {
+    const depths = new Map(groups.map((group) => [group, this.#depth(group)]));
+    return groups.sort((a, b) => (depths.get(b) ?? 0) - (depths.get(a) ?? 0));
+  }
+
+  #endGroup(group: RunGroup, mode: { stale: boolean; nowMs: number }, counts: MutableCounts): void {
+    const children = [...group.children].sort((a, b) => endOrder(a.kind) - endOrder(b.kind));
+    for (const child of children) this.#endEntry(child, mode, counts);
+    if (group.run !== undefined) this.#endEntry(group.run, mode, counts);
+  }
+
+  #endEntry(entry: SpanEntry, mode: { stale: boolean; nowMs: number }, counts: MutableCounts): void {
+    if (entry.ended) return;
+    const span = entry.span;
+    try {
+      asInternalWrite(span, () => {
+        if (!isTerminalValue(span.attributes[RuntraceAttributes.STATUS])) {
+          span.setAttribute(RuntraceAttributes.STATUS, RunStatuses.INTERRUPTED);
+        }
+        if (mode.stale) span.setAttribute(RuntraceAttributes.STALE, true);
+        // A run's last activity includes its children's (and its sub-runs').
+        const lastActivityMs = entry.kind === SpanKinds.RUN ? entry.group.lastActivityMs : entry.lastActivityMs;
+        const endMs = Math.max(mode.stale ? lastActivityMs : mode.nowMs, entry.startMs);
+        span.end(millisToHrTime(endMs));
+      });
+      counts[countKey(entry.kind)] += 1;
+    } catch (error: unknown) {
+      this.#report(error, mode.stale ? 'sweep' : 'shutdown');
+    }
+    if (!entry.ended) {
+      // The span refused to end (another processor threw); forget it so it cannot pin memory.
+      this.#untrack(entry, span);
+    }
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#shuttingDown = true;
+    if (this.#timer !== undefined) this.#timers.clearInterval(this.#timer);
+    this.#timer = undefined;
+    try {
+      const now = this.#clock.now();
+      for (const group of this.#deepestFirst([...this.#groups.values()])) {
+        this.#endGroup(group, { stale: false, nowMs: now }, this.#interruptedAtShutdown);
+      }
+      this.#router.releaseAll();
+    } catch (error: unknown) {
+      this.#report(error, 'shutdown');
+    }
+    this.#closed = true;
+    await Promise.all(
+      this.#router.destinations.map(async (destination) => {
+        await this.#flush(destination);
+        try {
+          await destination.processor.shutdown();
+        } catch (error: unknown) {
+          this.#report(error, 'shutdown');
+        }
+      }),
+    );
+    this.#listeners.clear();
+  }
+
+  #armTimer(): void {
+    if (this.#timer !== undefined) this.#timers.clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#explicitSweepInterval === false || this.#shuttingDown) return;
+    const interval =
+      this.#explicitSweepInterval ?? Math.max(1, Math.min(MAX_DEFAULT_SWEEP_INTERVAL_MS, Math.floor(this.#staleAfter / 2)));
+    const handle = this.#timers.setInterval(() => {
+      this.sweep();
+    }, interval);
+    (handle as { unref?: () => void } | undefined)?.unref?.();
+    this.#timer = handle;
+  }
+
+  // ---- finalization, summaries, redaction ---------------------------------------------------
+
+  /** A runtrace span that ends without a terminal status gets one: error for an ERROR span, else completed. */
+  #finalizeStatus(attributes: Attributes, status: SpanStatus): void {
+    if (isTerminalValue(attributes[RuntraceAttributes.STATUS])) return;
+    attributes[RuntraceAttributes.STATUS] = status.code === SpanStatusCode.ERROR ? RunStatuses.ERROR : RunStatuses.COMPLETED;
+  }
+
+  #writeSummary(summary: RunSummaryAccumulator, attributes: Attributes): void {
+    const status = attributes[RuntraceAttributes.STATUS];
+    const runStatus: RunStatus = isTerminalValue(status) ? status : RunStatuses.COMPLETED;
+    summary.write(attributes, runStatus, this.#pricing !== undefined);
+  }
+
+  #redactLive(span: Span): void {
+    const outcome = redactSpanParts(span, this.#redactor);
+    if (outcome.name !== undefined) span.updateName(outcome.name);
+    if (outcome.status !== undefined) span.setStatus(outcome.status);
+    if (outcome.events !== undefined) span.events.splice(0, span.events.length, ...outcome.events);
+    // The links array may be the application's own; replace it rather than edit it.
+    if (outcome.links !== undefined) (span as unknown as { links: Link[] }).links = outcome.links;
+    this.#countMasking(span.attributes, outcome);
+  }
+
+  #redactCopy(copy: SpanCopy): void {
+    const outcome = redactSpanParts(copy, this.#redactor);
+    if (outcome.name !== undefined) copy.name = outcome.name;
+    if (outcome.status !== undefined) copy.status = outcome.status;
+    if (outcome.events !== undefined) copy.events = outcome.events;
+    if (outcome.links !== undefined) copy.links = outcome.links;
+    this.#countMasking(copy.attributes, outcome);
+  }
+
+  #countMasking(attributes: Attributes, outcome: ReturnType<typeof redactSpanParts>): void {
+    if (outcome.maskedCount <= 0) return;
+    recordMasking(attributes, outcome);
+    this.#redactedSpans += 1;
+    this.#maskedValues += outcome.maskedCount;
+  }
+
+  /** A redacted copy of an in-flight span, for live events. */
+  #snapshot(span: ReadableSpan): ReadableSpan {
+    const copy = copySpan(span, { ended: false });
+    const outcome = redactSpanParts(copy, this.#redactor);
+    if (outcome.name !== undefined) copy.name = outcome.name;
+    if (outcome.status !== undefined) copy.status = outcome.status;
+    if (outcome.events !== undefined) copy.events = outcome.events;
+    if (outcome.links !== undefined) copy.links = outcome.links;
+    if (outcome.maskedCount > 0) recordMasking(copy.attributes, outcome);
+    return copy;
+  }
+
+  #routeInfo(span: ReadableSpan, kind: unknown, runKey: string | undefined): RouteInfo {
+    const isRun = kind === SpanKinds.RUN;
+    const failed = statusOf(span.attributes, span.status.code) === 'error';
+    const hasError = failed || (isRun && span.attributes[RuntraceAttributes.SUMMARY_HAS_ERROR] === true);
+    return { runKey, isRunEnd: isRun && runKey !== undefined, hasError };
+  }
+
+  #ingestOne(span: ReadableSpan): void {
+    try {
+      const copy = copySpan(span, { ended: true });
+      const attributes = copy.attributes;
+      const kind = attributes[RuntraceAttributes.SPAN_KIND];
+      let runKey: string | undefined;
+      if (isSpanKind(kind)) {
+        this.#finalizeStatus(attributes, copy.status);
+        if (kind === SpanKinds.RUN) {
+          runKey = copy.spanContext().spanId;
+          const summary = this.#ingestSummaries.get(runKey);
+          this.#ingestSummaries.delete(runKey);
+          if (attributes[RuntraceAttributes.SUMMARY_STEP_COUNT] === undefined) {
+            this.#writeSummary(summary ?? new RunSummaryAccumulator(), attributes);
+          }
+        } else {
+          runKey = nonEmptyString(attributes[RuntraceAttributes.RUN_ID]);
+          if (runKey !== undefined) {
+            let summary = this.#ingestSummaries.get(runKey);
+            if (summary === undefined) {
+              summary = new RunSummaryAccumulator();
+              this.#ingestSummaries.set(runKey, summary);
+            }
+            summary.add(copy, kind, this.#pricing);
+          }
+        }
+      } else {
+        runKey = this.#runOfTrace(copy.spanContext().traceId);
+      }
+      this.#redactCopy(copy);
+      this.#ingested += 1;
+      this.#emitEnd(kind, copy);
+      this.#router.route(copy, this.#routeInfo(copy, kind, runKey), this.#clock.now());
+    } catch (error: unknown) {
+      this.#report(error, 'ingest');
+    }
+  }
+
+  // ---- write-once wrappers ------------------------------------------------------------------
+
+  #createWrappers(): Mutators {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrappers' own `this` is the span
+    const processor = this;
+    /** The methods to delegate to: the ones this processor replaced, or the prototype's. */
+    const originalOf = (span: Span): Mutators => processor.#entryOf(span)?.original ?? (Object.getPrototypeOf(span) as Mutators);
+    return {
+      setAttribute(this: Span, key: string, value: unknown): Span {
+        if (!processor.#admitAttribute(this, key, value)) return this;
+        originalOf(this).setAttribute.call(this, key, value);
+        return this;
+      },
+      setAttributes(this: Span, attributes: Attributes): Span {
+        const accepted = processor.#admitAttributes(this, attributes);
+        if (accepted !== undefined) originalOf(this).setAttributes.call(this, accepted);
+        return this;
+      },
+      addEvent(this: Span, name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): Span {
+        if (processor.#admit(this, true)) originalOf(this).addEvent.call(this, name, attributesOrTime, time);
+        return this;
+      },
+      addLink(this: Span, link: Link): Span {
+        if (processor.#admit(this, false)) originalOf(this).addLink.call(this, link);
+        return this;
+      },
+      addLinks(this: Span, links: Link[]): Span {
+        if (processor.#admit(this, false)) originalOf(this).addLinks.call(this, links);
+        return this;
+      },
+      updateName(this: Span, name: string): Span {
+        if (processor.#admit(this, true)) originalOf(this).updateName.call(this, name);
+        return this;
+      },
+      recordException(this: Span, exception: Exception, time?: TimeInput): void {
+        if (processor.#admit(this, false)) originalOf(this).recordException.call(this, exception, time);
+      },
+      setStatus(this: Span, status: SpanStatus): Span {
+        if (processor.#admitStatus(this, status)) originalOf(this).setStatus.call(this, status);
+        return this;
+      },
+      end(this: Span, endTime?: TimeInput): void {
+        if (processor.#admitEnd(this)) originalOf(this).end.call(this, endTime);
+      },
+    };
+  }
+
+  /**
+   * Decides whether an application write reaches the span: writes to an ended span, and writes
+   * `refused` rejects (a status change after a terminal status), are dropped (and counted) before
+   * the SDK can log a warning for each; other writes count as activity.
+   * Never throws: a failure here lets the write through.
+   */
+  #admit(span: Span, runUpdate: boolean, refused?: () => boolean): boolean {
+    const entry = this.#entryOf(span);
+    if (entry === undefined || internalWrite.span === span) return true;
+    try {
+      if (entry.ended) {
+        this.#lateWrite(entry);
+        return false;
+      }
+      this.#touch(entry, this.#clock.now());
+      if (refused?.() === true) {
+        this.#lateWrite(entry);
+        return false;
+      }
+      if (runUpdate && entry.kind === SpanKinds.RUN) this.#scheduleRunUpdate(entry.group);
+    } catch (error: unknown) {
+      this.#report(error, 'write');
+    }
+    return true;
+  }
+
+  #admitAttribute(span: Span, key: string, value: unknown): boolean {
+    if (key !== RuntraceAttributes.STATUS) return this.#admit(span, true);
+    return this.#admit(span, true, () => {
+      const current = span.attributes[RuntraceAttributes.STATUS];
+      return isTerminalValue(current) && value !== current;
+    });
+  }
+
+  /** The attributes to write (without a refused status change), or `undefined` to drop the write. */
+  #admitAttributes(span: Span, attributes: Attributes): Attributes | undefined {
+    if (!Object.hasOwn(attributes, RuntraceAttributes.STATUS)) return this.#admit(span, true) ? attributes : undefined;
+    if (this.#admitAttribute(span, RuntraceAttributes.STATUS, attributes[RuntraceAttributes.STATUS])) return attributes;
+    const entry = this.#entryOf(span);
+    if (entry === undefined || entry.ended) return undefined;
+    const { [RuntraceAttributes.STATUS]: _refused, ...rest } = attributes;
+    return rest;
+  }
+
+  #admitStatus(span: Span, status: SpanStatus): boolean {
+    return this.#admit(span, true, () => !this.#statusWriteAllowed(span, status));
+  }
+
+  /**
+   * Once `runtrace.status` is terminal, the OTel status may still be set once to match it
+   * (ERROR for `error`, OK for `completed`); any other change is a late write.
+   */
+  #statusWriteAllowed(span: Span, status: SpanStatus): boolean {
+    const terminal = span.attributes[RuntraceAttributes.STATUS];
+    if (!isTerminalValue(terminal) || status.code === SpanStatusCode.UNSET) return true;
+    const current = span.status;
+    if (current.code !== SpanStatusCode.UNSET) {
+      return current.code === status.code && current.message === status.message;
+    }
+    if (status.code === SpanStatusCode.ERROR) return terminal === RunStatuses.ERROR;
+    return terminal === RunStatuses.COMPLETED;
+  }
+
+  #admitEnd(span: Span): boolean {
+    const entry = this.#entryOf(span);
+    if (entry === undefined || internalWrite.span === span || !entry.ended) return true;
+    try {
+      this.#lateWrite(entry);
+    } catch (error: unknown) {
+      this.#report(error, 'write');
+    }
+    return false;
+  }
+
+  #lateWrite(entry: SpanEntry): void {
+    entry.lateWrites += 1;
+    this.#lateWrites += 1;
+    if (!entry.ended) entry.span.attributes[RuntraceAttributes.LATE_WRITES] = entry.lateWrites;
+    if (entry.lateWrites === 1) {
+      const { traceId, spanId } = entry.span.spanContext();
+      diag.debug(`RunSpanProcessor: dropped a late write to terminal span ${traceId}-${spanId}; further ones are only counted`);
+    }
+  }
+
+  // ---- live events --------------------------------------------------------------------------
+
+  #scheduleRunUpdate(group: RunGroup): void {
+    if (this.#listeners.size === 0 || group.updatePending) return;
+    group.updatePending = true;
+    queueMicrotask(() => {
+      group.updatePending = false;
+      const run = group.run;
+      if (run === undefined || run.ended || this.#listeners.size === 0) return;
+      try {
+        this.#emit({ type: 'run-update', span: this.#snapshot(run.span) });
+      } catch (error: unknown) {
+        this.#report(error, 'listener');
+      }
+    });
+  }
+
+  #emitEnd(kind: unknown, span: ReadableSpan): void {
+    if (this.#listeners.size === 0) return;
+    if (kind === SpanKinds.RUN) this.#emit({ type: 'run-end', span });
+    else if (kind === SpanKinds.STEP) this.#emit({ type: 'step-end', span });
+  }
+
+  #emit(event: RunLiveEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch (error: unknown) {
+        this.#report(error, 'listener');
+      }
+    }
+  }
+
+  #report(error: unknown, context: ProcessorErrorContext): void {
+    this.#internalErrors += 1;
+    try {
+      if (this.#onError === undefined) diag.error(`RunSpanProcessor: ${context} failed`, error);
+      else this.#onError(error, context);
+    } catch {
+      // An error hook that throws has nowhere left to report to.
+    }
+  }
+}
+
