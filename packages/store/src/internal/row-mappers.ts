@@ -1,0 +1,185 @@
+// Maps SQLite rows (snake_case columns) to the query API's camelCase results.
+
+import { isRunStatus } from '@runtrace/core';
+import type { RunStatus } from '@runtrace/core';
+import type { AttemptDetail, GenericSpan, RunEvent, RunSummary, StepDetail, ToolCallDetail } from '../query-types.js';
+
+export type Row = Readonly<Record<string, unknown>>;
+
+function s(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function n(value: unknown): number | null {
+  return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : null;
+}
+
+function n0(value: unknown): number {
+  return n(value) ?? 0;
+}
+
+function status(value: unknown): RunStatus {
+  return isRunStatus(value) ? value : 'completed';
+}
+
+export function parseObject(value: unknown): Readonly<Record<string, unknown>> {
+  if (typeof value !== 'string') return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function parseArray(value: unknown): readonly unknown[] {
+  if (typeof value !== 'string') return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
+
+function tokens(row: Row): Pick<RunSummary, 'inputTokens' | 'outputTokens' | 'reasoningTokens' | 'cacheReadTokens' | 'cacheCreationTokens' | 'totalTokens'> {
+  return {
+    inputTokens: n0(row.input_tokens),
+    outputTokens: n0(row.output_tokens),
+    reasoningTokens: n0(row.reasoning_tokens),
+    cacheReadTokens: n0(row.cache_read_tokens),
+    cacheCreationTokens: n0(row.cache_creation_tokens),
+    totalTokens: n0(row.total_tokens),
+  };
+}
+
+export function toRunSummary(row: Row): RunSummary {
+  return {
+    runId: String(row.run_id),
+    traceId: String(row.trace_id),
+    parentRunId: s(row.parent_run_id),
+    kind: s(row.kind),
+    status: status(row.status),
+    statusMessage: s(row.status_message),
+    errorType: s(row.error_type),
+    conversationId: s(row.conversation_id),
+    rootConversationId: s(row.root_conversation_id),
+    parentConversationId: s(row.parent_conversation_id),
+    triggerMessageId: n(row.trigger_message_id),
+    historyTipMessageId: n(row.history_tip_message_id),
+    assistantMessageId: n(row.assistant_message_id),
+    provider: s(row.provider),
+    model: s(row.model),
+    normalizedModel: s(row.normalized_model),
+    label: s(row.label),
+    startTimeMs: n0(row.start_ms),
+    endTimeMs: n(row.end_ms),
+    durationMs: n(row.duration_ms),
+    lastActivityMs: n0(row.last_activity_ms),
+    stepCount: n0(row.step_count),
+    toolCallCount: n0(row.tool_call_count),
+    ...tokens(row),
+    hasError: row.has_error === 1,
+    endpoint: s(row.endpoint),
+    costUsd: row.cost_unknown === 1 ? null : n(row.cost_usd),
+    costUnknown: row.cost_unknown === 1,
+    stale: row.stale === 1,
+  };
+}
+
+export function toStep(row: Row): StepDetail {
+  return {
+    stepId: String(row.step_id),
+    runId: String(row.run_id),
+    number: n(row.number),
+    operation: s(row.operation),
+    status: status(row.status),
+    statusMessage: s(row.status_message),
+    errorType: s(row.error_type),
+    provider: s(row.provider),
+    requestModel: s(row.request_model),
+    responseModel: s(row.response_model),
+    responseId: s(row.response_id),
+    finishReasons: parseArray(row.finish_reasons).filter((reason): reason is string => typeof reason === 'string'),
+    timeToFirstChunkMs: n(row.time_to_first_chunk_ms),
+    startTimeMs: n0(row.start_ms),
+    endTimeMs: n(row.end_ms),
+    durationMs: n(row.duration_ms),
+    ...tokens(row),
+    costUsd: row.cost_unknown === 1 ? null : n(row.cost_usd),
+    costUnknown: row.cost_unknown === 1,
+    attributes: parseObject(row.attributes),
+  };
+}
+
+export function toAttempt(row: Row): AttemptDetail {
+  return {
+    attemptId: String(row.attempt_id),
+    runId: String(row.run_id),
+    stepId: s(row.step_id),
+    number: n(row.number),
+    status: status(row.status),
+    method: s(row.method),
+    url: s(row.url),
+    statusCode: n(row.status_code),
+    resendCount: n(row.resend_count),
+    retryClassification: s(row.retry_classification),
+    retryDelayMs: n(row.retry_delay_ms),
+    errorType: s(row.error_type),
+    error: s(row.error),
+    startTimeMs: n0(row.start_ms),
+    endTimeMs: n(row.end_ms),
+    durationMs: n(row.duration_ms),
+    attributes: parseObject(row.attributes),
+  };
+}
+
+export function toToolCall(row: Row): ToolCallDetail {
+  return {
+    toolCallSpanId: String(row.span_id),
+    runId: String(row.run_id),
+    stepId: s(row.step_id),
+    name: s(row.name),
+    callId: s(row.call_id),
+    status: status(row.status),
+    statusMessage: s(row.status_message),
+    errorType: s(row.error_type),
+    startTimeMs: n0(row.start_ms),
+    endTimeMs: n(row.end_ms),
+    durationMs: n(row.duration_ms),
+    attributes: parseObject(row.attributes),
+  };
+}
+
+export function toEvent(row: Row): RunEvent {
+  return {
+    spanId: String(row.span_id),
+    name: String(row.name),
+    timeMs: n0(row.time_ms),
+    attributes: parseObject(row.attributes),
+  };
+}
+
+export function toGenericSpan(row: Row): GenericSpan {
+  const events = parseArray(row.events).flatMap((event) => {
+    if (typeof event !== 'object' || event === null) return [];
+    const e = event as Record<string, unknown>;
+    const attributes = typeof e.attributes === 'object' && e.attributes !== null ? (e.attributes as Record<string, unknown>) : {};
+    return [{ name: String(e.name), timeMs: n0(e.timeMs), attributes }];
+  });
+  return {
+    spanId: String(row.span_id),
+    traceId: String(row.trace_id),
+    parentSpanId: s(row.parent_span_id),
+    name: String(row.name),
+    spanKind: n0(row.span_kind),
+    startTimeMs: n0(row.start_ms),
+    endTimeMs: n0(row.end_ms),
+    durationMs: n0(row.duration_ms),
+    statusCode: n0(row.status_code),
+    statusMessage: s(row.status_message),
+    scope: s(row.scope),
+    attributes: parseObject(row.attributes),
+    events,
+  };
+}

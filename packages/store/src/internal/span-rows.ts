@@ -1,0 +1,408 @@
+// Turns OpenTelemetry spans into the store's rows (runs, steps, attempts, tool calls, generic spans).
+
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isRunStatus, isUsageMissing } from '@runtrace/core';
+import type { RunStatus, TokenUsage } from '@runtrace/core';
+import type { StorePricing } from '../query-types.js';
+import { ATTEMPT_COLUMNS, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, TOOL_COLUMNS } from './sqlite-writer.js';
+import type { AttemptRow, EventRow, RowValues, RunRow, SpanRow, StepRow, ToolRow, WriteOp } from './sqlite-writer.js';
+
+/** How spans become rows: the pricing for costs, model normalization and the clock for in-progress rows. */
+export interface SpanRowContext {
+  readonly pricing: StorePricing | undefined;
+  readonly normalizeModel: (model: string) => string;
+  readonly now: () => number;
+}
+
+
+/**
+ * Remembers a model-name normalization's answers: spans name few models, and normalizing is a
+ * run of regular expressions. Bounded; forgets everything when full.
+ */
+export function memoizeNormalizeModel(normalizeModel: (model: string) => string, maxEntries = 1024): (model: string) => string {
+  const known = new Map<string, string>();
+  return (model) => {
+    let name = known.get(model);
+    if (name === undefined) {
+      name = normalizeModel(model);
+      if (known.size >= maxEntries) known.clear();
+      known.set(model, name);
+    }
+    return name;
+  };
+}
+
+export function hrTimeToMs(time: HrTime): number {
+  return time[0] * 1000 + time[1] / 1e6;
+}
+
+function str(attributes: Attributes, key: string): string | null {
+  const value = attributes[key];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function num(attributes: Attributes, key: string): number | null {
+  const value = attributes[key];
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return null;
+}
+
+function int(attributes: Attributes, key: string): number | null {
+  const value = num(attributes, key);
+  return value !== null && Number.isSafeInteger(value) ? value : null;
+}
+
+function count(attributes: Attributes, key: string): number {
+  const value = num(attributes, key);
+  return value !== null && value > 0 ? Math.round(value) : 0;
+}
+
+function bool(attributes: Attributes, key: string): boolean {
+  const value = attributes[key];
+  return value === true || value === 'true';
+}
+
+function json(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return '{}';
+  }
+}
+
+/** The runtrace span kind of a span, or `undefined` for any other span. */
+export function runtraceKind(span: ReadableSpan): string | undefined {
+  const kind = span.attributes[RuntraceAttributes.SPAN_KIND];
+  switch (kind) {
+    case SpanKinds.RUN:
+    case SpanKinds.STEP:
+    case SpanKinds.ATTEMPT:
+    case SpanKinds.TOOL:
+      return kind;
+    default:
+      return undefined;
+  }
+}
+
+function statusOf(span: ReadableSpan, inProgress: boolean): RunStatus {
+  if (inProgress) return 'in_progress';
+  const recorded = span.attributes[RuntraceAttributes.STATUS];
+  if (isRunStatus(recorded) && recorded !== 'in_progress') return recorded;
+  return span.status.code === SpanStatusCode.ERROR ? 'error' : 'completed';
+}
+
+interface Timing {
+  readonly start_ms: number;
+  readonly end_ms: number | null;
+  readonly duration_ms: number | null;
+  readonly last_activity_ms: number;
+}
+
+function timing(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): Timing {
+  const start = hrTimeToMs(span.startTime);
+  if (!inProgress) {
+    const end = Math.max(start, hrTimeToMs(span.endTime));
+    return { start_ms: start, end_ms: end, duration_ms: end - start, last_activity_ms: end };
+  }
+  let last = Math.max(start, context.now());
+  const reported = num(span.attributes, RuntraceAttributes.LAST_ACTIVITY_MS);
+  if (reported !== null) last = Math.max(last, reported);
+  for (const event of span.events) last = Math.max(last, hrTimeToMs(event.time));
+  return { start_ms: start, end_ms: null, duration_ms: null, last_activity_ms: last };
+}
+
+function events(span: ReadableSpan): EventRow[] {
+  return span.events.map((event) => ({
+    name: event.name,
+    time_ms: hrTimeToMs(event.time),
+    attributes: json(event.attributes ?? {}),
+  }));
+}
+
+interface Cost {
+  readonly cost_usd: number | null;
+  readonly cost_unknown: number;
+}
+
+const UNKNOWN_COST: Cost = { cost_usd: null, cost_unknown: 1 };
+
+function priced(context: SpanRowContext, model: string | null, usage: TokenUsage, provider: string | null): Cost {
+  if ((usage.inputTokens ?? 0) === 0 && (usage.outputTokens ?? 0) === 0) return { cost_usd: 0, cost_unknown: 0 };
+  if (model === null || context.pricing === undefined) return { cost_usd: null, cost_unknown: 1 };
+  try {
+    const result = context.pricing.cost(model, usage, provider ?? undefined);
+    return result.known ? { cost_usd: result.usd, cost_unknown: 0 } : { cost_usd: null, cost_unknown: 1 };
+  } catch {
+    return { cost_usd: null, cost_unknown: 1 };
+  }
+}
+
+function normalized(context: SpanRowContext, model: string | null): string | null {
+  if (model === null) return null;
+  try {
+    return context.normalizeModel(model);
+  } catch {
+    return model;
+  }
+}
+
+function parentOf(span: ReadableSpan): string | null {
+  return span.parentSpanContext?.spanId ?? null;
+}
+
+function statusMessage(span: ReadableSpan): string | null {
+  return str(span.attributes, RuntraceAttributes.STATUS_MESSAGE) ?? (span.status.message !== undefined && span.status.message !== '' ? span.status.message : null);
+}
+
+function runRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RunRow {
+  const a = span.attributes;
+  const time = timing(span, inProgress, context);
+  const { spanId, traceId } = span.spanContext();
+  const status = statusOf(span, inProgress);
+  const model = str(a, GenAiAttributes.REQUEST_MODEL);
+  const provider = str(a, GenAiAttributes.PROVIDER_NAME);
+  const hasSummary =
+    a[RuntraceAttributes.SUMMARY_STEP_COUNT] !== undefined ||
+    a[RuntraceAttributes.SUMMARY_TOTAL_TOKENS] !== undefined ||
+    a[RuntraceAttributes.SUMMARY_INPUT_TOKENS] !== undefined;
+  const usage = {
+    inputTokens: count(a, RuntraceAttributes.SUMMARY_INPUT_TOKENS),
+    outputTokens: count(a, RuntraceAttributes.SUMMARY_OUTPUT_TOKENS),
+    reasoningTokens: count(a, RuntraceAttributes.SUMMARY_REASONING_TOKENS),
+    cacheReadTokens: count(a, RuntraceAttributes.SUMMARY_CACHE_READ_TOKENS),
+    cacheCreationTokens: count(a, RuntraceAttributes.SUMMARY_CACHE_CREATION_TOKENS),
+  };
+  let cost: Cost = { cost_usd: 0, cost_unknown: 0 };
+  if (hasSummary) {
+    const recorded = num(a, RuntraceAttributes.SUMMARY_COST_USD);
+    if (recorded !== null) cost = { cost_usd: recorded, cost_unknown: 0 };
+    else if (bool(a, RuntraceAttributes.SUMMARY_COST_UNKNOWN)) cost = { cost_usd: null, cost_unknown: 1 };
+    else cost = priced(context, model, usage, provider);
+  }
+  return {
+    run_id: spanId,
+    trace_id: traceId,
+    parent_span_id: parentOf(span),
+    parent_run_id: str(a, RuntraceAttributes.RUN_PARENT_RUN_ID),
+    name: span.name,
+    kind: str(a, RuntraceAttributes.RUN_KIND),
+    status,
+    status_message: status === 'in_progress' ? null : statusMessage(span),
+    error_type: str(a, HttpAttributes.ERROR_TYPE),
+    conversation_id: str(a, GenAiAttributes.CONVERSATION_ID),
+    root_conversation_id: str(a, RuntraceAttributes.RUN_ROOT_CONVERSATION_ID),
+    parent_conversation_id: str(a, RuntraceAttributes.RUN_PARENT_CONVERSATION_ID),
+    trigger_message_id: int(a, RuntraceAttributes.RUN_TRIGGER_MESSAGE_ID),
+    history_tip_message_id: int(a, RuntraceAttributes.RUN_HISTORY_TIP_MESSAGE_ID),
+    assistant_message_id: int(a, RuntraceAttributes.RUN_ASSISTANT_MESSAGE_ID),
+    provider,
+    model,
+    normalized_model: normalized(context, model),
+    label: str(a, RuntraceAttributes.RUN_LABEL),
+    start_ms: time.start_ms,
+    end_ms: time.end_ms,
+    duration_ms: time.duration_ms,
+    last_activity_ms: time.last_activity_ms,
+    has_summary: hasSummary ? 1 : 0,
+    step_count: count(a, RuntraceAttributes.SUMMARY_STEP_COUNT),
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    reasoning_tokens: usage.reasoningTokens,
+    cache_read_tokens: usage.cacheReadTokens,
+    cache_creation_tokens: usage.cacheCreationTokens,
+    total_tokens: num(a, RuntraceAttributes.SUMMARY_TOTAL_TOKENS) ?? usage.inputTokens + usage.outputTokens,
+    tool_call_count: count(a, RuntraceAttributes.SUMMARY_TOOL_CALL_COUNT),
+    has_error: status === 'error' || bool(a, RuntraceAttributes.SUMMARY_HAS_ERROR) ? 1 : 0,
+    endpoint: str(a, RuntraceAttributes.SUMMARY_ENDPOINT),
+    first_message: str(a, RuntraceAttributes.SUMMARY_FIRST_MESSAGE),
+    cost_usd: cost.cost_usd,
+    cost_unknown: cost.cost_unknown,
+    stale: bool(a, RuntraceAttributes.STALE) ? 1 : 0,
+    attributes: json(a),
+  };
+}
+
+function runIdOf(span: ReadableSpan, spanId: string): string {
+  return str(span.attributes, RuntraceAttributes.RUN_ID) ?? parentOf(span) ?? spanId;
+}
+
+function finishReasons(attributes: Attributes): string {
+  const value = attributes[GenAiAttributes.RESPONSE_FINISH_REASONS];
+  if (Array.isArray(value)) return json(value.filter((reason) => typeof reason === 'string'));
+  if (typeof value === 'string') return json([value]);
+  return '[]';
+}
+
+function stepRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): StepRow {
+  const a = span.attributes;
+  const time = timing(span, inProgress, context);
+  const status = statusOf(span, inProgress);
+  const provider = str(a, GenAiAttributes.PROVIDER_NAME);
+  const requestModel = str(a, GenAiAttributes.REQUEST_MODEL);
+  const responseModel = str(a, GenAiAttributes.RESPONSE_MODEL);
+  const usage = {
+    inputTokens: count(a, GenAiAttributes.USAGE_INPUT_TOKENS),
+    outputTokens: count(a, GenAiAttributes.USAGE_OUTPUT_TOKENS),
+    reasoningTokens: count(a, GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS),
+    cacheReadTokens: count(a, GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS),
+    cacheCreationTokens: count(a, GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS),
+  };
+  // A model that answered without reporting usage may still have billed: unknown, not zero.
+  const cost = isUsageMissing(a) ? UNKNOWN_COST : priced(context, responseModel ?? requestModel, usage, provider);
+  const { spanId, traceId } = span.spanContext();
+  return {
+    step_id: spanId,
+    run_id: runIdOf(span, spanId),
+    trace_id: traceId,
+    parent_span_id: parentOf(span),
+    number: int(a, RuntraceAttributes.STEP_NUMBER),
+    operation: str(a, RuntraceAttributes.STEP_OPERATION),
+    status,
+    status_message: status === 'in_progress' ? null : statusMessage(span),
+    error_type: str(a, HttpAttributes.ERROR_TYPE),
+    provider,
+    request_model: requestModel,
+    response_model: responseModel,
+    response_id: str(a, GenAiAttributes.RESPONSE_ID),
+    finish_reasons: finishReasons(a),
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    reasoning_tokens: usage.reasoningTokens,
+    cache_read_tokens: usage.cacheReadTokens,
+    cache_creation_tokens: usage.cacheCreationTokens,
+    total_tokens: usage.inputTokens + usage.outputTokens,
+    time_to_first_chunk_ms: num(a, RuntraceAttributes.STEP_TIME_TO_FIRST_CHUNK_MS),
+    start_ms: time.start_ms,
+    end_ms: time.end_ms,
+    duration_ms: time.duration_ms,
+    last_activity_ms: time.last_activity_ms,
+    cost_usd: cost.cost_usd,
+    cost_unknown: cost.cost_unknown,
+    attributes: json(a),
+  };
+}
+
+function urlPath(attributes: Attributes): string | null {
+  const path = str(attributes, HttpAttributes.URL_PATH);
+  if (path !== null) return path;
+  const url = str(attributes, HttpAttributes.URL_FULL);
+  if (url === null) return null;
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return null;
+  }
+}
+
+function attemptRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): AttemptRow {
+  const a = span.attributes;
+  const time = timing(span, inProgress, context);
+  const { spanId, traceId } = span.spanContext();
+  return {
+    attempt_id: spanId,
+    run_id: runIdOf(span, spanId),
+    step_id: str(a, RuntraceAttributes.STEP_ID) ?? parentOf(span),
+    trace_id: traceId,
+    parent_span_id: parentOf(span),
+    number: int(a, RuntraceAttributes.ATTEMPT_NUMBER),
+    status: statusOf(span, inProgress),
+    method: str(a, HttpAttributes.REQUEST_METHOD),
+    url: str(a, HttpAttributes.URL_FULL),
+    url_path: urlPath(a),
+    status_code: int(a, HttpAttributes.RESPONSE_STATUS_CODE),
+    resend_count: int(a, HttpAttributes.REQUEST_RESEND_COUNT),
+    retry_classification: str(a, RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION),
+    retry_delay_ms: num(a, RuntraceAttributes.ATTEMPT_RETRY_DELAY_MS),
+    error_type: str(a, HttpAttributes.ERROR_TYPE),
+    error: str(a, RuntraceAttributes.ATTEMPT_ERROR),
+    start_ms: time.start_ms,
+    end_ms: time.end_ms,
+    duration_ms: time.duration_ms,
+    last_activity_ms: time.last_activity_ms,
+    attributes: json(a),
+  };
+}
+
+function toolRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): ToolRow {
+  const a = span.attributes;
+  const time = timing(span, inProgress, context);
+  const status = statusOf(span, inProgress);
+  const { spanId, traceId } = span.spanContext();
+  return {
+    span_id: spanId,
+    run_id: runIdOf(span, spanId),
+    step_id: str(a, RuntraceAttributes.STEP_ID),
+    trace_id: traceId,
+    parent_span_id: parentOf(span),
+    name: str(a, GenAiAttributes.TOOL_NAME),
+    call_id: str(a, GenAiAttributes.TOOL_CALL_ID),
+    status,
+    status_message: status === 'in_progress' ? null : statusMessage(span),
+    error_type: str(a, HttpAttributes.ERROR_TYPE),
+    start_ms: time.start_ms,
+    end_ms: time.end_ms,
+    duration_ms: time.duration_ms,
+    last_activity_ms: time.last_activity_ms,
+    attributes: json(a),
+  };
+}
+
+function genericRow(span: ReadableSpan): SpanRow {
+  const start = hrTimeToMs(span.startTime);
+  const end = Math.max(start, hrTimeToMs(span.endTime));
+  const { spanId, traceId } = span.spanContext();
+  return {
+    span_id: spanId,
+    trace_id: traceId,
+    parent_span_id: parentOf(span),
+    name: span.name,
+    span_kind: span.kind,
+    start_ms: start,
+    end_ms: end,
+    duration_ms: end - start,
+    status_code: span.status.code,
+    status_message: span.status.message ?? null,
+    scope: span.instrumentationScope.name,
+    attributes: json(span.attributes),
+    events: json(span.events.map((event) => ({ name: event.name, timeMs: hrTimeToMs(event.time), attributes: event.attributes ?? {} }))),
+  };
+}
+
+/**
+ * The write operation for one span. `inProgress` marks a live snapshot of a span that has not
+ * ended; only runtrace spans have one (`undefined` otherwise).
+ */
+export function spanToOp(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): WriteOp | undefined {
+  const kind = runtraceKind(span);
+  const spanId = span.spanContext().spanId;
+  switch (kind) {
+    case SpanKinds.RUN: {
+      const row = runRow(span, inProgress, context);
+      return { table: 'runs', values: valuesOf(RUN_COLUMNS, row), spanId, runId: spanId, events: events(span), aggregate: row.has_summary === 0 };
+    }
+    case SpanKinds.STEP: {
+      const row = stepRow(span, inProgress, context);
+      return { table: 'steps', values: valuesOf(STEP_COLUMNS, row), spanId, runId: String(row.run_id), events: events(span), aggregate: true };
+    }
+    case SpanKinds.ATTEMPT: {
+      const row = attemptRow(span, inProgress, context);
+      return { table: 'attempts', values: valuesOf(ATTEMPT_COLUMNS, row), spanId, runId: String(row.run_id), events: events(span), aggregate: true };
+    }
+    case SpanKinds.TOOL: {
+      const row = toolRow(span, inProgress, context);
+      return { table: 'tool_calls', values: valuesOf(TOOL_COLUMNS, row), spanId, runId: String(row.run_id), events: events(span), aggregate: true };
+    }
+    case undefined:
+    default:
+      return inProgress ? undefined : { table: 'spans', values: valuesOf(SPAN_COLUMNS, genericRow(span)), spanId, runId: null, events: [], aggregate: false };
+  }
+}
+
+function valuesOf<C extends string>(columns: readonly C[], row: Readonly<Record<C, string | number | null>>): RowValues {
+  const values = new Array<string | number | null>(columns.length);
+  for (let index = 0; index < columns.length; index++) values[index] = row[columns[index]!];
+  return values;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, decodeOps, encodeOps } from './sqlite-writer.js';
+import type { WriteOp } from './sqlite-writer.js';
+
+function values(columns: readonly string[], pick: (column: string, index: number) => string | number | null): (string | number | null)[] {
+  return columns.map(pick);
+}
+
+describe('encodeOps / decodeOps', () => {
+  it('round-trips ops of every shape: nulls, numbers, empty and non-ASCII text, events', () => {
+    const ops: WriteOp[] = [
+      {
+        table: 'runs',
+        values: values(RUN_COLUMNS, (column, index) => (column === 'run_id' ? 'a000000000000001' : index % 3 === 0 ? null : index % 3 === 1 ? index + 0.25 : `${column} ✓ ${'é'.repeat(index)}`)),
+        spanId: 'a000000000000001',
+        runId: 'a000000000000001',
+        events: [
+          { name: 'runtrace.heartbeat', time_ms: 1_767_225_600_000.5, attributes: '{}' },
+          { name: 'runtrace.first_chunk', time_ms: -1, attributes: '{"emoji":"🙂","quote":"\\""}' },
+        ],
+        aggregate: true,
+      },
+      {
+        table: 'steps',
+        values: values(STEP_COLUMNS, (column, index) => (column === 'step_id' ? 'b000000000000001' : column === 'run_id' ? 'a000000000000001' : index % 2 === 0 ? '' : Number.MAX_SAFE_INTEGER)),
+        spanId: 'b000000000000001',
+        runId: 'a000000000000001',
+        events: [],
+        aggregate: true,
+      },
+      {
+        table: 'spans',
+        values: values(SPAN_COLUMNS, (column) => (column === 'span_id' ? 'c000000000000001' : null)),
+        spanId: 'c000000000000001',
+        runId: null,
+        events: [],
+        aggregate: false,
+      },
+    ];
+    const encoded = encodeOps(ops);
+    expect(encoded.count).toBe(3);
+    expect(decodeOps(encoded)).toEqual(ops);
+  });
+
+  it('encodes an empty batch', () => {
+    expect(decodeOps(encodeOps([]))).toEqual([]);
+  });
+});

@@ -1,0 +1,669 @@
+// The local store's query side: list, detail, overview, analytics, deletes, retention and sweeps.
+
+import { statSync } from 'node:fs';
+import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError } from '@runtrace/core';
+import type Database from 'better-sqlite3';
+import type {
+  Analytics,
+  AnalyticsOptions,
+  Bucket,
+  DayActivity,
+  DeleteAfterMessageOptions,
+  DeleteConversationOptions,
+  DeleteResult,
+  ListRunsOptions,
+  ModelCost,
+  ModelPerformance,
+  Overview,
+  OverviewFigures,
+  OverviewOptions,
+  ProviderBreakdown,
+  RetentionOptions,
+  RetentionResult,
+  RunAnalytics,
+  RunDetail,
+  RunFilters,
+  RunPage,
+  StorePricing,
+  StoreSweepResult,
+  SweepOptions,
+  ToolMetric,
+} from './query-types.js';
+import { defaultNormalizeModel } from './internal/default-pricing.js';
+import { openDatabaseFile } from './internal/open-database-file.js';
+import { encodeCursor, listPlan, timeRange, toEpochMs, whereRuns } from './internal/run-filters.js';
+import type { SqlParams } from './internal/run-filters.js';
+import { toAttempt, toEvent, toGenericSpan, toRunSummary, toStep, toToolCall } from './internal/row-mappers.js';
+import type { Row } from './internal/row-mappers.js';
+import { sweepStale } from './internal/sqlite-writer.js';
+import type { SqliteDatabase } from './internal/sqlite-writer.js';
+import { SqliteSpanExporter } from './sqlite-span-exporter.js';
+import type { SqliteSpanExporterOptions } from './sqlite-span-exporter.js';
+
+/** Options of {@link openStore}. */
+export interface SqliteStoreOptions {
+  /** The SQLite file; created (with its directory) when missing. */
+  readonly path: string;
+  /** Idle time after which an in-progress row counts as stale. Default 5 minutes. */
+  readonly staleAfterMs?: number;
+  /** Finalize stale in-progress rows (left by a process that died) on open. Default `true`. */
+  readonly sweepOnOpen?: boolean;
+  /** Clock, epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
+  /** How long a statement waits for a lock held by another connection. Default 5,000 ms. */
+  readonly busyTimeoutMs?: number;
+  /** Normalizes model names for the `model` filter. Default: the core `normalizeModel`. */
+  readonly normalizeModel?: (model: string) => string;
+  /** Pricing given to exporters made by {@link SqliteStore.createExporter}. Default: the core default table. */
+  readonly pricing?: StorePricing;
+}
+
+const EMPTY_DELETE: DeleteResult = { runs: 0, steps: 0, attempts: 0, toolCalls: 0, events: 0, spans: 0 };
+const DAY_MS = 86_400_000;
+
+const DURATION_BUCKETS: readonly (readonly [string, number, number | null])[] = [
+  ['<1m', 0, 60_000],
+  ['1–5m', 60_000, 300_000],
+  ['5–15m', 300_000, 900_000],
+  ['15–30m', 900_000, 1_800_000],
+  ['30–60m', 1_800_000, 3_600_000],
+  ['>1h', 3_600_000, null],
+];
+
+const COST_BUCKETS: readonly (readonly [string, number, number | null])[] = [
+  ['<$0.01', 0, 0.01],
+  ['$0.01–0.10', 0.01, 0.1],
+  ['$0.10–0.50', 0.1, 0.5],
+  ['$0.50–1.00', 0.5, 1],
+  ['$1.00–5.00', 1, 5],
+  ['>$5.00', 5, null],
+];
+
+function num(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : 0;
+}
+
+function numOrNull(value: unknown): number | null {
+  return typeof value === 'number' ? value : null;
+}
+
+function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function bucketSql(column: string, buckets: typeof DURATION_BUCKETS, prefix: string, condition = ''): string {
+  return buckets
+    .map(([, min, max], index) => `coalesce(sum(${condition}${column} >= ${min}${max === null ? '' : ` AND ${column} < ${max}`}), 0) AS ${prefix}${index}`)
+    .join(', ');
+}
+
+/**
+ * The local store: opens (and migrates) a SQLite file and answers queries about the runs in it.
+ * Reads run on the calling thread with their own connection; ingest goes through
+ * {@link SqliteSpanExporter}.
+ *
+ * @example
+ * const store = openStore({ path: '.runtrace/runtrace.db' });
+ * const { runs } = store.listRuns({ status: 'error', limit: 20 });
+ * const detail = store.getRun(runs[0].runId);
+ * store.close();
+ */
+export class SqliteStore {
+  /** The SQLite file. */
+  readonly path: string;
+  /** What the sweep on open finalized (zeros when it did not run). */
+  readonly openSweep: StoreSweepResult;
+
+  readonly #db: SqliteDatabase;
+  readonly #now: () => number;
+  readonly #staleAfterMs: number;
+  readonly #busyTimeoutMs: number;
+  readonly #normalizeModel: (model: string) => string;
+  readonly #pricing: StorePricing | undefined;
+  readonly #statements = new Map<string, Database.Statement>();
+  #closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    if (typeof options.path !== 'string' || options.path === '') {
+      throw new InvalidArgumentError('options.path', options.path, 'a non-empty file path');
+    }
+    this.path = options.path;
+    this.#now = options.now ?? Date.now;
+    this.#staleAfterMs = positive('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
+    this.#busyTimeoutMs = positive('options.busyTimeoutMs', options.busyTimeoutMs, 5_000);
+    this.#normalizeModel = options.normalizeModel ?? defaultNormalizeModel;
+    this.#pricing = options.pricing;
+    this.#db = openDatabaseFile(this.path, this.#busyTimeoutMs);
+    this.openSweep = options.sweepOnOpen === false ? { runs: 0, steps: 0, attempts: 0, toolCalls: 0 } : sweepStale(this.#db, this.#now() - this.#staleAfterMs);
+  }
+
+  /**
+   * A page of runs, newest first by default. Filters combine with AND; the time range selects
+   * runs that overlap it. Paging is by cursor (keyset), so runs recorded meanwhile never shift
+   * or repeat rows of later pages.
+   *
+   * @example
+   * let page = store.listRuns({ conversationId: 'c1', sort: 'cost', limit: 50 });
+   * while (page.nextCursor) page = store.listRuns({ conversationId: 'c1', sort: 'cost', cursor: page.nextCursor });
+   */
+  listRuns(options: ListRunsOptions = {}): RunPage {
+    const plan = listPlan(options);
+    const where = whereRuns(options, { time: 'overlap', normalizeModel: this.#normalizeModel });
+    const params: SqlParams = { ...where.params, limit: plan.limit + 1 };
+    const compare = plan.direction === 'desc' ? '<' : '>';
+    let keyset = '';
+    if (plan.cursor !== undefined) {
+      params.c_value = plan.cursor.value;
+      params.c_run = plan.cursor.runId;
+      keyset = ` AND (${plan.expression} ${compare} @c_value OR (${plan.expression} = @c_value AND run_id ${compare} @c_run))`;
+    }
+    const order = plan.direction === 'desc' ? 'DESC' : 'ASC';
+    const rows = this.#all(
+      `SELECT *, ${plan.expression} AS sort_value FROM runs WHERE ${where.sql}${keyset} ORDER BY ${plan.expression} ${order}, run_id ${order} LIMIT @limit`,
+      params,
+    );
+    const page = rows.slice(0, plan.limit);
+    const last = page.at(-1);
+    return {
+      runs: page.map(toRunSummary),
+      nextCursor: rows.length > plan.limit && last !== undefined ? encodeCursor(plan.sort, plan.direction, num(last.sort_value), String(last.run_id)) : null,
+    };
+  }
+
+  /**
+   * One run with its steps (in step order), attempts, tool calls, events, sub-agent runs and the
+   * other spans of its trace; `undefined` when no run has this id.
+   *
+   * @example
+   * const detail = store.getRun('1f2e3d4c5b6a7980');
+   * if (detail) for (const step of detail.steps) console.log(step.number, step.status, step.outputTokens);
+   */
+  getRun(runId: string): RunDetail | undefined {
+    if (typeof runId !== 'string' || runId === '') throw new InvalidArgumentError('runId', runId, 'a run id');
+    const row = this.#get('SELECT * FROM runs WHERE run_id = ?', [runId]);
+    if (row === undefined) return undefined;
+    return {
+      run: toRunSummary(row),
+      attributes: JSON.parse(String(row.attributes)) as Record<string, unknown>,
+      steps: this.#all('SELECT * FROM steps WHERE run_id = ? ORDER BY number IS NULL, number, start_ms, step_id', [runId]).map(toStep),
+      attempts: this.#all('SELECT * FROM attempts WHERE run_id = ? ORDER BY start_ms, attempt_id', [runId]).map(toAttempt),
+      toolCalls: this.#all('SELECT * FROM tool_calls WHERE run_id = ? ORDER BY start_ms, span_id', [runId]).map(toToolCall),
+      events: this.#all('SELECT * FROM events WHERE run_id = ? ORDER BY time_ms, span_id, seq', [runId]).map(toEvent),
+      spans: this.#all('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms, span_id', [String(row.trace_id)]).map(toGenericSpan),
+      childRuns: this.#all('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY start_ms, run_id', [runId]).map(toRunSummary),
+    };
+  }
+
+  /**
+   * Totals for the runs that started in a period (or ever, without `from`/`to`), with the same
+   * figures for the period of equal length just before it.
+   *
+   * @example
+   * const week = store.overview({ from: Date.now() - 7 * 86_400_000, to: Date.now() });
+   * console.log(week.costUsd, week.previousPeriod?.costUsd, week.successRate);
+   */
+  overview(options: OverviewOptions = {}): Overview {
+    const range = timeRange(options);
+    const current = this.#figures(options, range);
+    if (range.from === undefined || range.to === undefined) return { ...current, previousPeriod: null };
+    const length = range.to - range.from;
+    return { ...current, previousPeriod: this.#figures(options, { from: range.from - length, to: range.from }) };
+  }
+
+  /**
+   * Analytics across the runs that started in a period: activity by day (every day present),
+   * duration and cost buckets (always all six), model performance, providers and top tools.
+   *
+   * @example
+   * const { activityByDay, costBuckets, topTools } = store.analytics({ from: Date.parse('2026-01-01'), to: Date.parse('2026-02-01') });
+   */
+  analytics(options: AnalyticsOptions = {}): Analytics {
+    const range = timeRange(options);
+    const topToolsLimit = options.topToolsLimit ?? 10;
+    if (!Number.isSafeInteger(topToolsLimit) || topToolsLimit < 1 || topToolsLimit > 1000) {
+      throw new InvalidArgumentError('topToolsLimit', topToolsLimit, 'an integer from 1 to 1000');
+    }
+    const where = whereRuns(options, { time: 'start', normalizeModel: this.#normalizeModel, range });
+    const totals =
+      this.#get(
+        `SELECT count(*) AS runs, avg(cost_usd) AS avg_cost, avg(duration_ms) AS avg_duration,
+           min(start_ms) AS first_ms, max(start_ms) AS last_ms, coalesce(sum(cost_unknown), 0) AS cost_unknown,
+           ${bucketSql('duration_ms', DURATION_BUCKETS, 'b')}, ${bucketSql('cost_usd', COST_BUCKETS, 'c', 'cost_unknown = 0 AND ')}
+         FROM runs WHERE ${where.sql}`,
+        where.params,
+      ) ?? {};
+    const buckets = (definitions: typeof DURATION_BUCKETS, prefix: string): Bucket[] =>
+      definitions.map(([label, min, max], index) => ({ label, min, max, count: num(totals[`${prefix}${index}`]) }));
+
+    const days = new Map<string, DayActivity>();
+    for (const row of this.#all(
+      `SELECT date(start_ms / 1000, 'unixepoch') AS day, count(*) AS runs, coalesce(sum(status = 'error'), 0) AS errors,
+         total(total_tokens) AS tokens, total(cost_usd) AS cost
+       FROM runs WHERE ${where.sql} GROUP BY day`,
+      where.params,
+    )) {
+      days.set(String(row.day), { date: String(row.day), runs: num(row.runs), errors: num(row.errors), totalTokens: num(row.tokens), costUsd: num(row.cost) });
+    }
+    const activityByDay: DayActivity[] = [];
+    const firstMs = range.from ?? numOrNull(totals.first_ms);
+    const lastMs = range.to !== undefined ? range.to - 1 : numOrNull(totals.last_ms);
+    if (firstMs !== null && lastMs !== null) {
+      for (let day = Date.parse(dayOf(firstMs)); day <= lastMs; day += DAY_MS) {
+        const date = dayOf(day);
+        activityByDay.push(days.get(date) ?? { date, runs: 0, errors: 0, totalTokens: 0, costUsd: 0 });
+      }
+    }
+
+    const groups = this.#all(
+      `SELECT normalized_model AS model, provider, count(*) AS runs,
+         coalesce(sum(status = 'completed'), 0) AS completed, coalesce(sum(status != 'in_progress'), 0) AS finished,
+         count(cost_usd) AS priced, total(cost_usd) AS total_cost, count(duration_ms) AS timed, total(duration_ms) AS total_duration,
+         total(total_tokens) AS tokens
+       FROM runs WHERE ${where.sql} GROUP BY normalized_model, provider`,
+      where.params,
+    );
+    const modelPerformance: ModelPerformance[] = groups
+      .map((row) => ({
+        model: typeof row.model === 'string' ? row.model : 'unknown',
+        provider: typeof row.provider === 'string' ? row.provider : null,
+        runs: num(row.runs),
+        completed: num(row.completed),
+        successRate: num(row.finished) === 0 ? null : num(row.completed) / num(row.finished),
+        averageCostUsd: num(row.priced) === 0 ? null : num(row.total_cost) / num(row.priced),
+        totalCostUsd: num(row.total_cost),
+        averageDurationMs: num(row.timed) === 0 ? null : num(row.total_duration) / num(row.timed),
+        averageTokens: num(row.tokens) / Math.max(1, num(row.runs)),
+      }))
+      .sort((a, b) => b.runs - a.runs || compareText(a.model, b.model) || compareText(a.provider ?? '', b.provider ?? ''));
+
+    const providers = new Map<string, { provider: string; runs: number; totalTokens: number; costUsd: number }>();
+    for (const row of groups) {
+      const name = typeof row.provider === 'string' ? row.provider : 'unknown';
+      const entry = providers.get(name) ?? { provider: name, runs: 0, totalTokens: 0, costUsd: 0 };
+      entry.runs += num(row.runs);
+      entry.totalTokens += num(row.tokens);
+      entry.costUsd += num(row.total_cost);
+      providers.set(name, entry);
+    }
+    const providerBreakdown: ProviderBreakdown[] = [...providers.values()].sort((a, b) => b.runs - a.runs || compareText(a.provider, b.provider));
+
+    const toolWhere = whereRuns(options, { time: 'start', alias: 'r', normalizeModel: this.#normalizeModel, range });
+    const topTools: ToolMetric[] = this.#all(
+      `SELECT coalesce(t.name, 'unknown') AS name, count(*) AS calls, coalesce(sum(t.status = 'error'), 0) AS errors, avg(t.duration_ms) AS avg_duration
+       FROM tool_calls t JOIN runs r ON r.run_id = t.run_id WHERE ${toolWhere.sql}
+       GROUP BY 1 ORDER BY calls DESC, name LIMIT @tool_limit`,
+      { ...toolWhere.params, tool_limit: topToolsLimit },
+    ).map((row) => ({ name: String(row.name), calls: num(row.calls), errors: num(row.errors), averageDurationMs: numOrNull(row.avg_duration) }));
+
+    return {
+      from: range.from ?? null,
+      to: range.to ?? null,
+      totalRuns: num(totals.runs),
+      averageCostUsd: numOrNull(totals.avg_cost),
+      averageDurationMs: numOrNull(totals.avg_duration),
+      activityByDay,
+      durationBuckets: buckets(DURATION_BUCKETS, 'b'),
+      costBuckets: buckets(COST_BUCKETS, 'c'),
+      costUnknownRuns: num(totals.cost_unknown),
+      modelPerformance,
+      providerBreakdown,
+      topTools,
+    };
+  }
+
+  /**
+   * Figures of one run: steps, attempts and retries, time to first token, tokens per second,
+   * longest pause, tools. `undefined` when no run has this id.
+   *
+   * @example
+   * const figures = store.runAnalytics(runId);
+   * console.log(figures?.retries, figures?.timeToFirstTokenMs, figures?.tokensPerSecond);
+   */
+  runAnalytics(runId: string): RunAnalytics | undefined {
+    if (typeof runId !== 'string' || runId === '') throw new InvalidArgumentError('runId', runId, 'a run id');
+    if (this.#get('SELECT 1 AS found FROM runs WHERE run_id = ?', [runId]) === undefined) return undefined;
+    const steps = this.#all('SELECT * FROM steps WHERE run_id = ? ORDER BY number IS NULL, number, start_ms', [runId]).map(toStep);
+    const attempts = this.#all('SELECT * FROM attempts WHERE run_id = ?', [runId]).map(toAttempt);
+    const tools = this.#all('SELECT * FROM tool_calls WHERE run_id = ?', [runId]).map(toToolCall);
+
+    const attemptsByStep = new Map<string, number>();
+    for (const attempt of attempts) {
+      const key = attempt.stepId ?? '';
+      attemptsByStep.set(key, (attemptsByStep.get(key) ?? 0) + 1);
+    }
+    let retries = 0;
+    for (const total of attemptsByStep.values()) retries += Math.max(0, total - 1);
+
+    const finishedSteps = steps.filter((step) => step.durationMs !== null);
+    const stepTime = finishedSteps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
+    const outputTokens = finishedSteps.reduce((sum, step) => sum + step.outputTokens, 0);
+
+    const intervals = [...steps, ...tools]
+      .filter((item) => item.endTimeMs !== null)
+      .map((item) => [item.startTimeMs, item.endTimeMs ?? item.startTimeMs] as const)
+      .sort((a, b) => a[0] - b[0]);
+    let longestPauseMs = 0;
+    let reached: number | undefined;
+    for (const [start, end] of intervals) {
+      if (reached !== undefined && start > reached) longestPauseMs = Math.max(longestPauseMs, start - reached);
+      reached = reached === undefined ? end : Math.max(reached, end);
+    }
+
+    const toolFrequency: Record<string, number> = {};
+    for (const tool of tools) {
+      const name = tool.name ?? 'unknown';
+      toolFrequency[name] = (toolFrequency[name] ?? 0) + 1;
+    }
+    return {
+      runId,
+      steps: steps.length,
+      attempts: attempts.length,
+      retries,
+      timeToFirstTokenMs: steps.find((step) => step.timeToFirstChunkMs !== null)?.timeToFirstChunkMs ?? null,
+      tokensPerSecond: stepTime > 0 ? outputTokens / (stepTime / 1000) : null,
+      longestPauseMs,
+      averageStepDurationMs: finishedSteps.length === 0 ? null : stepTime / finishedSteps.length,
+      toolCalls: tools.length,
+      uniqueTools: Object.keys(toolFrequency).length,
+      toolErrors: tools.filter((tool) => tool.status === 'error').length,
+      toolFrequency,
+    };
+  }
+
+  /**
+   * Deletes the runs of a conversation (and of its sub-agent conversations) that started
+   * before `startedBefore`, with everything recorded under them.
+   *
+   * @example
+   * store.deleteConversation({ conversationId: 'c1', startedBefore: Date.now() });
+   */
+  deleteConversation(options: DeleteConversationOptions): DeleteResult {
+    const conversationId = requireText('conversationId', options.conversationId);
+    const before = toEpochMs('startedBefore', options.startedBefore);
+    return this.#deleteRuns('(conversation_id = @conversation OR root_conversation_id = @conversation) AND start_ms < @before', {
+      conversation: conversationId,
+      before,
+    });
+  }
+
+  /**
+   * Deletes the runs of a conversation that came after a message (its trigger, history-tip or
+   * assistant message id is greater than `messageId`) and started before `startedBefore`.
+   *
+   * @example
+   * // The user edited message 41: drop every run that saw or answered anything newer.
+   * store.deleteAfterMessage({ conversationId: 'c1', messageId: 41, startedBefore: editTime });
+   */
+  deleteAfterMessage(options: DeleteAfterMessageOptions): DeleteResult {
+    const conversationId = requireText('conversationId', options.conversationId);
+    if (!Number.isSafeInteger(options.messageId)) throw new InvalidArgumentError('messageId', options.messageId, 'a safe integer');
+    const before = toEpochMs('startedBefore', options.startedBefore);
+    return this.#deleteRuns(
+      `conversation_id = @conversation AND start_ms < @before
+       AND (trigger_message_id > @message OR history_tip_message_id > @message OR assistant_message_id > @message)`,
+      { conversation: conversationId, before, message: options.messageId },
+    );
+  }
+
+  /**
+   * Deletes old data: runs that started more than `maxAgeMs` ago (and spans of traces without
+   * runs that old), then the oldest runs until the database uses at most `maxBytes`; frees the
+   * space in the file.
+   *
+   * @example
+   * store.applyRetention({ maxAgeMs: 30 * 86_400_000, maxBytes: 500 * 1024 * 1024 });
+   */
+  applyRetention(options: RetentionOptions): RetentionResult {
+    if (options.maxAgeMs === undefined && options.maxBytes === undefined) {
+      throw new InvalidArgumentError('options', options, 'maxAgeMs, maxBytes or both');
+    }
+    if (options.maxAgeMs !== undefined && (!Number.isFinite(options.maxAgeMs) || options.maxAgeMs < 0)) {
+      throw new InvalidArgumentError('maxAgeMs', options.maxAgeMs, 'a non-negative number of milliseconds');
+    }
+    if (options.maxBytes !== undefined && (!Number.isFinite(options.maxBytes) || options.maxBytes <= 0)) {
+      throw new InvalidArgumentError('maxBytes', options.maxBytes, 'a positive number of bytes');
+    }
+    const bytesBefore = this.#fileBytes();
+    let total: DeleteResult = EMPTY_DELETE;
+    if (options.maxAgeMs !== undefined) {
+      const now = options.now ?? this.#now();
+      const cutoff = now - options.maxAgeMs;
+      total = add(total, this.#deleteRuns('start_ms < @cutoff', { cutoff }));
+      const orphans = this.#run('DELETE FROM spans WHERE start_ms < @cutoff AND trace_id NOT IN (SELECT trace_id FROM runs)', { cutoff });
+      total = add(total, { ...EMPTY_DELETE, spans: orphans });
+    }
+    if (options.maxBytes !== undefined) {
+      const maxBytes = options.maxBytes;
+      for (;;) {
+        this.#reclaim();
+        if (this.#usedBytes() <= maxBytes) break;
+        const runs = num(this.#get('SELECT count(*) AS n FROM runs', [])?.n);
+        if (runs > 0) {
+          const chunk = Math.max(1, Math.ceil(runs / 10));
+          total = add(total, this.#deleteRuns('run_id IN (SELECT run_id FROM runs ORDER BY start_ms, run_id LIMIT @chunk)', { chunk }));
+          continue;
+        }
+        const spans = this.#run('DELETE FROM spans WHERE span_id IN (SELECT span_id FROM spans ORDER BY start_ms LIMIT 1000)', {});
+        if (spans === 0) break;
+        total = add(total, { ...EMPTY_DELETE, spans });
+      }
+    }
+    this.#reclaim();
+    return { ...total, bytesBefore, bytesAfter: this.#fileBytes() };
+  }
+
+  /**
+   * Finalizes as interrupted every in-progress row with no activity for `staleAfterMs`
+   * (children of a finalized run too) and returns the counts.
+   *
+   * @example
+   * const counts = store.sweep({ staleAfterMs: 60_000 });
+   */
+  sweep(options: SweepOptions = {}): StoreSweepResult {
+    const staleAfterMs = positive('staleAfterMs', options.staleAfterMs, this.#staleAfterMs);
+    const now = options.now ?? this.#now();
+    if (!Number.isFinite(now)) throw new InvalidArgumentError('now', now, 'epoch milliseconds');
+    return sweepStale(this.#connection(), now - staleAfterMs);
+  }
+
+  /**
+   * A span exporter writing into this store's file (same pricing and normalization).
+   *
+   * @example
+   * const exporter = store.createExporter();
+   * const provider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter })] });
+   */
+  createExporter(options: Omit<SqliteSpanExporterOptions, 'path'> = {}): SqliteSpanExporter {
+    return new SqliteSpanExporter({
+      busyTimeoutMs: this.#busyTimeoutMs,
+      staleAfterMs: this.#staleAfterMs,
+      now: this.#now,
+      normalizeModel: this.#normalizeModel,
+      ...(this.#pricing === undefined ? {} : { pricing: this.#pricing }),
+      sweepOnOpen: false,
+      ...options,
+      path: this.path,
+    });
+  }
+
+  /**
+   * Runs SQLite's `PRAGMA integrity_check`: `['ok']` for a sound file, else the problems found.
+   *
+   * @example
+   * if (store.integrityCheck()[0] !== 'ok') console.error('store file is damaged');
+   */
+  integrityCheck(): string[] {
+    return (this.#statement('PRAGMA integrity_check').pluck().all()).map(String);
+  }
+
+  /** Closes the connection; later queries throw `ShutDownError`. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  #figures(filters: RunFilters, range: { from: number | undefined; to: number | undefined }): OverviewFigures {
+    const where = whereRuns(filters, { time: 'start', normalizeModel: this.#normalizeModel, range });
+    // One scan grouped by model; the totals are the sums of the groups.
+    const groups = this.#all(
+      `SELECT normalized_model AS model, provider, count(*) AS runs, total(input_tokens) AS input, total(output_tokens) AS output,
+         total(reasoning_tokens) AS reasoning, total(cache_read_tokens) AS cache_read, total(cache_creation_tokens) AS cache_creation,
+         total(total_tokens) AS tokens, count(cost_usd) AS priced, total(cost_usd) AS cost, coalesce(sum(cost_unknown), 0) AS cost_unknown,
+         total(duration_ms) AS duration, total(tool_call_count) AS tools,
+         coalesce(sum(status = 'in_progress'), 0) AS s_in_progress, coalesce(sum(status = 'completed'), 0) AS s_completed,
+         coalesce(sum(status = 'interrupted'), 0) AS s_interrupted, coalesce(sum(status = 'error'), 0) AS s_error
+       FROM runs WHERE ${where.sql} GROUP BY normalized_model, provider`,
+      where.params,
+    );
+    const sum = (key: string): number => groups.reduce((total, group) => total + num(group[key]), 0);
+    const costByModel: ModelCost[] = groups
+      .map((group) => ({
+        model: typeof group.model === 'string' ? group.model : 'unknown',
+        provider: typeof group.provider === 'string' ? group.provider : null,
+        runs: num(group.runs),
+        inputTokens: num(group.input),
+        outputTokens: num(group.output),
+        costUsd: num(group.priced) === 0 ? null : num(group.cost),
+        costUnknownRuns: num(group.cost_unknown),
+      }))
+      .sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || compareText(a.model, b.model) || compareText(a.provider ?? '', b.provider ?? ''));
+    const completed = sum('s_completed');
+    const finished = completed + sum('s_interrupted') + sum('s_error');
+    return {
+      from: range.from ?? null,
+      to: range.to ?? null,
+      runs: sum('runs'),
+      inputTokens: sum('input'),
+      outputTokens: sum('output'),
+      reasoningTokens: sum('reasoning'),
+      cacheReadTokens: sum('cache_read'),
+      cacheCreationTokens: sum('cache_creation'),
+      totalTokens: sum('tokens'),
+      costUsd: sum('cost'),
+      costUnknownRuns: sum('cost_unknown'),
+      durationMs: sum('duration'),
+      toolCalls: sum('tools'),
+      byStatus: { in_progress: sum('s_in_progress'), completed, interrupted: sum('s_interrupted'), error: sum('s_error') },
+      successRate: finished === 0 ? null : completed / finished,
+      costByModel,
+    };
+  }
+
+  #deleteRuns(condition: string, params: SqlParams): DeleteResult {
+    const db = this.#connection();
+    return db.transaction((): DeleteResult => {
+      db.exec('CREATE TEMP TABLE IF NOT EXISTS doomed_runs (run_id TEXT PRIMARY KEY, trace_id TEXT)');
+      db.exec('DELETE FROM doomed_runs');
+      const runs = db.prepare(`INSERT INTO doomed_runs SELECT run_id, trace_id FROM runs WHERE ${condition}`).run(params).changes;
+      if (runs === 0) return EMPTY_DELETE;
+      const inDoomed = 'run_id IN (SELECT run_id FROM doomed_runs)';
+      const result: DeleteResult = {
+        runs,
+        events: db.prepare(`DELETE FROM events WHERE ${inDoomed}`).run().changes,
+        steps: db.prepare(`DELETE FROM steps WHERE ${inDoomed}`).run().changes,
+        attempts: db.prepare(`DELETE FROM attempts WHERE ${inDoomed}`).run().changes,
+        toolCalls: db.prepare(`DELETE FROM tool_calls WHERE ${inDoomed}`).run().changes,
+        spans: 0,
+      };
+      db.prepare(`DELETE FROM runs WHERE ${inDoomed}`).run();
+      // Generic spans go with their trace once no run of that trace is left.
+      const spans = db
+        .prepare(
+          `DELETE FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM doomed_runs)
+             AND trace_id NOT IN (SELECT trace_id FROM runs WHERE trace_id IN (SELECT trace_id FROM doomed_runs))`,
+        )
+        .run().changes;
+      db.exec('DELETE FROM doomed_runs');
+      return { ...result, spans };
+    }).immediate();
+  }
+
+  #usedBytes(): number {
+    const pageSize = num(this.#connection().pragma('page_size', { simple: true }));
+    const pages = num(this.#connection().pragma('page_count', { simple: true }));
+    const free = num(this.#connection().pragma('freelist_count', { simple: true }));
+    return (pages - free) * pageSize;
+  }
+
+  #reclaim(): void {
+    this.#connection().pragma('incremental_vacuum');
+    this.#connection().pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  #fileBytes(): number {
+    try {
+      return statSync(this.path).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  #connection(): SqliteDatabase {
+    if (this.#closed) throw new ShutDownError(`SqliteStore ${this.path}`);
+    return this.#db;
+  }
+
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#connection().prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #all(sql: string, params: SqlParams | readonly unknown[]): Row[] {
+    const statement = this.#statement(sql);
+    return (Array.isArray(params) ? statement.all(...(params as unknown[])) : statement.all(params)) as Row[];
+  }
+
+  #get(sql: string, params: SqlParams | readonly unknown[]): Row | undefined {
+    const statement = this.#statement(sql);
+    return (Array.isArray(params) ? statement.get(...(params as unknown[])) : statement.get(params)) as Row | undefined;
+  }
+
+  #run(sql: string, params: SqlParams): number {
+    return this.#statement(sql).run(params).changes;
+  }
+}
+
+function positive(parameter: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(parameter, value, 'a positive number of milliseconds');
+  return value;
+}
+
+function requireText(parameter: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new InvalidArgumentError(parameter, value, 'a non-empty string');
+  return value;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function add(a: DeleteResult, b: DeleteResult): DeleteResult {
+  return {
+    runs: a.runs + b.runs,
+    steps: a.steps + b.steps,
+    attempts: a.attempts + b.attempts,
+    toolCalls: a.toolCalls + b.toolCalls,
+    events: a.events + b.events,
+    spans: a.spans + b.spans,
+  };
+}
+
+/**
+ * Opens (creating and migrating when needed) a store file and, by default, finalizes rows left
+ * in progress by a process that died. Throws `StoreSchemaError` for a file written by a newer
+ * runtrace.
+ *
+ * @example
+ * const store = openStore({ path: '.runtrace/runtrace.db' });
+ * console.log(store.openSweep.runs, 'runs were left in progress by a crashed process');
+ */
+export function openStore(options: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(options);
+}
