@@ -1,2 +1,17 @@
 // Public entry point of @runtrace/collector.
-export const PACKAGE_NAME = '@runtrace/collector';
+export { Collector, startCollector } from './collector.js';
+export type {
+  CollectorOptions,
+  CollectorProcessor,
+  CollectorAddress,
+  CollectorStats,
+  CollectorEvent,
+  CollectorRequestEvent,
+  SpanSink,
+} from './collector.js';
+export { createForwardDestination } from './create-forward-destination.js';
+export type { ForwardOptions } from './create-forward-destination.js';
+export { decodeOtlpProtobuf, OTLP_PROTOBUF_CONTENT_TYPE } from './decode-otlp-protobuf.js';
+export { decodeOtlpJson, OTLP_JSON_CONTENT_TYPE } from './decode-otlp-json.js';
+export type { OtlpDecodeResult, OtlpDecodeSuccess, OtlpDecodeFailure, OtlpDecodeOptions } from './otlp-decode-result.js';
+export type { OtlpEncoding } from './internal/export-response.js';

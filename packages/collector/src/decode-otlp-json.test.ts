@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { OTLPTraceExporter as HttpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { OtlpDecodeError } from '@runtrace/core';
+import { decodeOtlpJson } from './decode-otlp-json.js';
+import { decodeOtlpProtobuf } from './decode-otlp-protobuf.js';
+import { captureExport, makeSpans } from './__fixtures__/real-spans.js';
+
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const SPAN_ID = 'b7ad6b7169203331';
+
+function body(spans: unknown[], resourceAttributes: unknown[] = []): string {
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: resourceAttributes }, scopeSpans: [{ scope: { name: 'json-test', version: '1' }, spans }] }],
+  });
+}
+
+function baseSpan(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    traceId: TRACE_ID,
+    spanId: SPAN_ID,
+    name: 'execute_tool search',
+    kind: 1,
+    startTimeUnixNano: '1763700000123456789',
+    endTimeUnixNano: '1763700001987654321',
+    ...extra,
+  };
+}
+
+function decodeOk(text: string): ReadableSpan[] {
+  const result = decodeOtlpJson(text);
+  if (!result.ok) throw result.error;
+  return result.spans;
+}
+
+function decodeError(text: string | Uint8Array): string {
+  const result = decodeOtlpJson(text);
+  if (result.ok) throw new Error('expected a decode failure');
+  expect(result.error).toBeInstanceOf(OtlpDecodeError);
+  return result.error.message;
+}
+
+function view(s: ReadableSpan): unknown {
+  return {
+    name: s.name,
+    kind: s.kind,
+    context: { ...s.spanContext(), traceState: s.spanContext().traceState?.serialize() },
+    parent: s.parentSpanContext?.spanId,
+    startTime: s.startTime,
+    endTime: s.endTime,
+    status: s.status,
+    attributes: s.attributes,
+    events: s.events,
+    links: s.links.map((link) => ({ ...link, context: { ...link.context, traceState: undefined } })),
+    resource: s.resource.attributes,
+    scope: s.instrumentationScope,
+    dropped: [s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount],
+  };
+}
+
+describe('decodeOtlpJson', () => {
+  it('decodes what the real OTLP/HTTP JSON exporter sends exactly as the protobuf decoder decodes the protobuf exporter', async () => {
+    const original = makeSpans();
+    const json = await captureExport((url) => new HttpJsonExporter({ url }), original);
+    const proto = await captureExport((url) => new ProtobufExporter({ url }), original);
+    expect(json.headers['content-type']).toBe('application/json');
+    const fromJson = decodeOtlpJson(json.body);
+    const fromProto = decodeOtlpProtobuf(proto.body);
+    if (!fromJson.ok) throw fromJson.error;
+    if (!fromProto.ok) throw fromProto.error;
+    expect(fromJson.spans).toHaveLength(original.length);
+    expect(fromJson.spans.map(view)).toEqual(fromProto.spans.map(view));
+    expect(fromJson.spans.map((s) => s.spanContext().spanId)).toEqual(original.map((s) => s.spanContext().spanId));
+  });
+
+  it('accepts int64 as strings or numbers, enums as integers or names, and every AnyValue variant', () => {
+    const [s] = decodeOk(
+      body([
+        baseSpan({
+          kind: 'SPAN_KIND_SERVER',
+          startTimeUnixNano: 1_763_700_000_000_000_000,
+          endTimeUnixNano: '1763700000500000000',
+          parentSpanId: '00F067AA0BA902B7',
+          traceState: 'a=b',
+          flags: 0x301,
+          attributes: [
+            { key: 's', value: { stringValue: 'text' } },
+            { key: 'b', value: { boolValue: false } },
+            { key: 'i', value: { intValue: '-12' } },
+            { key: 'j', value: { intValue: 12 } },
+            { key: 'd', value: { doubleValue: 1.5 } },
+            { key: 'nan', value: { doubleValue: 'NaN' } },
+            { key: 'a', value: { arrayValue: { values: [{ stringValue: 'x' }, {}, { intValue: 3 }] } } },
+            { key: 'm', value: { kvlistValue: { values: [{ key: 'k', value: { boolValue: true } }] } } },
+            { key: 'bytes', value: { bytesValue: 'AQL/' } },
+            { key: 'empty', value: {} },
+            { key: 'missing' },
+          ],
+          droppedAttributesCount: '2',
+          events: [{ timeUnixNano: '1763700000200000000', name: 'e', attributes: [{ key: 'k', value: { stringValue: 'v' } }] }],
+          links: [{ traceId: TRACE_ID, spanId: '00f067aa0ba902b7', flags: 0x100 }, { traceId: 'zz', spanId: SPAN_ID }],
+          status: { code: 'STATUS_CODE_ERROR', message: 'bad' },
+          unknownField: { ignored: true },
+        }),
+      ]),
+    );
+    expect(s!.kind).toBe(1);
+    expect(s!.startTime).toEqual([1_763_700_000, 0]);
+    expect(s!.endTime).toEqual([1_763_700_000, 500_000_000]);
+    expect(s!.parentSpanContext).toMatchObject({ spanId: '00f067aa0ba902b7', isRemote: true });
+    expect(s!.spanContext().traceState?.get('a')).toBe('b');
+    expect(s!.attributes).toEqual({
+      s: 'text',
+      b: false,
+      i: -12,
+      j: 12,
+      d: 1.5,
+      nan: Number.NaN,
+      a: ['x', null, 3],
+      m: { k: true },
+      bytes: new Uint8Array([1, 2, 255]),
+    });
+    expect(s!.droppedAttributesCount).toBe(2);
+    expect(s!.events).toEqual([{ time: [1_763_700_000, 200_000_000], name: 'e', attributes: { k: 'v' }, droppedAttributesCount: 0 }]);
+    expect(s!.links).toHaveLength(1);
+    expect(s!.links[0]!.context).toMatchObject({ spanId: '00f067aa0ba902b7', isRemote: false });
+    expect(s!.droppedLinksCount).toBe(1);
+    expect(s!.status).toEqual({ code: 2, message: 'bad' });
+    expect(s!.instrumentationScope).toEqual({ name: 'json-test', version: '1' });
+  });
+
+  it('rejects spans with malformed ids or no end time, keeping the others', () => {
+    const result = decodeOtlpJson(
+      body([
+        baseSpan(),
+        baseSpan({ traceId: 'not-hex-at-all-not-hex-at-all-xx' }),
+        baseSpan({ spanId: '00000000000000000' }),
+        baseSpan({ parentSpanId: 'abc' }),
+        baseSpan({ endTimeUnixNano: undefined }),
+      ]),
+    );
+    if (!result.ok) throw result.error;
+    expect(result.spans).toHaveLength(1);
+    expect(result.rejectedSpans).toBe(4);
+    expect(result.errorMessage).toContain('invalid parent span id');
+  });
+
+  it('fails on bodies that are not OTLP JSON', () => {
+    expect(decodeError('{')).toMatch(/not JSON/);
+    expect(decodeError('[]')).toMatch(/must be a JSON object/);
+    expect(decodeError(JSON.stringify({ resourceSpans: {} }))).toMatch(/resourceSpans must be an array/);
+    expect(decodeError(body([baseSpan({ name: 5 })]))).toMatch(/spans\[0\]\.name must be a string/);
+    expect(decodeError(body([baseSpan({ startTimeUnixNano: '12x' })]))).toMatch(/startTimeUnixNano/);
+    expect(decodeError(body([baseSpan({ attributes: [{ key: 'k', value: { intValue: 'twelve' } }] })]))).toMatch(/intValue/);
+    expect(decodeError(body([baseSpan({ attributes: [{ key: 'k', value: { bytesValue: '%%%' } }] })]))).toMatch(/base64/);
+    expect(decodeError(Uint8Array.from([0x7b, 0xff, 0x7d]))).toMatch(/invalid UTF-8/);
+  });
+
+  it('limits how deeply attribute values nest', () => {
+    let value: unknown = { stringValue: 'leaf' };
+    for (let i = 0; i < 40; i++) value = { arrayValue: { values: [value] } };
+    const text = body([baseSpan({ attributes: [{ key: 'deep', value }] })]);
+    expect(decodeError(text)).toMatch(/nest deeper than 32/);
+    expect(decodeOtlpJson(text, { maxDepth: 50 }).ok).toBe(true);
+  });
+
+  it('treats a request without resourceSpans as empty', () => {
+    expect(decodeOtlpJson('{}')).toEqual({ ok: true, spans: [], rejectedSpans: 0, errorMessage: '' });
+  });
+});

@@ -1,0 +1,81 @@
+// Reads a request body under a size cap, inflating gzip as it streams so a gzip bomb stops at the cap.
+import type { IncomingMessage } from 'node:http';
+import { createGunzip } from 'node:zlib';
+
+/** Limits for one body. */
+export interface BodyLimits {
+  /** Most bytes accepted as sent (compressed or not). */
+  readonly maxBodyBytes: number;
+  /** Most bytes a gzip body may inflate to. */
+  readonly maxDecompressedBytes: number;
+}
+
+export type BodyReadResult =
+  | { readonly kind: 'ok'; readonly body: Buffer }
+  | { readonly kind: 'too-large'; readonly message: string }
+  | { readonly kind: 'bad-encoding'; readonly message: string }
+  | { readonly kind: 'aborted' };
+
+/** Reads the whole body; never rejects. */
+export function readBody(request: IncomingMessage, gzip: boolean, limits: BodyLimits): Promise<BodyReadResult> {
+  return new Promise<BodyReadResult>((resolve) => {
+    const declared = request.headers['content-length'];
+    if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
+      resolve({ kind: 'too-large', message: `body of ${declared} bytes exceeds the limit of ${limits.maxBodyBytes} bytes` });
+      return;
+    }
+    let settled = false;
+    let received = 0;
+    let size = 0;
+    const chunks: Buffer[] = [];
+    const inflater = gzip ? createGunzip() : undefined;
+
+    const settle = (result: BodyReadResult): void => {
+      if (settled) return;
+      settled = true;
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onAbort);
+      request.off('close', onClose);
+      if (inflater !== undefined && result.kind !== 'ok') inflater.destroy();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > limits.maxBodyBytes) {
+        settle({ kind: 'too-large', message: `body exceeds the limit of ${limits.maxBodyBytes} bytes` });
+        return;
+      }
+      if (inflater !== undefined) inflater.write(chunk);
+      else {
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+    };
+    const onEnd = (): void => {
+      if (inflater !== undefined) inflater.end();
+      else settle({ kind: 'ok', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+    };
+    const onAbort = (): void => settle({ kind: 'aborted' });
+    const onClose = (): void => {
+      if (!request.complete) settle({ kind: 'aborted' });
+    };
+
+    if (inflater !== undefined) {
+      inflater.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limits.maxDecompressedBytes) {
+          settle({ kind: 'too-large', message: `gzip body inflates beyond the limit of ${limits.maxDecompressedBytes} bytes` });
+          return;
+        }
+        chunks.push(chunk);
+      });
+      inflater.on('error', (error: Error) => settle({ kind: 'bad-encoding', message: `invalid gzip body: ${error.message}` }));
+      inflater.on('end', () => settle({ kind: 'ok', body: Buffer.concat(chunks, size) }));
+    }
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onAbort);
+    request.on('close', onClose);
+  });
+}
