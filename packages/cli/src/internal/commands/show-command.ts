@@ -1,0 +1,78 @@
+// `runtrace show <run-id>`: one run as a waterfall of steps, attempts and tool calls.
+import type { SqliteStore } from '@runtrace/store';
+import { ExitCodes } from '../../exit-codes.js';
+import { NotFoundError, UsageError } from '../cli-errors.js';
+import { closestIds } from '../closest-ids.js';
+import { DB_OPTIONS, databasePath, openExistingStore, parseCommandArgs, writeJson } from '../command-context.js';
+import type { CommandContext } from '../command-context.js';
+import { formatRunDetail } from '../format-run-detail.js';
+
+export const SHOW_HELP = `runtrace show <run-id> [flags]
+
+Show one run: status, model, tokens, cost, and its steps, attempts (retries included) and
+tool calls drawn as a waterfall. A unique prefix of a run id is enough.
+
+  --bodies               also print the request and response bodies and tool arguments and
+                         results, as stored (redacted and bounded)
+  --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB)
+  --json                 print the run, its children and its figures as JSON
+`;
+
+const MAX_SCANNED_RUNS = 20_000;
+
+/** Every run id in the store (newest first), up to a bound. */
+function knownRunIds(store: SqliteStore): string[] {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = store.listRuns({ limit: 1000, ...(cursor === null ? {} : { cursor }) });
+    for (const run of page.runs) ids.push(run.runId);
+    cursor = page.nextCursor;
+  } while (cursor !== null && ids.length < MAX_SCANNED_RUNS);
+  return ids;
+}
+
+/** The run id meant: an exact id, else the only id starting with the given text. */
+function resolveRunId(store: SqliteStore, wanted: string): string {
+  const normalized = wanted.trim().toLowerCase();
+  if (normalized !== '' && store.getRun(normalized) !== undefined) return normalized;
+  const ids = knownRunIds(store);
+  const matches = normalized.length >= 4 ? ids.filter((id) => id.startsWith(normalized)) : [];
+  if (matches.length === 1 && matches[0] !== undefined) return matches[0];
+  const suggestions = matches.length > 1 ? matches.slice(0, 5) : closestIds(normalized, ids);
+  const lines = [`no run ${wanted}`];
+  if (matches.length > 1) lines.push(`${matches.length} runs start with ${wanted}; say which:`);
+  else if (suggestions.length > 0) lines.push('closest run ids:');
+  for (const id of suggestions) lines.push(`  ${id}`);
+  if (suggestions.length === 0) lines.push(ids.length === 0 ? 'the store has no runs yet' : 'list runs with `runtrace runs`');
+  throw new NotFoundError(lines.join('\n'));
+}
+
+/** Runs `runtrace show`. */
+export function showCommand(context: CommandContext): number {
+  const { values, positionals } = parseCommandArgs({
+    args: [...context.args],
+    options: { ...DB_OPTIONS, bodies: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) {
+    context.out(SHOW_HELP);
+    return ExitCodes.OK;
+  }
+  const [wanted, ...extra] = positionals;
+  if (wanted === undefined) throw new UsageError('show needs a run id: runtrace show <run-id> (list them with `runtrace runs`)');
+  if (extra.length > 0) throw new UsageError(`show takes one run id, got ${positionals.length}`);
+  const store = openExistingStore(databasePath(context.io, values.db));
+  try {
+    const runId = resolveRunId(store, wanted);
+    const detail = store.getRun(runId);
+    if (detail === undefined) throw new NotFoundError(`no run ${wanted}`);
+    const analytics = store.runAnalytics(runId);
+    if (values.json) writeJson(context, { ...detail, analytics: analytics ?? null });
+    else context.out(formatRunDetail(detail, { style: context.style, analytics, bodies: values.bodies, now: context.io.now() }));
+    return ExitCodes.OK;
+  } finally {
+    store.close();
+  }
+}

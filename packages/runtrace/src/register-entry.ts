@@ -1,0 +1,14 @@
+// `node --import runtrace/register app.js`: registers runtrace from environment variables, with shutdown hooks.
+import { isMainThread } from 'node:worker_threads';
+import { register } from './register.js';
+
+// Worker threads inherit `--import`: only the main thread records (a worker registering too
+// would start its own SDK and store writer, and keep the process from exiting).
+if (isMainThread) {
+  try {
+    register({ shutdownHooks: true });
+  } catch (error: unknown) {
+    // A misconfiguration must not stop the application: it runs unrecorded and the reason is reported.
+    process.emitWarning(`runtrace is not recording: ${error instanceof Error ? error.message : String(error)}`, { code: 'RUNTRACE_REGISTER_FAILED' });
+  }
+}
