@@ -38,3 +38,12 @@ if [ ! -x "$pnpm_bin" ]; then
   npm install --prefix "$TOOLCHAIN_DIR/pnpm" --no-save --no-package-lock --loglevel=error "pnpm@$PNPM_VERSION" >&2
 fi
 export PATH="$TOOLCHAIN_DIR/pnpm/node_modules/.bin:$PATH"
+
+# Installs the workspace exactly as locked and builds every package.
+install_and_build() {
+  echo "== node $(node --version), pnpm $(pnpm --version)"
+  echo "== install"
+  pnpm install --frozen-lockfile --reporter=append-only
+  echo "== build"
+  pnpm run build
+}

@@ -4,11 +4,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$RUNTRACE_ROOT"
 
-echo "== node $(node --version), pnpm $(pnpm --version)"
-echo "== install"
-pnpm install --frozen-lockfile --reporter=append-only
-echo "== build"
-pnpm run build
+install_and_build
 echo "== lint"
 pnpm run lint
 echo "== typecheck"
