@@ -33,7 +33,7 @@ else
 fi
 
 pnpm_bin="$TOOLCHAIN_DIR/pnpm/node_modules/.bin/pnpm"
-if [ ! -x "$pnpm_bin" ]; then
+if [ ! -x "$pnpm_bin" ] || [ "$("$pnpm_bin" --version)" != "$PNPM_VERSION" ]; then
   mkdir -p "$TOOLCHAIN_DIR/pnpm"
   npm install --prefix "$TOOLCHAIN_DIR/pnpm" --no-save --no-package-lock --loglevel=error "pnpm@$PNPM_VERSION" >&2
 fi
