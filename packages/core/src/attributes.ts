@@ -23,7 +23,6 @@ export const GenAiAttributes = {
   TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
   TOOL_DEFINITIONS: 'gen_ai.tool.definitions',
   INPUT_MESSAGES: 'gen_ai.input.messages',
-  AGENT_NAME: 'gen_ai.agent.name',
   OUTPUT_MESSAGES: 'gen_ai.output.messages',
   SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',
 } as const;

@@ -84,12 +84,7 @@ export function parsePricingFile(text: string, source: string): PricingTable {
   if (file.includeDefaults !== undefined && typeof file.includeDefaults !== 'boolean') {
     throw new ConfigError(source, 'includeDefaults', 'must be true or false');
   }
-  if (file.providers !== undefined) {
-    if (typeof file.providers !== 'object' || file.providers === null || Array.isArray(file.providers)) {
-      throw new ConfigError(source, 'providers', 'must be an object');
-    }
-  }
-  // The table validates every price and names the field relative to the file.
+  // The table validates `models`, `providers` and every price; fields are renamed to the file's.
   try {
     return new PricingTable({
       ...(file.models === undefined ? {} : { prices: file.models as Record<string, ModelPrice> }),

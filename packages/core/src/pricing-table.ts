@@ -99,8 +99,8 @@ export class PricingTable {
   cost(model: string | undefined, usage: TokenUsage, provider?: string): CostResult {
     // Callers pass span attribute values: anything that is not a model name is "unknown", never a throw.
     if (typeof model !== 'string' || model.trim() === '') return { known: false, model: '', reason: 'no model name' };
-    if (typeof usage !== 'object' || usage === null) return { known: false, model: normalizeModel(model), reason: 'no token usage' };
     const name = normalizeModel(model);
+    if (typeof usage !== 'object' || usage === null) return { known: false, model: name, reason: 'no token usage' };
     const price = this.priceOf(name, provider);
     if (price === undefined) {
       return { known: false, model: name, reason: `no price for model "${name}"${provider === undefined ? '' : ` (provider ${provider})`}` };
@@ -152,7 +152,7 @@ function entries<T>(value: Readonly<Record<string, T>> | undefined, source: stri
 const PRICE_FIELDS = new Set(['input', 'output', 'cacheRead', 'cacheWrite']);
 
 /** Checks a price object; throws {@link ConfigError} naming the source and the field. */
-export function validatePrice(value: unknown, source: string, field: string): ModelPrice {
+function validatePrice(value: unknown, source: string, field: string): ModelPrice {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError(source, field, 'must be an object { input, output, cacheRead?, cacheWrite? }');
   }

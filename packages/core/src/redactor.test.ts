@@ -208,6 +208,17 @@ describe('redactJson', () => {
     expect(JSON.parse(parsed.tool_calls[0]!.function.arguments)).toEqual({ path: '/tmp/x', api_key: REDACTED });
   });
 
+  it('redacts embedded JSON that starts with whitespace, like redactValue does', () => {
+    // `cookie` is a secret key that no value trigger fires on, so only the JSON rules can catch it.
+    for (const lead of [' ', '\n', '\t ', '\r\n  ']) {
+      const args = `${lead}${JSON.stringify({ cookie: 'session-abc', n: 1 })}`;
+      const { value, maskedCount } = redactor.redactJson(JSON.stringify({ arguments: args }));
+      expect(value).not.toContain('session-abc');
+      expect(maskedCount).toBe(1);
+      expect(redactor.redactValue({ arguments: args }).value).toEqual(JSON.parse(value));
+    }
+  });
+
   it('sees through unicode escapes in keys and values', () => {
     const hiddenKey = '{"api\\u005fkey":"abc"}';
     expect(redactor.redactJson(hiddenKey).value).toBe('{"api\\u005fkey":"[REDACTED]"}');

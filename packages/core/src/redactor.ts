@@ -121,12 +121,14 @@ const NO_RULES: readonly string[] = Object.freeze([]);
 const URL_KEYS = new Set(['url.full', 'http.url', 'url.original', 'url', 'http.target', 'url.template']);
 const QUERY_KEYS = new Set(['url.query', 'http.query']);
 
-type AttributeKind = 'url' | 'query' | 'secret' | 'headers' | 'other';
-interface AttributeClass {
-  readonly kind: AttributeKind;
-  /** For `secret`: the rule id reported when the value is masked. */
-  readonly rule?: string;
-}
+/** How an attribute is redacted, by its key; `secret` carries the rule id reported when it is masked. */
+type AttributeClass = { readonly kind: 'url' | 'query' | 'headers' | 'other' } | { readonly kind: 'secret'; readonly rule: string };
+
+const URL_ATTRIBUTE: AttributeClass = { kind: 'url' };
+const QUERY_ATTRIBUTE: AttributeClass = { kind: 'query' };
+const HEADERS_ATTRIBUTE: AttributeClass = { kind: 'headers' };
+const OTHER_ATTRIBUTE: AttributeClass = { kind: 'other' };
+const ATTRIBUTE_CACHE_LIMIT = 4096;
 
 const BINARY_TYPES = /^(?:image|audio|video|font)\/|^application\/(?:octet-stream|pdf|zip|gzip|x-gzip|x-tar|x-7z-compressed|x-protobuf|protobuf|x-google-protobuf|grpc|vnd\.google\.protobuf|wasm|x-msgpack|msgpack|cbor)(?:$|\+)/;
 
@@ -393,13 +395,13 @@ export class Redactor {
    * defaultRedactor.redactAttribute('url.full', 'https://h/?key=AIza…').value; // 'https://h/?key=[REDACTED]'
    */
   redactAttribute(key: string, value: string): RedactionResult<string> {
-    const { kind, rule } = this.attributeClass(key);
-    if (kind === 'other' && !looksLikeJson(value) && !this.rules.mayContainSecret(value)) {
+    const attribute = this.attributeClass(key);
+    if (attribute.kind === 'other' && !looksLikeJson(value) && !this.rules.mayContainSecret(value)) {
       return { value, maskedCount: 0, rules: NO_RULES };
     }
     const tally = new Tally();
     let out: string;
-    switch (kind) {
+    switch (attribute.kind) {
       case 'url':
         out = this.rules.redactUrl(value, tally);
         break;
@@ -411,7 +413,7 @@ export class Redactor {
           out = value;
         } else {
           out = REDACTED;
-          tally.add(rule ?? 'attribute');
+          tally.add(attribute.rule);
         }
         break;
       case 'headers':
@@ -428,7 +430,7 @@ export class Redactor {
     let found = this.attributeClasses.get(key);
     if (found !== undefined) return found;
     found = classifyAttributeKey(key, this.rules);
-    if (this.attributeClasses.size >= 4096) this.attributeClasses.clear();
+    if (this.attributeClasses.size >= ATTRIBUTE_CACHE_LIMIT) this.attributeClasses.clear();
     this.attributeClasses.set(key, found);
     return found;
   }
@@ -442,21 +444,20 @@ export class Redactor {
         parsed = undefined;
       }
       if (isHeaderRecord(parsed)) {
-        const local = new Tally();
-        const out: Record<string, string | string[]> = {};
-        let changed = false;
+        // Every change is counted, so an unchanged count means the value comes back as it was.
+        const before = tally.count;
+        const out: Record<string, unknown> = {};
         for (const [name, headerValue] of Object.entries(parsed)) {
-          const redacted = Array.isArray(headerValue)
-            ? headerValue.map((item) => this.redactHeaderValue(name.toLowerCase(), item, local))
-            : this.redactHeaderValue(name.toLowerCase(), headerValue, local);
-          changed ||= Array.isArray(headerValue)
-            ? (redacted as string[]).some((item, index) => item !== headerValue[index])
-            : redacted !== headerValue;
-          Object.defineProperty(out, name, { value: redacted, enumerable: true, writable: true, configurable: true });
+          const lower = name.toLowerCase();
+          defineField(
+            out,
+            name,
+            Array.isArray(headerValue)
+              ? headerValue.map((item) => this.redactHeaderValue(lower, item, tally))
+              : this.redactHeaderValue(lower, headerValue, tally),
+          );
         }
-        if (!changed) return value;
-        tally.merge(local);
-        return JSON.stringify(out);
+        return tally.count === before ? value : JSON.stringify(out);
       }
     }
     return redactEmbeddedText(value, this.rules, tally, 0);
@@ -703,16 +704,14 @@ function decodeUtf8(bytes: Uint8Array, strict: boolean): string | undefined {
 
 function classifyAttributeKey(key: string, rules: RuleSet): AttributeClass {
   const lower = key.toLowerCase();
-  if (URL_KEYS.has(lower) || lower.endsWith('.url') || lower.endsWith('_url')) return { kind: 'url' };
-  if (QUERY_KEYS.has(lower) || lower.endsWith('.query')) return { kind: 'query' };
+  if (URL_KEYS.has(lower) || lower.endsWith('.url') || lower.endsWith('_url')) return URL_ATTRIBUTE;
+  if (QUERY_KEYS.has(lower) || lower.endsWith('.query')) return QUERY_ATTRIBUTE;
   const last = lower.slice(lower.lastIndexOf('.') + 1);
-  if (last.endsWith('headers')) return { kind: 'headers' };
-  if (lower.includes('header')) {
-    const rule = rules.headerRule(last) ?? rules.headerRule(last.replace(/_/g, '-'));
-    return rule === undefined ? { kind: 'other' } : { kind: 'secret', rule };
-  }
-  const rule = rules.jsonKeyRule(last);
-  return rule === undefined ? { kind: 'other' } : { kind: 'secret', rule };
+  if (last.endsWith('headers')) return HEADERS_ATTRIBUTE;
+  const rule = lower.includes('header')
+    ? (rules.headerRule(last) ?? rules.headerRule(last.replace(/_/g, '-')))
+    : rules.jsonKeyRule(last);
+  return rule === undefined ? OTHER_ATTRIBUTE : { kind: 'secret', rule };
 }
 
 function isHeaderRecord(value: unknown): value is Record<string, string | string[]> {

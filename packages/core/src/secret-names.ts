@@ -34,7 +34,7 @@ const TOKEN_COUNTER_HEADER =
  * Rate-limit and usage headers carry token budgets and counts (`x-ratelimit-remaining-tokens`,
  * `anthropic-ratelimit-tokens-remaining`, `x-tokens-used`), not credentials; they stay visible.
  */
-export function isRateLimitHeader(lowerName: string): boolean {
+function isRateLimitHeader(lowerName: string): boolean {
   return (
     lowerName.includes('ratelimit') ||
     lowerName.includes('rate-limit') ||

@@ -29,15 +29,7 @@ const CUT = new InvalidJson('end of a JSON prefix');
  * exactly one valid JSON document. Counts go into `tally` only on success.
  */
 export function redactJsonText(text: string, rules: RuleSet, tally: Tally, embedding = 0): string | undefined {
-  const scanner = new Scanner(text, rules, embedding);
-  try {
-    const out = scanner.run();
-    tally.merge(scanner.tally);
-    return out;
-  } catch (error: unknown) {
-    if (error === INVALID || error instanceof RangeError) return undefined;
-    throw error;
-  }
+  return scan(new Scanner(text, rules, embedding), tally);
 }
 
 /**
@@ -50,9 +42,13 @@ export function redactJsonText(text: string, rules: RuleSet, tally: Tally, embed
  * only whitespace after it) comes back whole. Counts go into `tally` only on success.
  */
 export function redactJsonPrefix(text: string, rules: RuleSet, tally: Tally): string | undefined {
-  const scanner = new Scanner(text, rules, 0, true);
+  return scan(new Scanner(text, rules, 0, true), tally);
+}
+
+/** Runs a scanner: its output and counts, or undefined (and no counts) when the text is invalid. */
+function scan(scanner: Scanner, tally: Tally): string | undefined {
   try {
-    const out = scanner.runPrefix();
+    const out = scanner.redact();
     tally.merge(scanner.tally);
     return out;
   } catch (error: unknown) {
@@ -115,7 +111,11 @@ class Scanner {
     }
   }
 
-  run(): string {
+  redact(): string {
+    return this.prefix ? this.runPrefix() : this.run();
+  }
+
+  private run(): string {
     this.skipWhitespace();
     this.value(0, false);
     this.skipWhitespace();
@@ -126,7 +126,7 @@ class Scanner {
   }
 
   /** Prefix mode: the redacted text up to the last complete token. */
-  runPrefix(): string {
+  private runPrefix(): string {
     let cut: number;
     try {
       return this.run();
@@ -276,14 +276,33 @@ class Scanner {
     const start = this.pos;
     const end = this.string();
     if (masked) return;
-    const first = this.text.charCodeAt(start + 1);
     const hits = this.triggered(start, end);
-    if (hits === 0 && first !== 0x7b && first !== 0x5b) return;
+    if (hits === 0 && !this.opensDocument(start + 1, end - 1)) return;
     const decoded = this.decode(start, end);
     // Raw hits describe the decoded text too, unless a \u escape may have hidden something.
     const knownHits = this.rules.scanEveryString || (hits & TriggerHits.ESCAPE) !== 0 ? undefined : hits;
     const out = redactEmbeddedText(decoded, this.rules, this.tally, this.embedding, knownHits);
     if (out !== decoded) this.replace(start, end, JSON.stringify(out));
+  }
+
+  /**
+   * Whether raw string content in [from, end) starts like a JSON object or array once decoded:
+   * `{` or `[` after spaces and `\n`, `\r`, `\t` escapes (as {@link looksLikeJson} sees it).
+   */
+  private opensDocument(from: number, end: number): boolean {
+    const text = this.text;
+    for (let pos = from; pos < end; pos++) {
+      const char = text.charCodeAt(pos);
+      if (char === 0x20) continue;
+      if (char === 0x5c) {
+        const next = text.charCodeAt(pos + 1);
+        if (next !== 0x6e && next !== 0x72 && next !== 0x74) return false;
+        pos++;
+        continue;
+      }
+      return char === 0x7b || char === 0x5b;
+    }
+    return false;
   }
 
   private object(depth: number, masked: boolean): void {

@@ -41,7 +41,7 @@ export class RuleSet {
   /** True when user patterns exist: they have no cheap trigger, so every string is scanned. */
   readonly scanEveryString: boolean;
   /** Non-global trigger for one string (free text). */
-  readonly trigger: RegExp;
+  private readonly trigger: RegExp;
   /** Global trigger for raw JSON text (also fires on `\u` escapes, which may hide a trigger). */
   readonly rawJsonTrigger: RegExp;
   /** Global trigger for one string, to learn which kinds of rule can fire. */
@@ -140,18 +140,22 @@ export class RuleSet {
   /** A URL: userinfo stripped, sensitive query and fragment parameters masked, then value patterns. */
   redactUrl(url: string, tally: Tally): string {
     const out = url.includes('@') || url.includes('=') ? this.redactUrlStructure(url, tally) : url;
-    const hits = this.triggerHits(out);
-    return hits === 0 && !this.scanEveryString ? out : this.applyPatterns(out, tally, hits);
+    return this.applyTriggeredPatterns(out, tally);
   }
 
   /** A bare query string (`a=1&key=…`, with or without a leading `?`). */
   redactQuery(query: string, tally: Tally): string {
     const out = query.includes('=') ? this.redactQueryPairs(query, tally, QUERY_PARAM_IN_TEXT) : query;
-    const hits = this.triggerHits(out);
-    return hits === 0 && !this.scanEveryString ? out : this.applyPatterns(out, tally, hits);
+    return this.applyTriggeredPatterns(out, tally);
   }
 
-  private applyPatterns(text: string, tally: Tally, hits: number = TriggerHits.ALL): string {
+  /** The value patterns whose trigger the text hits (user patterns always). */
+  private applyTriggeredPatterns(text: string, tally: Tally): string {
+    const hits = this.triggerHits(text);
+    return hits === 0 && !this.scanEveryString ? text : this.applyPatterns(text, tally, hits);
+  }
+
+  private applyPatterns(text: string, tally: Tally, hits: number): string {
     let out = text;
     for (const pattern of this.patterns) {
       if ((pattern.family & (hits | TriggerHits.USER)) === 0) continue;
