@@ -1,7 +1,7 @@
 // Cost of recording one run with one step and one attempt (no bodies) through @runtrace/instrumentation,
 // next to the same three spans made directly with the OpenTelemetry API (same process, same provider);
-// and the latency the recording interceptor adds to a request made outside a step, next to a plain
-// undici request to the same local server.
+// and the cost the recording interceptor adds to a dispatch outside a step, next to the bare dispatch and
+// next to a plain undici request to the same local server.
 // Run: bash scripts/pnpm.sh exec tsc -b packages/instrumentation && bash scripts/pnpm.sh exec node benchmarks/instrumentation.ts
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -128,7 +128,31 @@ console.log(`  OpenTelemetry API directly   ${api.toFixed(2)} µs`);
 console.log(`  @runtrace/instrumentation    ${recorded.toFixed(2)} µs`);
 console.log(`  ratio                        ${(recorded / api).toFixed(2)}× (target ≤ 1.5×)`);
 
-// Interceptor overhead outside a step: sequential requests to a local server.
+// Interceptor overhead outside a step, without the network: the same synchronous dispatch, bare and intercepted.
+const bareDispatch = (): void => {
+  answer(requestOptions, sink);
+};
+const interceptedDispatch = (): void => {
+  recordingDispatch(requestOptions, sink);
+};
+const DISPATCHES = 20_000;
+for (let warm = 0; warm < 5; warm += 1) {
+  timeBatch(bareDispatch, DISPATCHES);
+  timeBatch(interceptedDispatch, DISPATCHES);
+}
+const bareTimes: number[] = [];
+const interceptedDispatchTimes: number[] = [];
+for (let round = 0; round < ROUNDS; round += 1) {
+  bareTimes.push(timeBatch(bareDispatch, DISPATCHES));
+  interceptedDispatchTimes.push(timeBatch(interceptedDispatch, DISPATCHES));
+}
+console.log('dispatch outside a step, no network (median of %d batches of %d):', ROUNDS, DISPATCHES);
+console.log(`  bare dispatch                ${(median(bareTimes) * 1000).toFixed(0)} ns`);
+console.log(`  through the interceptor      ${(median(interceptedDispatchTimes) * 1000).toFixed(0)} ns`);
+console.log(`  added                        ${((median(interceptedDispatchTimes) - median(bareTimes)) * 1000).toFixed(0)} ns per request`);
+
+// Interceptor overhead outside a step: sequential requests to a local server (a figure within socket noise).
+
 const server = createServer((_request, response) => {
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
   response.end('{}');

@@ -1,7 +1,7 @@
 // The entry point of application code: starts runs, and steps and tool calls in the active run.
 import { trace } from '@opentelemetry/api';
 import type { Tracer, TracerProvider } from '@opentelemetry/api';
-import { ContentPolicies, DEFAULT_STALE_AFTER_MS, InvalidArgumentError } from '@runtrace/core';
+import { ContentPolicies, DEFAULT_STALE_AFTER_MS, InvalidArgumentError, defaultRedactor } from '@runtrace/core';
 import type { ContentPolicy } from '@runtrace/core';
 import type { RecorderClock } from './recorder-clock.js';
 import { Run, runInside } from './run.js';
@@ -12,7 +12,6 @@ import { ToolCall } from './tool-call.js';
 import { DEFAULT_MAX_BODY_BYTES } from './internal/bounds.js';
 import { systemClock } from './internal/clock.js';
 import { activeRunState, activeStepState } from './internal/context-keys.js';
-import { defaultInstrumentationRedactor } from './internal/default-redactor.js';
 import { RecorderCore } from './internal/recorder-core.js';
 import type { InstrumentationRedactor } from './instrumentation-redactor.js';
 import { resolveRun, startRunState, startStepState, startToolState } from './internal/start-entities.js';
@@ -80,7 +79,7 @@ export class Recorder {
     this.#core = new RecorderCore({
       tracer: options.tracer ?? (options.tracerProvider ?? trace).getTracer(TRACER_NAME),
       contentPolicy: policy,
-      redactor: options.redactor ?? defaultInstrumentationRedactor,
+      redactor: options.redactor ?? defaultRedactor,
       clock: options.clock ?? systemClock,
       heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, staleAfter / 2),
       maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),

@@ -136,7 +136,7 @@ function toolsOf(tools: readonly unknown[] | undefined): ToolDefinition[] | unde
 }
 
 /** The normalized request of an AI SDK call. */
-export function requestOf(params: AiSdkCallOptionsLike): NormalizedRequest {
+function requestOf(params: AiSdkCallOptionsLike): NormalizedRequest {
   const options: { -readonly [K in keyof RequestOptions]: RequestOptions[K] } = {};
   if (params.maxOutputTokens !== undefined) options.maxOutputTokens = params.maxOutputTokens;
   if (params.temperature !== undefined) options.temperature = params.temperature;
@@ -175,14 +175,17 @@ function providerOf(model: AiSdkModelLike, options: RuntraceMiddlewareOptions): 
 /** What identifies one model call, to recognise the AI SDK's retry of it. */
 interface ModelCall {
   readonly operation: Operation;
-  readonly provider: string;
-  readonly modelId: string;
   readonly params: AiSdkCallOptionsLike;
   readonly model: AiSdkModelLike;
 }
 
 function sameCall(a: ModelCall, b: ModelCall): boolean {
-  return a.operation === b.operation && a.provider === b.provider && a.modelId === b.modelId && (a.params === b.params || deepEqual(a.params, b.params));
+  return (
+    a.operation === b.operation &&
+    a.model.provider === b.model.provider &&
+    a.model.modelId === b.model.modelId &&
+    (a.params === b.params || deepEqual(a.params, b.params))
+  );
 }
 
 /** Whether the AI SDK retries after this error (`APICallError` and `GatewayError` carry `isRetryable`). */
@@ -206,7 +209,7 @@ function stepFor(run: RunState, call: ModelCall, options: RuntraceMiddlewareOpti
   if (run.endRequested) return undefined;
   return startStepState(run, {
     operation: call.operation,
-    model: call.modelId,
+    model: call.model.modelId,
     provider: providerOf(call.model, options),
     request: requestOf(call.params),
   });
@@ -223,6 +226,28 @@ function callFailed(step: StepState, call: ModelCall, error: unknown): void {
     // Fall through to ending the step.
   }
   Step.of(step).end({ error });
+}
+
+/**
+ * Runs one model call inside the active run's step for it; `undefined` in place of the step when
+ * the call goes unrecorded (no recording run, or the run accepts no more steps).
+ */
+async function recordCall<T>(call: ModelCall, options: RuntraceMiddlewareOptions, invoke: () => PromiseLike<T>): Promise<{ result: T; step: Step | undefined }> {
+  const run = activeRunState();
+  const state = run !== undefined && run.recording ? stepFor(run, call, options) : undefined;
+  if (state === undefined) return { result: await invoke(), step: undefined };
+  const step = Step.of(state);
+  state.busy += 1;
+  let result: T;
+  try {
+    result = await step.with(invoke);
+  } catch (error: unknown) {
+    state.busy -= 1;
+    callFailed(state, call, error);
+    throw error;
+  }
+  state.busy -= 1;
+  return { result, step };
 }
 
 /**
@@ -246,43 +271,13 @@ export function runtraceMiddleware(options: RuntraceMiddlewareOptions = {}): Run
   return {
     specificationVersion: 'v4',
     async wrapGenerate({ doGenerate, params, model }) {
-      const run = activeRunState();
-      if (run === undefined || !run.recording) return doGenerate();
-      const call: ModelCall = { operation: 'generate', provider: model.provider, modelId: model.modelId, params, model };
-      const state = stepFor(run, call, options);
-      if (state === undefined) return doGenerate();
-      const step = Step.of(state);
-      state.busy += 1;
-      let result;
-      try {
-        result = await step.with(() => doGenerate());
-      } catch (error: unknown) {
-        state.busy -= 1;
-        callFailed(state, call, error);
-        throw error;
-      }
-      state.busy -= 1;
-      step.end({ response: responseOf(result) });
+      const { result, step } = await recordCall({ operation: 'generate', params, model }, options, doGenerate);
+      step?.end({ response: responseOf(result) });
       return result;
     },
     async wrapStream({ doStream, params, model }) {
-      const run = activeRunState();
-      if (run === undefined || !run.recording) return doStream();
-      const call: ModelCall = { operation: 'stream', provider: model.provider, modelId: model.modelId, params, model };
-      const state = stepFor(run, call, options);
-      if (state === undefined) return doStream();
-      const step = Step.of(state);
-      state.busy += 1;
-      let result;
-      try {
-        result = await step.with(() => doStream());
-      } catch (error: unknown) {
-        state.busy -= 1;
-        callFailed(state, call, error);
-        throw error;
-      }
-      state.busy -= 1;
-      return { ...result, stream: step.wrapStream(result.stream) };
+      const { result, step } = await recordCall({ operation: 'stream', params, model }, options, doStream);
+      return step === undefined ? result : { ...result, stream: step.wrapStream(result.stream) };
     },
   };
 }

@@ -55,7 +55,7 @@ function compactUsage(usage: { -readonly [K in keyof TokenUsage]: number | undef
 }
 
 /** Token usage from an OpenAI `usage` document. */
-export function openAiUsage(usage: unknown): TokenUsage | undefined {
+function openAiUsage(usage: unknown): TokenUsage | undefined {
   if (typeof usage !== 'object' || usage === null) return undefined;
   return compactUsage({
     inputTokens: num(get(usage, 'prompt_tokens')) ?? num(get(usage, 'input_tokens')),

@@ -22,7 +22,7 @@ function headerValue(value: unknown): string | undefined {
 }
 
 /** Any undici header shape as a record with lower-case names. */
-export function headerRecord(headers: unknown): Headers {
+function headerRecord(headers: unknown): Headers {
   const record: Headers = {};
   const add = (name: unknown, value: unknown): void => {
     const text = headerValue(value);
@@ -99,13 +99,25 @@ class BodyCapture {
   }
 
   add(chunk: Uint8Array | string): void {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.total += buffer.byteLength;
-    if (this.#kept >= this.#cap) return;
     const room = this.#cap - this.#kept;
-    const part = Buffer.from(buffer.buffer, buffer.byteOffset, Math.min(room, buffer.byteLength));
-    // Copy: the caller may reuse its buffer.
-    this.#parts.push(Buffer.from(part));
+    if (typeof chunk !== 'string') {
+      this.total += chunk.byteLength;
+      // Copy: the caller may reuse its buffer.
+      if (room > 0) this.#keep(Buffer.from(chunk.subarray(0, room)));
+      return;
+    }
+    if (room <= 0) {
+      this.total += Buffer.byteLength(chunk);
+      return;
+    }
+    const encoded = Buffer.from(chunk);
+    this.total += encoded.byteLength;
+    // Keep only the capped start, not the whole encoding.
+    this.#keep(encoded.byteLength > room ? Buffer.from(encoded.subarray(0, room)) : encoded);
+  }
+
+  #keep(part: Buffer): void {
+    this.#parts.push(part);
     this.#kept += part.byteLength;
   }
 
@@ -155,6 +167,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   readonly #headersPolicy: boolean;
   readonly #bodiesPolicy: boolean;
   readonly #requestBody: BodyCapture | undefined;
+  readonly #requestContentType: string | undefined;
   #requestBodyNote: string | undefined;
   #response: BodyCapture | undefined;
   #responseBytes = 0;
@@ -174,9 +187,10 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     this.#bodiesPolicy = settings.contentPolicy === 'full';
     this.#method = (options.method ?? 'GET').toUpperCase();
     const number = ++step.attemptCounter;
-    const origin = options.origin === undefined ? '' : String(options.origin).replace(/\/$/, '');
-    const rawUrl = `${origin}${options.path}`;
+    const origin = options.origin === undefined ? '' : String(options.origin);
+    const rawUrl = origin.endsWith('/') ? `${origin.slice(0, -1)}${options.path}` : `${origin}${options.path}`;
     const requestHeaders = headerRecord(options.headers);
+    this.#requestContentType = requestHeaders['content-type'];
     const stainless = Number(requestHeaders['x-stainless-retry-count']);
     let masked = 0;
     const attributes: Attributes = {
@@ -278,11 +292,14 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#guard(() => {
+    // Per chunk: no closure (unlike #guard).
+    try {
       this.#responseBytes += chunk.byteLength;
       this.#response?.add(chunk);
       this.#json?.feed(chunk);
-    });
+    } catch {
+      // Recording must never break the request.
+    }
     this.#inner.onResponseData?.(controller, chunk);
   }
 
@@ -353,8 +370,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     if (this.#requestBody !== undefined) {
       attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE] = this.#requestBody.total;
       if (this.#bodiesPolicy && this.#requestBody.total > 0) {
-        const contentType = headerRecord(this.options.headers)['content-type'];
-        const redacted = settings.redactor.redactBody(this.#requestBody.bytes(), contentType, this.#requestBody.redactOptions(settings.maxBodyBytes));
+        const redacted = settings.redactor.redactBody(this.#requestBody.bytes(), this.#requestContentType, this.#requestBody.redactOptions(settings.maxBodyBytes));
         this.#masked(redacted.maskedCount);
         attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY] = redacted.value;
       }

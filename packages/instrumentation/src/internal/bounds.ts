@@ -1,5 +1,5 @@
 // Size bounds applied to recorded content, from @runtrace/core's Limits.
-import { Limits, makeLabel, truncateText } from '@runtrace/core';
+import { Limits, makeLabel } from '@runtrace/core';
 
 /** Characters kept per message part. */
 export const MAX_PART_CHARS = Limits.MESSAGE_TEXT_CHARS;
@@ -7,11 +7,6 @@ export const MAX_PART_CHARS = Limits.MESSAGE_TEXT_CHARS;
 export const MAX_STREAM_TEXT_BYTES = Limits.STREAM_TEXT_BYTES;
 /** Bytes kept per attempt body (default). */
 export const DEFAULT_MAX_BODY_BYTES = Limits.BODY_BYTES;
-
-/** Cuts text to `maxChars` code points (ellipsis included). */
-export function truncateChars(text: string, maxChars: number): string {
-  return truncateText(text, maxChars);
-}
 
 /** A run label: whitespace collapsed, at most 200 characters; `undefined` when empty. */
 export function labelOf(text: string): string | undefined {

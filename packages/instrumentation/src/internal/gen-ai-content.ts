@@ -1,7 +1,8 @@
 // Turns normalized messages, tools and values into GenAI attribute strings, per content policy.
+import { truncateText } from '@runtrace/core';
 import type { ContentPolicy } from '@runtrace/core';
 import type { Message, MessagePart, ToolDefinition } from '../gen-ai-types.js';
-import { MAX_PART_CHARS, truncateChars } from './bounds.js';
+import { MAX_PART_CHARS } from './bounds.js';
 import type { InstrumentationRedactor } from '../instrumentation-redactor.js';
 
 /** Counts masked values while content is serialized. */
@@ -12,11 +13,11 @@ export interface MaskTally {
 function text(value: string, redactor: InstrumentationRedactor, tally: MaskTally): string {
   const redacted = redactor.redactText(value);
   tally.masked += redacted.maskedCount;
-  return truncateChars(redacted.value, MAX_PART_CHARS);
+  return truncateText(redacted.value, MAX_PART_CHARS);
 }
 
 /** A JSON-able value, redacted; strings inside are bounded. */
-export function redactedValue(value: unknown, redactor: InstrumentationRedactor, tally: MaskTally): unknown {
+function redactedValue(value: unknown, redactor: InstrumentationRedactor, tally: MaskTally): unknown {
   let parsed = value;
   if (typeof value === 'string') {
     const trimmed = value.trimStart();
@@ -36,7 +37,7 @@ export function redactedValue(value: unknown, redactor: InstrumentationRedactor,
 }
 
 function boundStrings(value: unknown): unknown {
-  if (typeof value === 'string') return truncateChars(value, MAX_PART_CHARS);
+  if (typeof value === 'string') return truncateText(value, MAX_PART_CHARS);
   if (Array.isArray(value)) return value.map(boundStrings);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
@@ -49,7 +50,7 @@ function boundStrings(value: unknown): unknown {
 /** A JSON string of a redacted value, bounded. */
 export function redactedJson(value: unknown, redactor: InstrumentationRedactor, tally: MaskTally): string {
   const redacted = redactedValue(value, redactor, tally);
-  return typeof redacted === 'string' ? JSON.stringify(redacted) : (JSON.stringify(redacted) ?? 'null');
+  return JSON.stringify(redacted) ?? 'null';
 }
 
 function part(value: MessagePart, policy: ContentPolicy, redactor: InstrumentationRedactor, tally: MaskTally): Record<string, unknown> {

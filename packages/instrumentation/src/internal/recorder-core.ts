@@ -1,7 +1,7 @@
 // Run, step and tool state shared by the public handles, the stream wrapper and the HTTP interceptor.
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, SpanOptions, TimeInput, Tracer } from '@opentelemetry/api';
-import { RuntraceAttributes, RuntraceEvents, classifyOutcome, statusPriority } from '@runtrace/core';
+import { HttpAttributes, RuntraceAttributes, RuntraceEvents, classifyOutcome, statusPriority } from '@runtrace/core';
 import type { ContentPolicy, OutcomeClassification, RunStatus } from '@runtrace/core';
 import type { RecorderClock } from '../recorder-clock.js';
 import type { InstrumentationRedactor } from '../instrumentation-redactor.js';
@@ -58,7 +58,7 @@ export function endSpan(span: Span, outcome: Outcome, redactor: InstrumentationR
     let message = outcome.message;
     if (message !== undefined) message = redactor.redactText(message).value;
     if (outcome.status === 'error') {
-      span.setAttribute('error.type', outcome.errorType ?? 'error');
+      span.setAttribute(HttpAttributes.ERROR_TYPE, outcome.errorType ?? 'error');
       span.setStatus(message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message });
     }
     if (message !== undefined) span.setAttribute(RuntraceAttributes.STATUS_MESSAGE, message);
@@ -216,7 +216,6 @@ export class StepState extends EntityState {
   /** A stream wrapper owns the end of this step. */
   streamOpen = false;
   outcome: Outcome | undefined;
-  firstChunkSeen = false;
   /** Relaying the stream to the application's own client failed. */
   clientWriteError: unknown;
 
@@ -344,8 +343,10 @@ export class RecorderCore {
       }
       const now = this.settings.clock.now();
       for (const run of this.openRuns.values()) {
-        for (const step of [...run.awaitingRetry]) {
-          if (step.retryPending !== undefined && now - step.retryPending.since >= this.settings.heartbeatIntervalMs) step.finishAwaitingRetry();
+        if (run.awaitingRetry.size > 0) {
+          for (const step of [...run.awaitingRetry]) {
+            if (step.retryPending !== undefined && now - step.retryPending.since >= this.settings.heartbeatIntervalMs) step.finishAwaitingRetry();
+          }
         }
         let busy = run.busy > 0;
         for (const step of run.openSteps) {

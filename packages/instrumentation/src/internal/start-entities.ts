@@ -98,7 +98,7 @@ export function startStepState(run: RunState, params: StepParams): StepState {
   const provider = params.provider ?? run.provider;
   const active = context.active();
   const base = activeRunState(active) === run ? active : run.context;
-  let attributes: Attributes = {
+  const attributes: Attributes = {
     [RuntraceAttributes.SPAN_KIND]: SpanKinds.STEP,
     [RuntraceAttributes.STATUS]: 'in_progress',
     [RuntraceAttributes.RUN_ID]: run.id,
@@ -110,7 +110,7 @@ export function startStepState(run: RunState, params: StepParams): StepState {
   if (model !== undefined) attributes[GenAiAttributes.REQUEST_MODEL] = model;
   const tally: MaskTally = { masked: 0 };
   if (run.recording && params.request !== undefined) {
-    attributes = { ...attributes, ...requestAttributes(params.request, core.settings, tally) };
+    Object.assign(attributes, requestAttributes(params.request, core.settings, tally));
   }
   const span = core.startSpan(
     model === undefined ? 'chat' : `chat ${model}`,

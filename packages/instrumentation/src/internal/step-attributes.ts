@@ -32,7 +32,7 @@ export function requestAttributes(request: NormalizedRequest, settings: Recorder
 }
 
 /** Usage attributes; only the counts that are present. */
-export function usageAttributes(usage: TokenUsage): Attributes {
+function usageAttributes(usage: TokenUsage): Attributes {
   const attributes: Attributes = {};
   const set = (key: string, value: number | undefined): void => {
     if (typeof value === 'number' && Number.isFinite(value)) attributes[key] = value;

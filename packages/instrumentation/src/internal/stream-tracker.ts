@@ -1,9 +1,9 @@
 // Follows one wrapped stream: first chunk, counts, heartbeats, response pieces, and the single close classification.
-import { GenAiAttributes, RuntraceAttributes, RuntraceEvents, StreamCloseEventAttributes, classifyOutcome } from '@runtrace/core';
+import { GenAiAttributes, RuntraceAttributes, RuntraceEvents, StreamCloseEventAttributes, classifyOutcome, truncateText } from '@runtrace/core';
 import type { StreamCloseKind, TokenUsage } from '@runtrace/core';
 import type { MessagePart, NormalizedResponse } from '../gen-ai-types.js';
 import type { StreamChunkInfo } from '../stream-chunk-info.js';
-import { MAX_STREAM_TEXT_BYTES, truncateChars } from './bounds.js';
+import { MAX_STREAM_TEXT_BYTES } from './bounds.js';
 import type { Outcome, StepState } from './recorder-core.js';
 import { applyResponse } from './step-attributes.js';
 
@@ -11,7 +11,7 @@ const PREMATURE_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'ERR_STREAM_PRE
 const PREMATURE_MESSAGE = /terminated|other side closed|premature|socket hang up|ECONNRESET|connection (was )?(closed|reset)/i;
 
 /** Whether an error (or one of its causes) says the upstream connection closed before the end. */
-export function isPrematureClose(error: unknown): boolean {
+function isPrematureClose(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth += 1) {
     const code = (current as { code?: unknown }).code;
@@ -61,10 +61,6 @@ export class StreamTracker {
     step.streamOpen = true;
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   onChunk(chunk: unknown): void {
     if (this.#closed) return;
     try {
@@ -72,7 +68,6 @@ export class StreamTracker {
       const now = step.core.settings.clock.now();
       this.#chunkCount += 1;
       if (this.#chunkCount === 1 && step.recording && !step.ended) {
-        step.firstChunkSeen = true;
         step.span.setAttribute(RuntraceAttributes.STEP_TIME_TO_FIRST_CHUNK_MS, Math.max(0, now - step.startedAt));
         step.span.addEvent(RuntraceEvents.FIRST_CHUNK);
       }
@@ -130,7 +125,7 @@ export class StreamTracker {
    */
   ended(signal?: AbortSignal): void {
     if (this.#inBandError !== undefined) {
-      this.#close('upstream-error', this.#errorOutcome(this.#inBandError), messageOf(this.#inBandError));
+      this.#close('upstream-error', classifyOutcome(this.#inBandError), messageOf(this.#inBandError));
     } else if (this.#finishReason !== undefined || !this.#structured) {
       this.#close('completed', { status: 'completed' }, undefined);
     } else if (signal?.aborted === true) {
@@ -146,7 +141,7 @@ export class StreamTracker {
   consumerStopped(reason?: unknown): void {
     if (this.#inBandError !== undefined) {
       // The stream had already reported an error (a consumer stops, or retries, because of it): that error is the outcome.
-      this.#close('upstream-error', this.#errorOutcome(this.#inBandError), messageOf(this.#inBandError));
+      this.#close('upstream-error', classifyOutcome(this.#inBandError), messageOf(this.#inBandError));
       return;
     }
     if (this.#step.clientWriteError !== undefined) {
@@ -160,18 +155,17 @@ export class StreamTracker {
 
   /** The source threw. */
   failed(error: unknown): void {
-    const outcome = this.#errorOutcome(error);
     if (this.#step.clientWriteError !== undefined) {
-      this.#close('client-write-failed', { status: 'interrupted', message: messageOf(this.#step.clientWriteError) ?? 'writing to the client failed' }, messageOf(this.#step.clientWriteError));
-    } else if (outcome.status === 'interrupted') {
+      const message = messageOf(this.#step.clientWriteError);
+      this.#close('client-write-failed', { status: 'interrupted', message: message ?? 'writing to the client failed' }, message);
+      return;
+    }
+    const outcome = classifyOutcome(error);
+    if (outcome.status === 'interrupted') {
       this.#close('client-abort', outcome, outcome.message);
     } else {
       this.#close(isPrematureClose(error) ? 'upstream-premature' : 'upstream-error', outcome, outcome.message);
     }
-  }
-
-  #errorOutcome(error: unknown): Outcome {
-    return classifyOutcome(error);
   }
 
   #close(kind: StreamCloseKind, outcome: Outcome, reason: string | undefined): void {
@@ -211,7 +205,7 @@ export class StreamTracker {
           [StreamCloseEventAttributes.EVENT_COUNT]: this.#chunkCount,
           [StreamCloseEventAttributes.BYTES]: this.#bytes,
         };
-        if (reason !== undefined) eventAttributes[StreamCloseEventAttributes.REASON] = truncateChars(settings.redactor.redactText(reason).value, 1000);
+        if (reason !== undefined) eventAttributes[StreamCloseEventAttributes.REASON] = truncateText(settings.redactor.redactText(reason).value, 1000);
         step.span.addEvent(RuntraceEvents.STREAM_CLOSE, eventAttributes);
         if (this.#finishReason === undefined && outcome.status !== 'completed') {
           step.span.setAttribute(GenAiAttributes.RESPONSE_FINISH_REASONS, [outcome.status]);

@@ -111,15 +111,7 @@ export function completionChunks(plan: CompletionPlan, includeUsage: boolean): R
   });
   chunks.push(chunk(plan, {}, plan.finishReason));
   if (includeUsage) {
-    chunks.push({
-      id: plan.id,
-      object: 'chat.completion.chunk',
-      created: plan.created,
-      model: plan.model,
-      system_fingerprint: 'fp_mock',
-      choices: [],
-      usage: usageDocument(plan),
-    });
+    chunks.push({ ...chunk(plan, {}, null), choices: [], usage: usageDocument(plan) });
   }
   return chunks;
 }
