@@ -116,7 +116,7 @@ function compare(title: string, setups: readonly Setup[], runs: number, content:
     const value = median(samples.get(setup.name) ?? []);
     const extra = value - baseline;
     console.log(
-      `  ${setup.name.padEnd(46)} ${value.toFixed(0).padStart(7)} ns/span  ×${(value / baseline).toFixed(2)}` +
+      `  ${setup.name.padEnd(52)} ${value.toFixed(0).padStart(7)} ns/span  ×${(value / baseline).toFixed(2)}` +
         (setup === setups[0] ? '  (baseline)' : `  (+${extra.toFixed(0)} ns/span)`),
     );
   }
@@ -185,6 +185,6 @@ const redact = timeIt(() => {
   sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, MESSAGES_JSON).maskedCount;
 });
 console.log(`\nRedaction of one ${MESSAGES_JSON.length}-byte gen_ai.input.messages value:`);
-console.log(`  ${'JSON.parse (baseline)'.padEnd(46)} ${(parse / 1000).toFixed(1).padStart(7)} µs`);
-console.log(`  ${'defaultRedactor.redactAttribute'.padEnd(46)} ${(redact / 1000).toFixed(1).padStart(7)} µs  ×${(redact / parse).toFixed(2)}`);
+console.log(`  ${'JSON.parse (baseline)'.padEnd(52)} ${(parse / 1000).toFixed(1).padStart(7)} µs`);
+console.log(`  ${'defaultRedactor.redactAttribute'.padEnd(52)} ${(redact / 1000).toFixed(1).padStart(7)} µs  ×${(redact / parse).toFixed(2)}`);
 if (sink < 0) console.log(sink);

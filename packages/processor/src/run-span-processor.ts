@@ -7,20 +7,22 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import type { RunStatus, SpanKind } from '@runtrace/core';
 import {
   DEFAULT_STALE_AFTER_MS,
+  defaultPricingTable,
+  defaultRedactor,
   InvalidArgumentError,
   Redactor,
   isRunStatus,
+  isTerminal,
   RunStatuses,
   RuntraceAttributes,
   SpanKinds,
 } from '@runtrace/core';
 import { BoundedMap } from './internal/bounded-map.js';
-import { defaultCostCalculator, defaultRedactor } from './internal/core-defaults.js';
 import { recordMasking, redactSpanParts } from './internal/redaction.js';
 import { RedactionMemo } from './internal/redaction-memo.js';
-import type { ResolvedDestination, RouteInfo } from './internal/router.js';
+import type { ResolvedDestination } from './internal/router.js';
 import { Router } from './internal/router.js';
-import { RunSummaryAccumulator, statusOf } from './internal/run-summary.js';
+import { RunSummaryAccumulator } from './internal/run-summary.js';
 import type { SpanCopy } from './internal/span-copy.js';
 import { copySpan } from './internal/span-copy.js';
 import type { RunLiveEvent, RunLiveListener, SweepCounts } from './run-live-event.js';
@@ -74,7 +76,6 @@ interface SpanEntry {
   readonly span: Span;
   readonly kind: SpanKind;
   readonly group: RunGroup;
-  readonly startMs: number;
   /** The methods this processor replaced when they were not the prototype's (another processor's wrappers). */
   readonly original: Mutators | undefined;
   /** For an attempt or tool: its step's entry, whose activity it also counts as. */
@@ -136,7 +137,7 @@ function isSpanKind(value: unknown): value is SpanKind {
 }
 
 function isTerminalValue(value: unknown): value is RunStatus {
-  return isRunStatus(value) && value !== RunStatuses.IN_PROGRESS;
+  return isRunStatus(value) && isTerminal(value);
 }
 
 function nonEmptyString(value: unknown): string | undefined {
@@ -262,10 +263,15 @@ export class RunSpanProcessor implements SpanProcessor {
     // The core Redactor's result depends only on (key, value), so long values may be memoized;
     // any other redactor is asked every time.
     this.#redactor = redactor instanceof Redactor ? new RedactionMemo(redactor) : redactor;
-    this.#pricing = options.pricing === false ? undefined : (options.pricing ?? defaultCostCalculator);
+    this.#pricing = options.pricing === false ? undefined : (options.pricing ?? defaultPricingTable);
     this.#onError = options.onError;
     const destinations = (options.destinations ?? []).map(resolveDestination);
-    this.#router = new Router(destinations, maxHeldSpans, DECISION_MEMORY, (error, context) => this.#report(error, context));
+    this.#router = new Router(destinations, {
+      maxHeldSpans,
+      decisionMemory: DECISION_MEMORY,
+      clock: this.#clock,
+      report: (error, context) => this.#report(error, context),
+    });
     this.#wrappers = this.#createWrappers();
     this.#armTimer();
   }
@@ -339,19 +345,21 @@ export class RunSpanProcessor implements SpanProcessor {
   }
 
   onEnding(span: Span): void {
+    // Inline rather than asInternalWrite: no closure per ended span.
+    const previous = internalWrite.span;
+    internalWrite.span = span;
     try {
-      const entry = this.#entryOf(span);
-      asInternalWrite(span, () => {
-        const kind = span.attributes[RuntraceAttributes.SPAN_KIND];
-        if (isSpanKind(kind)) this.#finalizeStatus(span.attributes, span.status);
-        if (kind === SpanKinds.RUN) {
-          const group = entry?.group ?? this.#groups.get(span.spanContext().spanId);
-          if (group !== undefined && !group.runEnded) this.#writeSummary(group.summary, span.attributes);
-        }
-        this.#redactLive(span);
-      });
+      const kind = span.attributes[RuntraceAttributes.SPAN_KIND];
+      if (isSpanKind(kind)) this.#finalizeStatus(span.attributes, span.status);
+      if (kind === SpanKinds.RUN) {
+        const group = this.#entryOf(span)?.group ?? this.#groups.get(span.spanContext().spanId);
+        if (group !== undefined && !group.runEnded) this.#writeSummary(group.summary, span.attributes);
+      }
+      this.#redactLive(span);
     } catch (error: unknown) {
       this.#report(error, 'onEnding');
+    } finally {
+      internalWrite.span = previous;
     }
   }
 
@@ -373,7 +381,7 @@ export class RunSpanProcessor implements SpanProcessor {
         runKey = this.#runOfTrace(span.spanContext().traceId);
       }
       this.#emitEnd(kind, span);
-      this.#router.route(span, this.#routeInfo(span, kind, runKey), this.#clock.now());
+      this.#router.route(span, runKey, kind === SpanKinds.RUN);
     } catch (error: unknown) {
       this.#report(error, 'onEnd');
     }
@@ -497,7 +505,8 @@ export class RunSpanProcessor implements SpanProcessor {
     const runId =
       kind === SpanKinds.RUN ? spanId : (nonEmptyString(span.attributes[RuntraceAttributes.RUN_ID]) ?? `trace:${traceId}`);
     const now = this.#clock.now();
-    if (kind !== SpanKinds.RUN && this.#endedRuns.has(runId)) {
+    const runEnded = this.#endedRuns.has(runId);
+    if (kind !== SpanKinds.RUN && runEnded) {
       span.setAttribute(RuntraceAttributes.ORPHANED, true);
       this.#orphaned += 1;
     }
@@ -507,7 +516,7 @@ export class RunSpanProcessor implements SpanProcessor {
         key: runId,
         traceId,
         run: undefined,
-        runEnded: this.#endedRuns.has(runId),
+        runEnded,
         children: new Set(),
         steps: undefined,
         parentKey: undefined,
@@ -534,7 +543,6 @@ export class RunSpanProcessor implements SpanProcessor {
       span,
       kind,
       group,
-      startMs: hrTimeToMilliseconds(span.startTime),
       original,
       step: typeof stepId === 'string' ? group.steps?.get(stepId) : undefined,
       lastActivityMs: now,
@@ -633,7 +641,7 @@ export class RunSpanProcessor implements SpanProcessor {
         if (mode.stale) span.setAttribute(RuntraceAttributes.STALE, true);
         // A run's last activity includes its children's (and its sub-runs').
         const lastActivityMs = entry.kind === SpanKinds.RUN ? entry.group.lastActivityMs : entry.lastActivityMs;
-        const endMs = Math.max(mode.stale ? lastActivityMs : mode.nowMs, entry.startMs);
+        const endMs = Math.max(mode.stale ? lastActivityMs : mode.nowMs, hrTimeToMilliseconds(span.startTime));
         span.end(millisToHrTime(endMs));
       });
       counts[countKey(entry.kind)] += 1;
@@ -710,13 +718,15 @@ export class RunSpanProcessor implements SpanProcessor {
     this.#countMasking(span.attributes, outcome);
   }
 
-  #redactCopy(copy: SpanCopy): void {
+  /** Redacts a copy in place; `counted` adds it to the stats (not for live snapshots, counted when the span ends). */
+  #redactCopy(copy: SpanCopy, counted: boolean): void {
     const outcome = redactSpanParts(copy, this.#redactor);
     if (outcome.name !== undefined) copy.name = outcome.name;
     if (outcome.status !== undefined) copy.status = outcome.status;
     if (outcome.events !== undefined) copy.events = outcome.events;
     if (outcome.links !== undefined) copy.links = outcome.links;
-    this.#countMasking(copy.attributes, outcome);
+    if (counted) this.#countMasking(copy.attributes, outcome);
+    else recordMasking(copy.attributes, outcome);
   }
 
   #countMasking(attributes: Attributes, outcome: ReturnType<typeof redactSpanParts>): void {
@@ -728,26 +738,14 @@ export class RunSpanProcessor implements SpanProcessor {
 
   /** A redacted copy of an in-flight span, for live events. */
   #snapshot(span: ReadableSpan): ReadableSpan {
-    const copy = copySpan(span, { ended: false });
-    const outcome = redactSpanParts(copy, this.#redactor);
-    if (outcome.name !== undefined) copy.name = outcome.name;
-    if (outcome.status !== undefined) copy.status = outcome.status;
-    if (outcome.events !== undefined) copy.events = outcome.events;
-    if (outcome.links !== undefined) copy.links = outcome.links;
-    if (outcome.maskedCount > 0) recordMasking(copy.attributes, outcome);
+    const copy = copySpan(span, false);
+    this.#redactCopy(copy, false);
     return copy;
-  }
-
-  #routeInfo(span: ReadableSpan, kind: unknown, runKey: string | undefined): RouteInfo {
-    const isRun = kind === SpanKinds.RUN;
-    const failed = statusOf(span.attributes, span.status.code) === 'error';
-    const hasError = failed || (isRun && span.attributes[RuntraceAttributes.SUMMARY_HAS_ERROR] === true);
-    return { runKey, isRunEnd: isRun && runKey !== undefined, hasError };
   }
 
   #ingestOne(span: ReadableSpan): void {
     try {
-      const copy = copySpan(span, { ended: true });
+      const copy = copySpan(span, true);
       const attributes = copy.attributes;
       const kind = attributes[RuntraceAttributes.SPAN_KIND];
       let runKey: string | undefined;
@@ -774,10 +772,10 @@ export class RunSpanProcessor implements SpanProcessor {
       } else {
         runKey = this.#runOfTrace(copy.spanContext().traceId);
       }
-      this.#redactCopy(copy);
+      this.#redactCopy(copy, true);
       this.#ingested += 1;
       this.#emitEnd(kind, copy);
-      this.#router.route(copy, this.#routeInfo(copy, kind, runKey), this.#clock.now());
+      this.#router.route(copy, runKey, kind === SpanKinds.RUN);
     } catch (error: unknown) {
       this.#report(error, 'ingest');
     }
@@ -789,55 +787,65 @@ export class RunSpanProcessor implements SpanProcessor {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrappers' own `this` is the span
     const processor = this;
     /** The methods to delegate to: the ones this processor replaced, or the prototype's. */
-    const originalOf = (span: Span): Mutators => processor.#entryOf(span)?.original ?? (Object.getPrototypeOf(span) as Mutators);
+    const originalOf = (span: Span, entry: SpanEntry | undefined): Mutators =>
+      entry?.original ?? (Object.getPrototypeOf(span) as Mutators);
     return {
       setAttribute(this: Span, key: string, value: unknown): Span {
-        if (!processor.#admitAttribute(this, key, value)) return this;
-        originalOf(this).setAttribute.call(this, key, value);
+        const entry = processor.#entryOf(this);
+        if (processor.#admitAttribute(this, entry, key, value)) originalOf(this, entry).setAttribute.call(this, key, value);
         return this;
       },
       setAttributes(this: Span, attributes: Attributes): Span {
-        const accepted = processor.#admitAttributes(this, attributes);
-        if (accepted !== undefined) originalOf(this).setAttributes.call(this, accepted);
+        const entry = processor.#entryOf(this);
+        const accepted = processor.#admitAttributes(this, entry, attributes);
+        if (accepted !== undefined) originalOf(this, entry).setAttributes.call(this, accepted);
         return this;
       },
       addEvent(this: Span, name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): Span {
-        if (processor.#admit(this, true)) originalOf(this).addEvent.call(this, name, attributesOrTime, time);
+        const entry = processor.#entryOf(this);
+        if (processor.#admit(this, entry, true)) originalOf(this, entry).addEvent.call(this, name, attributesOrTime, time);
         return this;
       },
       addLink(this: Span, link: Link): Span {
-        if (processor.#admit(this, false)) originalOf(this).addLink.call(this, link);
+        const entry = processor.#entryOf(this);
+        if (processor.#admit(this, entry, false)) originalOf(this, entry).addLink.call(this, link);
         return this;
       },
       addLinks(this: Span, links: Link[]): Span {
-        if (processor.#admit(this, false)) originalOf(this).addLinks.call(this, links);
+        const entry = processor.#entryOf(this);
+        if (processor.#admit(this, entry, false)) originalOf(this, entry).addLinks.call(this, links);
         return this;
       },
       updateName(this: Span, name: string): Span {
-        if (processor.#admit(this, true)) originalOf(this).updateName.call(this, name);
+        const entry = processor.#entryOf(this);
+        if (processor.#admit(this, entry, true)) originalOf(this, entry).updateName.call(this, name);
         return this;
       },
       recordException(this: Span, exception: Exception, time?: TimeInput): void {
-        if (processor.#admit(this, false)) originalOf(this).recordException.call(this, exception, time);
+        const entry = processor.#entryOf(this);
+        if (processor.#admit(this, entry, false)) originalOf(this, entry).recordException.call(this, exception, time);
       },
       setStatus(this: Span, status: SpanStatus): Span {
-        if (processor.#admitStatus(this, status)) originalOf(this).setStatus.call(this, status);
+        const entry = processor.#entryOf(this);
+        if (processor.#admit(this, entry, true, !processor.#statusWriteAllowed(this, status))) {
+          originalOf(this, entry).setStatus.call(this, status);
+        }
         return this;
       },
       end(this: Span, endTime?: TimeInput): void {
-        if (processor.#admitEnd(this)) originalOf(this).end.call(this, endTime);
+        const entry = processor.#entryOf(this);
+        if (processor.#admitEnd(this, entry)) originalOf(this, entry).end.call(this, endTime);
       },
     };
   }
 
   /**
-   * Decides whether an application write reaches the span: writes to an ended span, and writes
-   * `refused` rejects (a status change after a terminal status), are dropped (and counted) before
+   * Decides whether an application write reaches the span: writes to an ended span, and
+   * `refused` writes (a status change after a terminal status), are dropped (and counted) before
    * the SDK can log a warning for each; other writes count as activity.
    * Never throws: a failure here lets the write through.
    */
-  #admit(span: Span, runUpdate: boolean, refused?: () => boolean): boolean {
-    const entry = this.#entryOf(span);
+  #admit(span: Span, entry: SpanEntry | undefined, runUpdate: boolean, refused = false): boolean {
     if (entry === undefined || internalWrite.span === span) return true;
     try {
       if (entry.ended) {
@@ -845,7 +853,7 @@ export class RunSpanProcessor implements SpanProcessor {
         return false;
       }
       this.#touch(entry, this.#clock.now());
-      if (refused?.() === true) {
+      if (refused) {
         this.#lateWrite(entry);
         return false;
       }
@@ -856,26 +864,23 @@ export class RunSpanProcessor implements SpanProcessor {
     return true;
   }
 
-  #admitAttribute(span: Span, key: string, value: unknown): boolean {
-    if (key !== RuntraceAttributes.STATUS) return this.#admit(span, true);
-    return this.#admit(span, true, () => {
-      const current = span.attributes[RuntraceAttributes.STATUS];
-      return isTerminalValue(current) && value !== current;
-    });
+  #admitAttribute(span: Span, entry: SpanEntry | undefined, key: string, value: unknown): boolean {
+    return this.#admit(span, entry, true, key === RuntraceAttributes.STATUS && this.#statusAttributeRefused(span, value));
   }
 
   /** The attributes to write (without a refused status change), or `undefined` to drop the write. */
-  #admitAttributes(span: Span, attributes: Attributes): Attributes | undefined {
-    if (!Object.hasOwn(attributes, RuntraceAttributes.STATUS)) return this.#admit(span, true) ? attributes : undefined;
-    if (this.#admitAttribute(span, RuntraceAttributes.STATUS, attributes[RuntraceAttributes.STATUS])) return attributes;
-    const entry = this.#entryOf(span);
+  #admitAttributes(span: Span, entry: SpanEntry | undefined, attributes: Attributes): Attributes | undefined {
+    if (!Object.hasOwn(attributes, RuntraceAttributes.STATUS)) return this.#admit(span, entry, true) ? attributes : undefined;
+    if (this.#admitAttribute(span, entry, RuntraceAttributes.STATUS, attributes[RuntraceAttributes.STATUS])) return attributes;
     if (entry === undefined || entry.ended) return undefined;
     const { [RuntraceAttributes.STATUS]: _refused, ...rest } = attributes;
     return rest;
   }
 
-  #admitStatus(span: Span, status: SpanStatus): boolean {
-    return this.#admit(span, true, () => !this.#statusWriteAllowed(span, status));
+  /** Once `runtrace.status` is terminal, writing another value to it is a late write. */
+  #statusAttributeRefused(span: Span, value: unknown): boolean {
+    const current = span.attributes[RuntraceAttributes.STATUS];
+    return isTerminalValue(current) && value !== current;
   }
 
   /**
@@ -893,8 +898,7 @@ export class RunSpanProcessor implements SpanProcessor {
     return terminal === RunStatuses.COMPLETED;
   }
 
-  #admitEnd(span: Span): boolean {
-    const entry = this.#entryOf(span);
+  #admitEnd(span: Span, entry: SpanEntry | undefined): boolean {
     if (entry === undefined || internalWrite.span === span || !entry.ended) return true;
     try {
       this.#lateWrite(entry);

@@ -50,23 +50,24 @@ export function isContentKey(key: string): boolean {
   return false;
 }
 
+function keptAttributes(attributes: Attributes): Attributes {
+  const kept: Attributes = {};
+  for (const key of Object.keys(attributes)) {
+    if (!isContentKey(key)) kept[key] = attributes[key];
+  }
+  return kept;
+}
+
 /** A metadata-only view of `span` (the span itself is not changed). */
 export function metadataView(span: ReadableSpan): ReadableSpan {
-  const attributes: Attributes = {};
-  for (const key of Object.keys(span.attributes)) {
-    if (!isContentKey(key)) attributes[key] = span.attributes[key];
-  }
+  const attributes = keptAttributes(span.attributes);
   attributes[RuntraceAttributes.CONTENT_POLICY] = ContentPolicies.METADATA;
+  // The events array is shared unless an event carries content.
   let events: TimedEvent[] = span.events;
-  if (span.events.some((event) => event.attributes !== undefined && Object.keys(event.attributes).some(isContentKey))) {
-    events = span.events.map((event) => {
-      if (event.attributes === undefined) return event;
-      const kept: Attributes = {};
-      for (const key of Object.keys(event.attributes)) {
-        if (!isContentKey(key)) kept[key] = event.attributes[key];
-      }
-      return { ...event, attributes: kept };
-    });
-  }
+  span.events.forEach((event, index) => {
+    if (event.attributes === undefined || !Object.keys(event.attributes).some(isContentKey)) return;
+    if (events === span.events) events = [...span.events];
+    events[index] = { ...event, attributes: keptAttributes(event.attributes) };
+  });
   return viewWithAttributes(span, attributes, events);
 }

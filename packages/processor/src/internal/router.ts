@@ -1,14 +1,11 @@
 // Delivers ended spans to the destinations: per-destination content views and run-level sampling.
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type {
-  DestinationContent,
-  DestinationSampling,
-  ProcessorErrorContext,
-} from '../run-span-processor-options.js';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { RuntraceAttributes } from '@runtrace/core';
+import type { Clock, DestinationContent, DestinationSampling, ProcessorErrorContext } from '../run-span-processor-options.js';
 import type { DestinationStats } from '../run-span-processor-stats.js';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { BoundedMap } from './bounded-map.js';
 import { metadataView } from './content-view.js';
+import { statusOf } from './run-summary.js';
 
 /** A destination with its defaults applied and its counters. */
 export interface ResolvedDestination {
@@ -28,17 +25,21 @@ interface HeldRun {
   lastAddedMs: number;
 }
 
-/** How one span relates to its run, as the processor knows it. */
-export interface RouteInfo {
-  /** The run whose decision this span follows, when it belongs to one. */
-  readonly runKey: string | undefined;
-  /** The span is the run span itself: the decision for `runKey` is made now. */
-  readonly isRunEnd: boolean;
-  /** The span (or, for a run, the run as a whole) counts as failed. */
-  readonly hasError: boolean;
+export interface RouterOptions {
+  readonly maxHeldSpans: number;
+  /** How many run decisions are remembered for spans that arrive after their run ended. */
+  readonly decisionMemory: number;
+  readonly clock: Clock;
+  readonly report: (error: unknown, context: ProcessorErrorContext) => void;
 }
 
-/** Whether a trace falls into the kept fraction: the low 32 bits of the trace id, as a fraction. */
+/** Whether a span (or, for a run span, the run as a whole) counts as failed. */
+function hasError(span: ReadableSpan, isRun: boolean): boolean {
+  if (statusOf(span.attributes, span.status.code) === 'error') return true;
+  return isRun && span.attributes[RuntraceAttributes.SUMMARY_HAS_ERROR] === true;
+}
+
+/** The position of a trace in [0, 1): the low 32 bits of the trace id, as a fraction. */
 export function traceIdFraction(traceId: string): number {
   const tail = Number.parseInt(traceId.slice(-8), 16);
   return Number.isFinite(tail) ? tail / 0x1_0000_0000 : 0;
@@ -57,23 +58,23 @@ export class Router {
   readonly #sampled: readonly ResolvedDestination[];
   readonly #held = new Map<string, HeldRun>();
   readonly #decisions: BoundedMap<string, readonly boolean[]>;
+  /** The decision of a run released early: kept by every sampled destination. */
+  readonly #keepAll: readonly boolean[];
   readonly #maxHeldSpans: number;
+  readonly #clock: Clock;
   readonly #report: (error: unknown, context: ProcessorErrorContext) => void;
   #heldSpans = 0;
   forcedReleases = 0;
 
-  constructor(
-    destinations: readonly ResolvedDestination[],
-    maxHeldSpans: number,
-    decisionCacheSize: number,
-    report: (error: unknown, context: ProcessorErrorContext) => void,
-  ) {
+  constructor(destinations: readonly ResolvedDestination[], options: RouterOptions) {
     this.destinations = destinations;
     this.#immediate = destinations.filter((destination) => destination.sampling === 'all');
     this.#sampled = destinations.filter((destination) => destination.sampling !== 'all');
-    this.#maxHeldSpans = maxHeldSpans;
-    this.#decisions = new BoundedMap(decisionCacheSize);
-    this.#report = report;
+    this.#keepAll = this.#sampled.map(() => true);
+    this.#maxHeldSpans = options.maxHeldSpans;
+    this.#decisions = new BoundedMap(options.decisionMemory);
+    this.#clock = options.clock;
+    this.#report = options.report;
   }
 
   get heldSpans(): number {
@@ -84,35 +85,40 @@ export class Router {
     return this.#held.size;
   }
 
-  /** Routes one ended (and already redacted) span. */
-  route(span: ReadableSpan, info: RouteInfo, nowMs: number): void {
+  /**
+   * Routes one ended (and already redacted) span. `runKey` is the run whose decision it follows,
+   * when it belongs to one; for a run span (`isRun`, its own id as `runKey`) the decision is made now.
+   */
+  route(span: ReadableSpan, runKey: string | undefined, isRun: boolean): void {
     if (this.#immediate.length > 0) this.#deliver(span, this.#immediate);
     if (this.#sampled.length === 0) return;
     const traceId = span.spanContext().traceId;
-    const key = info.runKey;
-    if (key === undefined) {
-      this.#decide([span], info.hasError, traceId);
+    if (runKey === undefined) {
+      this.#decide([span], hasError(span, isRun), traceId);
       return;
     }
-    const decided = this.#decisions.get(key);
+    const decided = this.#decisions.get(runKey);
     if (decided !== undefined) {
       // Decided already: the run was released early, or this span arrived after its run ended.
       this.#apply([span], decided);
       return;
     }
-    if (info.isRunEnd) {
-      const held = this.#take(key);
-      const spans = held === undefined ? [span] : [...held.spans, span];
-      this.#decisions.set(key, this.#decide(spans, info.hasError || (held?.hasError ?? false), traceId));
+    if (isRun) {
+      const held = this.#take(runKey);
+      const failed = hasError(span, true) || (held?.hasError ?? false);
+      const spans = held?.spans ?? [];
+      spans.push(span);
+      this.#decisions.set(runKey, this.#decide(spans, failed, traceId));
       return;
     }
-    let held = this.#held.get(key);
+    const nowMs = this.#clock.now();
+    let held = this.#held.get(runKey);
     if (held === undefined) {
       held = { spans: [], hasError: false, lastAddedMs: nowMs };
-      this.#held.set(key, held);
+      this.#held.set(runKey, held);
     }
     held.spans.push(span);
-    held.hasError ||= info.hasError;
+    held.hasError ||= hasError(span, false);
     held.lastAddedMs = nowMs;
     this.#heldSpans += 1;
     while (this.#heldSpans > this.#maxHeldSpans) {
@@ -128,7 +134,8 @@ export class Router {
    */
   releaseIdle(nowMs: number, idleMs: number, isInFlight: (key: string) => boolean): number {
     let released = 0;
-    for (const [key, held] of [...this.#held]) {
+    // Deleting the current entry while iterating a Map is safe.
+    for (const [key, held] of this.#held) {
       if (nowMs - held.lastAddedMs >= idleMs && !isInFlight(key)) {
         this.#release(key);
         released += 1;
@@ -139,7 +146,7 @@ export class Router {
 
   /** Releases (keeps in full) every held run: used at shutdown. */
   releaseAll(): void {
-    for (const key of [...this.#held.keys()]) this.#release(key);
+    for (const key of this.#held.keys()) this.#release(key);
   }
 
   stats(): DestinationStats[] {
@@ -158,9 +165,8 @@ export class Router {
     const held = this.#take(key);
     if (held === undefined) return;
     this.forcedReleases += 1;
-    const decision = this.#sampled.map(() => true);
-    this.#decisions.set(key, decision);
-    this.#apply(held.spans, decision);
+    this.#decisions.set(key, this.#keepAll);
+    this.#apply(held.spans, this.#keepAll);
   }
 
   #decide(spans: readonly ReadableSpan[], hasError: boolean, traceId: string): boolean[] {

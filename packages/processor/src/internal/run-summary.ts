@@ -4,14 +4,23 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
-import { GenAiAttributes, HttpAttributes, isRunStatus, isUsageMissing, RuntraceAttributes, SpanKinds } from '@runtrace/core';
+import {
+  GenAiAttributes,
+  HttpAttributes,
+  isRunStatus,
+  isTerminal,
+  isUsageMissing,
+  RunStatuses,
+  RuntraceAttributes,
+  SpanKinds,
+} from '@runtrace/core';
 import type { CostCalculator } from '../run-span-processor-options.js';
 
 /** The runtrace status of a span: its `runtrace.status`, else derived from the OTel status. */
 export function statusOf(attributes: Attributes, otelStatusCode: SpanStatusCode): RunStatus {
   const status = attributes[RuntraceAttributes.STATUS];
-  if (isRunStatus(status) && status !== 'in_progress') return status;
-  return otelStatusCode === SpanStatusCode.ERROR ? 'error' : isRunStatus(status) ? status : 'in_progress';
+  if (isRunStatus(status) && isTerminal(status)) return status;
+  return otelStatusCode === SpanStatusCode.ERROR ? RunStatuses.ERROR : RunStatuses.IN_PROGRESS;
 }
 
 function count(value: unknown): number {
@@ -72,18 +81,18 @@ export class RunSummaryAccumulator {
   #addStep(attributes: Attributes, status: RunStatus, pricing: CostCalculator | undefined): void {
     this.stepCount += 1;
     if (status === 'error') this.hasError = true;
-    const usage: TokenUsage = {
+    const usage = {
       inputTokens: count(attributes[GenAiAttributes.USAGE_INPUT_TOKENS]),
       outputTokens: count(attributes[GenAiAttributes.USAGE_OUTPUT_TOKENS]),
       reasoningTokens: count(attributes[GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS]),
       cacheReadTokens: count(attributes[GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS]),
       cacheCreationTokens: count(attributes[GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS]),
-    };
-    this.inputTokens += usage.inputTokens ?? 0;
-    this.outputTokens += usage.outputTokens ?? 0;
-    this.reasoningTokens += usage.reasoningTokens ?? 0;
-    this.cacheReadTokens += usage.cacheReadTokens ?? 0;
-    this.cacheCreationTokens += usage.cacheCreationTokens ?? 0;
+    } satisfies TokenUsage;
+    this.inputTokens += usage.inputTokens;
+    this.outputTokens += usage.outputTokens;
+    this.reasoningTokens += usage.reasoningTokens;
+    this.cacheReadTokens += usage.cacheReadTokens;
+    this.cacheCreationTokens += usage.cacheCreationTokens;
     if (pricing === undefined) return;
     if (isUsageMissing(attributes)) {
       // The model answered but reported no usage (a stream cut before its usage chunk): the call

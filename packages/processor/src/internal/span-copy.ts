@@ -12,18 +12,20 @@ export interface SpanCopy extends ReadableSpan {
 }
 
 /**
- * Copies a span: attributes, events and links are new containers (values are immutable
- * primitives or arrays that are replaced, never mutated); the resource and scope are shared.
+ * Copies a span, marked `ended` as given. The attributes record (which redaction and summaries
+ * rewrite in place) and the event and link arrays (a live span's grow) are new containers; the
+ * events, links and status themselves are shared, as they are only ever replaced, never
+ * mutated. The resource and scope are shared.
  */
-export function copySpan(span: ReadableSpan, overrides: { ended?: boolean } = {}): SpanCopy {
+export function copySpan(span: ReadableSpan, ended: boolean): SpanCopy {
   const spanContext: SpanContext = span.spanContext();
   return spanWith(span, {
     spanContext: () => spanContext,
-    status: { ...span.status },
+    status: span.status,
     attributes: { ...span.attributes },
-    links: span.links.map((link) => (link.attributes === undefined ? link : { ...link, attributes: { ...link.attributes } })),
-    events: span.events.map((event) => (event.attributes === undefined ? event : { ...event, attributes: { ...event.attributes } })),
-    ended: overrides.ended ?? span.ended,
+    links: [...span.links],
+    events: [...span.events],
+    ended,
   });
 }
 
