@@ -76,10 +76,10 @@ const noop: Exporter = {
   shutdown: () => Promise.resolve(),
 };
 
-async function measure(exporter: Exporter): Promise<{ p99: number; p50: number; max: number; exported: number; failed: number }> {
+// Failed and dropped spans are read from the exporter's stats afterwards.
+async function measure(exporter: Exporter): Promise<{ p99: number; p50: number; max: number; exported: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   let exported = 0;
-  let failed = 0;
   histogram.enable();
   const started = Date.now();
   await new Promise<void>((resolve) => {
@@ -88,9 +88,7 @@ async function measure(exporter: Exporter): Promise<{ p99: number; p50: number; 
       const due = Math.min(PER_TICK * 5, Math.round(((Date.now() - started) * SPANS_PER_SECOND) / 1000) - exported);
       if (due > 0) {
         exported += due;
-        exporter.export(makeSpans(due), (result) => {
-          if (result.error !== undefined) failed += 1; // this exporter always says why it failed
-        });
+        exporter.export(makeSpans(due), () => {});
       }
       if (Date.now() - started >= SECONDS * 1000) {
         clearInterval(timer);
@@ -100,7 +98,7 @@ async function measure(exporter: Exporter): Promise<{ p99: number; p50: number; 
   });
   histogram.disable();
   await exporter.forceFlush();
-  return { p99: histogram.percentile(99) / 1e6, p50: histogram.percentile(50) / 1e6, max: histogram.max / 1e6, exported, failed };
+  return { p99: histogram.percentile(99) / 1e6, p50: histogram.percentile(50) / 1e6, max: histogram.max / 1e6, exported };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'runtrace-bench-loop-'));

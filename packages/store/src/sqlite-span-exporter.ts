@@ -4,14 +4,13 @@ import { Worker } from 'node:worker_threads';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWriteError } from '@runtrace/core';
+import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWriteError, defaultPricingTable, normalizeModel } from '@runtrace/core';
 import type { StorePricing, StoreSweepResult } from './query-types.js';
-import { defaultStorePricing, defaultNormalizeModel } from './internal/default-pricing.js';
 import { openDatabaseFile, writerScriptUrl } from './internal/open-database-file.js';
-import { memoizeNormalizeModel, runtraceKind, spanToOp } from './internal/span-rows.js';
+import { runtraceKind, spanToOp } from './internal/span-rows.js';
 import type { SpanRowContext } from './internal/span-rows.js';
-import { encodeOps, sweepStale } from './internal/sqlite-writer.js';
-import type { WriteOp, WriterRequest, WriterResponse, WriterWorkerData } from './internal/sqlite-writer.js';
+import { NO_SWEEP, encodeOps, sweepStale } from './internal/sqlite-writer.js';
+import type { RowOp, WriterRequest, WriterResponse, WriterWorkerData } from './internal/sqlite-writer.js';
 
 /** Options of {@link SqliteSpanExporter}. */
 export interface SqliteSpanExporterOptions {
@@ -56,7 +55,7 @@ type Completion = (error: Error | undefined) => void;
 const HANDOVER_SPANS = 64;
 
 interface Pending {
-  readonly ops: WriteOp[];
+  readonly ops: RowOp[];
   readonly completions: Completion[];
 }
 
@@ -118,15 +117,15 @@ export class SqliteSpanExporter implements SpanExporter {
     const staleAfterMs = positiveInteger('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
     const now = options.now ?? Date.now;
     this.#context = {
-      pricing: options.pricing ?? defaultStorePricing(),
-      normalizeModel: memoizeNormalizeModel(options.normalizeModel ?? defaultNormalizeModel),
+      pricing: options.pricing ?? defaultPricingTable,
+      normalizeModel: options.normalizeModel ?? normalizeModel,
       now,
     };
 
     // Migrate (and sweep) synchronously once, so the worker only ever sees a current schema.
     const db = openDatabaseFile(this.path, busyTimeoutMs);
     try {
-      this.openSweep = options.sweepOnOpen === false ? { runs: 0, steps: 0, attempts: 0, toolCalls: 0 } : sweepStale(db, now() - staleAfterMs);
+      this.openSweep = options.sweepOnOpen === false ? NO_SWEEP : sweepStale(db, now() - staleAfterMs);
     } finally {
       db.close();
     }

@@ -1,7 +1,7 @@
 // The local store's query side: list, detail, overview, analytics, deletes, retention and sweeps.
 
 import { statSync } from 'node:fs';
-import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError } from '@runtrace/core';
+import { ALL_STATUSES, DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, normalizeModel } from '@runtrace/core';
 import type Database from 'better-sqlite3';
 import type {
   Analytics,
@@ -29,13 +29,12 @@ import type {
   SweepOptions,
   ToolMetric,
 } from './query-types.js';
-import { defaultNormalizeModel } from './internal/default-pricing.js';
 import { openDatabaseFile } from './internal/open-database-file.js';
-import { encodeCursor, listPlan, timeRange, toEpochMs, whereRuns } from './internal/run-filters.js';
+import { encodeCursor, listPlan, requireText, timeRange, toEpochMs, whereRuns } from './internal/run-filters.js';
 import type { SqlParams } from './internal/run-filters.js';
-import { toAttempt, toEvent, toGenericSpan, toRunSummary, toStep, toToolCall } from './internal/row-mappers.js';
+import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toRunSummary, toStep, toToolCall } from './internal/row-mappers.js';
 import type { Row } from './internal/row-mappers.js';
-import { sweepStale } from './internal/sqlite-writer.js';
+import { NO_SWEEP, sweepStale } from './internal/sqlite-writer.js';
 import type { SqliteDatabase } from './internal/sqlite-writer.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import type { SqliteSpanExporterOptions } from './sqlite-span-exporter.js';
@@ -58,6 +57,7 @@ export interface SqliteStoreOptions {
   readonly pricing?: StorePricing;
 }
 
+const STATUS_COUNTS = ALL_STATUSES.map((status) => `${countIf(`status = '${status}'`)} AS s_${status}`).join(', ');
 const EMPTY_DELETE: DeleteResult = { runs: 0, steps: 0, attempts: 0, toolCalls: 0, events: 0, spans: 0 };
 const DAY_MS = 86_400_000;
 
@@ -79,12 +79,28 @@ const COST_BUCKETS: readonly (readonly [string, number, number | null])[] = [
   ['>$5.00', 5, null],
 ];
 
-function num(value: unknown): number {
-  return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : 0;
+// The statements getRun and runAnalytics share (one prepared statement each).
+const STEPS_OF_RUN = 'SELECT * FROM steps WHERE run_id = ? ORDER BY number IS NULL, number, start_ms, step_id';
+const ATTEMPTS_OF_RUN = 'SELECT * FROM attempts WHERE run_id = ? ORDER BY start_ms, attempt_id';
+const TOOL_CALLS_OF_RUN = 'SELECT * FROM tool_calls WHERE run_id = ? ORDER BY start_ms, span_id';
+
+/** SQL counting the rows of a group for which `condition` holds (0, not NULL, for none). */
+function countIf(condition: string): string {
+  return `coalesce(sum(${condition}), 0)`;
 }
 
-function numOrNull(value: unknown): number | null {
-  return typeof value === 'number' ? value : null;
+interface ModelGroup {
+  readonly model: string;
+  readonly provider: string | null;
+}
+
+/** The model and provider of a row grouped by `normalized_model, provider`. */
+function modelGroup(row: Row): ModelGroup {
+  return { model: typeof row.model === 'string' ? row.model : 'unknown', provider: typeof row.provider === 'string' ? row.provider : null };
+}
+
+function compareModelGroups(a: ModelGroup, b: ModelGroup): number {
+  return compareText(a.model, b.model) || compareText(a.provider ?? '', b.provider ?? '');
 }
 
 function dayOf(ms: number): string {
@@ -93,7 +109,7 @@ function dayOf(ms: number): string {
 
 function bucketSql(column: string, buckets: typeof DURATION_BUCKETS, prefix: string, condition = ''): string {
   return buckets
-    .map(([, min, max], index) => `coalesce(sum(${condition}${column} >= ${min}${max === null ? '' : ` AND ${column} < ${max}`}), 0) AS ${prefix}${index}`)
+    .map(([, min, max], index) => `${countIf(`${condition}${column} >= ${min}${max === null ? '' : ` AND ${column} < ${max}`}`)} AS ${prefix}${index}`)
     .join(', ');
 }
 
@@ -131,10 +147,10 @@ export class SqliteStore {
     this.#now = options.now ?? Date.now;
     this.#staleAfterMs = positive('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
     this.#busyTimeoutMs = positive('options.busyTimeoutMs', options.busyTimeoutMs, 5_000);
-    this.#normalizeModel = options.normalizeModel ?? defaultNormalizeModel;
+    this.#normalizeModel = options.normalizeModel ?? normalizeModel;
     this.#pricing = options.pricing;
     this.#db = openDatabaseFile(this.path, this.#busyTimeoutMs);
-    this.openSweep = options.sweepOnOpen === false ? { runs: 0, steps: 0, attempts: 0, toolCalls: 0 } : sweepStale(this.#db, this.#now() - this.#staleAfterMs);
+    this.openSweep = options.sweepOnOpen === false ? NO_SWEEP : sweepStale(this.#db, this.#now() - this.#staleAfterMs);
   }
 
   /**
@@ -166,7 +182,7 @@ export class SqliteStore {
     const last = page.at(-1);
     return {
       runs: page.map(toRunSummary),
-      nextCursor: rows.length > plan.limit && last !== undefined ? encodeCursor(plan.sort, plan.direction, num(last.sort_value), String(last.run_id)) : null,
+      nextCursor: rows.length > plan.limit && last !== undefined ? encodeCursor(plan.sort, plan.direction, numberOrZero(last.sort_value), String(last.run_id)) : null,
     };
   }
 
@@ -184,10 +200,10 @@ export class SqliteStore {
     if (row === undefined) return undefined;
     return {
       run: toRunSummary(row),
-      attributes: JSON.parse(String(row.attributes)) as Record<string, unknown>,
-      steps: this.#all('SELECT * FROM steps WHERE run_id = ? ORDER BY number IS NULL, number, start_ms, step_id', [runId]).map(toStep),
-      attempts: this.#all('SELECT * FROM attempts WHERE run_id = ? ORDER BY start_ms, attempt_id', [runId]).map(toAttempt),
-      toolCalls: this.#all('SELECT * FROM tool_calls WHERE run_id = ? ORDER BY start_ms, span_id', [runId]).map(toToolCall),
+      attributes: parseObject(row.attributes),
+      steps: this.#all(STEPS_OF_RUN, [runId]).map(toStep),
+      attempts: this.#all(ATTEMPTS_OF_RUN, [runId]).map(toAttempt),
+      toolCalls: this.#all(TOOL_CALLS_OF_RUN, [runId]).map(toToolCall),
       events: this.#all('SELECT * FROM events WHERE run_id = ? ORDER BY time_ms, span_id, seq', [runId]).map(toEvent),
       spans: this.#all('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms, span_id', [String(row.trace_id)]).map(toGenericSpan),
       childRuns: this.#all('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY start_ms, run_id', [runId]).map(toRunSummary),
@@ -227,26 +243,26 @@ export class SqliteStore {
     const totals =
       this.#get(
         `SELECT count(*) AS runs, avg(cost_usd) AS avg_cost, avg(duration_ms) AS avg_duration,
-           min(start_ms) AS first_ms, max(start_ms) AS last_ms, coalesce(sum(cost_unknown), 0) AS cost_unknown,
+           min(start_ms) AS first_ms, max(start_ms) AS last_ms, ${countIf('cost_unknown')} AS cost_unknown,
            ${bucketSql('duration_ms', DURATION_BUCKETS, 'b')}, ${bucketSql('cost_usd', COST_BUCKETS, 'c', 'cost_unknown = 0 AND ')}
          FROM runs WHERE ${where.sql}`,
         where.params,
       ) ?? {};
     const buckets = (definitions: typeof DURATION_BUCKETS, prefix: string): Bucket[] =>
-      definitions.map(([label, min, max], index) => ({ label, min, max, count: num(totals[`${prefix}${index}`]) }));
+      definitions.map(([label, min, max], index) => ({ label, min, max, count: numberOrZero(totals[`${prefix}${index}`]) }));
 
     const days = new Map<string, DayActivity>();
     for (const row of this.#all(
-      `SELECT date(start_ms / 1000, 'unixepoch') AS day, count(*) AS runs, coalesce(sum(status = 'error'), 0) AS errors,
+      `SELECT date(start_ms / 1000, 'unixepoch') AS day, count(*) AS runs, ${countIf("status = 'error'")} AS errors,
          total(total_tokens) AS tokens, total(cost_usd) AS cost
        FROM runs WHERE ${where.sql} GROUP BY day`,
       where.params,
     )) {
-      days.set(String(row.day), { date: String(row.day), runs: num(row.runs), errors: num(row.errors), totalTokens: num(row.tokens), costUsd: num(row.cost) });
+      days.set(String(row.day), { date: String(row.day), runs: numberOrZero(row.runs), errors: numberOrZero(row.errors), totalTokens: numberOrZero(row.tokens), costUsd: numberOrZero(row.cost) });
     }
     const activityByDay: DayActivity[] = [];
-    const firstMs = range.from ?? numOrNull(totals.first_ms);
-    const lastMs = range.to !== undefined ? range.to - 1 : numOrNull(totals.last_ms);
+    const firstMs = range.from ?? numberOrNull(totals.first_ms);
+    const lastMs = range.to !== undefined ? range.to - 1 : numberOrNull(totals.last_ms);
     if (firstMs !== null && lastMs !== null) {
       for (let day = Date.parse(dayOf(firstMs)); day <= lastMs; day += DAY_MS) {
         const date = dayOf(day);
@@ -256,7 +272,7 @@ export class SqliteStore {
 
     const groups = this.#all(
       `SELECT normalized_model AS model, provider, count(*) AS runs,
-         coalesce(sum(status = 'completed'), 0) AS completed, coalesce(sum(status != 'in_progress'), 0) AS finished,
+         ${countIf("status = 'completed'")} AS completed, ${countIf("status != 'in_progress'")} AS finished,
          count(cost_usd) AS priced, total(cost_usd) AS total_cost, count(duration_ms) AS timed, total(duration_ms) AS total_duration,
          total(total_tokens) AS tokens
        FROM runs WHERE ${where.sql} GROUP BY normalized_model, provider`,
@@ -264,47 +280,46 @@ export class SqliteStore {
     );
     const modelPerformance: ModelPerformance[] = groups
       .map((row) => ({
-        model: typeof row.model === 'string' ? row.model : 'unknown',
-        provider: typeof row.provider === 'string' ? row.provider : null,
-        runs: num(row.runs),
-        completed: num(row.completed),
-        successRate: num(row.finished) === 0 ? null : num(row.completed) / num(row.finished),
-        averageCostUsd: num(row.priced) === 0 ? null : num(row.total_cost) / num(row.priced),
-        totalCostUsd: num(row.total_cost),
-        averageDurationMs: num(row.timed) === 0 ? null : num(row.total_duration) / num(row.timed),
-        averageTokens: num(row.tokens) / Math.max(1, num(row.runs)),
+        ...modelGroup(row),
+        runs: numberOrZero(row.runs),
+        completed: numberOrZero(row.completed),
+        successRate: numberOrZero(row.finished) === 0 ? null : numberOrZero(row.completed) / numberOrZero(row.finished),
+        averageCostUsd: numberOrZero(row.priced) === 0 ? null : numberOrZero(row.total_cost) / numberOrZero(row.priced),
+        totalCostUsd: numberOrZero(row.total_cost),
+        averageDurationMs: numberOrZero(row.timed) === 0 ? null : numberOrZero(row.total_duration) / numberOrZero(row.timed),
+        averageTokens: numberOrZero(row.tokens) / Math.max(1, numberOrZero(row.runs)),
       }))
-      .sort((a, b) => b.runs - a.runs || compareText(a.model, b.model) || compareText(a.provider ?? '', b.provider ?? ''));
+      .sort((a, b) => b.runs - a.runs || compareModelGroups(a, b));
 
     const providers = new Map<string, { provider: string; runs: number; totalTokens: number; costUsd: number }>();
     for (const row of groups) {
       const name = typeof row.provider === 'string' ? row.provider : 'unknown';
       const entry = providers.get(name) ?? { provider: name, runs: 0, totalTokens: 0, costUsd: 0 };
-      entry.runs += num(row.runs);
-      entry.totalTokens += num(row.tokens);
-      entry.costUsd += num(row.total_cost);
+      entry.runs += numberOrZero(row.runs);
+      entry.totalTokens += numberOrZero(row.tokens);
+      entry.costUsd += numberOrZero(row.total_cost);
       providers.set(name, entry);
     }
     const providerBreakdown: ProviderBreakdown[] = [...providers.values()].sort((a, b) => b.runs - a.runs || compareText(a.provider, b.provider));
 
     const toolWhere = whereRuns(options, { time: 'start', alias: 'r', normalizeModel: this.#normalizeModel, range });
     const topTools: ToolMetric[] = this.#all(
-      `SELECT coalesce(t.name, 'unknown') AS name, count(*) AS calls, coalesce(sum(t.status = 'error'), 0) AS errors, avg(t.duration_ms) AS avg_duration
+      `SELECT coalesce(t.name, 'unknown') AS name, count(*) AS calls, ${countIf("t.status = 'error'")} AS errors, avg(t.duration_ms) AS avg_duration
        FROM tool_calls t JOIN runs r ON r.run_id = t.run_id WHERE ${toolWhere.sql}
        GROUP BY 1 ORDER BY calls DESC, name LIMIT @tool_limit`,
       { ...toolWhere.params, tool_limit: topToolsLimit },
-    ).map((row) => ({ name: String(row.name), calls: num(row.calls), errors: num(row.errors), averageDurationMs: numOrNull(row.avg_duration) }));
+    ).map((row) => ({ name: String(row.name), calls: numberOrZero(row.calls), errors: numberOrZero(row.errors), averageDurationMs: numberOrNull(row.avg_duration) }));
 
     return {
       from: range.from ?? null,
       to: range.to ?? null,
-      totalRuns: num(totals.runs),
-      averageCostUsd: numOrNull(totals.avg_cost),
-      averageDurationMs: numOrNull(totals.avg_duration),
+      totalRuns: numberOrZero(totals.runs),
+      averageCostUsd: numberOrNull(totals.avg_cost),
+      averageDurationMs: numberOrNull(totals.avg_duration),
       activityByDay,
       durationBuckets: buckets(DURATION_BUCKETS, 'b'),
       costBuckets: buckets(COST_BUCKETS, 'c'),
-      costUnknownRuns: num(totals.cost_unknown),
+      costUnknownRuns: numberOrZero(totals.cost_unknown),
       modelPerformance,
       providerBreakdown,
       topTools,
@@ -322,9 +337,9 @@ export class SqliteStore {
   runAnalytics(runId: string): RunAnalytics | undefined {
     if (typeof runId !== 'string' || runId === '') throw new InvalidArgumentError('runId', runId, 'a run id');
     if (this.#get('SELECT 1 AS found FROM runs WHERE run_id = ?', [runId]) === undefined) return undefined;
-    const steps = this.#all('SELECT * FROM steps WHERE run_id = ? ORDER BY number IS NULL, number, start_ms', [runId]).map(toStep);
-    const attempts = this.#all('SELECT * FROM attempts WHERE run_id = ?', [runId]).map(toAttempt);
-    const tools = this.#all('SELECT * FROM tool_calls WHERE run_id = ?', [runId]).map(toToolCall);
+    const steps = this.#all(STEPS_OF_RUN, [runId]).map(toStep);
+    const attempts = this.#all(ATTEMPTS_OF_RUN, [runId]).map(toAttempt);
+    const tools = this.#all(TOOL_CALLS_OF_RUN, [runId]).map(toToolCall);
 
     const attemptsByStep = new Map<string, number>();
     for (const attempt of attempts) {
@@ -437,7 +452,7 @@ export class SqliteStore {
       for (;;) {
         this.#reclaim();
         if (this.#usedBytes() <= maxBytes) break;
-        const runs = num(this.#get('SELECT count(*) AS n FROM runs', [])?.n);
+        const runs = numberOrZero(this.#get('SELECT count(*) AS n FROM runs', [])?.n);
         if (runs > 0) {
           const chunk = Math.max(1, Math.ceil(runs / 10));
           total = add(total, this.#deleteRuns('run_id IN (SELECT run_id FROM runs ORDER BY start_ms, run_id LIMIT @chunk)', { chunk }));
@@ -510,25 +525,22 @@ export class SqliteStore {
     const groups = this.#all(
       `SELECT normalized_model AS model, provider, count(*) AS runs, total(input_tokens) AS input, total(output_tokens) AS output,
          total(reasoning_tokens) AS reasoning, total(cache_read_tokens) AS cache_read, total(cache_creation_tokens) AS cache_creation,
-         total(total_tokens) AS tokens, count(cost_usd) AS priced, total(cost_usd) AS cost, coalesce(sum(cost_unknown), 0) AS cost_unknown,
-         total(duration_ms) AS duration, total(tool_call_count) AS tools,
-         coalesce(sum(status = 'in_progress'), 0) AS s_in_progress, coalesce(sum(status = 'completed'), 0) AS s_completed,
-         coalesce(sum(status = 'interrupted'), 0) AS s_interrupted, coalesce(sum(status = 'error'), 0) AS s_error
+         total(total_tokens) AS tokens, count(cost_usd) AS priced, total(cost_usd) AS cost, ${countIf('cost_unknown')} AS cost_unknown,
+         total(duration_ms) AS duration, total(tool_call_count) AS tools, ${STATUS_COUNTS}
        FROM runs WHERE ${where.sql} GROUP BY normalized_model, provider`,
       where.params,
     );
-    const sum = (key: string): number => groups.reduce((total, group) => total + num(group[key]), 0);
+    const sum = (key: string): number => groups.reduce((total, group) => total + numberOrZero(group[key]), 0);
     const costByModel: ModelCost[] = groups
       .map((group) => ({
-        model: typeof group.model === 'string' ? group.model : 'unknown',
-        provider: typeof group.provider === 'string' ? group.provider : null,
-        runs: num(group.runs),
-        inputTokens: num(group.input),
-        outputTokens: num(group.output),
-        costUsd: num(group.priced) === 0 ? null : num(group.cost),
-        costUnknownRuns: num(group.cost_unknown),
+        ...modelGroup(group),
+        runs: numberOrZero(group.runs),
+        inputTokens: numberOrZero(group.input),
+        outputTokens: numberOrZero(group.output),
+        costUsd: numberOrZero(group.priced) === 0 ? null : numberOrZero(group.cost),
+        costUnknownRuns: numberOrZero(group.cost_unknown),
       }))
-      .sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || compareText(a.model, b.model) || compareText(a.provider ?? '', b.provider ?? ''));
+      .sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || compareModelGroups(a, b));
     const completed = sum('s_completed');
     const finished = completed + sum('s_interrupted') + sum('s_error');
     return {
@@ -581,9 +593,9 @@ export class SqliteStore {
   }
 
   #usedBytes(): number {
-    const pageSize = num(this.#connection().pragma('page_size', { simple: true }));
-    const pages = num(this.#connection().pragma('page_count', { simple: true }));
-    const free = num(this.#connection().pragma('freelist_count', { simple: true }));
+    const pageSize = numberOrZero(this.#connection().pragma('page_size', { simple: true }));
+    const pages = numberOrZero(this.#connection().pragma('page_count', { simple: true }));
+    const free = numberOrZero(this.#connection().pragma('freelist_count', { simple: true }));
     return (pages - free) * pageSize;
   }
 
@@ -632,11 +644,6 @@ export class SqliteStore {
 function positive(parameter: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(parameter, value, 'a positive number of milliseconds');
-  return value;
-}
-
-function requireText(parameter: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new InvalidArgumentError(parameter, value, 'a non-empty string');
   return value;
 }
 

@@ -10,12 +10,14 @@ function s(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function n(value: unknown): number | null {
+/** A column's number (SQLite integers may arrive as bigint), or null. */
+export function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : null;
 }
 
-function n0(value: unknown): number {
-  return n(value) ?? 0;
+/** A column's number, or 0. */
+export function numberOrZero(value: unknown): number {
+  return numberOrNull(value) ?? 0;
 }
 
 function status(value: unknown): RunStatus {
@@ -44,12 +46,12 @@ function parseArray(value: unknown): readonly unknown[] {
 
 function tokens(row: Row): Pick<RunSummary, 'inputTokens' | 'outputTokens' | 'reasoningTokens' | 'cacheReadTokens' | 'cacheCreationTokens' | 'totalTokens'> {
   return {
-    inputTokens: n0(row.input_tokens),
-    outputTokens: n0(row.output_tokens),
-    reasoningTokens: n0(row.reasoning_tokens),
-    cacheReadTokens: n0(row.cache_read_tokens),
-    cacheCreationTokens: n0(row.cache_creation_tokens),
-    totalTokens: n0(row.total_tokens),
+    inputTokens: numberOrZero(row.input_tokens),
+    outputTokens: numberOrZero(row.output_tokens),
+    reasoningTokens: numberOrZero(row.reasoning_tokens),
+    cacheReadTokens: numberOrZero(row.cache_read_tokens),
+    cacheCreationTokens: numberOrZero(row.cache_creation_tokens),
+    totalTokens: numberOrZero(row.total_tokens),
   };
 }
 
@@ -65,23 +67,23 @@ export function toRunSummary(row: Row): RunSummary {
     conversationId: s(row.conversation_id),
     rootConversationId: s(row.root_conversation_id),
     parentConversationId: s(row.parent_conversation_id),
-    triggerMessageId: n(row.trigger_message_id),
-    historyTipMessageId: n(row.history_tip_message_id),
-    assistantMessageId: n(row.assistant_message_id),
+    triggerMessageId: numberOrNull(row.trigger_message_id),
+    historyTipMessageId: numberOrNull(row.history_tip_message_id),
+    assistantMessageId: numberOrNull(row.assistant_message_id),
     provider: s(row.provider),
     model: s(row.model),
     normalizedModel: s(row.normalized_model),
     label: s(row.label),
-    startTimeMs: n0(row.start_ms),
-    endTimeMs: n(row.end_ms),
-    durationMs: n(row.duration_ms),
-    lastActivityMs: n0(row.last_activity_ms),
-    stepCount: n0(row.step_count),
-    toolCallCount: n0(row.tool_call_count),
+    startTimeMs: numberOrZero(row.start_ms),
+    endTimeMs: numberOrNull(row.end_ms),
+    durationMs: numberOrNull(row.duration_ms),
+    lastActivityMs: numberOrZero(row.last_activity_ms),
+    stepCount: numberOrZero(row.step_count),
+    toolCallCount: numberOrZero(row.tool_call_count),
     ...tokens(row),
     hasError: row.has_error === 1,
     endpoint: s(row.endpoint),
-    costUsd: row.cost_unknown === 1 ? null : n(row.cost_usd),
+    costUsd: row.cost_unknown === 1 ? null : numberOrNull(row.cost_usd),
     costUnknown: row.cost_unknown === 1,
     stale: row.stale === 1,
   };
@@ -91,7 +93,7 @@ export function toStep(row: Row): StepDetail {
   return {
     stepId: String(row.step_id),
     runId: String(row.run_id),
-    number: n(row.number),
+    number: numberOrNull(row.number),
     operation: s(row.operation),
     status: status(row.status),
     statusMessage: s(row.status_message),
@@ -101,12 +103,12 @@ export function toStep(row: Row): StepDetail {
     responseModel: s(row.response_model),
     responseId: s(row.response_id),
     finishReasons: parseArray(row.finish_reasons).filter((reason): reason is string => typeof reason === 'string'),
-    timeToFirstChunkMs: n(row.time_to_first_chunk_ms),
-    startTimeMs: n0(row.start_ms),
-    endTimeMs: n(row.end_ms),
-    durationMs: n(row.duration_ms),
+    timeToFirstChunkMs: numberOrNull(row.time_to_first_chunk_ms),
+    startTimeMs: numberOrZero(row.start_ms),
+    endTimeMs: numberOrNull(row.end_ms),
+    durationMs: numberOrNull(row.duration_ms),
     ...tokens(row),
-    costUsd: row.cost_unknown === 1 ? null : n(row.cost_usd),
+    costUsd: row.cost_unknown === 1 ? null : numberOrNull(row.cost_usd),
     costUnknown: row.cost_unknown === 1,
     attributes: parseObject(row.attributes),
   };
@@ -117,19 +119,19 @@ export function toAttempt(row: Row): AttemptDetail {
     attemptId: String(row.attempt_id),
     runId: String(row.run_id),
     stepId: s(row.step_id),
-    number: n(row.number),
+    number: numberOrNull(row.number),
     status: status(row.status),
     method: s(row.method),
     url: s(row.url),
-    statusCode: n(row.status_code),
-    resendCount: n(row.resend_count),
+    statusCode: numberOrNull(row.status_code),
+    resendCount: numberOrNull(row.resend_count),
     retryClassification: s(row.retry_classification),
-    retryDelayMs: n(row.retry_delay_ms),
+    retryDelayMs: numberOrNull(row.retry_delay_ms),
     errorType: s(row.error_type),
     error: s(row.error),
-    startTimeMs: n0(row.start_ms),
-    endTimeMs: n(row.end_ms),
-    durationMs: n(row.duration_ms),
+    startTimeMs: numberOrZero(row.start_ms),
+    endTimeMs: numberOrNull(row.end_ms),
+    durationMs: numberOrNull(row.duration_ms),
     attributes: parseObject(row.attributes),
   };
 }
@@ -144,9 +146,9 @@ export function toToolCall(row: Row): ToolCallDetail {
     status: status(row.status),
     statusMessage: s(row.status_message),
     errorType: s(row.error_type),
-    startTimeMs: n0(row.start_ms),
-    endTimeMs: n(row.end_ms),
-    durationMs: n(row.duration_ms),
+    startTimeMs: numberOrZero(row.start_ms),
+    endTimeMs: numberOrNull(row.end_ms),
+    durationMs: numberOrNull(row.duration_ms),
     attributes: parseObject(row.attributes),
   };
 }
@@ -155,7 +157,7 @@ export function toEvent(row: Row): RunEvent {
   return {
     spanId: String(row.span_id),
     name: String(row.name),
-    timeMs: n0(row.time_ms),
+    timeMs: numberOrZero(row.time_ms),
     attributes: parseObject(row.attributes),
   };
 }
@@ -165,18 +167,18 @@ export function toGenericSpan(row: Row): GenericSpan {
     if (typeof event !== 'object' || event === null) return [];
     const e = event as Record<string, unknown>;
     const attributes = typeof e.attributes === 'object' && e.attributes !== null ? (e.attributes as Record<string, unknown>) : {};
-    return [{ name: String(e.name), timeMs: n0(e.timeMs), attributes }];
+    return [{ name: String(e.name), timeMs: numberOrZero(e.timeMs), attributes }];
   });
   return {
     spanId: String(row.span_id),
     traceId: String(row.trace_id),
     parentSpanId: s(row.parent_span_id),
     name: String(row.name),
-    spanKind: n0(row.span_kind),
-    startTimeMs: n0(row.start_ms),
-    endTimeMs: n0(row.end_ms),
-    durationMs: n0(row.duration_ms),
-    statusCode: n0(row.status_code),
+    spanKind: numberOrZero(row.span_kind),
+    startTimeMs: numberOrZero(row.start_ms),
+    endTimeMs: numberOrZero(row.end_ms),
+    durationMs: numberOrZero(row.duration_ms),
+    statusCode: numberOrZero(row.status_code),
     statusMessage: s(row.status_message),
     scope: s(row.scope),
     attributes: parseObject(row.attributes),

@@ -20,7 +20,8 @@ export function toEpochMs(parameter: string, value: Instant): number {
   return ms;
 }
 
-function text(parameter: string, value: unknown): string {
+/** A non-empty string; throws `InvalidArgumentError` naming `parameter` otherwise. */
+export function requireText(parameter: string, value: unknown): string {
   if (typeof value !== 'string' || value === '') throw new InvalidArgumentError(parameter, value, 'a non-empty string');
   return value;
 }
@@ -63,11 +64,11 @@ export function whereRuns(
   const conditions: string[] = [];
   const params: SqlParams = {};
   if (filters.conversationId !== undefined) {
-    params.f_conversation = text('conversationId', filters.conversationId);
+    params.f_conversation = requireText('conversationId', filters.conversationId);
     conditions.push(`${p}conversation_id = @f_conversation`);
   }
   if (filters.kind !== undefined) {
-    params.f_kind = text('kind', filters.kind);
+    params.f_kind = requireText('kind', filters.kind);
     conditions.push(`${p}kind = @f_kind`);
   }
   if (filters.status !== undefined) {
@@ -79,15 +80,15 @@ export function whereRuns(
     conditions.push(`${p}status IN (${names.join(', ')})`);
   }
   if (filters.provider !== undefined) {
-    params.f_provider = text('provider', filters.provider);
+    params.f_provider = requireText('provider', filters.provider);
     conditions.push(`${p}provider = @f_provider`);
   }
   if (filters.model !== undefined) {
-    params.f_model = options.normalizeModel(text('model', filters.model));
+    params.f_model = options.normalizeModel(requireText('model', filters.model));
     conditions.push(`${p}normalized_model = @f_model`);
   }
   if (filters.labelContains !== undefined) {
-    params.f_label = `%${escapeLike(text('labelContains', filters.labelContains))}%`;
+    params.f_label = `%${escapeLike(requireText('labelContains', filters.labelContains))}%`;
     conditions.push(`${p}label LIKE @f_label ESCAPE '\\'`);
   }
   const { from, to } = options.range ?? timeRange(filters);

@@ -1,41 +1,20 @@
 // Turns OpenTelemetry spans into the store's rows (runs, steps, attempts, tool calls, generic spans).
 
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isRunStatus, isUsageMissing } from '@runtrace/core';
-import type { RunStatus, TokenUsage } from '@runtrace/core';
+import type { RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
 import type { StorePricing } from '../query-types.js';
 import { ATTEMPT_COLUMNS, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, TOOL_COLUMNS } from './sqlite-writer.js';
-import type { AttemptRow, EventRow, RowValues, RunRow, SpanRow, StepRow, ToolRow, WriteOp } from './sqlite-writer.js';
+import type { AttemptRow, EventRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './sqlite-writer.js';
 
 /** How spans become rows: the pricing for costs, model normalization and the clock for in-progress rows. */
 export interface SpanRowContext {
-  readonly pricing: StorePricing | undefined;
+  readonly pricing: StorePricing;
   readonly normalizeModel: (model: string) => string;
   readonly now: () => number;
-}
-
-
-/**
- * Remembers a model-name normalization's answers: spans name few models, and normalizing is a
- * run of regular expressions. Bounded; forgets everything when full.
- */
-export function memoizeNormalizeModel(normalizeModel: (model: string) => string, maxEntries = 1024): (model: string) => string {
-  const known = new Map<string, string>();
-  return (model) => {
-    let name = known.get(model);
-    if (name === undefined) {
-      name = normalizeModel(model);
-      if (known.size >= maxEntries) known.clear();
-      known.set(model, name);
-    }
-    return name;
-  };
-}
-
-export function hrTimeToMs(time: HrTime): number {
-  return time[0] * 1000 + time[1] / 1e6;
 }
 
 function str(attributes: Attributes, key: string): string | null {
@@ -74,7 +53,7 @@ function json(value: unknown): string {
 }
 
 /** The runtrace span kind of a span, or `undefined` for any other span. */
-export function runtraceKind(span: ReadableSpan): string | undefined {
+export function runtraceKind(span: ReadableSpan): SpanKind | undefined {
   const kind = span.attributes[RuntraceAttributes.SPAN_KIND];
   switch (kind) {
     case SpanKinds.RUN:
@@ -102,22 +81,22 @@ interface Timing {
 }
 
 function timing(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): Timing {
-  const start = hrTimeToMs(span.startTime);
+  const start = hrTimeToMilliseconds(span.startTime);
   if (!inProgress) {
-    const end = Math.max(start, hrTimeToMs(span.endTime));
+    const end = Math.max(start, hrTimeToMilliseconds(span.endTime));
     return { start_ms: start, end_ms: end, duration_ms: end - start, last_activity_ms: end };
   }
   let last = Math.max(start, context.now());
   const reported = num(span.attributes, RuntraceAttributes.LAST_ACTIVITY_MS);
   if (reported !== null) last = Math.max(last, reported);
-  for (const event of span.events) last = Math.max(last, hrTimeToMs(event.time));
+  for (const event of span.events) last = Math.max(last, hrTimeToMilliseconds(event.time));
   return { start_ms: start, end_ms: null, duration_ms: null, last_activity_ms: last };
 }
 
 function events(span: ReadableSpan): EventRow[] {
   return span.events.map((event) => ({
     name: event.name,
-    time_ms: hrTimeToMs(event.time),
+    time_ms: hrTimeToMilliseconds(event.time),
     attributes: json(event.attributes ?? {}),
   }));
 }
@@ -128,15 +107,16 @@ interface Cost {
 }
 
 const UNKNOWN_COST: Cost = { cost_usd: null, cost_unknown: 1 };
+const ZERO_COST: Cost = { cost_usd: 0, cost_unknown: 0 };
 
-function priced(context: SpanRowContext, model: string | null, usage: TokenUsage, provider: string | null): Cost {
-  if ((usage.inputTokens ?? 0) === 0 && (usage.outputTokens ?? 0) === 0) return { cost_usd: 0, cost_unknown: 0 };
-  if (model === null || context.pricing === undefined) return { cost_usd: null, cost_unknown: 1 };
+function priced(context: SpanRowContext, model: string | null, usage: Required<TokenUsage>, provider: string | null): Cost {
+  if (usage.inputTokens === 0 && usage.outputTokens === 0) return ZERO_COST;
+  if (model === null) return UNKNOWN_COST;
   try {
     const result = context.pricing.cost(model, usage, provider ?? undefined);
-    return result.known ? { cost_usd: result.usd, cost_unknown: 0 } : { cost_usd: null, cost_unknown: 1 };
+    return result.known ? { cost_usd: result.usd, cost_unknown: 0 } : UNKNOWN_COST;
   } catch {
-    return { cost_usd: null, cost_unknown: 1 };
+    return UNKNOWN_COST;
   }
 }
 
@@ -175,11 +155,11 @@ function runRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext
     cacheReadTokens: count(a, RuntraceAttributes.SUMMARY_CACHE_READ_TOKENS),
     cacheCreationTokens: count(a, RuntraceAttributes.SUMMARY_CACHE_CREATION_TOKENS),
   };
-  let cost: Cost = { cost_usd: 0, cost_unknown: 0 };
+  let cost = ZERO_COST;
   if (hasSummary) {
     const recorded = num(a, RuntraceAttributes.SUMMARY_COST_USD);
     if (recorded !== null) cost = { cost_usd: recorded, cost_unknown: 0 };
-    else if (bool(a, RuntraceAttributes.SUMMARY_COST_UNKNOWN)) cost = { cost_usd: null, cost_unknown: 1 };
+    else if (bool(a, RuntraceAttributes.SUMMARY_COST_UNKNOWN)) cost = UNKNOWN_COST;
     else cost = priced(context, model, usage, provider);
   }
   return {
@@ -351,8 +331,8 @@ function toolRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContex
 }
 
 function genericRow(span: ReadableSpan): SpanRow {
-  const start = hrTimeToMs(span.startTime);
-  const end = Math.max(start, hrTimeToMs(span.endTime));
+  const start = hrTimeToMilliseconds(span.startTime);
+  const end = Math.max(start, hrTimeToMilliseconds(span.endTime));
   const { spanId, traceId } = span.spanContext();
   return {
     span_id: spanId,
@@ -367,7 +347,7 @@ function genericRow(span: ReadableSpan): SpanRow {
     status_message: span.status.message ?? null,
     scope: span.instrumentationScope.name,
     attributes: json(span.attributes),
-    events: json(span.events.map((event) => ({ name: event.name, timeMs: hrTimeToMs(event.time), attributes: event.attributes ?? {} }))),
+    events: json(span.events.map((event) => ({ name: event.name, timeMs: hrTimeToMilliseconds(event.time), attributes: event.attributes ?? {} }))),
   };
 }
 
@@ -375,29 +355,20 @@ function genericRow(span: ReadableSpan): SpanRow {
  * The write operation for one span. `inProgress` marks a live snapshot of a span that has not
  * ended; only runtrace spans have one (`undefined` otherwise).
  */
-export function spanToOp(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): WriteOp | undefined {
-  const kind = runtraceKind(span);
-  const spanId = span.spanContext().spanId;
-  switch (kind) {
+export function spanToOp(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RowOp | undefined {
+  switch (runtraceKind(span)) {
     case SpanKinds.RUN: {
       const row = runRow(span, inProgress, context);
-      return { table: 'runs', values: valuesOf(RUN_COLUMNS, row), spanId, runId: spanId, events: events(span), aggregate: row.has_summary === 0 };
+      return { table: 'runs', values: valuesOf(RUN_COLUMNS, row), events: events(span), aggregate: row.has_summary === 0 };
     }
-    case SpanKinds.STEP: {
-      const row = stepRow(span, inProgress, context);
-      return { table: 'steps', values: valuesOf(STEP_COLUMNS, row), spanId, runId: String(row.run_id), events: events(span), aggregate: true };
-    }
-    case SpanKinds.ATTEMPT: {
-      const row = attemptRow(span, inProgress, context);
-      return { table: 'attempts', values: valuesOf(ATTEMPT_COLUMNS, row), spanId, runId: String(row.run_id), events: events(span), aggregate: true };
-    }
-    case SpanKinds.TOOL: {
-      const row = toolRow(span, inProgress, context);
-      return { table: 'tool_calls', values: valuesOf(TOOL_COLUMNS, row), spanId, runId: String(row.run_id), events: events(span), aggregate: true };
-    }
+    case SpanKinds.STEP:
+      return { table: 'steps', values: valuesOf(STEP_COLUMNS, stepRow(span, inProgress, context)), events: events(span), aggregate: true };
+    case SpanKinds.ATTEMPT:
+      return { table: 'attempts', values: valuesOf(ATTEMPT_COLUMNS, attemptRow(span, inProgress, context)), events: events(span), aggregate: true };
+    case SpanKinds.TOOL:
+      return { table: 'tool_calls', values: valuesOf(TOOL_COLUMNS, toolRow(span, inProgress, context)), events: events(span), aggregate: true };
     case undefined:
-    default:
-      return inProgress ? undefined : { table: 'spans', values: valuesOf(SPAN_COLUMNS, genericRow(span)), spanId, runId: null, events: [], aggregate: false };
+      return inProgress ? undefined : { table: 'spans', values: valuesOf(SPAN_COLUMNS, genericRow(span)), events: [], aggregate: false };
   }
 }
 

@@ -60,17 +60,21 @@ export interface EventRow {
 export type RowValues = readonly (string | number | null)[];
 
 /**
- * One row to write. `spanId` and `runId` key its events; `events` are written (by sequence
- * number, so a finished span's superset overwrites a snapshot's) when the row is written;
- * `aggregate` re-derives the run's figures from its steps when the run has no summary.
+ * One row to write, as span conversion produces it. `events` are written (by sequence number,
+ * so a finished span's superset overwrites a snapshot's) when the row is written; `aggregate`
+ * re-derives the run's figures from its steps when the run has no summary.
  */
-export interface WriteOp {
+export interface RowOp {
   readonly table: 'runs' | 'steps' | 'attempts' | 'tool_calls' | 'spans';
   readonly values: RowValues;
-  readonly spanId: string;
-  readonly runId: string | null;
   readonly events: readonly EventRow[];
   readonly aggregate: boolean;
+}
+
+/** A row to write with the keys of its events, read from its values by {@link decodeOps}. */
+export interface WriteOp extends RowOp {
+  readonly spanId: string;
+  readonly runId: string | null;
 }
 
 const TABLES: readonly WriteOp['table'][] = ['runs', 'steps', 'attempts', 'tool_calls', 'spans'];
@@ -100,7 +104,7 @@ export interface EncodedOps {
 }
 
 /** Packs ops for {@link decodeOps}. */
-export function encodeOps(ops: readonly WriteOp[]): EncodedOps {
+export function encodeOps(ops: readonly RowOp[]): EncodedOps {
   let cells = 0;
   for (const op of ops) cells += op.values.length + op.events.length * 3;
   const numbers = new Float64Array(cells + ops.length * 3);
@@ -418,6 +422,9 @@ export interface SweepCountsRow {
   readonly toolCalls: number;
 }
 
+/** What a sweep that did not run finalized. */
+export const NO_SWEEP: SweepCountsRow = { runs: 0, steps: 0, attempts: 0, toolCalls: 0 };
+
 /**
  * Finalizes as interrupted every in-progress row with no activity since `cutoffMs`, and every
  * in-progress child of a run finalized by a sweep. Runs first, then their children. (A child of
@@ -427,16 +434,13 @@ export function sweepStale(db: SqliteDatabase, cutoffMs: number): SweepCountsRow
   const message = 'no activity before the stale threshold; the recording process stopped';
   return db.transaction(() => {
     const staleRuns = db
-      .prepare("SELECT run_id FROM runs WHERE status = 'in_progress' AND last_activity_ms < ?")
-      .pluck()
-      .all(cutoffMs) as string[];
-    const runs = db
       .prepare(
         `UPDATE runs SET status = 'interrupted', stale = 1, status_message = coalesce(status_message, @message),
            end_ms = max(start_ms, last_activity_ms), duration_ms = max(start_ms, last_activity_ms) - start_ms
-         WHERE status = 'in_progress' AND last_activity_ms < @cutoff`,
+         WHERE status = 'in_progress' AND last_activity_ms < @cutoff RETURNING run_id`,
       )
-      .run({ cutoff: cutoffMs, message }).changes;
+      .pluck()
+      .all({ cutoff: cutoffMs, message }) as string[];
     const children = (table: string): number =>
       db
         .prepare(
@@ -451,7 +455,7 @@ export function sweepStale(db: SqliteDatabase, cutoffMs: number): SweepCountsRow
     const toolCalls = children('tool_calls');
     const aggregate = db.prepare(AGGREGATE_RUN_SQL);
     for (const runId of staleRuns) aggregate.run({ run_id: runId });
-    return { runs, steps, attempts, toolCalls };
+    return { runs: staleRuns.length, steps, attempts, toolCalls };
   }).immediate();
 }
 
