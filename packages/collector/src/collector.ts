@@ -197,7 +197,7 @@ export class Collector {
   private readonly decodeOptions: OtlpDecodeOptions;
   private readonly onClose: (() => Promise<void> | void) | undefined;
   private readonly listeners = new Set<(event: CollectorEvent) => void>();
-  private readonly pendingWork = new Set<Promise<void>>();
+  private readonly pendingWork = new Set<Promise<unknown>>();
   private server: Server | undefined;
   private boundAddress: CollectorAddress | undefined;
   private closing: Promise<void> | undefined;
@@ -492,17 +492,17 @@ export class Collector {
     }
     if (!(result instanceof Promise)) return undefined;
     this.counters.pendingSpans += spans.length;
+    // Never rejects, so it can be awaited here and by flush/close alike.
     const work = result.then(
       () => undefined,
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
-    const tracked = work.then(() => undefined);
-    this.pendingWork.add(tracked);
+    this.pendingWork.add(work);
     try {
       return await work;
     } finally {
       this.counters.pendingSpans -= spans.length;
-      this.pendingWork.delete(tracked);
+      this.pendingWork.delete(work);
     }
   }
 

@@ -162,6 +162,27 @@ describe('register', () => {
     }
   });
 
+  it('puts serviceName and resourceAttributes on the resource of the spans it records', async () => {
+    const exporter = new InMemorySpanExporter();
+    const runtrace = register({
+      store: false,
+      otlp: false,
+      fetch: false,
+      env: {},
+      serviceName: 'support-bot',
+      resourceAttributes: { 'deployment.environment.name': 'staging' },
+      destinations: [{ processor: new SimpleSpanProcessor({ exporter }), kind: 'otlp' }],
+    });
+    try {
+      await runtrace.recorder.run({ kind: 'chat_turn' }, () => undefined);
+      await runtrace.forceFlush();
+      const [span] = exporter.getFinishedSpans();
+      expect(span?.resource.attributes).toMatchObject({ 'service.name': 'support-bot', 'deployment.environment.name': 'staging' });
+    } finally {
+      await runtrace.shutdown();
+    }
+  });
+
   it('refuses to start a second provider next to one it cannot join, and explains what to do', () => {
     trace.setGlobalTracerProvider(new TracerProvider());
     const path = join(dir, 'runs.db');

@@ -3,6 +3,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import type { TracerProvider } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { ConfigError } from '@runtrace/core';
 import { installFetchInstrumentation } from '@runtrace/instrumentation';
 import type { Recorder } from '@runtrace/instrumentation';
@@ -165,6 +166,8 @@ function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, fetchWan
     ...(pipeline.config.metricsExporterConfigured ? {} : { metricReaders: [] }),
     ...(pipeline.config.logsExporterConfigured ? {} : { logRecordProcessors: [] }),
     ...(serviceName === undefined ? {} : { serviceName }),
+    // Merged over the default resource, as the SDK does for its own; detected attributes still apply.
+    ...(options.resourceAttributes === undefined ? {} : { resource: defaultResource().merge(resourceFromAttributes(options.resourceAttributes)) }),
   };
   const sdk = new NodeSDK(configuration);
   sdk.start();

@@ -63,7 +63,7 @@ export interface CreateRuntraceOptions {
 export interface RegisterOptions extends CreateRuntraceOptions {
   /** `service.name` of the traces. Default: `OTEL_SERVICE_NAME`, else the SDK's default. */
   readonly serviceName?: string;
-  /** Extra resource attributes. Default: none. */
+  /** Extra resource attributes, merged over the SDK's default resource (when `register()` starts the SDK; a joined provider keeps its own resource). Default: none. */
   readonly resourceAttributes?: Attributes;
   /**
    * Route Node's global `fetch` (and undici's global dispatcher) through runtrace's recording

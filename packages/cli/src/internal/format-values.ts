@@ -1,4 +1,5 @@
 // Human-readable durations, token counts, costs, times and byte sizes.
+import { makeLabel } from '@runtrace/core';
 
 /** `850ms`, `1.24s`, `2m 05s`, `1h 02m`; `—` for null. */
 export function formatDuration(ms: number | null | undefined): string {
@@ -55,10 +56,7 @@ export function formatPercent(ratio: number | null): string {
   return ratio === null || !Number.isFinite(ratio) ? '—' : `${Math.round(ratio * 100)}%`;
 }
 
-/** One line: whitespace collapsed, cut with an ellipsis at `max` characters. */
+/** One line: whitespace collapsed, cut with an ellipsis at `max` characters; '' for null. */
 export function oneLine(text: string | null | undefined, max: number): string {
-  if (text === null || text === undefined) return '';
-  const collapsed = text.replace(/\s+/g, ' ').trim();
-  const chars = [...collapsed];
-  return chars.length <= max ? collapsed : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+  return text === null || text === undefined ? '' : makeLabel(text, max);
 }

@@ -1,4 +1,5 @@
 // ANSI colours, used only when stdout is a terminal and NO_COLOR is unset.
+import { RunStatuses, truncateText } from '@runtrace/core';
 
 /** Text decorations; every function is the identity when colours are off. */
 export interface Style {
@@ -35,13 +36,13 @@ export function createStyle(enabled: boolean): Style {
     cyan,
     status: (status, text = status) => {
       switch (status) {
-        case 'completed':
+        case RunStatuses.COMPLETED:
           return green(text);
-        case 'error':
+        case RunStatuses.ERROR:
           return red(text);
-        case 'interrupted':
+        case RunStatuses.INTERRUPTED:
           return yellow(text);
-        case 'in_progress':
+        case RunStatuses.IN_PROGRESS:
           return cyan(text);
         default:
           return text;
@@ -72,11 +73,8 @@ export function visibleWidth(text: string): number {
 
 /** Pads (or cuts, with an ellipsis) to exactly `width` visible columns. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const visible = visibleWidth(text);
-  if (visible > width) {
-    const plain = [...stripAnsi(text)];
-    return width <= 0 ? '' : `${plain.slice(0, width - 1).join('')}…`;
-  }
-  const padding = ' '.repeat(width - visible);
-  return align === 'left' ? text + padding : padding + text;
+  const shown = visibleWidth(text) > width ? truncateText(stripAnsi(text), Math.max(0, width)) : text;
+  // A cut that keeps a grapheme cluster whole may come out shorter than `width`: pad it too.
+  const padding = ' '.repeat(Math.max(0, width - visibleWidth(shown)));
+  return align === 'left' ? shown + padding : padding + shown;
 }

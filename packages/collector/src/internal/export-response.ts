@@ -4,6 +4,9 @@
 export type OtlpEncoding = 'protobuf' | 'json';
 
 const encoder = new TextEncoder();
+/** The answers to a request with nothing rejected, the common case: encoded once. */
+const EMPTY_JSON_RESPONSE = encoder.encode('{}');
+const EMPTY_PROTOBUF_RESPONSE = new Uint8Array(0);
 
 function varintBytes(value: number): number[] {
   const out: number[] = [];
@@ -37,12 +40,8 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
 
 /** ExportTraceServiceResponse; `partial_success` only when something was rejected or needs saying. */
 export function encodeExportResponse(encoding: OtlpEncoding, rejectedSpans: number, errorMessage: string): Uint8Array {
-  const partial = rejectedSpans > 0 || errorMessage !== '';
-  if (encoding === 'json') {
-    const body = partial ? { partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } } : {};
-    return encoder.encode(JSON.stringify(body));
-  }
-  if (!partial) return new Uint8Array(0);
+  if (rejectedSpans === 0 && errorMessage === '') return encoding === 'json' ? EMPTY_JSON_RESPONSE : EMPTY_PROTOBUF_RESPONSE;
+  if (encoding === 'json') return encoder.encode(JSON.stringify({ partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } }));
   const parts: Uint8Array[] = [];
   if (rejectedSpans > 0) parts.push(new Uint8Array([(1 << 3) | 0, ...varintBytes(rejectedSpans)]));
   if (errorMessage !== '') parts.push(lengthDelimited(2, encoder.encode(errorMessage)));

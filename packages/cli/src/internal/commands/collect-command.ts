@@ -3,7 +3,7 @@ import { Collector } from '@runtrace/collector';
 import { ExitCodes } from '../../exit-codes.js';
 import { UsageError } from '../cli-errors.js';
 import { readCliEnv } from '../cli-env.js';
-import { databasePath, parseCommandArgs } from '../command-context.js';
+import { DB_OPTIONS, databasePath, parseCommandArgs } from '../command-context.js';
 import type { CommandContext } from '../command-context.js';
 import { parseInteger, parseSize } from '../parse-values.js';
 
@@ -31,9 +31,7 @@ export async function collectCommand(context: CommandContext): Promise<number> {
   const { values } = parseCommandArgs({
     args: [...context.args],
     options: {
-      db: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...DB_OPTIONS,
       port: { type: 'string' },
       host: { type: 'string' },
       token: { type: 'string' },

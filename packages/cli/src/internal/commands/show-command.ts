@@ -1,5 +1,5 @@
 // `runtrace show <run-id>`: one run as a waterfall of steps, attempts and tool calls.
-import type { SqliteStore } from '@runtrace/store';
+import type { RunDetail, SqliteStore } from '@runtrace/store';
 import { ExitCodes } from '../../exit-codes.js';
 import { NotFoundError, UsageError } from '../cli-errors.js';
 import { closestIds } from '../closest-ids.js';
@@ -32,13 +32,15 @@ function knownRunIds(store: SqliteStore): string[] {
   return ids;
 }
 
-/** The run id meant: an exact id, else the only id starting with the given text. */
-function resolveRunId(store: SqliteStore, wanted: string): string {
+/** The run meant: an exact id, else the only id starting with the given text. */
+function findRun(store: SqliteStore, wanted: string): RunDetail {
   const normalized = wanted.trim().toLowerCase();
-  if (normalized !== '' && store.getRun(normalized) !== undefined) return normalized;
+  const exact = normalized === '' ? undefined : store.getRun(normalized);
+  if (exact !== undefined) return exact;
   const ids = knownRunIds(store);
   const matches = normalized.length >= 4 ? ids.filter((id) => id.startsWith(normalized)) : [];
-  if (matches.length === 1 && matches[0] !== undefined) return matches[0];
+  const only = matches.length === 1 && matches[0] !== undefined ? store.getRun(matches[0]) : undefined;
+  if (only !== undefined) return only;
   const suggestions = matches.length > 1 ? matches.slice(0, 5) : closestIds(normalized, ids);
   const lines = [`no run ${wanted}`];
   if (matches.length > 1) lines.push(`${matches.length} runs start with ${wanted}; say which:`);
@@ -65,10 +67,8 @@ export function showCommand(context: CommandContext): number {
   if (extra.length > 0) throw new UsageError(`show takes one run id, got ${positionals.length}`);
   const store = openExistingStore(databasePath(context.io, values.db));
   try {
-    const runId = resolveRunId(store, wanted);
-    const detail = store.getRun(runId);
-    if (detail === undefined) throw new NotFoundError(`no run ${wanted}`);
-    const analytics = store.runAnalytics(runId);
+    const detail = findRun(store, wanted);
+    const analytics = store.runAnalytics(detail.run.runId);
     if (values.json) writeJson(context, { ...detail, analytics: analytics ?? null });
     else context.out(formatRunDetail(detail, { style: context.style, analytics, bodies: values.bodies, now: context.io.now() }));
     return ExitCodes.OK;
