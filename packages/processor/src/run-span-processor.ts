@@ -574,8 +574,8 @@ export class RunSpanProcessor implements SpanProcessor {
     this.#inFlight[countKey(kind)] += 1;
     this.#touch(entry, now);
     if (this.#listeners.size > 0) {
-      if (kind === SpanKinds.RUN) this.#emit({ type: 'run-start', span: this.#snapshot(span) });
-      else if (kind === SpanKinds.STEP) this.#emit({ type: 'step-start', span: this.#snapshot(span) });
+      if (kind === SpanKinds.RUN) this.#emit(this.#liveEvent('run-start', span, spanId));
+      else if (kind === SpanKinds.STEP) this.#emit(this.#liveEvent('step-start', span, spanId));
     }
   }
 
@@ -928,7 +928,7 @@ export class RunSpanProcessor implements SpanProcessor {
       const run = group.run;
       if (run === undefined || run.ended || this.#listeners.size === 0) return;
       try {
-        this.#emit({ type: 'run-update', span: this.#snapshot(run.span) });
+        this.#emit(this.#liveEvent('run-update', run.span, run.span.spanContext().spanId));
       } catch (error: unknown) {
         this.#report(error, 'listener');
       }
@@ -937,8 +937,21 @@ export class RunSpanProcessor implements SpanProcessor {
 
   #emitEnd(kind: unknown, span: ReadableSpan): void {
     if (this.#listeners.size === 0) return;
-    if (kind === SpanKinds.RUN) this.#emit({ type: 'run-end', span });
-    else if (kind === SpanKinds.STEP) this.#emit({ type: 'step-end', span });
+    if (kind === SpanKinds.RUN) this.#emit({ type: 'run-end', spanId: span.spanContext().spanId, span });
+    else if (kind === SpanKinds.STEP) this.#emit({ type: 'step-end', spanId: span.spanContext().spanId, span });
+  }
+
+  /** A live event whose redacted snapshot is taken when a listener first reads `span`. */
+  #liveEvent(type: 'run-start' | 'step-start' | 'run-update', live: ReadableSpan, spanId: string): RunLiveEvent {
+    let snapshot: ReadableSpan | undefined;
+    const take = (): ReadableSpan => (snapshot ??= this.#snapshot(live));
+    return {
+      type,
+      spanId,
+      get span() {
+        return take();
+      },
+    };
   }
 
   #emit(event: RunLiveEvent): void {

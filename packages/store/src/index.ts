@@ -1,9 +1,10 @@
 // Public entry point of @runtrace/store.
 export { SqliteSpanExporter } from './sqlite-span-exporter.js';
-export type { SqliteSpanExporterOptions, SqliteSpanExporterStats } from './sqlite-span-exporter.js';
+export type { SqliteSpanExporterOptions, SqliteSpanExporterStats, StoreLossCause } from './sqlite-span-exporter.js';
 export { SqliteStore, openStore } from './sqlite-store.js';
+export { StoreSpanProcessor } from './store-span-processor.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
-export { SCHEMA_VERSION } from './internal/sqlite-writer.js';
+export { SCHEMA_VERSION } from './internal/migrations.js';
 export type {
   Analytics,
   AnalyticsOptions,

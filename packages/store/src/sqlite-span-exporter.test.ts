@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
@@ -6,10 +7,12 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { GenAiAttributes, InvalidArgumentError, RuntraceAttributes, ShutDownError, StoreWriteError } from '@runtrace/core';
+import { GenAiAttributes, InvalidArgumentError, RuntraceAttributes, ShutDownError, StoreWriteError, defaultPricingTable } from '@runtrace/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T0, fixtureSpans, runSpan } from './__fixtures__/spans.js';
+import { spanToOp } from './internal/span-rows.js';
+import { encodeOps } from './internal/sqlite-writer.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import { openStore } from './sqlite-store.js';
 
@@ -34,6 +37,22 @@ function exportAll(exporter: SqliteSpanExporter, spans: ReadableSpan[]): Promise
       setImmediate(() => resolve(results));
     });
   });
+}
+
+function manyRuns(firstId: number, count: number, label?: string): ReadableSpan[] {
+  return Array.from({ length: count }, (_, index) => {
+    const span = runSpan({ id: (firstId + index).toString(16).padStart(16, '0'), trace: (firstId + index + 1).toString(16).padStart(32, '0'), startMs: T0 + index, endMs: T0 + index + 1, status: 'completed' });
+    return label === undefined ? span : { ...span, attributes: { ...span.attributes, [RuntraceAttributes.RUN_LABEL]: `${label}${index}` } };
+  });
+}
+
+function countRows(file: string, table: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+  } finally {
+    db.close();
+  }
 }
 
 describe('SqliteSpanExporter', () => {
@@ -110,14 +129,111 @@ describe('SqliteSpanExporter', () => {
     expect(() => exporter.recordInProgress(fixtureSpans()[0]!)).not.toThrow();
   });
 
-  it('applies back-pressure with counted drops when the queue is full', async () => {
+  it('spills to the spool file instead of dropping when more waits than memory may hold, and writes it all', async () => {
     const exporter = new SqliteSpanExporter({ path, maxQueueSpans: 5 });
+    const spans = manyRuns(0x4000, 400);
+    // Exports of 40 spans while the first ones are still being written: most go through the spool.
+    const results = await Promise.all(Array.from({ length: 10 }, (_, index) => exportAll(exporter, spans.slice(index * 40, index * 40 + 40))));
+    expect(results.flat().map((result) => result.code)).toEqual(Array.from({ length: 10 }, () => ExportResultCode.SUCCESS));
+    const stats = exporter.stats();
+    expect(stats.spooledSpans).toBeGreaterThan(0);
+    expect(stats).toMatchObject({ writtenSpans: 400, droppedSpans: 0, failedSpans: 0, queuedSpans: 0 });
+    expect(countRows(path, 'runs')).toBe(400);
+    await exporter.shutdown();
+    // The spool file is gone once everything in it was written.
+    expect(readdirSync(dir).filter((name) => name.includes('-spool-'))).toEqual([]);
+  });
+
+  it('drops, counted as queue-full and told to onWriteError, only when the spool is turned off', async () => {
+    const losses: [string, number][] = [];
+    const exporter = new SqliteSpanExporter({ path, maxQueueSpans: 5, spool: false, onWriteError: (_error, count, cause) => losses.push([cause, count]) });
     const spans = fixtureSpans();
     const results = await Promise.all([exportAll(exporter, spans.slice(0, 4)), exportAll(exporter, spans.slice(4, 8))]);
     expect(results[0]).toEqual([{ code: ExportResultCode.SUCCESS }]);
     expect(results[1][0]!.code).toBe(ExportResultCode.FAILED);
     expect(results[1][0]!.error).toBeInstanceOf(StoreWriteError);
-    expect(exporter.stats().droppedSpans).toBe(4);
+    const stats = exporter.stats();
+    expect(stats.droppedSpans).toBeGreaterThan(0);
+    expect(stats.writtenSpans + stats.droppedSpans).toBe(8);
+    expect(stats.lostByCause['queue-full']).toBe(stats.droppedSpans);
+    expect(losses).toEqual([['queue-full', stats.droppedSpans]]);
+    await exporter.shutdown();
+  });
+
+  it('counts writes refused by a full database as disk-full, tells onWriteError, and never throws', async () => {
+    const losses: [string, number, string][] = [];
+    const exporter = new SqliteSpanExporter({ path, maxDatabaseBytes: 200 * 1024, onWriteError: (error, count, cause) => losses.push([cause, count, error.message]) });
+    // Each run carries ~2 KB of attributes: far more than 200 KB in all.
+    const spans = manyRuns(0x5000, 1_000, 'x'.repeat(2_000));
+    for (const span of spans) exporter.write(span);
+    await exporter.forceFlush();
+    const stats = exporter.stats();
+    expect(stats.failedSpans).toBeGreaterThan(0);
+    expect(stats.writtenSpans + stats.failedSpans).toBe(1_000);
+    expect(stats.lostByCause['disk-full']).toBe(stats.failedSpans);
+    expect(losses.every(([cause, , message]) => cause === 'disk-full' && /full/.test(message))).toBe(true);
+    expect(losses.reduce((sum, [, count]) => sum + count, 0)).toBe(stats.failedSpans);
+    expect(countRows(path, 'runs')).toBe(stats.writtenSpans);
+    await exporter.shutdown();
+  });
+
+  it('replays the spool file a dead process left behind when the next exporter opens the store', async () => {
+    // A process that spooled rows and died before its writer read them: its pid is gone.
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(child.stdout);
+    const first = new SqliteSpanExporter({ path });
+    await first.shutdown();
+    const ops = manyRuns(0x6000, 30).map((span) => spanToOp(span, false, { pricing: defaultPricingTable, normalizeModel: (model) => model, now: Date.now })!);
+    const encoded = new Uint8Array(encodeOps(ops));
+    const frame = Buffer.alloc(8);
+    frame.writeUInt32LE(encoded.byteLength, 0);
+    frame.writeUInt32LE(1, 4);
+    // A second frame cut short by the crash is ignored.
+    writeFileSync(`${path}-spool-${deadPid}-1`, Buffer.concat([frame, encoded, frame.subarray(0, 6)]));
+    const second = new SqliteSpanExporter({ path });
+    expect(second.stats().replayedSpans).toBe(30);
+    expect(countRows(path, 'runs')).toBe(30);
+    expect(readdirSync(dir).filter((name) => name.includes('-spool-'))).toEqual([]);
+    await second.shutdown();
+  });
+
+  it('write() batches spans over the flush window; forceFlush writes them at once', async () => {
+    const exporter = new SqliteSpanExporter({ path, flushIntervalMs: 60_000 });
+    for (const span of manyRuns(0x7000, 25)) exporter.write(span);
+    expect(exporter.stats().queuedSpans).toBe(25);
+    await exporter.forceFlush();
+    expect(exporter.stats()).toMatchObject({ writtenSpans: 25, queuedSpans: 0 });
+    expect(countRows(path, 'runs')).toBe(25);
+    await exporter.shutdown();
+  });
+
+  it('writes an in-progress row only for work still open after the delay, and never after its final row', async () => {
+    const exporter = new SqliteSpanExporter({ path, inProgressDelayMs: 50 });
+    const quick = runSpan({ id: 'a00000000000000a', trace: 'a'.padStart(32, '0'), startMs: T0, status: 'in_progress' });
+    const slow = runSpan({ id: 'b00000000000000b', trace: 'b'.padStart(32, '0'), startMs: T0, status: 'in_progress' });
+    let snapshots = 0;
+    exporter.watchInProgress('a00000000000000a', () => {
+      snapshots += 1;
+      return quick;
+    });
+    exporter.watchInProgress('b00000000000000b', () => slow);
+    // The quick run ends before the delay: it costs no snapshot and no in-progress row.
+    exporter.write(runSpan({ id: 'a00000000000000a', trace: 'a'.padStart(32, '0'), startMs: T0, endMs: T0 + 5, status: 'completed' }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await exporter.forceFlush();
+    expect(snapshots).toBe(0);
+    expect(exporter.stats().inProgressRows).toBe(1);
+    const store = openStore({ path });
+    expect(store.getRun('a00000000000000a')!.run.status).toBe('completed');
+    expect(store.getRun('b00000000000000b')!.run.status).toBe('in_progress');
+    exporter.write(runSpan({ id: 'b00000000000000b', trace: 'b'.padStart(32, '0'), startMs: T0, endMs: T0 + 500, status: 'completed' }));
+    // A late refresh after the final row is ignored.
+    exporter.watchInProgress('b00000000000000b', () => slow, true);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await exporter.forceFlush();
+    expect(store.getRun('b00000000000000b')!.run.status).toBe('completed');
+    expect(exporter.stats().inProgressRows).toBe(1);
+    store.close();
     await exporter.shutdown();
   });
 

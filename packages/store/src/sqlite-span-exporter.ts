@@ -1,4 +1,4 @@
-// A SpanExporter that writes spans into the local SQLite store from a worker thread.
+// A SpanExporter that writes spans into the local SQLite store from a worker thread, losing none.
 
 import { Worker } from 'node:worker_threads';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -6,11 +6,16 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWriteError, defaultPricingTable, normalizeModel } from '@runtrace/core';
 import type { StorePricing, StoreSweepResult } from './query-types.js';
+import { InProgressSnapshots } from './internal/in-progress-snapshots.js';
+import type { SnapshotSource } from './internal/in-progress-snapshots.js';
 import { openDatabaseFile, writerScriptUrl } from './internal/open-database-file.js';
 import { runtraceKind, spanToOp } from './internal/span-rows.js';
 import type { SpanRowContext } from './internal/span-rows.js';
-import { NO_SWEEP, encodeOps, sweepStale } from './internal/sqlite-writer.js';
+import { SpoolFile, replayOrphanSpools } from './internal/spool-file.js';
+import type { SpoolReplay } from './internal/spool-file.js';
+import { encodeOps } from './internal/sqlite-writer.js';
 import type { RowOp, WriterRequest, WriterResponse, WriterWorkerData } from './internal/sqlite-writer.js';
+import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
 
 /** Options of {@link SqliteSpanExporter}. */
 export interface SqliteSpanExporterOptions {
@@ -20,10 +25,36 @@ export interface SqliteSpanExporterOptions {
   readonly pricing?: StorePricing;
   /** Normalizes model names for the `model` filter. Default: the core `normalizeModel`. */
   readonly normalizeModel?: (model: string) => string;
-  /** Most spans waiting to be written; beyond it exports fail and spans are counted as dropped. Default 20,000. */
+  /**
+   * Most spans handed to the writer thread and not yet written. Beyond it (or beyond
+   * `maxQueueBytes`) spans wait in the spool file beside the database instead of memory. Default 20,000.
+   */
   readonly maxQueueSpans?: number;
+  /** Most bytes of packed rows held in memory for the writer thread; see `maxQueueSpans`. Default 32 MiB. */
+  readonly maxQueueBytes?: number;
+  /**
+   * Overflow to the spool file (`<path>-spool-<pid>-<n>`) rather than drop. With `false`, spans
+   * beyond the memory bounds are dropped and counted (`queue-full`). Default `true`.
+   */
+  readonly spool?: boolean;
   /** Most spans per write transaction. Default 2,000. */
   readonly maxBatchSpans?: number;
+  /**
+   * How long spans handed over one by one ({@link SqliteSpanExporter.write}) may wait to be
+   * written together. Default 100 ms. (`export()` batches are handed over at once.)
+   */
+  readonly flushIntervalMs?: number;
+  /**
+   * How long a run or step must have been open before {@link SqliteSpanExporter.watchInProgress}
+   * writes its in-progress row; work that ends sooner is written once, finished. Default 200 ms.
+   */
+  readonly inProgressDelayMs?: number;
+  /**
+   * A cap on the database file's size in bytes: writes that would grow it further fail, are
+   * counted as `disk-full` and told to `onWriteError`, as when the disk itself is full. Keep the
+   * store under it with retention (`SqliteStore.prune`). Default: none.
+   */
+  readonly maxDatabaseBytes?: number;
   /** How long a write waits for a lock held by another connection. Default 5,000 ms. */
   readonly busyTimeoutMs?: number;
   /** Finalize stale in-progress rows left by a dead process when the exporter opens the file. Default `true`. */
@@ -32,27 +63,50 @@ export interface SqliteSpanExporterOptions {
   readonly staleAfterMs?: number;
   /** Clock (epoch ms) for in-progress activity and the open sweep. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Told of every write that failed and every span dropped, with the cause; runtrace's setup
+   * reports these on stderr (rate-limited). Never called for spans that were merely delayed. Default: none.
+   */
+  readonly onWriteError?: (error: StoreWriteError, spanCount: number, cause: StoreLossCause) => void;
 }
+
+/** Why spans did not reach the store. */
+export type StoreLossCause =
+  /** The disk (or the database's page limit) is full. */
+  | 'disk-full'
+  /** The database file cannot be written (read-only file or directory, gone, locked too long). */
+  | 'write-error'
+  /** A span could not be turned into rows. */
+  | 'conversion'
+  /** The memory bounds were reached with the spool off, or the spool file could not be written. */
+  | 'queue-full'
+  /** Handed over after shutdown. */
+  | 'shutdown';
 
 /** Counters of an exporter's work. */
 export interface SqliteSpanExporterStats {
   /** Spans written (committed). */
   readonly writtenSpans: number;
-  /** Spans waiting or being written. */
+  /** Spans waiting or being written (in memory or in the spool file). */
   readonly queuedSpans: number;
-  /** Spans refused because the queue was full or the exporter was shut down. */
+  /** Spans that overflowed to the spool file so far (written later, not lost). */
+  readonly spooledSpans: number;
+  /** Spans refused without a write attempt: memory full with the spool off or failing, or after shutdown. */
   readonly droppedSpans: number;
-  /** Spans whose write transaction failed. */
+  /** Spans whose write failed (or could not be converted). */
   readonly failedSpans: number;
+  /** Spans lost (dropped or failed), by cause. */
+  readonly lostByCause: Readonly<Record<StoreLossCause, number>>;
+  /** In-progress rows written (a finished row replaces each). */
+  readonly inProgressRows: number;
+  /** Spans a dead process had left in its spool file, written when this exporter opened the store. */
+  readonly replayedSpans: number;
 }
 
 type Completion = (error: Error | undefined) => void;
 
-/**
- * Spans converted before the first hand-over to the writer. Small, so the worker starts writing
- * while the rest of a large export is still being converted on the calling thread.
- */
-const HANDOVER_SPANS = 64;
+/** Spans converted before a hand-over to the writer, so a large export is written while it is still being converted. */
+const HANDOVER_SPANS = 512;
 
 interface Pending {
   readonly ops: RowOp[];
@@ -61,21 +115,45 @@ interface Pending {
 
 interface InFlight {
   readonly size: number;
+  /** Bytes held in memory for the writer; 0 when the rows went through the spool file. */
+  readonly bytes: number;
+  /** Spool file offset past the rows' frame; 0 when they were handed over in memory. */
+  readonly spoolEnd: number;
   readonly completions: Completion[];
   readonly done: Promise<void>;
   readonly resolve: () => void;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+function positiveInteger(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError(name, value, 'a positive integer');
+  if (!Number.isSafeInteger(value) || value < 0 || (value === 0 && !allowZero)) {
+    throw new InvalidArgumentError(name, value, allowZero ? 'an integer of 0 or more' : 'a positive integer');
+  }
   return value;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The cause of a failed write, from SQLite's or the file system's message. */
+function causeOf(message: string): StoreLossCause {
+  return /disk is full|SQLITE_FULL|ENOSPC|database or disk is full/i.test(message) ? 'disk-full' : 'write-error';
+}
+
+function zeroCauses(): Record<StoreLossCause, number> {
+  return { 'disk-full': 0, 'write-error': 0, conversion: 0, 'queue-full': 0, shutdown: 0 };
 }
 
 /**
  * Writes spans into the local store. Runtrace spans (runs, steps, attempts, tool calls) go to
  * their tables; every other span is kept generically by trace. Writes happen on a worker
  * thread, batched in transactions, so the host's event loop never waits on the disk.
+ *
+ * No span is dropped while the disk accepts writes: what the writer has not caught up with
+ * waits in memory up to `maxQueueSpans`/`maxQueueBytes`, then in a spool file beside the
+ * database that the writer drains (and that the next exporter opening the store replays if
+ * the process died first). Losses happen only on write errors, counted by cause.
  *
  * @example
  * const exporter = new SqliteSpanExporter({ path: '.runtrace/runtrace.db' });
@@ -89,18 +167,30 @@ export class SqliteSpanExporter implements SpanExporter {
 
   readonly #context: SpanRowContext;
   readonly #maxQueueSpans: number;
+  readonly #maxQueueBytes: number;
   readonly #maxBatchSpans: number;
   readonly #handoverSpans: number;
+  readonly #flushIntervalMs: number;
   readonly #worker: Worker;
   readonly #inFlight = new Map<number, InFlight>();
+  readonly #spool: SpoolFile | undefined;
+  readonly #snapshots: InProgressSnapshots;
+  readonly #onWriteError: SqliteSpanExporterOptions['onWriteError'];
+  readonly #replay: SpoolReplay;
   #pending: Pending = { ops: [], completions: [] };
-  #flushScheduled = false;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #immediate = false;
   #nextId = 1;
   #queuedSpans = 0;
+  #memorySpans = 0;
+  #memoryBytes = 0;
   #writtenSpans = 0;
+  #spooledSpans = 0;
   #droppedSpans = 0;
   #failedSpans = 0;
-  #broken: Error | undefined;
+  #inProgressRows = 0;
+  readonly #lost = zeroCauses();
+  #broken: StoreWriteError | undefined;
   #shutdown: Promise<void> | undefined;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
@@ -111,20 +201,28 @@ export class SqliteSpanExporter implements SpanExporter {
     }
     this.path = options.path;
     this.#maxQueueSpans = positiveInteger('options.maxQueueSpans', options.maxQueueSpans, 20_000);
+    this.#maxQueueBytes = positiveInteger('options.maxQueueBytes', options.maxQueueBytes, 32 * 1024 * 1024);
     this.#maxBatchSpans = positiveInteger('options.maxBatchSpans', options.maxBatchSpans, 2_000);
-    this.#handoverSpans = Math.min(HANDOVER_SPANS, this.#maxBatchSpans);
+    this.#handoverSpans = Math.min(HANDOVER_SPANS, this.#maxQueueSpans);
+    this.#flushIntervalMs = positiveInteger('options.flushIntervalMs', options.flushIntervalMs, 100, true);
+    const inProgressDelayMs = positiveInteger('options.inProgressDelayMs', options.inProgressDelayMs, 200, true);
     const busyTimeoutMs = positiveInteger('options.busyTimeoutMs', options.busyTimeoutMs, 5_000);
     const staleAfterMs = positiveInteger('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
     const now = options.now ?? Date.now;
+    this.#onWriteError = options.onWriteError;
     this.#context = {
       pricing: options.pricing ?? defaultPricingTable,
       normalizeModel: options.normalizeModel ?? normalizeModel,
       now,
     };
+    this.#spool = options.spool === false || this.path === ':memory:' ? undefined : new SpoolFile(this.path);
+    this.#snapshots = new InProgressSnapshots(inProgressDelayMs, now, (span) => this.#snapshot(span));
 
-    // Migrate (and sweep) synchronously once, so the worker only ever sees a current schema.
+    // Migrate, replay what a dead process spooled, and sweep, synchronously once, so the worker
+    // only ever sees a current schema.
     const db = openDatabaseFile(this.path, busyTimeoutMs);
     try {
+      this.#replay = this.path === ':memory:' ? { files: 0, spans: 0, failedSpans: 0 } : replayOrphanSpools(db, this.path);
       this.openSweep = options.sweepOnOpen === false ? NO_SWEEP : sweepStale(db, now() - staleAfterMs);
     } finally {
       db.close();
@@ -133,7 +231,14 @@ export class SqliteSpanExporter implements SpanExporter {
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
-    const workerData: WriterWorkerData = { runtraceSqliteWriter: true, path: this.path, busyTimeoutMs, maxBatchSpans: this.#maxBatchSpans };
+    const maxDatabaseBytes = options.maxDatabaseBytes === undefined ? undefined : positiveInteger('options.maxDatabaseBytes', options.maxDatabaseBytes, 0);
+    const workerData: WriterWorkerData = {
+      runtraceSqliteWriter: true,
+      path: this.path,
+      busyTimeoutMs,
+      maxBatchSpans: this.#maxBatchSpans,
+      ...(maxDatabaseBytes === undefined ? {} : { maxDatabaseBytes }),
+    };
     this.#worker = new Worker(writerScriptUrl(), { workerData });
     this.#worker.on('message', (message: WriterResponse) => this.#onMessage(message));
     this.#worker.on('error', (error: Error) => this.#fail(new StoreWriteError(`store writer failed: ${error.message}`, this.path, { cause: error })));
@@ -162,18 +267,8 @@ export class SqliteSpanExporter implements SpanExporter {
       }
     };
     if (this.#shutdown !== undefined) {
-      this.#droppedSpans += spans.length;
+      this.#lose('shutdown', spans.length, new ShutDownError('SqliteSpanExporter'));
       complete(new ShutDownError('SqliteSpanExporter'));
-      return;
-    }
-    if (this.#broken !== undefined) {
-      this.#failedSpans += spans.length;
-      complete(this.#broken);
-      return;
-    }
-    if (this.#queuedSpans + spans.length > this.#maxQueueSpans) {
-      this.#droppedSpans += spans.length;
-      complete(new StoreWriteError(`store write queue is full (${this.#maxQueueSpans} spans); ${spans.length} spans dropped`, this.path));
       return;
     }
     // The export completes once every part of it handed to the writer has settled; the first
@@ -185,64 +280,100 @@ export class SqliteSpanExporter implements SpanExporter {
       if (--outstanding === 0) complete(firstError);
     };
     let added = 0;
-    let handedOver = 0;
-    try {
-      for (const span of spans) {
-        const op = spanToOp(span, false, this.#context);
-        if (op === undefined) continue;
-        this.#pending.ops.push(op);
-        this.#queuedSpans += 1;
-        added += 1;
-        if (this.#pending.ops.length >= this.#handoverSpans) {
-          outstanding += 1;
-          this.#pending.completions.push(settlePart);
-          handedOver += added;
-          added = 0;
-          this.#flush();
-        }
+    for (const span of spans) {
+      let op: RowOp | undefined;
+      try {
+        op = spanToOp(span, false, this.#context);
+      } catch (error: unknown) {
+        const failure = new StoreWriteError(`cannot convert a span: ${messageOf(error)}`, this.path, { cause: error });
+        this.#lose('conversion', 1, failure);
+        firstError ??= failure;
+        continue;
       }
-    } catch (error: unknown) {
-      // Drop this export's ops that were not handed over yet; parts already handed over are
-      // written (ingest is idempotent, so a retried export does no harm).
-      this.#pending.ops.length -= added;
-      this.#queuedSpans -= added;
-      this.#failedSpans += spans.length - handedOver;
-      settlePart(new StoreWriteError(`cannot convert spans: ${error instanceof Error ? error.message : String(error)}`, this.path, { cause: error }));
-      return;
+      if (op === undefined) continue;
+      this.#forgetSnapshot(span);
+      this.#pending.ops.push(op);
+      this.#queuedSpans += 1;
+      added += 1;
+      if (this.#pending.ops.length >= this.#handoverSpans) {
+        outstanding += 1;
+        this.#pending.completions.push(settlePart);
+        added = 0;
+        this.#flush();
+      }
     }
     if (added > 0) {
       outstanding += 1;
       this.#pending.completions.push(settlePart);
-      this.#scheduleFlush();
+      this.#scheduleFlush(true);
     }
     settlePart(undefined);
   }
 
   /**
+   * Hands one ended span to the writer without waiting for it: it is written with the others
+   * that end within `flushIntervalMs`. Never throws; what cannot be written is counted in
+   * {@link stats} and told to `onWriteError`. {@link forceFlush} waits for it.
+   *
+   * @example
+   * const processor: SpanProcessor = { onStart() {}, onEnd: (span) => exporter.write(span), forceFlush: () => exporter.forceFlush(), shutdown: () => exporter.shutdown() };
+   */
+  write(span: ReadableSpan): void {
+    if (this.#shutdown !== undefined) {
+      this.#lose('shutdown', 1, new ShutDownError('SqliteSpanExporter'));
+      return;
+    }
+    let op: RowOp | undefined;
+    try {
+      op = spanToOp(span, false, this.#context);
+      if (op === undefined) return;
+      this.#forgetSnapshot(span);
+    } catch (error: unknown) {
+      this.#lose('conversion', 1, new StoreWriteError(`cannot convert a span: ${messageOf(error)}`, this.path, { cause: error }));
+      return;
+    }
+    this.#enqueue(op);
+  }
+
+  /**
    * Records a live, not yet ended run, step, attempt or tool span as an `in_progress` row (or
-   * refreshes it). The finished span replaces the row later; a finished row is never replaced.
-   * Other spans are ignored. Never throws; refused snapshots are counted as dropped.
+   * refreshes it) now. The finished span replaces the row later; a finished row is never
+   * replaced. Other spans are ignored. Never throws.
+   *
+   * @example
+   * exporter.recordInProgress(liveRunSnapshot);
+   */
+  recordInProgress(span: ReadableSpan): void {
+    if (this.#shutdown !== undefined) return;
+    try {
+      if (runtraceKind(span) === undefined) return;
+      const op = spanToOp(span, !span.ended, this.#context);
+      if (op === undefined) return;
+      this.#inProgressRows += 1;
+      this.#enqueue(op);
+    } catch {
+      // A snapshot that cannot be converted is skipped: the finished span will be written.
+    }
+  }
+
+  /**
+   * Plans an in-progress row for a live span: written once it has been open for
+   * `inProgressDelayMs` (and refreshed at the next tick after each `refresh`), never after its
+   * finished row is on its way. `snapshot` is called only when a row is written, so work that
+   * ends quickly costs no snapshot at all. Never throws.
    *
    * @example
    * processor.subscribe((event) => {
-   *   if (event.type === 'run-start' || event.type === 'run-update' || event.type === 'step-start') exporter.recordInProgress(event.span);
+   *   if (event.type === 'run-start' || event.type === 'step-start') exporter.watchInProgress(event.spanId, () => event.span);
+   *   if (event.type === 'run-update') exporter.watchInProgress(event.spanId, () => event.span, true);
    * });
    */
-  recordInProgress(span: ReadableSpan): void {
+  watchInProgress(spanId: string, snapshot: SnapshotSource, refresh = false): void {
+    if (this.#shutdown !== undefined) return;
     try {
-      if (runtraceKind(span) === undefined) return;
-      if (this.#shutdown !== undefined || this.#broken !== undefined || this.#queuedSpans + 1 > this.#maxQueueSpans) {
-        this.#droppedSpans += 1;
-        return;
-      }
-      const op = spanToOp(span, !span.ended, this.#context);
-      if (op === undefined) return;
-      this.#queuedSpans += 1;
-      this.#pending.ops.push(op);
-      if (this.#pending.ops.length >= this.#handoverSpans) this.#flush();
-      else this.#scheduleFlush();
+      this.#snapshots.watch(spanId, snapshot, refresh);
     } catch {
-      this.#droppedSpans += 1;
+      // Planning a live row must never reach the application.
     }
   }
 
@@ -258,65 +389,141 @@ export class SqliteSpanExporter implements SpanExporter {
     return this.#shutdown;
   }
 
-  /** Counters of written, queued, dropped and failed spans. */
+  /** Counters of written, queued, spooled, dropped and failed spans. */
   stats(): SqliteSpanExporterStats {
     return {
       writtenSpans: this.#writtenSpans,
       queuedSpans: this.#queuedSpans,
+      spooledSpans: this.#spooledSpans,
       droppedSpans: this.#droppedSpans,
       failedSpans: this.#failedSpans,
+      lostByCause: { ...this.#lost },
+      inProgressRows: this.#inProgressRows,
+      replayedSpans: this.#replay.spans,
     };
   }
 
   async #close(): Promise<void> {
+    this.#snapshots.clear();
     await this.forceFlush();
     if (this.#broken === undefined) {
       this.#worker.ref();
       this.#worker.postMessage({ type: 'close' } satisfies WriterRequest);
     }
     await this.#closed;
+    // Everything in it was written (or counted as failed): nothing left to replay.
+    this.#spool?.remove();
   }
 
-  // Exports and snapshots of the same tick travel together.
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
+  #snapshot(span: ReadableSpan): void {
+    this.recordInProgress(span);
+  }
+
+  #forgetSnapshot(span: ReadableSpan): void {
+    if (this.#snapshots.size > 0) this.#snapshots.forget(span.spanContext().spanId);
+  }
+
+  #enqueue(op: RowOp): void {
+    this.#pending.ops.push(op);
+    this.#queuedSpans += 1;
+    if (this.#pending.ops.length >= this.#handoverSpans) this.#flush();
+    else this.#scheduleFlush(false);
+  }
+
+  /** Hands pending rows over at the next turn of the event loop (`soon`) or after the flush window. */
+  #scheduleFlush(soon: boolean): void {
+    if (soon || this.#flushIntervalMs === 0) {
+      if (this.#immediate) return;
+      this.#immediate = true;
+      setImmediate(() => {
+        this.#immediate = false;
+        this.#flush();
+      });
+      return;
+    }
+    // Kept referenced: rows handed over before a natural exit are written before it.
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
       this.#flush();
-    });
+    }, this.#flushIntervalMs);
   }
 
   #flush(): void {
+    if (this.#flushTimer !== undefined) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+    }
     const pending = this.#pending;
     if (pending.ops.length === 0 && pending.completions.length === 0) return;
     this.#pending = { ops: [], completions: [] };
     const id = this.#nextId++;
+    if (this.#broken !== undefined) {
+      this.#track(id, pending, 0, 0);
+      this.#settle(id, this.#broken);
+      return;
+    }
+    let encoded: ArrayBuffer;
+    try {
+      encoded = encodeOps(pending.ops);
+    } catch (error: unknown) {
+      this.#track(id, pending, 0, 0);
+      this.#settle(id, new StoreWriteError(`cannot pack rows for the store writer: ${messageOf(error)}`, this.path, { cause: error }));
+      return;
+    }
+    const count = pending.ops.length;
+    const fitsInMemory = this.#memorySpans + count <= this.#maxQueueSpans && this.#memoryBytes + encoded.byteLength <= this.#maxQueueBytes;
+    this.#worker.ref();
+    // With nothing held in memory, a batch goes there whatever its size, so writing always progresses.
+    if (fitsInMemory || this.#memorySpans === 0) {
+      this.#track(id, pending, encoded.byteLength, 0);
+      this.#memorySpans += count;
+      this.#memoryBytes += encoded.byteLength;
+      try {
+        this.#worker.postMessage({ type: 'write', id, ops: encoded } satisfies WriterRequest, [encoded]);
+      } catch (error: unknown) {
+        this.#settle(id, new StoreWriteError(`cannot hand rows to the store writer: ${messageOf(error)}`, this.path, { cause: error }));
+      }
+      return;
+    }
+    if (this.#spool === undefined) {
+      const error = new StoreWriteError(`store write queue is full (${this.#maxQueueSpans} spans or ${this.#maxQueueBytes} bytes) and the spool is off; ${count} spans dropped`, this.path);
+      this.#track(id, pending, 0, 0);
+      this.#settle(id, error, 'queue-full');
+      return;
+    }
+    let end: number;
+    try {
+      end = this.#spool.append(id, encoded);
+    } catch (error: unknown) {
+      const message = messageOf(error);
+      this.#track(id, pending, 0, 0);
+      this.#settle(id, new StoreWriteError(`cannot write the spool file ${this.#spool.path}: ${message}`, this.path, { cause: error }), causeOf(message) === 'disk-full' ? 'disk-full' : 'queue-full');
+      return;
+    }
+    this.#track(id, pending, 0, end);
+    this.#spooledSpans += count;
+    this.#worker.postMessage({ type: 'spool', path: this.#spool.path, end } satisfies WriterRequest);
+  }
+
+  #track(id: number, pending: Pending, bytes: number, spoolEnd: number): void {
     let resolve!: () => void;
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    this.#inFlight.set(id, { size: pending.ops.length, completions: pending.completions, done, resolve });
-    if (this.#broken !== undefined) {
-      this.#settle(id, this.#broken);
-      return;
-    }
-    this.#worker.ref();
-    try {
-      const ops = encodeOps(pending.ops);
-      this.#worker.postMessage({ type: 'write', id, ops } satisfies WriterRequest, [ops.numbers.buffer, ops.tags.buffer]);
-    } catch (error: unknown) {
-      this.#settle(id, new StoreWriteError(`cannot hand spans to the store writer: ${error instanceof Error ? error.message : String(error)}`, this.path, { cause: error }));
-    }
+    this.#inFlight.set(id, { size: pending.ops.length, bytes, spoolEnd, completions: pending.completions, done, resolve });
   }
 
   #onMessage(message: WriterResponse): void {
     switch (message.type) {
       case 'written': {
         const error = message.error === undefined ? undefined : new StoreWriteError(`store write failed: ${message.error}`, this.path);
-        for (const id of message.ids) this.#settle(id, error);
+        const cause = message.error === undefined ? undefined : causeOf(message.error);
+        for (const id of message.ids) this.#settle(id, error, cause);
         return;
       }
+      case 'spool-read':
+        this.#spoolRead(message.offset, message.error);
+        return;
       case 'open-failed':
         this.#fail(new StoreWriteError(`store writer cannot open ${this.path}: ${message.message}`, this.path));
         return;
@@ -330,16 +537,51 @@ export class SqliteSpanExporter implements SpanExporter {
     }
   }
 
-  #settle(id: number, error: Error | undefined): void {
+  /** The writer read the spool file up to `offset`: whatever in it is still unanswered was lost. */
+  #spoolRead(offset: number, error: string | undefined): void {
+    const failure = new StoreWriteError(error ?? 'rows in the spool file could not be read back', this.path);
+    for (const [id, entry] of this.#inFlight) {
+      if (entry.spoolEnd > 0 && (offset < 0 || entry.spoolEnd <= offset)) this.#settle(id, failure, 'write-error');
+    }
+    if (this.#spool !== undefined && offset === this.#spool.end && offset > 0) {
+      try {
+        this.#spool.truncate();
+        this.#worker.postMessage({ type: 'spool-reset' } satisfies WriterRequest);
+      } catch {
+        // Left as it is: the writer keeps reading it from where it was.
+      }
+    }
+  }
+
+  #settle(id: number, error: Error | undefined, cause: StoreLossCause = 'write-error'): void {
     const entry = this.#inFlight.get(id);
     if (entry === undefined) return;
     this.#inFlight.delete(id);
     this.#queuedSpans -= entry.size;
+    if (entry.bytes > 0) {
+      this.#memorySpans -= entry.size;
+      this.#memoryBytes -= entry.bytes;
+    }
     if (error === undefined) this.#writtenSpans += entry.size;
-    else this.#failedSpans += entry.size;
+    else this.#lose(cause, entry.size, error, cause === 'queue-full' || cause === 'shutdown');
     for (const complete of entry.completions) complete(error);
     entry.resolve();
     if (this.#inFlight.size === 0) this.#worker.unref();
+  }
+
+  /** Counts lost spans and tells `onWriteError`; `dropped` when no write was attempted. */
+  #lose(cause: StoreLossCause, count: number, error: Error, dropped = cause === 'shutdown'): void {
+    if (count <= 0) return;
+    this.#lost[cause] += count;
+    if (dropped) this.#droppedSpans += count;
+    else this.#failedSpans += count;
+    if (this.#onWriteError === undefined) return;
+    try {
+      const storeError = error instanceof StoreWriteError ? error : new StoreWriteError(error.message, this.path, { cause: error });
+      this.#onWriteError(storeError, count, cause);
+    } catch {
+      // A throwing hook must not break the writer.
+    }
   }
 
   #fail(error: StoreWriteError): void {
@@ -348,7 +590,7 @@ export class SqliteSpanExporter implements SpanExporter {
     const pending = this.#pending;
     this.#pending = { ops: [], completions: [] };
     this.#queuedSpans -= pending.ops.length;
-    this.#failedSpans += pending.ops.length;
+    this.#lose('write-error', pending.ops.length, this.#broken);
     for (const complete of pending.completions) complete(this.#broken);
   }
 }

@@ -34,7 +34,7 @@ import { encodeCursor, listPlan, requireText, timeRange, toEpochMs, whereRuns } 
 import type { SqlParams } from './internal/run-filters.js';
 import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toRunSummary, toStep, toToolCall } from './internal/row-mappers.js';
 import type { Row } from './internal/row-mappers.js';
-import { NO_SWEEP, sweepStale } from './internal/sqlite-writer.js';
+import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
 import type { SqliteDatabase } from './internal/sqlite-writer.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import type { SqliteSpanExporterOptions } from './sqlite-span-exporter.js';

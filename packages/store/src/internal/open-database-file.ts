@@ -3,7 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreSchemaError, StoreWriteError } from '@runtrace/core';
-import { SCHEMA_VERSION, migrate, openDatabase } from './sqlite-writer.js';
+import { SCHEMA_VERSION, migrate } from './migrations.js';
+import { openDatabase } from './sqlite-writer.js';
 import type { SqliteDatabase } from './sqlite-writer.js';
 
 /** Opens (creating it and its directory when missing) and migrates a store file. */

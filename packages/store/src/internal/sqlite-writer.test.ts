@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, decodeOps, encodeOps } from './sqlite-writer.js';
+import { RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, decodeOps, encodeOps, encodedCount } from './sqlite-writer.js';
 import type { WriteOp } from './sqlite-writer.js';
 
 function values(columns: readonly string[], pick: (column: string, index: number) => string | number | null): (string | number | null)[] {
@@ -38,7 +38,7 @@ describe('encodeOps / decodeOps', () => {
       },
     ];
     const encoded = encodeOps(ops);
-    expect(encoded.count).toBe(3);
+    expect(encodedCount(encoded)).toBe(3);
     expect(decodeOps(encoded)).toEqual(ops);
   });
 

@@ -1,15 +1,23 @@
-// The SQLite side of ingest: schema migrations, row upserts, the packing of rows for the trip to
-// the writer worker and the worker's entry point. Self-contained on purpose (only better-sqlite3
-// and node builtins): the same file runs on the main thread (migrations, sweeps) and as the worker
-// thread's script.
+// The writer thread's script and everything it needs: the store's columns, the packing of rows for
+// the trip from the exporter (in a transferred buffer, or through the spool file), the row
+// upserts and the worker's loop. Self-contained on purpose (only better-sqlite3 and node
+// builtins): the same file runs on the main thread (spool replay, tests) and as the worker script.
 
+import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 
-/** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 1;
-
 export type SqliteDatabase = Database.Database;
+
+/** Opens a database file for reading and writing with the store's pragmas. */
+export function openDatabase(path: string, options: { readonly busyTimeoutMs?: number } = {}): SqliteDatabase {
+  const db = new Database(path);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  // WAL with NORMAL sync: a commit is durable across application crashes (not power loss)
+  // without an fsync per transaction. Per connection, so set on every one.
+  db.pragma('synchronous = NORMAL');
+  return db;
+}
 
 export const RUN_COLUMNS = [
   'run_id', 'trace_id', 'parent_span_id', 'parent_run_id', 'name', 'kind', 'status', 'status_message',
@@ -83,35 +91,49 @@ const TABLE_COLUMNS: readonly (readonly string[])[] = [RUN_COLUMNS, STEP_COLUMNS
 const CELL_NULL = 0;
 const CELL_NUMBER = 1;
 const CELL_TEXT = 2;
+/** Header words (Uint32): op count, numbers used, text code units, cells. */
+const HEADER_WORDS = 4;
+const HEADER_BYTES = 16;
 
 /**
- * Write operations packed for the trip to the writer worker: every text cell concatenated into
- * one string, every number (and text length) in one `Float64Array`, one tag per cell in a
- * `Uint8Array`. Cloning one string and transferring two buffers costs a fraction of
- * structured-cloning thousands of small arrays and objects, on both threads.
+ * Write operations packed in one `ArrayBuffer`, which is transferred to the writer thread (no
+ * copy) or appended as is to the spool file. Thousands of small arrays and objects would cost
+ * far more to structured-clone, on both threads.
  *
- * Layout, per op: `numbers` holds the table index, the aggregate flag and the event count,
- * then one cell per column and three per event (name, time, attributes). A cell's tag says
- * whether it is null, a number (the next entry of `numbers`) or text (the next entry of
- * `numbers` is its length in `text`).
+ * Layout: a header of four Uint32 (op count, numbers used, text length in UTF-16 code units,
+ * cell count), then the numbers (Float64, 8-byte aligned), the text (every text cell
+ * concatenated, UTF-16LE, which round-trips any JavaScript string exactly, lone surrogates
+ * included), then one tag byte per cell. Per op, the numbers hold the table index, the
+ * aggregate flag and the event count, then one cell per column and three per event (name,
+ * time, attributes). A cell's tag says whether it is null, a number (the next entry of the
+ * numbers) or text (the next entry of the numbers is its length).
  */
-export interface EncodedOps {
-  /** Number of ops. */
-  readonly count: number;
-  readonly text: string;
-  readonly numbers: Float64Array<ArrayBuffer>;
-  readonly tags: Uint8Array<ArrayBuffer>;
+export type EncodedOps = ArrayBuffer;
+
+/** Number of ops in a packed buffer. */
+export function encodedCount(encoded: EncodedOps): number {
+  return new Uint32Array(encoded, 0, HEADER_WORDS)[0]!;
 }
 
 /** Packs ops for {@link decodeOps}. */
 export function encodeOps(ops: readonly RowOp[]): EncodedOps {
   let cells = 0;
-  for (const op of ops) cells += op.values.length + op.events.length * 3;
-  const numbers = new Float64Array(cells + ops.length * 3);
-  const tags = new Uint8Array(cells);
-  const texts: string[] = [];
+  let textUnits = 0;
+  for (const op of ops) {
+    cells += op.values.length + op.events.length * 3;
+    for (const value of op.values) if (typeof value === 'string') textUnits += value.length;
+    for (const event of op.events) textUnits += event.name.length + event.attributes.length;
+  }
+  const maxNumbers = cells + ops.length * 3;
+  const textOffset = HEADER_BYTES + maxNumbers * 8;
+  const tagsOffset = textOffset + textUnits * 2;
+  const buffer = new ArrayBuffer(tagsOffset + cells);
+  const numbers = new Float64Array(buffer, HEADER_BYTES, maxNumbers);
+  const tags = new Uint8Array(buffer, tagsOffset, cells);
+  const text = Buffer.from(buffer, textOffset, textUnits * 2);
   let n = 0;
   let t = 0;
+  let at = 0;
   const cell = (value: string | number | null): void => {
     if (value === null) {
       tags[t++] = CELL_NULL;
@@ -121,7 +143,7 @@ export function encodeOps(ops: readonly RowOp[]): EncodedOps {
     } else {
       tags[t++] = CELL_TEXT;
       numbers[n++] = value.length;
-      texts.push(value);
+      at += text.write(value, at, 'utf16le');
     }
   };
   for (const op of ops) {
@@ -135,12 +157,24 @@ export function encodeOps(ops: readonly RowOp[]): EncodedOps {
       cell(event.attributes);
     }
   }
-  return { count: ops.length, text: texts.join(''), numbers: numbers.subarray(0, n), tags };
+  const header = new Uint32Array(buffer, 0, HEADER_WORDS);
+  header[0] = ops.length;
+  header[1] = n;
+  header[2] = textUnits;
+  header[3] = cells;
+  return buffer;
 }
 
-/** Unpacks what {@link encodeOps} packed. */
+/** Unpacks what {@link encodeOps} packed. Throws on a buffer whose sizes do not add up. */
 export function decodeOps(encoded: EncodedOps): WriteOp[] {
-  const { text, numbers, tags } = encoded;
+  if (encoded.byteLength < HEADER_BYTES) throw new Error(`packed rows too short (${encoded.byteLength} bytes)`);
+  const [count = 0, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
+  const maxNumbers = (encoded.byteLength - HEADER_BYTES - textUnits * 2 - cellCount) / 8;
+  if (!Number.isInteger(maxNumbers) || maxNumbers < used) throw new Error('packed rows are damaged (sizes do not add up)');
+  const numbers = new Float64Array(encoded, HEADER_BYTES, used);
+  const textOffset = HEADER_BYTES + maxNumbers * 8;
+  const text = Buffer.from(encoded, textOffset, textUnits * 2).toString('utf16le');
+  const tags = new Uint8Array(encoded, textOffset + textUnits * 2, cellCount);
   let n = 0;
   let t = 0;
   let offset = 0;
@@ -156,9 +190,10 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
     return null;
   };
   const ops: WriteOp[] = [];
-  for (let index = 0; index < encoded.count; index++) {
+  for (let index = 0; index < count; index++) {
     const tableIndex = numbers[n++]!;
-    const table = TABLES[tableIndex]!;
+    const table = TABLES[tableIndex];
+    if (table === undefined) throw new Error(`packed rows are damaged (table ${tableIndex})`);
     const aggregate = numbers[n++] === 1;
     const eventCount = numbers[n++]!;
     const columns = TABLE_COLUMNS[tableIndex]!.length;
@@ -176,117 +211,53 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
   return ops;
 }
 
-const MIGRATIONS: readonly string[] = [
-  // 1: runs, steps, attempts, tool calls, events and generic spans.
-  `
-  CREATE TABLE runs (
-    run_id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, parent_span_id TEXT, parent_run_id TEXT, name TEXT,
-    kind TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, conversation_id TEXT,
-    root_conversation_id TEXT, parent_conversation_id TEXT, trigger_message_id INTEGER,
-    history_tip_message_id INTEGER, assistant_message_id INTEGER, provider TEXT, model TEXT,
-    normalized_model TEXT, label TEXT, start_ms REAL NOT NULL, end_ms REAL, duration_ms REAL,
-    last_activity_ms REAL NOT NULL, has_summary INTEGER NOT NULL DEFAULT 0, step_count INTEGER NOT NULL DEFAULT 0,
-    input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
-    reasoning_tokens INTEGER NOT NULL DEFAULT 0, cache_read_tokens INTEGER NOT NULL DEFAULT 0,
-    cache_creation_tokens INTEGER NOT NULL DEFAULT 0, total_tokens INTEGER NOT NULL DEFAULT 0,
-    tool_call_count INTEGER NOT NULL DEFAULT 0, has_error INTEGER NOT NULL DEFAULT 0, endpoint TEXT,
-    first_message TEXT, cost_usd REAL, cost_unknown INTEGER NOT NULL DEFAULT 0, stale INTEGER NOT NULL DEFAULT 0,
-    attributes TEXT NOT NULL DEFAULT '{}'
-  );
-  CREATE INDEX runs_by_start ON runs (start_ms, run_id);
-  -- Covers overview and analytics scans, so aggregates never read the wide rows.
-  CREATE INDEX runs_figures ON runs (start_ms, normalized_model, provider, status, input_tokens, output_tokens,
-    reasoning_tokens, cache_read_tokens, cache_creation_tokens, total_tokens, cost_usd, cost_unknown, duration_ms,
-    tool_call_count, run_id);
-  CREATE INDEX runs_by_duration ON runs (coalesce(duration_ms, -1), run_id);
-  CREATE INDEX runs_by_tokens ON runs (total_tokens, run_id);
-  CREATE INDEX runs_by_cost ON runs (coalesce(cost_usd, -1), run_id);
-  CREATE INDEX runs_by_conversation ON runs (conversation_id, start_ms);
-  CREATE INDEX runs_by_root_conversation ON runs (root_conversation_id, start_ms);
-  CREATE INDEX runs_by_trace ON runs (trace_id);
-  CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
-  CREATE INDEX runs_in_progress ON runs (last_activity_ms) WHERE status = 'in_progress';
+// ---- the spool file ---------------------------------------------------------------------------
 
-  CREATE TABLE steps (
-    step_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, trace_id TEXT NOT NULL, parent_span_id TEXT, number INTEGER,
-    operation TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, provider TEXT, request_model TEXT,
-    response_model TEXT, response_id TEXT, finish_reasons TEXT, input_tokens INTEGER NOT NULL DEFAULT 0,
-    output_tokens INTEGER NOT NULL DEFAULT 0, reasoning_tokens INTEGER NOT NULL DEFAULT 0,
-    cache_read_tokens INTEGER NOT NULL DEFAULT 0, cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
-    total_tokens INTEGER NOT NULL DEFAULT 0, time_to_first_chunk_ms REAL, start_ms REAL NOT NULL, end_ms REAL,
-    duration_ms REAL, last_activity_ms REAL NOT NULL, cost_usd REAL, cost_unknown INTEGER NOT NULL DEFAULT 0,
-    attributes TEXT NOT NULL DEFAULT '{}'
-  );
-  CREATE INDEX steps_by_run ON steps (run_id, number);
-  CREATE INDEX steps_in_progress ON steps (last_activity_ms) WHERE status = 'in_progress';
+/** Bytes before each packed buffer in the spool file: its length and its write id (Uint32 each). */
+export const SPOOL_FRAME_HEADER_BYTES = 8;
 
-  CREATE TABLE attempts (
-    attempt_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, step_id TEXT, trace_id TEXT NOT NULL, parent_span_id TEXT,
-    number INTEGER, status TEXT NOT NULL, method TEXT, url TEXT, url_path TEXT, status_code INTEGER,
-    resend_count INTEGER, retry_classification TEXT, retry_delay_ms REAL, error_type TEXT, error TEXT,
-    start_ms REAL NOT NULL, end_ms REAL, duration_ms REAL, last_activity_ms REAL NOT NULL,
-    attributes TEXT NOT NULL DEFAULT '{}'
-  );
-  CREATE INDEX attempts_by_run ON attempts (run_id, start_ms);
-  CREATE INDEX attempts_in_progress ON attempts (last_activity_ms) WHERE status = 'in_progress';
-
-  CREATE TABLE tool_calls (
-    span_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, step_id TEXT, trace_id TEXT NOT NULL, parent_span_id TEXT,
-    name TEXT, call_id TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, start_ms REAL NOT NULL,
-    end_ms REAL, duration_ms REAL, last_activity_ms REAL NOT NULL, attributes TEXT NOT NULL DEFAULT '{}'
-  );
-  CREATE INDEX tool_calls_by_run ON tool_calls (run_id, start_ms);
-  CREATE INDEX tool_calls_in_progress ON tool_calls (last_activity_ms) WHERE status = 'in_progress';
-
-  CREATE TABLE events (
-    span_id TEXT NOT NULL, seq INTEGER NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL, time_ms REAL NOT NULL,
-    attributes TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (span_id, seq)
-  ) WITHOUT ROWID;
-  CREATE INDEX events_by_run ON events (run_id);
-
-  CREATE TABLE spans (
-    span_id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, parent_span_id TEXT, name TEXT NOT NULL,
-    span_kind INTEGER NOT NULL, start_ms REAL NOT NULL, end_ms REAL NOT NULL, duration_ms REAL NOT NULL,
-    status_code INTEGER NOT NULL, status_message TEXT, scope TEXT, attributes TEXT NOT NULL DEFAULT '{}',
-    events TEXT NOT NULL DEFAULT '[]'
-  );
-  CREATE INDEX spans_by_trace ON spans (trace_id, start_ms);
-  CREATE INDEX spans_by_start ON spans (start_ms);
-  `,
-];
-
-/** Outcome of {@link migrate}: `newer` when the file's schema is newer than this code knows. */
-export type MigrateResult = { readonly ok: true; readonly from: number; readonly to: number } | { readonly ok: false; readonly found: number };
-
-/** Opens a database file for reading and writing with the store's pragmas. */
-export function openDatabase(path: string, options: { readonly busyTimeoutMs?: number } = {}): SqliteDatabase {
-  const db = new Database(path);
-  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-  // WAL with NORMAL sync: a commit is durable across application crashes (not power loss)
-  // without an fsync per transaction. Per connection, so set on every one.
-  db.pragma('synchronous = NORMAL');
-  return db;
+/** The frame header of a packed buffer appended to the spool file. */
+export function spoolFrameHeader(id: number, encoded: EncodedOps): Buffer {
+  const header = Buffer.allocUnsafe(SPOOL_FRAME_HEADER_BYTES);
+  header.writeUInt32LE(encoded.byteLength, 0);
+  header.writeUInt32LE(id, 4);
+  return header;
 }
 
-/** Brings a database to {@link SCHEMA_VERSION}; never downgrades. */
-export function migrate(db: SqliteDatabase): MigrateResult {
-  const found = Number(db.pragma('user_version', { simple: true }));
-  if (found > SCHEMA_VERSION) return { ok: false, found };
-  if (found === 0) {
-    // Must precede the first table so retention can give pages back to the file system.
-    db.pragma('auto_vacuum = INCREMENTAL');
-  }
-  db.pragma('journal_mode = WAL');
-  for (let version = found; version < SCHEMA_VERSION; version++) {
-    const sql = MIGRATIONS[version];
-    if (sql === undefined) break;
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
-  }
-  return { ok: true, from: found, to: SCHEMA_VERSION };
+/** A frame read back from a spool file. */
+export interface SpoolFrame {
+  readonly id: number;
+  readonly encoded: EncodedOps;
+  /** The file offset just past the frame. */
+  readonly end: number;
 }
+
+/**
+ * Reads complete frames of a spool file from `from`, stopping at `to`, at a frame cut short (a
+ * crash while appending), or once the frames read hold `maxOps` ops. Returns them and the
+ * offset just past the last one.
+ */
+export function readSpoolFrames(fd: number, from: number, to: number, maxOps: number): { readonly frames: SpoolFrame[]; readonly offset: number } {
+  const header = Buffer.alloc(SPOOL_FRAME_HEADER_BYTES);
+  const frames: SpoolFrame[] = [];
+  let offset = from;
+  let ops = 0;
+  while (offset + SPOOL_FRAME_HEADER_BYTES <= to && ops < maxOps) {
+    if (readSync(fd, header, 0, SPOOL_FRAME_HEADER_BYTES, offset) < SPOOL_FRAME_HEADER_BYTES) break;
+    const length = header.readUInt32LE(0);
+    const id = header.readUInt32LE(4);
+    const end = offset + SPOOL_FRAME_HEADER_BYTES + length;
+    if (end > to) break;
+    const encoded = new ArrayBuffer(length);
+    if (readSync(fd, new Uint8Array(encoded), 0, length, offset + SPOOL_FRAME_HEADER_BYTES) < length) break;
+    frames.push({ id, encoded, end });
+    ops += length >= HEADER_BYTES ? encodedCount(encoded) : 0;
+    offset = end;
+  }
+  return { frames, offset };
+}
+
+// ---- writing rows -----------------------------------------------------------------------------
 
 function upsertSql(table: string, key: string, columns: readonly string[]): string {
   const updates = columns
@@ -303,7 +274,7 @@ function upsertSql(table: string, key: string, columns: readonly string[]): stri
     ON CONFLICT (${key}) DO UPDATE SET ${updates} WHERE ${table}.status = 'in_progress'`;
 }
 
-const AGGREGATE_RUN_SQL = `
+export const AGGREGATE_RUN_SQL = `
   UPDATE runs SET
     step_count = a.n, input_tokens = a.i, output_tokens = a.o, reasoning_tokens = a.r,
     cache_read_tokens = a.cr, cache_creation_tokens = a.cc, total_tokens = a.t,
@@ -414,59 +385,27 @@ export class SpanWriter {
   }
 }
 
-/** Counts of rows a sweep finalized. */
-export interface SweepCountsRow {
-  readonly runs: number;
-  readonly steps: number;
-  readonly attempts: number;
-  readonly toolCalls: number;
-}
-
-/** What a sweep that did not run finalized. */
-export const NO_SWEEP: SweepCountsRow = { runs: 0, steps: 0, attempts: 0, toolCalls: 0 };
-
-/**
- * Finalizes as interrupted every in-progress row with no activity since `cutoffMs`, and every
- * in-progress child of a run finalized by a sweep. Runs first, then their children. (A child of
- * a run that ended normally is left alone: its finished span may still be on its way.)
- */
-export function sweepStale(db: SqliteDatabase, cutoffMs: number): SweepCountsRow {
-  const message = 'no activity before the stale threshold; the recording process stopped';
-  return db.transaction(() => {
-    const staleRuns = db
-      .prepare(
-        `UPDATE runs SET status = 'interrupted', stale = 1, status_message = coalesce(status_message, @message),
-           end_ms = max(start_ms, last_activity_ms), duration_ms = max(start_ms, last_activity_ms) - start_ms
-         WHERE status = 'in_progress' AND last_activity_ms < @cutoff RETURNING run_id`,
-      )
-      .pluck()
-      .all({ cutoff: cutoffMs, message }) as string[];
-    const children = (table: string): number =>
-      db
-        .prepare(
-          `UPDATE ${table} SET status = 'interrupted', end_ms = max(start_ms, last_activity_ms),
-             duration_ms = max(start_ms, last_activity_ms) - start_ms
-           WHERE status = 'in_progress' AND (last_activity_ms < @cutoff
-             OR run_id IN (SELECT run_id FROM runs WHERE runs.run_id = ${table}.run_id AND runs.stale = 1 AND runs.status = 'interrupted'))`,
-        )
-        .run({ cutoff: cutoffMs }).changes;
-    const steps = children('steps');
-    const attempts = children('attempts');
-    const toolCalls = children('tool_calls');
-    const aggregate = db.prepare(AGGREGATE_RUN_SQL);
-    for (const runId of staleRuns) aggregate.run({ run_id: runId });
-    return { runs: staleRuns.length, steps, attempts, toolCalls };
-  }).immediate();
-}
 
 /** Messages from the exporter to the writer worker. */
-export type WriterRequest = { readonly type: 'write'; readonly id: number; readonly ops: EncodedOps } | { readonly type: 'close' };
+export type WriterRequest =
+  /** Write these packed ops and answer with `id`. */
+  | { readonly type: 'write'; readonly id: number; readonly ops: EncodedOps }
+  /** The spool file holds frames up to `end`: write them, answering with their ids. */
+  | { readonly type: 'spool'; readonly path: string; readonly end: number }
+  /** The exporter emptied the spool file: read it from the start again. */
+  | { readonly type: 'spool-reset' }
+  | { readonly type: 'close' };
 
 /** Messages from the writer worker to the exporter. */
 export type WriterResponse =
   | { readonly type: 'ready' }
   | { readonly type: 'open-failed'; readonly message: string }
   | { readonly type: 'written'; readonly ids: readonly number[]; readonly error?: string }
+  /**
+   * Every frame of the spool file before `offset` has been answered (-1: the file cannot be
+   * read; `error` says why). A frame id not answered by then was lost.
+   */
+  | { readonly type: 'spool-read'; readonly offset: number; readonly error?: string }
   | { readonly type: 'closed' };
 
 /** Data the worker is started with. */
@@ -476,12 +415,74 @@ export interface WriterWorkerData {
   readonly busyTimeoutMs: number;
   /** Most ops per transaction when several write requests are waiting. */
   readonly maxBatchSpans: number;
+  /** A cap on the database file's size: writes past it fail as SQLite's "database or disk is full". */
+  readonly maxDatabaseBytes?: number;
 }
 
-type WriteRequest = Extract<WriterRequest, { type: 'write' }>;
+/** A unit of work: packed ops and the id the exporter waits on. */
+interface Unit {
+  readonly id: number;
+  readonly encoded: EncodedOps;
+}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Writes units in as few transactions as `maxBatchSpans` allows. A failed transaction is retried
+ * unit by unit, so one unit's failure is never another's. Returns each unit's outcome.
+ */
+export function writeUnits(writer: SpanWriter, units: readonly Unit[], maxBatchSpans: number, settle: (ids: number[], error?: unknown) => void): void {
+  let index = 0;
+  while (index < units.length) {
+    const group: Unit[] = [];
+    const ops: WriteOp[][] = [];
+    let groupOps = 0;
+    let damaged: { unit: Unit; error: unknown } | undefined;
+    while (index < units.length) {
+      const unit = units[index]!;
+      let decoded: WriteOp[];
+      try {
+        decoded = decodeOps(unit.encoded);
+      } catch (error: unknown) {
+        if (group.length === 0) {
+          damaged = { unit, error };
+          index += 1;
+        }
+        break;
+      }
+      if (group.length > 0 && groupOps + decoded.length > maxBatchSpans) break;
+      group.push(unit);
+      ops.push(decoded);
+      groupOps += decoded.length;
+      index += 1;
+    }
+    if (damaged !== undefined) {
+      settle([damaged.unit.id], damaged.error);
+      continue;
+    }
+    try {
+      writer.begin();
+      for (const part of ops) writer.add(part);
+      writer.commit();
+      settle(group.map((unit) => unit.id));
+    } catch (error: unknown) {
+      writer.rollback();
+      if (group.length === 1) {
+        settle([group[0]!.id], error);
+        continue;
+      }
+      group.forEach((unit, position) => {
+        try {
+          writer.write(ops[position]!);
+          settle([unit.id]);
+        } catch (singleError: unknown) {
+          settle([unit.id], singleError);
+        }
+      });
+    }
+  }
 }
 
 function runWorker(data: WriterWorkerData): void {
@@ -489,67 +490,85 @@ function runWorker(data: WriterWorkerData): void {
   if (port === null) return;
   let writer: SpanWriter;
   try {
-    writer = new SpanWriter(openDatabase(data.path, { busyTimeoutMs: data.busyTimeoutMs }));
+    const db = openDatabase(data.path, { busyTimeoutMs: data.busyTimeoutMs });
+    if (data.maxDatabaseBytes !== undefined) {
+      const pageSize = Number(db.pragma('page_size', { simple: true }));
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(data.maxDatabaseBytes / pageSize))}`);
+    }
+    writer = new SpanWriter(db);
   } catch (error: unknown) {
     port.postMessage({ type: 'open-failed', message: errorMessage(error) } satisfies WriterResponse);
     return;
   }
   port.postMessage({ type: 'ready' } satisfies WriterResponse);
 
-  const reply = (requests: readonly WriteRequest[], error?: unknown): void => {
-    const ids = requests.map((request) => request.id);
+  const spool = { path: '', fd: -1, offset: 0 };
+  const reply = (ids: number[], error?: unknown): void => {
     port.postMessage((error === undefined ? { type: 'written', ids } : { type: 'written', ids, error: errorMessage(error) }) satisfies WriterResponse);
   };
   const next = (): WriterRequest | undefined => receiveMessageOnPort(port)?.message as WriterRequest | undefined;
   const close = (): void => {
+    if (spool.fd >= 0) closeSync(spool.fd);
     writer.database.close();
     port.postMessage({ type: 'closed' } satisfies WriterResponse);
     port.close();
+  };
+  const drainSpool = (path: string, end: number): void => {
+    try {
+      if (spool.path !== path) {
+        if (spool.fd >= 0) closeSync(spool.fd);
+        spool.fd = -1;
+        spool.fd = openSync(path, 'r');
+        spool.path = path;
+      }
+      // A few frames at a time, so a large spool never sits in memory at once.
+      while (spool.offset < end) {
+        const { frames, offset } = readSpoolFrames(spool.fd, spool.offset, end, data.maxBatchSpans);
+        // Nothing readable before `end` (never expected: frames are announced once written).
+        spool.offset = frames.length === 0 ? end : offset;
+        writeUnits(writer, frames, data.maxBatchSpans, reply);
+      }
+      port.postMessage({ type: 'spool-read', offset: spool.offset } satisfies WriterResponse);
+    } catch (error: unknown) {
+      port.postMessage({ type: 'spool-read', offset: -1, error: `cannot read the spool file ${path}: ${errorMessage(error)}` } satisfies WriterResponse);
+    }
   };
 
   port.on('message', (first: WriterRequest) => {
     let request: WriterRequest | undefined = first;
     while (request !== undefined) {
-      if (request.type === 'close') {
-        close();
-        return;
-      }
-      // One transaction per wake-up: requests that arrive while it is open (the rest of a large
-      // export, other exports) join it, up to maxBatchSpans ops; it commits when none waits.
-      const group: WriteRequest[] = [request];
-      let groupOps = request.ops.count;
-      let carried: WriterRequest | undefined;
-      try {
-        writer.begin();
-        writer.add(decodeOps(request.ops));
-        for (let waiting = next(); waiting !== undefined; waiting = next()) {
-          if (waiting.type === 'close' || groupOps + waiting.ops.count > data.maxBatchSpans) {
-            carried = waiting;
-            break;
-          }
-          group.push(waiting);
-          groupOps += waiting.ops.count;
-          writer.add(decodeOps(waiting.ops));
-        }
-        writer.commit();
-        reply(group);
-      } catch (error: unknown) {
-        writer.rollback();
-        if (group.length === 1) {
-          reply(group, error);
-        } else {
-          // Each request on its own, so one request's failure is never another's.
-          for (const single of group) {
-            try {
-              writer.write(decodeOps(single.ops));
-              reply([single]);
-            } catch (singleError: unknown) {
-              reply([single], singleError);
+      switch (request.type) {
+        case 'close':
+          close();
+          return;
+        case 'spool-reset':
+          spool.offset = 0;
+          request = next();
+          continue;
+        case 'spool':
+          drainSpool(request.path, request.end);
+          request = next();
+          continue;
+        case 'write': {
+          // One transaction per wake-up: writes that arrive while it is open join it.
+          const units: Unit[] = [{ id: request.id, encoded: request.ops }];
+          let carried: WriterRequest | undefined;
+          for (let waiting = next(); waiting !== undefined; waiting = next()) {
+            if (waiting.type !== 'write') {
+              carried = waiting;
+              break;
             }
+            units.push({ id: waiting.id, encoded: waiting.ops });
           }
+          writeUnits(writer, units, data.maxBatchSpans, reply);
+          request = carried ?? next();
+          continue;
+        }
+        default: {
+          const unexpected: never = request;
+          return unexpected;
         }
       }
-      request = carried ?? next();
     }
   });
 }

@@ -1,0 +1,109 @@
+// The store's schema: versioned migrations, applied once on the calling thread before any writer starts.
+
+import type { SqliteDatabase } from './sqlite-writer.js';
+
+/** The schema version this code writes and reads. */
+export const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: readonly string[] = [
+  // 1: runs, steps, attempts, tool calls, events and generic spans.
+  `
+  CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, parent_span_id TEXT, parent_run_id TEXT, name TEXT,
+    kind TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, conversation_id TEXT,
+    root_conversation_id TEXT, parent_conversation_id TEXT, trigger_message_id INTEGER,
+    history_tip_message_id INTEGER, assistant_message_id INTEGER, provider TEXT, model TEXT,
+    normalized_model TEXT, label TEXT, start_ms REAL NOT NULL, end_ms REAL, duration_ms REAL,
+    last_activity_ms REAL NOT NULL, has_summary INTEGER NOT NULL DEFAULT 0, step_count INTEGER NOT NULL DEFAULT 0,
+    input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
+    reasoning_tokens INTEGER NOT NULL DEFAULT 0, cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0, total_tokens INTEGER NOT NULL DEFAULT 0,
+    tool_call_count INTEGER NOT NULL DEFAULT 0, has_error INTEGER NOT NULL DEFAULT 0, endpoint TEXT,
+    first_message TEXT, cost_usd REAL, cost_unknown INTEGER NOT NULL DEFAULT 0, stale INTEGER NOT NULL DEFAULT 0,
+    attributes TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX runs_by_start ON runs (start_ms, run_id);
+  -- Covers overview and analytics scans, so aggregates never read the wide rows.
+  CREATE INDEX runs_figures ON runs (start_ms, normalized_model, provider, status, input_tokens, output_tokens,
+    reasoning_tokens, cache_read_tokens, cache_creation_tokens, total_tokens, cost_usd, cost_unknown, duration_ms,
+    tool_call_count, run_id);
+  CREATE INDEX runs_by_duration ON runs (coalesce(duration_ms, -1), run_id);
+  CREATE INDEX runs_by_tokens ON runs (total_tokens, run_id);
+  CREATE INDEX runs_by_cost ON runs (coalesce(cost_usd, -1), run_id);
+  CREATE INDEX runs_by_conversation ON runs (conversation_id, start_ms);
+  CREATE INDEX runs_by_root_conversation ON runs (root_conversation_id, start_ms);
+  CREATE INDEX runs_by_trace ON runs (trace_id);
+  CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+  CREATE INDEX runs_in_progress ON runs (last_activity_ms) WHERE status = 'in_progress';
+
+  CREATE TABLE steps (
+    step_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, trace_id TEXT NOT NULL, parent_span_id TEXT, number INTEGER,
+    operation TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, provider TEXT, request_model TEXT,
+    response_model TEXT, response_id TEXT, finish_reasons TEXT, input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0, reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0, cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    total_tokens INTEGER NOT NULL DEFAULT 0, time_to_first_chunk_ms REAL, start_ms REAL NOT NULL, end_ms REAL,
+    duration_ms REAL, last_activity_ms REAL NOT NULL, cost_usd REAL, cost_unknown INTEGER NOT NULL DEFAULT 0,
+    attributes TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX steps_by_run ON steps (run_id, number);
+  CREATE INDEX steps_in_progress ON steps (last_activity_ms) WHERE status = 'in_progress';
+
+  CREATE TABLE attempts (
+    attempt_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, step_id TEXT, trace_id TEXT NOT NULL, parent_span_id TEXT,
+    number INTEGER, status TEXT NOT NULL, method TEXT, url TEXT, url_path TEXT, status_code INTEGER,
+    resend_count INTEGER, retry_classification TEXT, retry_delay_ms REAL, error_type TEXT, error TEXT,
+    start_ms REAL NOT NULL, end_ms REAL, duration_ms REAL, last_activity_ms REAL NOT NULL,
+    attributes TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX attempts_by_run ON attempts (run_id, start_ms);
+  CREATE INDEX attempts_in_progress ON attempts (last_activity_ms) WHERE status = 'in_progress';
+
+  CREATE TABLE tool_calls (
+    span_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, step_id TEXT, trace_id TEXT NOT NULL, parent_span_id TEXT,
+    name TEXT, call_id TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, start_ms REAL NOT NULL,
+    end_ms REAL, duration_ms REAL, last_activity_ms REAL NOT NULL, attributes TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX tool_calls_by_run ON tool_calls (run_id, start_ms);
+  CREATE INDEX tool_calls_in_progress ON tool_calls (last_activity_ms) WHERE status = 'in_progress';
+
+  CREATE TABLE events (
+    span_id TEXT NOT NULL, seq INTEGER NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL, time_ms REAL NOT NULL,
+    attributes TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (span_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX events_by_run ON events (run_id);
+
+  CREATE TABLE spans (
+    span_id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, parent_span_id TEXT, name TEXT NOT NULL,
+    span_kind INTEGER NOT NULL, start_ms REAL NOT NULL, end_ms REAL NOT NULL, duration_ms REAL NOT NULL,
+    status_code INTEGER NOT NULL, status_message TEXT, scope TEXT, attributes TEXT NOT NULL DEFAULT '{}',
+    events TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX spans_by_trace ON spans (trace_id, start_ms);
+  CREATE INDEX spans_by_start ON spans (start_ms);
+  `,
+];
+
+/** Outcome of {@link migrate}: `newer` when the file's schema is newer than this code knows. */
+export type MigrateResult = { readonly ok: true; readonly from: number; readonly to: number } | { readonly ok: false; readonly found: number };
+
+/** Brings a database to {@link SCHEMA_VERSION}; never downgrades. */
+export function migrate(db: SqliteDatabase): MigrateResult {
+  const found = Number(db.pragma('user_version', { simple: true }));
+  if (found > SCHEMA_VERSION) return { ok: false, found };
+  if (found === 0) {
+    // Must precede the first table so retention can give pages back to the file system.
+    db.pragma('auto_vacuum = INCREMENTAL');
+  }
+  db.pragma('journal_mode = WAL');
+  for (let version = found; version < SCHEMA_VERSION; version++) {
+    const sql = MIGRATIONS[version];
+    if (sql === undefined) break;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+  return { ok: true, from: found, to: SCHEMA_VERSION };
+}
+
