@@ -13,7 +13,7 @@ import { runtraceKind, spanToOp } from './internal/span-rows.js';
 import type { SpanRowContext } from './internal/span-rows.js';
 import { SpoolFile, replayOrphanSpools } from './internal/spool-file.js';
 import type { SpoolReplay } from './internal/spool-file.js';
-import { encodeOps } from './internal/sqlite-writer.js';
+import { OpsPacker } from './internal/sqlite-writer.js';
 import type { RowOp, WriterRequest, WriterResponse, WriterWorkerData } from './internal/sqlite-writer.js';
 import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
 
@@ -109,7 +109,8 @@ type Completion = (error: Error | undefined) => void;
 const HANDOVER_SPANS = 512;
 
 interface Pending {
-  readonly ops: RowOp[];
+  /** Rows packed as they come (so they do not linger on the heap while they wait). */
+  readonly packer: OpsPacker;
   readonly completions: Completion[];
 }
 
@@ -177,7 +178,7 @@ export class SqliteSpanExporter implements SpanExporter {
   readonly #snapshots: InProgressSnapshots;
   readonly #onWriteError: SqliteSpanExporterOptions['onWriteError'];
   readonly #replay: SpoolReplay;
-  #pending: Pending = { ops: [], completions: [] };
+  #pending: Pending = { packer: new OpsPacker(), completions: [] };
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #immediate = false;
   #nextId = 1;
@@ -200,8 +201,8 @@ export class SqliteSpanExporter implements SpanExporter {
       throw new InvalidArgumentError('options.path', options.path, 'a non-empty file path');
     }
     this.path = options.path;
-    this.#maxQueueSpans = positiveInteger('options.maxQueueSpans', options.maxQueueSpans, 20_000);
-    this.#maxQueueBytes = positiveInteger('options.maxQueueBytes', options.maxQueueBytes, 32 * 1024 * 1024);
+    this.#maxQueueSpans = positiveInteger('options.maxQueueSpans', options.maxQueueSpans, 4_096);
+    this.#maxQueueBytes = positiveInteger('options.maxQueueBytes', options.maxQueueBytes, 8 * 1024 * 1024);
     this.#maxBatchSpans = positiveInteger('options.maxBatchSpans', options.maxBatchSpans, 2_000);
     this.#handoverSpans = Math.min(HANDOVER_SPANS, this.#maxQueueSpans);
     this.#flushIntervalMs = positiveInteger('options.flushIntervalMs', options.flushIntervalMs, 100, true);
@@ -239,7 +240,9 @@ export class SqliteSpanExporter implements SpanExporter {
       maxBatchSpans: this.#maxBatchSpans,
       ...(maxDatabaseBytes === undefined ? {} : { maxDatabaseBytes }),
     };
-    this.#worker = new Worker(writerScriptUrl(), { workerData });
+    // A small young generation: the writer makes short-lived strings at a high rate, and V8 would
+    // otherwise grow its nursery (and the process's resident memory) by tens of megabytes.
+    this.#worker = new Worker(writerScriptUrl(), { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     this.#worker.on('message', (message: WriterResponse) => this.#onMessage(message));
     this.#worker.on('error', (error: Error) => this.#fail(new StoreWriteError(`store writer failed: ${error.message}`, this.path, { cause: error })));
     this.#worker.on('exit', () => {
@@ -292,10 +295,10 @@ export class SqliteSpanExporter implements SpanExporter {
       }
       if (op === undefined) continue;
       this.#forgetSnapshot(span);
-      this.#pending.ops.push(op);
+      this.#pending.packer.add(op);
       this.#queuedSpans += 1;
       added += 1;
-      if (this.#pending.ops.length >= this.#handoverSpans) {
+      if (this.#pending.packer.count >= this.#handoverSpans) {
         outstanding += 1;
         this.#pending.completions.push(settlePart);
         added = 0;
@@ -424,9 +427,9 @@ export class SqliteSpanExporter implements SpanExporter {
   }
 
   #enqueue(op: RowOp): void {
-    this.#pending.ops.push(op);
+    this.#pending.packer.add(op);
     this.#queuedSpans += 1;
-    if (this.#pending.ops.length >= this.#handoverSpans) this.#flush();
+    if (this.#pending.packer.count >= this.#handoverSpans) this.#flush();
     else this.#scheduleFlush(false);
   }
 
@@ -454,28 +457,21 @@ export class SqliteSpanExporter implements SpanExporter {
       this.#flushTimer = undefined;
     }
     const pending = this.#pending;
-    if (pending.ops.length === 0 && pending.completions.length === 0) return;
-    this.#pending = { ops: [], completions: [] };
+    const count = pending.packer.count;
+    if (count === 0 && pending.completions.length === 0) return;
+    this.#pending = { packer: new OpsPacker(), completions: [] };
     const id = this.#nextId++;
     if (this.#broken !== undefined) {
-      this.#track(id, pending, 0, 0);
+      this.#track(id, count, pending.completions, 0, 0);
       this.#settle(id, this.#broken);
       return;
     }
-    let encoded: ArrayBuffer;
-    try {
-      encoded = encodeOps(pending.ops);
-    } catch (error: unknown) {
-      this.#track(id, pending, 0, 0);
-      this.#settle(id, new StoreWriteError(`cannot pack rows for the store writer: ${messageOf(error)}`, this.path, { cause: error }));
-      return;
-    }
-    const count = pending.ops.length;
+    const encoded = pending.packer.finish();
     const fitsInMemory = this.#memorySpans + count <= this.#maxQueueSpans && this.#memoryBytes + encoded.byteLength <= this.#maxQueueBytes;
     this.#worker.ref();
     // With nothing held in memory, a batch goes there whatever its size, so writing always progresses.
     if (fitsInMemory || this.#memorySpans === 0) {
-      this.#track(id, pending, encoded.byteLength, 0);
+      this.#track(id, count, pending.completions, encoded.byteLength, 0);
       this.#memorySpans += count;
       this.#memoryBytes += encoded.byteLength;
       try {
@@ -487,7 +483,7 @@ export class SqliteSpanExporter implements SpanExporter {
     }
     if (this.#spool === undefined) {
       const error = new StoreWriteError(`store write queue is full (${this.#maxQueueSpans} spans or ${this.#maxQueueBytes} bytes) and the spool is off; ${count} spans dropped`, this.path);
-      this.#track(id, pending, 0, 0);
+      this.#track(id, count, pending.completions, 0, 0);
       this.#settle(id, error, 'queue-full');
       return;
     }
@@ -496,21 +492,21 @@ export class SqliteSpanExporter implements SpanExporter {
       end = this.#spool.append(id, encoded);
     } catch (error: unknown) {
       const message = messageOf(error);
-      this.#track(id, pending, 0, 0);
+      this.#track(id, count, pending.completions, 0, 0);
       this.#settle(id, new StoreWriteError(`cannot write the spool file ${this.#spool.path}: ${message}`, this.path, { cause: error }), causeOf(message) === 'disk-full' ? 'disk-full' : 'queue-full');
       return;
     }
-    this.#track(id, pending, 0, end);
+    this.#track(id, count, pending.completions, 0, end);
     this.#spooledSpans += count;
     this.#worker.postMessage({ type: 'spool', path: this.#spool.path, end } satisfies WriterRequest);
   }
 
-  #track(id: number, pending: Pending, bytes: number, spoolEnd: number): void {
+  #track(id: number, size: number, completions: Completion[], bytes: number, spoolEnd: number): void {
     let resolve!: () => void;
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    this.#inFlight.set(id, { size: pending.ops.length, bytes, spoolEnd, completions: pending.completions, done, resolve });
+    this.#inFlight.set(id, { size, bytes, spoolEnd, completions, done, resolve });
   }
 
   #onMessage(message: WriterResponse): void {
@@ -588,9 +584,9 @@ export class SqliteSpanExporter implements SpanExporter {
     this.#broken ??= error;
     for (const id of [...this.#inFlight.keys()]) this.#settle(id, this.#broken);
     const pending = this.#pending;
-    this.#pending = { ops: [], completions: [] };
-    this.#queuedSpans -= pending.ops.length;
-    this.#lose('write-error', pending.ops.length, this.#broken);
+    this.#pending = { packer: new OpsPacker(), completions: [] };
+    this.#queuedSpans -= pending.packer.count;
+    this.#lose('write-error', pending.packer.count, this.#broken);
     for (const complete of pending.completions) complete(this.#broken);
   }
 }

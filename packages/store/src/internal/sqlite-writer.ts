@@ -100,7 +100,7 @@ const HEADER_BYTES = 16;
  * copy) or appended as is to the spool file. Thousands of small arrays and objects would cost
  * far more to structured-clone, on both threads.
  *
- * Layout: a header of four Uint32 (op count, numbers used, text length in UTF-16 code units,
+ * Layout: a header of four Uint32 (op count, number count, text length in UTF-16 code units,
  * cell count), then the numbers (Float64, 8-byte aligned), the text (every text cell
  * concatenated, UTF-16LE, which round-trips any JavaScript string exactly, lone surrogates
  * included), then one tag byte per cell. Per op, the numbers hold the table index, the
@@ -115,64 +115,111 @@ export function encodedCount(encoded: EncodedOps): number {
   return new Uint32Array(encoded, 0, HEADER_WORDS)[0]!;
 }
 
+/**
+ * Packs ops one at a time, as they come, into growing off-heap buffers, so the ops themselves
+ * die young (a window of waiting ops kept as objects would survive collections and swell the
+ * heap). {@link finish} gives the buffer {@link decodeOps} reads.
+ */
+export class OpsPacker {
+  #count = 0;
+  #numbers = new Float64Array(1024);
+  #n = 0;
+  #tags = new Uint8Array(1024);
+  #t = 0;
+  #text = Buffer.allocUnsafe(16 * 1024);
+  #textBytes = 0;
+
+  /** Ops packed so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Bytes packed so far (about the size {@link finish} returns). */
+  get byteLength(): number {
+    return HEADER_BYTES + this.#n * 8 + this.#textBytes + this.#t;
+  }
+
+  add(op: RowOp): void {
+    const cells = op.values.length + op.events.length * 3;
+    this.#reserve(cells + 3, cells);
+    this.#numbers[this.#n++] = TABLE_INDEX[op.table];
+    this.#numbers[this.#n++] = op.aggregate ? 1 : 0;
+    this.#numbers[this.#n++] = op.events.length;
+    for (const value of op.values) this.#cell(value);
+    for (const event of op.events) {
+      this.#cell(event.name);
+      this.#cell(event.time_ms);
+      this.#cell(event.attributes);
+    }
+    this.#count += 1;
+  }
+
+  /** The packed buffer; the packer starts empty again. */
+  finish(): EncodedOps {
+    const textOffset = HEADER_BYTES + this.#n * 8;
+    const buffer = new ArrayBuffer(textOffset + this.#textBytes + this.#t);
+    const header = new Uint32Array(buffer, 0, HEADER_WORDS);
+    header[0] = this.#count;
+    header[1] = this.#n;
+    header[2] = this.#textBytes / 2;
+    header[3] = this.#t;
+    new Float64Array(buffer, HEADER_BYTES, this.#n).set(this.#numbers.subarray(0, this.#n));
+    new Uint8Array(buffer, textOffset, this.#textBytes).set(this.#text.subarray(0, this.#textBytes));
+    new Uint8Array(buffer, textOffset + this.#textBytes, this.#t).set(this.#tags.subarray(0, this.#t));
+    this.#count = 0;
+    this.#n = 0;
+    this.#t = 0;
+    this.#textBytes = 0;
+    return buffer;
+  }
+
+  #cell(value: string | number | null): void {
+    if (value === null) {
+      this.#tags[this.#t++] = CELL_NULL;
+    } else if (typeof value === 'number') {
+      this.#tags[this.#t++] = CELL_NUMBER;
+      this.#numbers[this.#n++] = value;
+    } else {
+      this.#tags[this.#t++] = CELL_TEXT;
+      this.#numbers[this.#n++] = value.length;
+      const bytes = value.length * 2;
+      if (this.#textBytes + bytes > this.#text.length) {
+        const grown = Buffer.allocUnsafe(Math.max(this.#text.length * 2, this.#textBytes + bytes));
+        this.#text.copy(grown, 0, 0, this.#textBytes);
+        this.#text = grown;
+      }
+      this.#textBytes += this.#text.write(value, this.#textBytes, 'utf16le');
+    }
+  }
+
+  #reserve(numbers: number, tags: number): void {
+    if (this.#n + numbers > this.#numbers.length) {
+      const grown = new Float64Array(Math.max(this.#numbers.length * 2, this.#n + numbers));
+      grown.set(this.#numbers.subarray(0, this.#n));
+      this.#numbers = grown;
+    }
+    if (this.#t + tags > this.#tags.length) {
+      const grown = new Uint8Array(Math.max(this.#tags.length * 2, this.#t + tags));
+      grown.set(this.#tags.subarray(0, this.#t));
+      this.#tags = grown;
+    }
+  }
+}
+
 /** Packs ops for {@link decodeOps}. */
 export function encodeOps(ops: readonly RowOp[]): EncodedOps {
-  let cells = 0;
-  let textUnits = 0;
-  for (const op of ops) {
-    cells += op.values.length + op.events.length * 3;
-    for (const value of op.values) if (typeof value === 'string') textUnits += value.length;
-    for (const event of op.events) textUnits += event.name.length + event.attributes.length;
-  }
-  const maxNumbers = cells + ops.length * 3;
-  const textOffset = HEADER_BYTES + maxNumbers * 8;
-  const tagsOffset = textOffset + textUnits * 2;
-  const buffer = new ArrayBuffer(tagsOffset + cells);
-  const numbers = new Float64Array(buffer, HEADER_BYTES, maxNumbers);
-  const tags = new Uint8Array(buffer, tagsOffset, cells);
-  const text = Buffer.from(buffer, textOffset, textUnits * 2);
-  let n = 0;
-  let t = 0;
-  let at = 0;
-  const cell = (value: string | number | null): void => {
-    if (value === null) {
-      tags[t++] = CELL_NULL;
-    } else if (typeof value === 'number') {
-      tags[t++] = CELL_NUMBER;
-      numbers[n++] = value;
-    } else {
-      tags[t++] = CELL_TEXT;
-      numbers[n++] = value.length;
-      at += text.write(value, at, 'utf16le');
-    }
-  };
-  for (const op of ops) {
-    numbers[n++] = TABLE_INDEX[op.table];
-    numbers[n++] = op.aggregate ? 1 : 0;
-    numbers[n++] = op.events.length;
-    for (const value of op.values) cell(value);
-    for (const event of op.events) {
-      cell(event.name);
-      cell(event.time_ms);
-      cell(event.attributes);
-    }
-  }
-  const header = new Uint32Array(buffer, 0, HEADER_WORDS);
-  header[0] = ops.length;
-  header[1] = n;
-  header[2] = textUnits;
-  header[3] = cells;
-  return buffer;
+  const packer = new OpsPacker();
+  for (const op of ops) packer.add(op);
+  return packer.finish();
 }
 
 /** Unpacks what {@link encodeOps} packed. Throws on a buffer whose sizes do not add up. */
 export function decodeOps(encoded: EncodedOps): WriteOp[] {
   if (encoded.byteLength < HEADER_BYTES) throw new Error(`packed rows too short (${encoded.byteLength} bytes)`);
   const [count = 0, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
-  const maxNumbers = (encoded.byteLength - HEADER_BYTES - textUnits * 2 - cellCount) / 8;
-  if (!Number.isInteger(maxNumbers) || maxNumbers < used) throw new Error('packed rows are damaged (sizes do not add up)');
+  if (HEADER_BYTES + used * 8 + textUnits * 2 + cellCount !== encoded.byteLength) throw new Error('packed rows are damaged (sizes do not add up)');
   const numbers = new Float64Array(encoded, HEADER_BYTES, used);
-  const textOffset = HEADER_BYTES + maxNumbers * 8;
+  const textOffset = HEADER_BYTES + used * 8;
   const text = Buffer.from(encoded, textOffset, textUnits * 2).toString('utf16le');
   const tags = new Uint8Array(encoded, textOffset + textUnits * 2, cellCount);
   let n = 0;
