@@ -112,6 +112,24 @@ describe('redactHeaders', () => {
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(Object.keys(value)).toEqual(['__proto__']);
   });
+
+  it('reads a plain record the same way: lower-case names, case variants joined, __proto__ a plain field', () => {
+    const input = JSON.parse('{"__proto__":"x","Accept":"a","accept":"b","X-Api-Key":"k"}') as Record<string, string>;
+    const { value, maskedCount } = redactor.redactHeaders(input);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value)).toEqual(['__proto__', 'accept', 'x-api-key']);
+    expect(value).toMatchObject({ accept: 'a, b', 'x-api-key': '[REDACTED]' });
+    expect(maskedCount).toBe(1);
+  });
+
+  it('gives the same answer for a repeated header value, secret or not (short clean texts are remembered)', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(redactor.redactHeaders({ 'user-agent': 'OpenAI/JS 7.57.0', 'x-note': 'key sk-proj-abcdefghijklmnopqrstuvwx' }).value).toEqual({
+        'user-agent': 'OpenAI/JS 7.57.0',
+        'x-note': 'key [REDACTED]',
+      });
+    }
+  });
 });
 
 describe('redactJson', () => {

@@ -167,17 +167,13 @@ export class Redactor {
    */
   redactHeaders(headers: HeadersInput): RedactionResult<Record<string, string>> {
     const tally = new Tally();
-    const collected = new Map<string, string>();
-    for (const [name, value] of headerEntries(headers)) {
-      const lower = name.toLowerCase();
-      const previous = collected.get(lower);
-      collected.set(lower, previous === undefined ? value : `${previous}, ${value}`);
-    }
-    for (const [name, value] of collected) {
+    const collected = isPlainHeaderRecord(headers) ? lowerCaseRecord(headers) : collectHeaders(headers);
+    for (const name of Object.keys(collected)) {
+      const value = collected[name] as string;
       const out = this.redactHeaderValue(name, value, tally);
-      if (out !== value) collected.set(name, out);
+      if (out !== value) collected[name] = out;
     }
-    return result(Object.fromEntries(collected), tally);
+    return result(collected, tally);
   }
 
   /**
@@ -444,20 +440,22 @@ export class Redactor {
         parsed = undefined;
       }
       if (isHeaderRecord(parsed)) {
-        // Every change is counted, so an unchanged count means the value comes back as it was.
+        // Every change is counted, so an unchanged count means the value comes back as it was;
+        // the copy is built only when something changed (the usual input was redacted before).
         const before = tally.count;
-        const out: Record<string, unknown> = {};
-        for (const [name, headerValue] of Object.entries(parsed)) {
-          const lower = name.toLowerCase();
-          defineField(
-            out,
-            name,
-            Array.isArray(headerValue)
-              ? headerValue.map((item) => this.redactHeaderValue(lower, item, tally))
-              : this.redactHeaderValue(lower, headerValue, tally),
-          );
+        const names = Object.keys(parsed);
+        const outs: (string | string[])[] = new Array<string | string[]>(names.length);
+        for (let index = 0; index < names.length; index++) {
+          const headerValue = parsed[names[index] as string] as string | string[];
+          const lower = (names[index] as string).toLowerCase();
+          outs[index] = Array.isArray(headerValue)
+            ? headerValue.map((item) => this.redactHeaderValue(lower, item, tally))
+            : this.redactHeaderValue(lower, headerValue, tally);
         }
-        return tally.count === before ? value : JSON.stringify(out);
+        if (tally.count === before) return value;
+        const out: Record<string, unknown> = {};
+        names.forEach((name, index) => defineField(out, name, outs[index]));
+        return JSON.stringify(out);
       }
     }
     return redactEmbeddedText(value, this.rules, tally, 0);
@@ -731,6 +729,42 @@ function headerText(value: unknown): string | undefined {
   if (Array.isArray(value)) return value.map((item) => headerText(item) ?? '').join(', ');
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return undefined;
+}
+
+/** A plain object of string values: the shape most callers pass, read without the generic walk. */
+function isPlainHeaderRecord(headers: HeadersInput): headers is Readonly<Record<string, string>> {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return false;
+  const prototype: unknown = Object.getPrototypeOf(headers);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const key in headers) {
+    if (typeof (headers as Record<string, unknown>)[key] !== 'string') return false;
+  }
+  return true;
+}
+
+/** A plain record with lower-case names; values of names that differ only in case are joined with `, `. */
+function lowerCaseRecord(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    const value = headers[name] as string;
+    const previous = Object.hasOwn(out, lower) ? out[lower] : undefined;
+    const joined = previous === undefined ? value : `${previous}, ${value}`;
+    if (lower === '__proto__') defineField(out, lower, joined);
+    else out[lower] = joined;
+  }
+  return out;
+}
+
+/** Any header shape as a plain record with lower-case names (repeated names joined with `, `). */
+function collectHeaders(headers: HeadersInput): Record<string, string> {
+  const collected = new Map<string, string>();
+  for (const [name, value] of headerEntries(headers)) {
+    const lower = name.toLowerCase();
+    const previous = collected.get(lower);
+    collected.set(lower, previous === undefined ? value : `${previous}, ${value}`);
+  }
+  return Object.fromEntries(collected);
 }
 
 function* headerEntries(headers: HeadersInput): Generator<[string, string]> {

@@ -30,6 +30,9 @@ export interface RuleSetOptions {
 }
 
 const KEY_CACHE_LIMIT = 4096;
+/** Texts at most this long that no rule changes are remembered (header values, model names, URLs repeat on every call). */
+const CLEAN_TEXT_MAX_CHARS = 512;
+const CLEAN_TEXT_LIMIT = 4096;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -55,6 +58,11 @@ export class RuleSet {
   private readonly patterns: readonly CompiledPattern[];
   private readonly jsonKeyCache = new Map<string, string | null>();
   private readonly headerCache = new Map<string, string | null>();
+  /**
+   * Short texts the trigger does not match, so no rule can change them: the trigger scan is the
+   * costly part of most redactions, and header values, model names and URLs repeat on every call.
+   */
+  private readonly cleanTexts = new Set<string>();
 
   constructor(options: RuleSetOptions) {
     this.allowedValues = new Set(options.allowedValues);
@@ -107,7 +115,11 @@ export class RuleSet {
 
   /** Whether any rule could change this text (cheap; false means "leave it as is"). */
   mayContainSecret(text: string): boolean {
-    return this.scanEveryString || this.trigger.test(text);
+    if (this.scanEveryString) return true;
+    if (this.cleanTexts.has(text)) return false;
+    if (this.trigger.test(text)) return true;
+    this.rememberClean(text);
+    return false;
   }
 
   /**
@@ -115,14 +127,25 @@ export class RuleSet {
    * the trigger hits when the caller already knows them (from the raw JSON pass).
    */
   redactText(text: string, tally: Tally, knownHits?: number): string {
+    if (knownHits === undefined && this.cleanTexts.has(text)) return text;
     const hits = knownHits ?? this.triggerHits(text);
-    if (hits === 0 && !this.scanEveryString) return text;
+    if (hits === 0 && !this.scanEveryString) {
+      this.rememberClean(text);
+      return text;
+    }
     let out = text;
     if ((hits & TriggerHits.URL) !== 0) {
       out = out.replace(URL_IN_TEXT, (url) => this.redactUrlStructure(url, tally));
     }
     if ((hits & TriggerHits.ASSIGNMENT) !== 0) out = this.redactQueryPairs(out, tally, QUERY_PARAM_IN_TEXT);
     return this.applyPatterns(out, tally, hits);
+  }
+
+  /** Remembers a short text that the trigger does not match (so no rule can change it). */
+  private rememberClean(text: string): void {
+    if (text.length > CLEAN_TEXT_MAX_CHARS) return;
+    if (this.cleanTexts.size >= CLEAN_TEXT_LIMIT) this.cleanTexts.clear();
+    this.cleanTexts.add(text);
   }
 
   /** One pass of the trigger over the text: which kinds of rule could fire. */
@@ -151,7 +174,9 @@ export class RuleSet {
 
   /** The value patterns whose trigger the text hits (user patterns always). */
   private applyTriggeredPatterns(text: string, tally: Tally): string {
+    if (this.cleanTexts.has(text)) return text;
     const hits = this.triggerHits(text);
+    if (hits === 0) this.rememberClean(text);
     return hits === 0 && !this.scanEveryString ? text : this.applyPatterns(text, tally, hits);
   }
 
