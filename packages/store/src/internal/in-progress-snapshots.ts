@@ -80,10 +80,9 @@ export class InProgressSnapshots {
 
   /** The span ended: no more rows for it. */
   forget(spanId: string): void {
-    if (this.#waiting.delete(spanId) || this.#written.delete(spanId)) {
-      this.#refresh.delete(spanId);
-      if (this.size === 0) this.#disarm();
-    }
+    // The timer stays armed until a tick finds nothing to watch: short work would otherwise
+    // arm and clear it once per span.
+    if (this.#waiting.delete(spanId) || this.#written.delete(spanId)) this.#refresh.delete(spanId);
   }
 
   /** Writes every row that is due (the timer calls it; tests may too). */

@@ -7,7 +7,6 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isRunStatus, isUsageMissing } from '@runtrace/core';
 import type { RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
 import type { StorePricing } from '../query-types.js';
-import { ATTEMPT_COLUMNS, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, TOOL_COLUMNS } from './sqlite-writer.js';
 import type { AttemptRow, EventRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './sqlite-writer.js';
 
 /** How spans become rows: the pricing for costs, model normalization and the clock for in-progress rows. */
@@ -351,29 +350,51 @@ function genericRow(span: ReadableSpan): SpanRow {
   };
 }
 
+/** A span's row and its table, before it is flattened into values (see {@link spanToOp}). */
+export type SpanRowOf =
+  | { readonly table: 'runs'; readonly row: RunRow }
+  | { readonly table: 'steps'; readonly row: StepRow }
+  | { readonly table: 'attempts'; readonly row: AttemptRow }
+  | { readonly table: 'tool_calls'; readonly row: ToolRow }
+  | { readonly table: 'spans'; readonly row: SpanRow };
+
+/** The row for one span; `undefined` for a live snapshot of a span that is not runtrace's. */
+export function spanToRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): SpanRowOf | undefined {
+  switch (runtraceKind(span)) {
+    case SpanKinds.RUN:
+      return { table: 'runs', row: runRow(span, inProgress, context) };
+    case SpanKinds.STEP:
+      return { table: 'steps', row: stepRow(span, inProgress, context) };
+    case SpanKinds.ATTEMPT:
+      return { table: 'attempts', row: attemptRow(span, inProgress, context) };
+    case SpanKinds.TOOL:
+      return { table: 'tool_calls', row: toolRow(span, inProgress, context) };
+    case undefined:
+      return inProgress ? undefined : { table: 'spans', row: genericRow(span) };
+  }
+}
+
 /**
  * The write operation for one span. `inProgress` marks a live snapshot of a span that has not
  * ended; only runtrace spans have one (`undefined` otherwise).
  */
 export function spanToOp(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RowOp | undefined {
-  switch (runtraceKind(span)) {
-    case SpanKinds.RUN: {
-      const row = runRow(span, inProgress, context);
-      return { table: 'runs', values: valuesOf(RUN_COLUMNS, row), events: events(span), aggregate: row.has_summary === 0 };
-    }
-    case SpanKinds.STEP:
-      return { table: 'steps', values: valuesOf(STEP_COLUMNS, stepRow(span, inProgress, context)), events: events(span), aggregate: true };
-    case SpanKinds.ATTEMPT:
-      return { table: 'attempts', values: valuesOf(ATTEMPT_COLUMNS, attemptRow(span, inProgress, context)), events: events(span), aggregate: true };
-    case SpanKinds.TOOL:
-      return { table: 'tool_calls', values: valuesOf(TOOL_COLUMNS, toolRow(span, inProgress, context)), events: events(span), aggregate: true };
-    case undefined:
-      return inProgress ? undefined : { table: 'spans', values: valuesOf(SPAN_COLUMNS, genericRow(span)), events: [], aggregate: false };
+  const found = spanToRow(span, inProgress, context);
+  if (found === undefined) return undefined;
+  switch (found.table) {
+    case 'runs':
+      return { table: 'runs', values: valuesOf(found.row), events: events(span), aggregate: found.row.has_summary === 0 };
+    case 'spans':
+      return { table: 'spans', values: valuesOf(found.row), events: [], aggregate: false };
+    default:
+      return { table: found.table, values: valuesOf(found.row), events: events(span), aggregate: true };
   }
 }
 
-function valuesOf<C extends string>(columns: readonly C[], row: Readonly<Record<C, string | number | null>>): RowValues {
-  const values = new Array<string | number | null>(columns.length);
-  for (let index = 0; index < columns.length; index++) values[index] = row[columns[index]!];
-  return values;
+/**
+ * A row's values in its table's column order. Each row builder above lists its fields in that
+ * order (a test checks it), so the object's own order is the column order.
+ */
+function valuesOf(row: RunRow | StepRow | AttemptRow | ToolRow | SpanRow): RowValues {
+  return Object.values(row);
 }

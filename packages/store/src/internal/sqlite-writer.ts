@@ -145,12 +145,15 @@ export class OpsPacker {
     this.#numbers[this.#n++] = TABLE_INDEX[op.table];
     this.#numbers[this.#n++] = op.aggregate ? 1 : 0;
     this.#numbers[this.#n++] = op.events.length;
-    for (const value of op.values) this.#cell(value);
+    // The op's text cells are joined and written once: one native call per op, not per cell.
+    const texts: string[] = [];
+    for (const value of op.values) this.#cell(value, texts);
     for (const event of op.events) {
-      this.#cell(event.name);
-      this.#cell(event.time_ms);
-      this.#cell(event.attributes);
+      this.#cell(event.name, texts);
+      this.#cell(event.time_ms, texts);
+      this.#cell(event.attributes, texts);
     }
+    if (texts.length > 0) this.#writeText(texts.length === 1 ? texts[0]! : texts.join(''));
     this.#count += 1;
   }
 
@@ -173,7 +176,7 @@ export class OpsPacker {
     return buffer;
   }
 
-  #cell(value: string | number | null): void {
+  #cell(value: string | number | null, texts: string[]): void {
     if (value === null) {
       this.#tags[this.#t++] = CELL_NULL;
     } else if (typeof value === 'number') {
@@ -182,14 +185,18 @@ export class OpsPacker {
     } else {
       this.#tags[this.#t++] = CELL_TEXT;
       this.#numbers[this.#n++] = value.length;
-      const bytes = value.length * 2;
-      if (this.#textBytes + bytes > this.#text.length) {
-        const grown = Buffer.allocUnsafe(Math.max(this.#text.length * 2, this.#textBytes + bytes));
-        this.#text.copy(grown, 0, 0, this.#textBytes);
-        this.#text = grown;
-      }
-      this.#textBytes += this.#text.write(value, this.#textBytes, 'utf16le');
+      texts.push(value);
     }
+  }
+
+  #writeText(text: string): void {
+    const bytes = text.length * 2;
+    if (this.#textBytes + bytes > this.#text.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#text.length * 2, this.#textBytes + bytes));
+      this.#text.copy(grown, 0, 0, this.#textBytes);
+      this.#text = grown;
+    }
+    this.#textBytes += this.#text.write(text, this.#textBytes, 'utf16le');
   }
 
   #reserve(numbers: number, tags: number): void {
