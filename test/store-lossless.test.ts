@@ -1,6 +1,7 @@
 // Offered load far above the store's write rate, through the built packages: no finished span is
 // lost, no completed run is left in progress, and the overflow goes through the spool file.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context } from '@opentelemetry/api';
@@ -9,7 +10,6 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { Recorder } from '@runtrace/instrumentation';
 import { RunSpanProcessor } from '@runtrace/processor';
 import { SqliteSpanExporter, StoreSpanProcessor, openStore } from '@runtrace/store';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const RUNS = 6_000;
@@ -29,6 +29,13 @@ afterEach(() => {
   context.disable();
   rmSync(dir, { recursive: true, force: true });
 });
+
+interface ReadOnlyDatabase {
+  prepare(sql: string): { pluck(): { get(): unknown } };
+  close(): void;
+}
+/** better-sqlite3, the copy the store uses (it is the store's dependency, not the workspace root's). */
+const Database = createRequire(import.meta.resolve('@runtrace/store'))('better-sqlite3') as new (path: string, options: { readonly: boolean }) => ReadOnlyDatabase;
 
 function count(path: string, sql: string): number {
   const db = new Database(path, { readonly: true });

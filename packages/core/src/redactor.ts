@@ -736,7 +736,7 @@ function isPlainHeaderRecord(headers: HeadersInput): headers is Readonly<Record<
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return false;
   const prototype: unknown = Object.getPrototypeOf(headers);
   if (prototype !== Object.prototype && prototype !== null) return false;
-  for (const key in headers) {
+  for (const key of Object.keys(headers)) {
     if (typeof (headers as Record<string, unknown>)[key] !== 'string') return false;
   }
   return true;

@@ -107,12 +107,9 @@ type Completion = (error: Error | undefined) => void;
 
 /** Spans converted before a hand-over to the writer, so a large export is written while it is still being converted. */
 const HANDOVER_SPANS = 512;
+/** Packed buffers kept for reuse. */
+const REUSED_BUFFERS = 4;
 
-interface Pending {
-  /** Rows packed as they come (so they do not linger on the heap while they wait). */
-  readonly packer: OpsPacker;
-  readonly completions: Completion[];
-}
 
 interface InFlight {
   readonly size: number;
@@ -178,7 +175,11 @@ export class SqliteSpanExporter implements SpanExporter {
   readonly #snapshots: InProgressSnapshots;
   readonly #onWriteError: SqliteSpanExporterOptions['onWriteError'];
   readonly #replay: SpoolReplay;
-  #pending: Pending = { packer: new OpsPacker(), completions: [] };
+  /** Rows packed as they come (so they do not linger on the heap while they wait), and who waits on them. */
+  readonly #packer = new OpsPacker();
+  #completions: Completion[] = [];
+  /** Packed buffers the writer handed back, reused for the next hand-overs. */
+  readonly #buffers: ArrayBuffer[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #immediate = false;
   #nextId = 1;
@@ -295,19 +296,19 @@ export class SqliteSpanExporter implements SpanExporter {
       }
       if (op === undefined) continue;
       this.#forgetSnapshot(span);
-      this.#pending.packer.add(op);
+      this.#packer.add(op);
       this.#queuedSpans += 1;
       added += 1;
-      if (this.#pending.packer.count >= this.#handoverSpans) {
+      if (this.#packer.count >= this.#handoverSpans) {
         outstanding += 1;
-        this.#pending.completions.push(settlePart);
+        this.#completions.push(settlePart);
         added = 0;
         this.#flush();
       }
     }
     if (added > 0) {
       outstanding += 1;
-      this.#pending.completions.push(settlePart);
+      this.#completions.push(settlePart);
       this.#scheduleFlush(true);
     }
     settlePart(undefined);
@@ -427,9 +428,9 @@ export class SqliteSpanExporter implements SpanExporter {
   }
 
   #enqueue(op: RowOp): void {
-    this.#pending.packer.add(op);
+    this.#packer.add(op);
     this.#queuedSpans += 1;
-    if (this.#pending.packer.count >= this.#handoverSpans) this.#flush();
+    if (this.#packer.count >= this.#handoverSpans) this.#flush();
     else this.#scheduleFlush(false);
   }
 
@@ -456,24 +457,26 @@ export class SqliteSpanExporter implements SpanExporter {
       clearTimeout(this.#flushTimer);
       this.#flushTimer = undefined;
     }
-    const pending = this.#pending;
-    const count = pending.packer.count;
-    if (count === 0 && pending.completions.length === 0) return;
-    this.#pending = { packer: new OpsPacker(), completions: [] };
+    const count = this.#packer.count;
+    const completions = this.#completions;
+    if (count === 0 && completions.length === 0) return;
+    this.#completions = [];
     const id = this.#nextId++;
     if (this.#broken !== undefined) {
-      this.#track(id, count, pending.completions, 0, 0);
+      this.#packer.finish();
+      this.#track(id, count, completions, 0, 0);
       this.#settle(id, this.#broken);
       return;
     }
-    const encoded = pending.packer.finish();
-    const fitsInMemory = this.#memorySpans + count <= this.#maxQueueSpans && this.#memoryBytes + encoded.byteLength <= this.#maxQueueBytes;
+    const encoded = this.#packer.finish(this.#reusableBuffer(this.#packer.byteLength));
+    const bytes = encoded.byteLength;
+    const fitsInMemory = this.#memorySpans + count <= this.#maxQueueSpans && this.#memoryBytes + bytes <= this.#maxQueueBytes;
     this.#worker.ref();
     // With nothing held in memory, a batch goes there whatever its size, so writing always progresses.
     if (fitsInMemory || this.#memorySpans === 0) {
-      this.#track(id, count, pending.completions, encoded.byteLength, 0);
+      this.#track(id, count, completions, bytes, 0);
       this.#memorySpans += count;
-      this.#memoryBytes += encoded.byteLength;
+      this.#memoryBytes += bytes;
       try {
         this.#worker.postMessage({ type: 'write', id, ops: encoded } satisfies WriterRequest, [encoded]);
       } catch (error: unknown) {
@@ -483,7 +486,7 @@ export class SqliteSpanExporter implements SpanExporter {
     }
     if (this.#spool === undefined) {
       const error = new StoreWriteError(`store write queue is full (${this.#maxQueueSpans} spans or ${this.#maxQueueBytes} bytes) and the spool is off; ${count} spans dropped`, this.path);
-      this.#track(id, count, pending.completions, 0, 0);
+      this.#track(id, count, completions, 0, 0);
       this.#settle(id, error, 'queue-full');
       return;
     }
@@ -492,13 +495,22 @@ export class SqliteSpanExporter implements SpanExporter {
       end = this.#spool.append(id, encoded);
     } catch (error: unknown) {
       const message = messageOf(error);
-      this.#track(id, count, pending.completions, 0, 0);
+      this.#track(id, count, completions, 0, 0);
       this.#settle(id, new StoreWriteError(`cannot write the spool file ${this.#spool.path}: ${message}`, this.path, { cause: error }), causeOf(message) === 'disk-full' ? 'disk-full' : 'queue-full');
       return;
     }
-    this.#track(id, count, pending.completions, 0, end);
+    this.#track(id, count, completions, 0, end);
     this.#spooledSpans += count;
+    if (this.#buffers.length < REUSED_BUFFERS) this.#buffers.push(encoded);
     this.#worker.postMessage({ type: 'spool', path: this.#spool.path, end } satisfies WriterRequest);
+  }
+
+  /** A handed-back buffer of at least `bytes`, if one is free. */
+  #reusableBuffer(bytes: number): ArrayBuffer | undefined {
+    const index = this.#buffers.findIndex((buffer) => buffer.byteLength >= bytes);
+    if (index >= 0) return this.#buffers.splice(index, 1)[0];
+    // Room to grow, so the buffer can be reused for the next, slightly larger hand-overs.
+    return new ArrayBuffer(Math.max(64 * 1024, Math.ceil(bytes * 1.25)));
   }
 
   #track(id: number, size: number, completions: Completion[], bytes: number, spoolEnd: number): void {
@@ -517,6 +529,9 @@ export class SqliteSpanExporter implements SpanExporter {
         for (const id of message.ids) this.#settle(id, error, cause);
         return;
       }
+      case 'buffers':
+        for (const buffer of message.buffers) if (this.#buffers.length < REUSED_BUFFERS) this.#buffers.push(buffer);
+        return;
       case 'spool-read':
         this.#spoolRead(message.offset, message.error);
         return;
@@ -583,10 +598,12 @@ export class SqliteSpanExporter implements SpanExporter {
   #fail(error: StoreWriteError): void {
     this.#broken ??= error;
     for (const id of [...this.#inFlight.keys()]) this.#settle(id, this.#broken);
-    const pending = this.#pending;
-    this.#pending = { packer: new OpsPacker(), completions: [] };
-    this.#queuedSpans -= pending.packer.count;
-    this.#lose('write-error', pending.packer.count, this.#broken);
-    for (const complete of pending.completions) complete(this.#broken);
+    const count = this.#packer.count;
+    const completions = this.#completions;
+    this.#packer.finish();
+    this.#completions = [];
+    this.#queuedSpans -= count;
+    this.#lose('write-error', count, this.#broken);
+    for (const complete of completions) complete(this.#broken);
   }
 }

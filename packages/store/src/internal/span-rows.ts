@@ -386,7 +386,9 @@ export function spanToOp(span: ReadableSpan, inProgress: boolean, context: SpanR
       return { table: 'runs', values: valuesOf(found.row), events: events(span), aggregate: found.row.has_summary === 0 };
     case 'spans':
       return { table: 'spans', values: valuesOf(found.row), events: [], aggregate: false };
-    default:
+    case 'steps':
+    case 'attempts':
+    case 'tool_calls':
       return { table: found.table, values: valuesOf(found.row), events: events(span), aggregate: true };
   }
 }

@@ -3,7 +3,7 @@
 
 import { closeSync, ftruncateSync, openSync, readdirSync, unlinkSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { SpanWriter, decodeOps, readSpoolFrames, spoolFrameHeader } from './sqlite-writer.js';
+import { SpanWriter, decodeOps, encodedLength, readSpoolFrames, spoolFrameHeader } from './sqlite-writer.js';
 import type { EncodedOps, SqliteDatabase } from './sqlite-writer.js';
 
 const SPOOL_SUFFIX = /^(.*)-spool-(\d+)-(\d+)$/;
@@ -122,7 +122,7 @@ export class SpoolFile {
       openHere.add(this.path);
     }
     const header = spoolFrameHeader(id, encoded);
-    const body = new Uint8Array(encoded);
+    const body = new Uint8Array(encoded, 0, encodedLength(encoded));
     const total = header.length + body.length;
     let written = 0;
     // writev may write less than asked near a full disk: finish the frame or fail.

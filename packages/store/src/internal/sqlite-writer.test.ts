@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, decodeOps, encodeOps, encodedCount } from './sqlite-writer.js';
+import { OpsPacker, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, decodeOps, encodeOps, encodedCount, encodedLength } from './sqlite-writer.js';
 import type { WriteOp } from './sqlite-writer.js';
 
 function values(columns: readonly string[], pick: (column: string, index: number) => string | number | null): (string | number | null)[] {
@@ -40,6 +40,34 @@ describe('encodeOps / decodeOps', () => {
     const encoded = encodeOps(ops);
     expect(encodedCount(encoded)).toBe(3);
     expect(decodeOps(encoded)).toEqual(ops);
+  });
+
+  it('packs into a larger reused buffer and keeps its scratch space between batches', () => {
+    const packer = new OpsPacker();
+    const op = (id: string, text: string): WriteOp => ({
+      table: 'spans',
+      values: values(SPAN_COLUMNS, (column) => (column === 'span_id' ? id : column === 'name' ? text : null)),
+      spanId: id,
+      runId: null,
+      events: [],
+      aggregate: false,
+    });
+    packer.add(op('c000000000000001', 'x'.repeat(5_000)));
+    const first = packer.finish();
+    expect(decodeOps(first)).toEqual([op('c000000000000001', 'x'.repeat(5_000))]);
+    // A second, smaller batch written into the first (now too large) buffer: only its own rows come back.
+    packer.add(op('c000000000000002', 'lone surrogate \ud800 and ✓'));
+    const reused = packer.finish(first);
+    expect(reused).toBe(first);
+    expect(encodedCount(reused)).toBe(1);
+    expect(encodedLength(reused)).toBeLessThan(reused.byteLength);
+    expect(decodeOps(reused)).toEqual([op('c000000000000002', 'lone surrogate \ud800 and ✓')]);
+  });
+
+  it('refuses a buffer whose sizes do not add up', () => {
+    const encoded = encodeOps([]);
+    new Uint32Array(encoded, 0, 4)[2] = 1_000;
+    expect(() => decodeOps(encoded)).toThrow(/damaged/);
   });
 
   it('encodes an empty batch', () => {

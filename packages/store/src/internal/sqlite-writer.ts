@@ -115,6 +115,12 @@ export function encodedCount(encoded: EncodedOps): number {
   return new Uint32Array(encoded, 0, HEADER_WORDS)[0]!;
 }
 
+/** Bytes of a packed buffer in use (a reused buffer may be longer). */
+export function encodedLength(encoded: EncodedOps): number {
+  const [, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
+  return HEADER_BYTES + used * 8 + textUnits * 2 + cellCount;
+}
+
 /**
  * Packs ops one at a time, as they come, into growing off-heap buffers, so the ops themselves
  * die young (a window of waiting ops kept as objects would survive collections and swell the
@@ -157,10 +163,15 @@ export class OpsPacker {
     this.#count += 1;
   }
 
-  /** The packed buffer; the packer starts empty again. */
-  finish(): EncodedOps {
+  /**
+   * The packed buffer — `into` when it is large enough (buffers are reused: allocating a fresh
+   * one per hand-over costs page faults and external-memory collections) — after which the
+   * packer starts empty again, keeping its grown scratch space.
+   */
+  finish(into?: ArrayBuffer): EncodedOps {
     const textOffset = HEADER_BYTES + this.#n * 8;
-    const buffer = new ArrayBuffer(textOffset + this.#textBytes + this.#t);
+    const length = textOffset + this.#textBytes + this.#t;
+    const buffer = into !== undefined && into.byteLength >= length ? into : new ArrayBuffer(length);
     const header = new Uint32Array(buffer, 0, HEADER_WORDS);
     header[0] = this.#count;
     header[1] = this.#n;
@@ -224,7 +235,7 @@ export function encodeOps(ops: readonly RowOp[]): EncodedOps {
 export function decodeOps(encoded: EncodedOps): WriteOp[] {
   if (encoded.byteLength < HEADER_BYTES) throw new Error(`packed rows too short (${encoded.byteLength} bytes)`);
   const [count = 0, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
-  if (HEADER_BYTES + used * 8 + textUnits * 2 + cellCount !== encoded.byteLength) throw new Error('packed rows are damaged (sizes do not add up)');
+  if (HEADER_BYTES + used * 8 + textUnits * 2 + cellCount > encoded.byteLength) throw new Error('packed rows are damaged (sizes do not add up)');
   const numbers = new Float64Array(encoded, HEADER_BYTES, used);
   const textOffset = HEADER_BYTES + used * 8;
   const text = Buffer.from(encoded, textOffset, textUnits * 2).toString('utf16le');
@@ -273,7 +284,7 @@ export const SPOOL_FRAME_HEADER_BYTES = 8;
 /** The frame header of a packed buffer appended to the spool file. */
 export function spoolFrameHeader(id: number, encoded: EncodedOps): Buffer {
   const header = Buffer.allocUnsafe(SPOOL_FRAME_HEADER_BYTES);
-  header.writeUInt32LE(encoded.byteLength, 0);
+  header.writeUInt32LE(encodedLength(encoded), 0);
   header.writeUInt32LE(id, 4);
   return header;
 }
@@ -455,6 +466,8 @@ export type WriterResponse =
   | { readonly type: 'ready' }
   | { readonly type: 'open-failed'; readonly message: string }
   | { readonly type: 'written'; readonly ids: readonly number[]; readonly error?: string }
+  /** Packed buffers read and done with, handed back for reuse. */
+  | { readonly type: 'buffers'; readonly buffers: readonly ArrayBuffer[] }
   /**
    * Every frame of the spool file before `offset` has been answered (-1: the file cannot be
    * read; `error` says why). A frame id not answered by then was lost.
@@ -615,6 +628,8 @@ function runWorker(data: WriterWorkerData): void {
             units.push({ id: waiting.id, encoded: waiting.ops });
           }
           writeUnits(writer, units, data.maxBatchSpans, reply);
+          const buffers = units.map((unit) => unit.encoded);
+          port.postMessage({ type: 'buffers', buffers } satisfies WriterResponse, buffers);
           request = carried ?? next();
           continue;
         }
