@@ -44,6 +44,7 @@ export { addTokenUsage, TOKEN_USAGE_KEYS } from './token-usage.js';
 export { isUsageMissing } from './is-usage-missing.js';
 export type { TokenUsage } from './token-usage.js';
 export { Redactor, defaultRedactor } from './redactor.js';
+export { isMarkedRedacted, markRedacted } from './redaction-mark.js';
 export type {
   RedactorOptions,
   RedactionPattern,

@@ -6,7 +6,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
-import { GenAiAttributes, REDACTED, Redactor, RuntraceAttributes } from '@runtrace/core';
+import { GenAiAttributes, REDACTED, Redactor, RuntraceAttributes, defaultRedactor, markRedacted } from '@runtrace/core';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createProvider, finish, ManualClock, memoryDestination, startRun, startStep } from './__fixtures__/test-spans.js';
@@ -37,6 +37,28 @@ function expectClean(span: ReadableSpan): void {
 }
 
 describe('RunSpanProcessor redaction', () => {
+  it('skips only values marked as the same redactor\'s output, and redacts a marked key the application overwrote', () => {
+    const destination = memoryDestination();
+    const processor = new RunSpanProcessor({ destinations: [{ processor: destination.processor }], sweepInterval: false });
+    const provider = new TracerProvider({ spanProcessors: [processor] });
+    const span = provider.getTracer('app').startSpan('POST');
+    const clean = JSON.stringify({ authorization: REDACTED, accept: 'application/json' });
+    span.setAttribute('runtrace.attempt.request.headers', clean);
+    markRedacted(span, defaultRedactor, 'runtrace.attempt.request.headers', clean);
+    // Marked, then overwritten with a secret: the mark no longer matches, so it is redacted.
+    span.setAttribute('runtrace.attempt.response.headers', JSON.stringify({ 'x-api-key': 'k-123' }));
+    markRedacted(span, defaultRedactor, 'runtrace.attempt.response.headers', '{}');
+    // The mark is trusted: a marked value is not redacted again (only the instrumentation marks, with its own output).
+    span.setAttribute('runtrace.trusted', 'token=abc');
+    markRedacted(span, defaultRedactor, 'runtrace.trusted', 'token=abc');
+    span.end();
+    const [ended] = destination.exporter.getFinishedSpans();
+    expect(ended!.attributes['runtrace.trusted']).toBe('token=abc');
+    expect(ended!.attributes['runtrace.attempt.request.headers']).toBe(clean);
+    expect(ended!.attributes['runtrace.attempt.response.headers']).toBe(JSON.stringify({ 'x-api-key': REDACTED }));
+    expect(ended!.attributes[RuntraceAttributes.REDACTION_MASKED_COUNT]).toBe(1);
+  });
+
   it('masks an Authorization header, a JWT in url.full and an OpenAI key in gen_ai.input.messages on a hand-made span', () => {
     const destination = memoryDestination();
     const processor = new RunSpanProcessor({ destinations: [{ processor: destination.processor }], sweepInterval: false });

@@ -207,6 +207,8 @@ export class RunSpanProcessor implements SpanProcessor {
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #redactor: AttributeRedactor;
+  /** The redactor as given (before memoization), to recognise values the instrumentation redacted with it. */
+  readonly #knownRedactor: object;
   readonly #pricing: CostCalculator | undefined;
   readonly #onError: ((error: unknown, context: ProcessorErrorContext) => void) | undefined;
   readonly #maxInFlight: number;
@@ -260,6 +262,7 @@ export class RunSpanProcessor implements SpanProcessor {
     this.#clock = options.clock ?? Date;
     this.#timers = options.timers ?? defaultTimers;
     const redactor = options.redactor ?? defaultRedactor;
+    this.#knownRedactor = redactor;
     // The core Redactor's result depends only on (key, value), so long values may be memoized;
     // any other redactor is asked every time.
     this.#redactor = redactor instanceof Redactor ? new RedactionMemo(redactor) : redactor;
@@ -709,7 +712,7 @@ export class RunSpanProcessor implements SpanProcessor {
   }
 
   #redactLive(span: Span): void {
-    const outcome = redactSpanParts(span, this.#redactor);
+    const outcome = redactSpanParts(span, this.#redactor, { span, redactor: this.#knownRedactor });
     if (outcome.name !== undefined) span.updateName(outcome.name);
     if (outcome.status !== undefined) span.setStatus(outcome.status);
     if (outcome.events !== undefined) span.events.splice(0, span.events.length, ...outcome.events);

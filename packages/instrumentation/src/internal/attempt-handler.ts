@@ -1,7 +1,7 @@
 // Records one HTTP round trip made inside a step as an attempt span, streaming bodies through with a byte cap.
 import { SpanKind } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { HttpAttributes, RetryClassifications, RuntraceAttributes, RuntraceEvents, SpanKinds, classifyOutcome, isTimeoutError } from '@runtrace/core';
+import { HttpAttributes, RetryClassifications, RuntraceAttributes, RuntraceEvents, SpanKinds, classifyOutcome, isTimeoutError, markRedacted } from '@runtrace/core';
 import type { RetryClassification } from '@runtrace/core';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -214,6 +214,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
       attributes[RuntraceAttributes.ATTEMPT_REQUEST_HEADERS] = JSON.stringify(redacted.value);
     }
     this.#span = settings.tracer.startSpan(this.#method, { kind: SpanKind.CLIENT, attributes }, step.context);
+    this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_REQUEST_HEADERS);
     this.#masked(masked);
     if (number > 1) step.span.addEvent(RuntraceEvents.RETRY, { [RuntraceAttributes.ATTEMPT_NUMBER]: number });
     step.touch();
@@ -236,6 +237,15 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     }
     this.#requestBody = requestBody;
     this.options = body === options.body ? options : { ...options, body: body ?? null };
+  }
+
+  /** Tells the processor which values are already the redactor's output, so it need not redact them again. */
+  #markRedacted(attributes: Attributes, ...keys: string[]): void {
+    const redactor = this.#step.core.settings.redactor;
+    for (const key of keys) {
+      const value = attributes[key];
+      if (typeof value === 'string') markRedacted(this.#span, redactor, key, value);
+    }
   }
 
   #masked(count: number): void {
@@ -287,6 +297,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
       attributes[RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS] = JSON.stringify(redacted.value);
     }
     this.#span.setAttributes(attributes);
+    this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS);
     if (this.#bodiesPolicy && !this.#encoded) this.#response = new BodyCapture(settings.maxBodyBytes);
     if (!this.#encoded && isJsonType(this.#contentType)) this.#json = new JsonCompleteness();
   }
@@ -390,6 +401,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
       }
     }
     this.#span.setAttributes(attributes);
+    this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_REQUEST_BODY, RuntraceAttributes.ATTEMPT_RESPONSE_BODY, RuntraceAttributes.ATTEMPT_ERROR);
     endSpan(this.#span, outcome, settings.redactor);
     this.#step.touch();
   }

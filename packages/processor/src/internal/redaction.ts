@@ -1,7 +1,7 @@
 // The one place where span contents go through the redactor: attributes, name, status message, events, links.
 import type { Attributes, Link, SpanStatus } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace';
-import { REDACTED, RuntraceAttributes } from '@runtrace/core';
+import { REDACTED, RuntraceAttributes, isMarkedRedacted } from '@runtrace/core';
 import type { AttributeRedactor } from '../run-span-processor-options.js';
 
 /** Pseudo attribute keys under which the span name and status message are redacted (free text rules). */
@@ -85,10 +85,14 @@ class Tally {
     return REDACTED;
   }
 
-  /** Redacts a record in place; returns whether anything changed. */
-  attributesInPlace(attributes: Attributes): boolean {
+  /**
+   * Redacts a record in place; returns whether anything changed. Values `known` marks as the
+   * same redactor's output already are skipped (redacting them again changes nothing).
+   */
+  attributesInPlace(attributes: Attributes, known?: KnownRedacted): boolean {
     let changed = false;
     for (const key of Object.keys(attributes)) {
+      if (known !== undefined && isMarkedRedacted(known.span, known.redactor, key, attributes[key])) continue;
       const redacted = this.value(key, attributes[key]);
       if (redacted !== undefined) {
         attributes[key] = redacted;
@@ -113,14 +117,20 @@ class Tally {
   }
 }
 
+/** Where to look for values the instrumentation already redacted, and with which redactor. */
+export interface KnownRedacted {
+  readonly span: object;
+  readonly redactor: object;
+}
+
 /**
  * Redacts every string (and string array) attribute in place, and returns redacted replacements
  * for the name, status message, events and links (new objects, so nothing the application
- * handed in is mutated).
+ * handed in is mutated). Attribute values `known` marks as that redactor's output are skipped.
  */
-export function redactSpanParts(target: RedactionTarget, redactor: AttributeRedactor): RedactionOutcome {
+export function redactSpanParts(target: RedactionTarget, redactor: AttributeRedactor, known?: KnownRedacted): RedactionOutcome {
   const tally = new Tally(redactor);
-  tally.attributesInPlace(target.attributes);
+  tally.attributesInPlace(target.attributes, known);
 
   const name = tally.text(NAME_KEY, target.name);
   let status: SpanStatus | undefined;
