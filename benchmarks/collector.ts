@@ -1,6 +1,12 @@
 // Spans per second ingested end to end over OTLP/HTTP protobuf (collector → processor → SQLite
-// store, each request answered after its commit), next to the store's direct ingest of the same
-// spans (SqliteSpanExporter.export), in the same run. Target: at least 50% of direct ingest.
+// store, each request answered after its commit), next to its ceiling in the same run: the same
+// requests (same bodies, same client, same concurrency) answered by a bare node:http server that
+// reads each body and answers 200 with an empty ExportTraceServiceResponse — HTTP and transport
+// alone. Between the two, the collector with a no-op sink (HTTP + decoding). The store's direct
+// ingest (SqliteSpanExporter.export) is printed as a peer, not a ceiling: it skips HTTP and
+// decoding but does the store's work. Last, a flood: four 16.5 MB OTLP/JSON bodies of huge arrays
+// posted at once, with the RSS growth and the latency of small requests sent meanwhile, next to
+// the same small requests on an idle collector.
 //
 //   bash scripts/pnpm.sh exec tsc -b packages/collector && bash scripts/pnpm.sh exec node benchmarks/collector.ts
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +19,7 @@ import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-t
 import { decodeOtlpJson, decodeOtlpProtobuf, startCollector, type OtlpDecodeSuccess } from '@runtrace/collector';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { SqliteSpanExporter } from '@runtrace/store';
+import { flood, hugeArrayBody, idleLatencies } from './internal/otlp-flood.ts';
 
 type ReadableSpan = OtlpDecodeSuccess['spans'][number];
 
@@ -131,10 +138,8 @@ async function direct(directory: string, groups: ReadableSpan[][]): Promise<numb
   return seconds;
 }
 
-/** End to end: protobuf bodies posted over keep-alive to the collector, answered after commit. Returns seconds. */
-async function overOtlp(directory: string, bodies: Buffer[], expectedSpans: number): Promise<number> {
-  const collector = await startCollector({ databasePath: join(directory, `collector-${Math.random()}.db`), port: 0 });
-  const url = collector.url!;
+/** Posts every body over keep-alive, CONCURRENCY at a time, expecting 200. Returns seconds. */
+async function postAll(url: string, bodies: Buffer[]): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const post = (body: Buffer): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -149,6 +154,31 @@ async function overOtlp(directory: string, bodies: Buffer[], expectedSpans: numb
   await runConcurrently(bodies, post);
   const seconds = (performance.now() - started) / 1_000;
   agent.destroy();
+  return seconds;
+}
+
+/** The ceiling: a node:http server that reads each body and answers 200 with an empty protobuf ExportTraceServiceResponse. */
+async function bareHttp(bodies: Buffer[]): Promise<number> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received += chunks.length;
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': 0 }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const seconds = await postAll(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`, bodies);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (received === 0) throw new Error('the bare server received nothing');
+  return seconds;
+}
+
+/** The collector, into the store (`databasePath`) or a no-op sink. Returns seconds. */
+async function overOtlp(directory: string, bodies: Buffer[], expectedSpans: number, into: 'store' | 'sink'): Promise<number> {
+  const collector = await startCollector(into === 'store' ? { databasePath: join(directory, `collector-${Math.random()}.db`), port: 0 } : { sink: () => undefined, port: 0 });
+  const seconds = await postAll(collector.url!, bodies);
   if (collector.stats().acceptedSpans !== expectedSpans) throw new Error(`collector accepted ${collector.stats().acceptedSpans} of ${expectedSpans} spans`);
   await collector.close();
   return seconds;
@@ -164,25 +194,56 @@ try {
   const spans = makeSpans(RUNS);
   const groups = batches(spans, BATCH);
   const bodies = await encodeBodies(groups);
-  const decodeStarted = performance.now();
-  for (const body of bodies) decodeOtlpProtobuf(body);
-  const decodeRate = spans.length / ((performance.now() - decodeStarted) / 1_000);
+  const decodeAll = (): number => {
+    const started = performance.now();
+    for (const body of bodies) decodeOtlpProtobuf(body);
+    return (performance.now() - started) / 1_000;
+  };
 
-  await direct(directory, groups.slice(0, 4)); // warm up both paths
-  await overOtlp(directory, bodies.slice(0, 4), groups.slice(0, 4).reduce((sum, group) => sum + group.length, 0));
-  const directSeconds: number[] = [];
-  const otlpSeconds: number[] = [];
+  // Warm up every path.
+  const warmBodies = bodies.slice(0, 4);
+  const warmSpans = groups.slice(0, 4).reduce((sum, group) => sum + group.length, 0);
+  await direct(directory, groups.slice(0, 4));
+  decodeAll();
+  await bareHttp(warmBodies);
+  await overOtlp(directory, warmBodies, warmSpans, 'sink');
+  await overOtlp(directory, warmBodies, warmSpans, 'store');
+  const seconds = { bare: [] as number[], sink: [] as number[], store: [] as number[], direct: [] as number[], decode: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
-    directSeconds.push(await direct(directory, groups));
-    otlpSeconds.push(await overOtlp(directory, bodies, spans.length));
+    seconds.bare.push(await bareHttp(bodies));
+    seconds.sink.push(await overOtlp(directory, bodies, spans.length, 'sink'));
+    seconds.store.push(await overOtlp(directory, bodies, spans.length, 'store'));
+    seconds.direct.push(await direct(directory, groups));
+    seconds.decode.push(decodeAll());
   }
-  const directRate = spans.length / median(directSeconds);
-  const otlpRate = spans.length / median(otlpSeconds);
-  const format = (rate: number): string => `${Math.round(rate).toLocaleString('en-US')} spans/s`;
-  console.log(`collector benchmark: ${spans.length.toLocaleString('en-US')} spans (${RUNS} runs), ${bodies.length} requests of ≤${BATCH} spans, ${CONCURRENCY} in flight, median of ${ROUNDS}`);
-  console.log(`  store direct ingest (SqliteSpanExporter.export):        ${format(directRate)}   (baseline)`);
-  console.log(`  end to end over OTLP/HTTP protobuf (collector → store): ${format(otlpRate)}   ${(otlpRate / directRate).toFixed(2)}× of direct (target ≥ 0.50×)`);
-  console.log(`  protobuf decoding alone:                                ${format(decodeRate)}   ${(decodeRate / directRate).toFixed(2)}× of direct`);
+  const rate = (key: keyof typeof seconds): number => spans.length / median(seconds[key]);
+  const bareRate = rate('bare');
+  const format = (value: number): string => `${Math.round(value).toLocaleString('en-US')} spans/s`.padStart(18);
+  const ofBare = (value: number): string => `${(value / bareRate).toFixed(2)}× of bare HTTP`;
+  console.log(`collector benchmark: ${spans.length.toLocaleString('en-US')} spans (${RUNS} runs), ${bodies.length} protobuf requests of ≤${BATCH} spans, ${CONCURRENCY} in flight, median of ${ROUNDS}`);
+  console.log(`  ceiling: bare node:http, reads the body, answers 200   ${format(bareRate)}   (baseline)`);
+  console.log(`  collector → no-op sink (HTTP + decoding)               ${format(rate('sink'))}   ${ofBare(rate('sink'))}`);
+  console.log(`  collector → processor → store, answered after commit   ${format(rate('store'))}   ${ofBare(rate('store'))}`);
+  console.log(`  peer: store direct ingest (no HTTP, no decoding)       ${format(rate('direct'))}   collector → store is ${(rate('store') / rate('direct')).toFixed(2)}× of it (target ≥ 0.50×)`);
+  console.log(`  protobuf decoding alone (no HTTP)                      ${format(rate('decode'))}`);
+
+  const FLOOD_BODIES = 4;
+  const body = hugeArrayBody(5_500_000);
+  const floodCollector = await startCollector({ sink: () => undefined, port: 0 });
+  try {
+    const idle = await idleLatencies(floodCollector.url!, 50);
+    const figures = await flood(floodCollector.url!, body, FLOOD_BODIES);
+    const pick = (sorted: readonly number[], q: number): string => `${Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN)} ms`;
+    console.log(
+      `flood: ${FLOOD_BODIES} × ${(body.length / 1e6).toFixed(1)} MB OTLP/JSON bodies (a 5.5M-element array each) at once, answered ${figures.floodStatuses.join(', ')}`,
+    );
+    console.log(`  RSS ${figures.rssBeforeMb} MB before, ${figures.rssPeakMb} MB at peak (+${figures.rssPeakMb - figures.rssBeforeMb} MB; the bodies alone are ${Math.round((FLOOD_BODIES * body.length) / 1048576)} MB)`);
+    console.log(
+      `  small 3-span requests during the flood: ${figures.smallMs.length}, p50 ${pick(figures.smallMs, 0.5)}, max ${pick(figures.smallMs, 1)}   idle collector (baseline): p50 ${pick(idle, 0.5)}, max ${pick(idle, 1)}`,
+    );
+  } finally {
+    await floodCollector.close();
+  }
 } finally {
   await rm(directory, { recursive: true, force: true });
 }

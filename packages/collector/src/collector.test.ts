@@ -1,4 +1,5 @@
 import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OTLPTraceExporter as HttpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -6,8 +7,9 @@ import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-t
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { InvalidArgumentError } from '@runtrace/core';
-import { Collector, startCollector, type CollectorEvent, type CollectorOptions } from './collector.js';
-import { request as otlpRequest, span, START_NS } from './__fixtures__/protobuf-writer.js';
+import { Collector, startCollector } from './collector.js';
+import type { CollectorEvent, CollectorOptions } from './collector-options.js';
+import { attr, fixed64, msg, request as otlpRequest, span, START_NS, str } from './__fixtures__/protobuf-writer.js';
 import { makeSpans } from './__fixtures__/real-spans.js';
 
 interface Reply {
@@ -27,6 +29,36 @@ function post(url: string, body: Uint8Array | string, headers: Record<string, st
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** A raw connection, for clients that send slowly or not at all. */
+interface RawClient {
+  readonly socket: Socket;
+  /** What the server sent so far. */
+  text(): string;
+  /** Everything the server sent, once it closed the connection, and how long that took. */
+  readonly closed: Promise<{ readonly text: string; readonly ms: number }>;
+}
+
+function rawClient(url: string, ...parts: (string | Uint8Array)[]): Promise<RawClient> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      for (const part of parts) socket.write(part);
+      resolve({ socket, closed, text: () => text });
+    });
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', reject);
+    const closed = new Promise<{ text: string; ms: number }>((done) => socket.on('close', () => done({ text, ms: performance.now() - started })));
+  });
+}
+
+function requestHead(url: string, headers: Record<string, string | number>): string {
+  const { pathname } = new URL(url);
+  const lines = Object.entries({ Host: 'collector', ...headers }).map(([name, value]) => `${name}: ${value}`);
+  return `POST ${pathname} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
 }
 
 type Compression = NonNullable<NonNullable<ConstructorParameters<typeof ProtobufExporter>[0]>['compression']>;
@@ -230,6 +262,10 @@ describe('Collector', () => {
     expect(() => new Collector({ sink: () => undefined, maxBodyBytes: 0 })).toThrow(/maxBodyBytes/);
     expect(() => new Collector({ sink: () => undefined, port: 70_000 })).toThrow(/port/);
     expect(() => new Collector({ sink: () => undefined, bearerToken: '' })).toThrow(/bearerToken/);
+    expect(() => new Collector({ sink: () => undefined, maxInFlightBytes: 0 })).toThrow(/maxInFlightBytes/);
+    expect(() => new Collector({ sink: () => undefined, maxInFlightDecodedBytes: 1.5 })).toThrow(/maxInFlightDecodedBytes/);
+    expect(() => new Collector({ sink: () => undefined, headersTimeoutMs: -1 })).toThrow(/headersTimeoutMs/);
+    expect(() => new Collector({ sink: () => undefined, decode: { attributeCountLimit: -1 } })).toThrow(/decode\.attributeCountLimit/);
   });
 
   it('binds 127.0.0.1 by default, reports its address, and closes once', async () => {
@@ -267,5 +303,92 @@ describe('Collector', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('answers 429 with Retry-After while other bodies fill the in-flight budget, keeps room for small requests, and 413 for a body that could never fit', async () => {
+    // 64 KiB budget: bodies over 1 KiB may fill 48 KiB of it together.
+    const { url, collector, received } = await start({ maxInFlightBytes: 64 * 1024 });
+    const large = otlpRequest(span({ name: 'x'.repeat(30 * 1024) }));
+    const held = await rawClient(url, requestHead(url, { ...PROTOBUF, 'Content-Length': large.length }), large.subarray(0, 100));
+    await expect.poll(() => collector.stats().inFlightBytes).toBe(large.length);
+
+    const second = otlpRequest(span({ name: 'y'.repeat(20 * 1024) }));
+    const busy = await post(url, second, PROTOBUF);
+    expect(busy.status).toBe(429);
+    expect(busy.headers['retry-after']).toBe('1');
+    expect(busy.body.toString()).toContain('receiving too much at once');
+    const chunked = await post(url, second, { ...PROTOBUF, 'Transfer-Encoding': 'chunked' });
+    expect(chunked.status).toBe(429);
+    const small = await post(url, otlpRequest(span()), PROTOBUF);
+    expect(small.status).toBe(200);
+    expect((await post(url, otlpRequest(span({ name: 'z'.repeat(49 * 1024) })), PROTOBUF)).status).toBe(413);
+
+    held.socket.write(large.subarray(100));
+    await expect.poll(() => held.text()).toMatch(/^HTTP\/1\.1 200 /);
+    held.socket.destroy();
+    await expect.poll(() => received.length).toBe(2);
+    expect((await post(url, second, PROTOBUF)).status).toBe(200);
+    expect(collector.stats().inFlightBytes).toBe(0);
+  });
+
+  it('answers 429 when decoded spans in progress fill their budget, and serves the retry', async () => {
+    let release: () => void = () => undefined;
+    let holding = true;
+    const { url, collector } = await start({
+      maxInFlightDecodedBytes: 256 * 1024,
+      sink: () => (holding ? new Promise<void>((resolve) => (release = resolve)) : undefined),
+    });
+    const spans = (count: number): Uint8Array => otlpRequest(...Array.from({ length: count }, () => span()));
+    const first = post(url, spans(200), PROTOBUF);
+    await expect.poll(() => collector.stats().pendingSpans).toBe(200);
+    expect(collector.stats().inFlightDecodedBytes).toBeGreaterThan(100 * 1024);
+    const busy = await post(url, spans(150), PROTOBUF);
+    expect(busy.status).toBe(429);
+    expect(busy.headers['retry-after']).toBe('1');
+    expect(busy.body.toString()).toContain('decoding too much at once');
+    holding = false;
+    release();
+    expect((await first).status).toBe(200);
+    expect(collector.stats().inFlightDecodedBytes).toBe(0);
+    expect((await post(url, spans(150), PROTOBUF)).status).toBe(200);
+  });
+
+  it('answers 408 and closes the connection when a client sends its headers or body too slowly', async () => {
+    const { url, collector, events } = await start({ headersTimeoutMs: 200, requestTimeoutMs: 500 });
+    const slowHeaders = await rawClient(url, 'POST /v1/traces HTTP/1.1\r\nHost: collector\r\n');
+    const headersAnswer = await slowHeaders.closed;
+    expect(headersAnswer.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(headersAnswer.ms).toBeGreaterThanOrEqual(150);
+    expect(headersAnswer.ms).toBeLessThan(5_000);
+
+    const body = otlpRequest(span());
+    const slowBody = await rawClient(url, requestHead(url, { ...PROTOBUF, 'Content-Length': body.length }), body.subarray(0, 10));
+    const bodyAnswer = await slowBody.closed;
+    expect(bodyAnswer.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(bodyAnswer.ms).toBeGreaterThanOrEqual(400);
+    expect(bodyAnswer.ms).toBeLessThan(5_000);
+    await expect.poll(() => events.map((event) => event.status)).toEqual([408]);
+    expect(collector.stats().inFlightBytes).toBe(0);
+    // A prompt client is unaffected, however long its spans take downstream.
+    expect((await post(url, body, PROTOBUF)).status).toBe(200);
+  });
+
+  it('does not time out a request whose spans take longer downstream than the request timeout', async () => {
+    const { url } = await start({
+      headersTimeoutMs: 100,
+      requestTimeoutMs: 200,
+      sink: () => new Promise<void>((resolve) => setTimeout(resolve, 700)),
+    });
+    expect((await post(url, otlpRequest(span()), PROTOBUF)).status).toBe(200);
+  });
+
+  it('counts what the span limits left out in its stats', async () => {
+    const { url, collector, received } = await start({ decode: { attributeCountLimit: 2, eventCountLimit: 1 } });
+    const event = msg(11, fixed64(1, START_NS), str(2, 'e'));
+    const reply = await post(url, otlpRequest(span({ extra: [attr(9, 'a', '1'), attr(9, 'b', '2'), attr(9, 'c', '3'), event, event, event] })), PROTOBUF);
+    expect(reply.status).toBe(200);
+    expect(received[0]!.droppedAttributesCount).toBe(1);
+    expect(received[0]!.droppedEventsCount).toBe(2);
+    expect(collector.stats()).toMatchObject({ droppedAttributes: 1, droppedEvents: 2, droppedLinks: 0, truncatedValues: 0 });
   });
 });

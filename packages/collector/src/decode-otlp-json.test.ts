@@ -166,6 +166,88 @@ describe('decodeOtlpJson', () => {
   });
 
   it('treats a request without resourceSpans as empty', () => {
-    expect(decodeOtlpJson('{}')).toEqual({ ok: true, spans: [], rejectedSpans: 0, errorMessage: '' });
+    expect(decodeOtlpJson('{}')).toEqual({
+      ok: true,
+      spans: [],
+      rejectedSpans: 0,
+      errorMessage: '',
+      droppedAttributes: 0,
+      droppedEvents: 0,
+      droppedLinks: 0,
+      truncatedValues: 0,
+    });
+  });
+
+  it('accepts exactly the JSON that JSON.parse accepts', () => {
+    const values = [
+      '1', '-0', '0.5e-3', '1E+2', '-12.25', '"a\\u00e9\\n\\"\\/"', '"\\ud83d\\ude00"', '"é日本"', '[]', '{}', '[1,[2,{"a":null}]]', 'true', 'false', 'null', ' \t\r\n 1 ',
+      '01', '1.', '.5', '-', '+1', '1e', '1e+', '"a', '"\\x"', '"\\u12g4"', '"tab\there"', '[1,]', '{"a":1,}', '{"a" 1}', '{a:1}', '[1 2]',
+      'tru', 'nul', 'NaN', '[1]]', '{"a":1}}', "'a'", '', '[', '{"a":[}]}',
+    ];
+    for (const value of values) {
+      const text = `{"x":${value}}`;
+      let parses = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        parses = false;
+      }
+      const result = decodeOtlpJson(text);
+      expect([value, result.ok]).toEqual([value, parses]);
+      if (!result.ok) expect(result.error.message).toMatch(/not JSON/);
+    }
+    expect(decodeError('{} x')).toMatch(/not JSON \(unexpected data after the JSON value/);
+    expect(decodeError('')).toMatch(/not JSON/);
+    expect(decodeOtlpJson('\ufeff{}').ok).toBe(true);
+  });
+
+  it('reads any key order and skips large values it does not need, exactly', () => {
+    const large = 'x'.repeat(50_000);
+    const escaped = `"quoted" \\ ${'é'.repeat(3_000)} \n ${large}`;
+    const unknown = { deep: Array.from({ length: 2_000 }, (_, i) => ({ i, s: `s${i}`, nested: [[i]] })) };
+    const text = JSON.stringify({
+      unknownFirst: unknown,
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                baseSpan({
+                  unknownInSpan: unknown,
+                  attributes: [
+                    { value: { stringValue: escaped }, key: 'value-before-key' },
+                    { key: 'big-array', value: { arrayValue: { values: Array.from({ length: 20_000 }, (_, i) => ({ intValue: i })) } } },
+                    { key: 'after', value: { stringValue: large } },
+                  ],
+                }),
+              ],
+              scope: { name: 'late-scope', attributes: [{ key: 'k', value: { stringValue: large } }] },
+            },
+          ],
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'late-resource' } }] },
+        },
+      ],
+      unknownLast: unknown,
+    });
+    expect(text.length).toBeGreaterThan(300_000);
+    const result = decodeOtlpJson(text, { maxValueElements: 3 });
+    if (!result.ok) throw result.error;
+    const [s] = result.spans;
+    expect(s!.attributes).toEqual({ 'value-before-key': escaped, 'big-array': [0, 1, 2], after: large });
+    expect(result.truncatedValues).toBe(1);
+    expect(s!.resource.attributes).toEqual({ 'service.name': 'late-resource' });
+    expect(s!.instrumentationScope).toEqual({ name: 'late-scope' });
+  });
+
+  it('keeps the last of repeated keys, as JSON.parse does', () => {
+    const first = JSON.stringify([{ scopeSpans: [{ spans: [baseSpan({ name: 'first' })] }] }]);
+    const last = JSON.stringify([{ scopeSpans: [{ spans: [baseSpan({ name: 'last' })] }] }]);
+    const spans = decodeOk(`{"resourceSpans":${first},"resourceSpans":${last}}`);
+    expect(spans.map((s) => s.name)).toEqual(['last']);
+  });
+
+  it('fails on nesting too deep to be OTLP, in any field', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    expect(decodeError(`{"unknown":${deep}}`)).toMatch(/not JSON \(nesting deeper than \d+ levels/);
   });
 });

@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { OtlpDecodeError } from '@runtrace/core';
 import { decodeOtlpProtobuf } from './decode-otlp-protobuf.js';
+import type { OtlpDecodeOptions } from './otlp-decode-result.js';
 import {
   END_NS,
   PARENT_ID,
@@ -26,8 +27,8 @@ import {
 } from './__fixtures__/protobuf-writer.js';
 import { captureExport, makeSpans } from './__fixtures__/real-spans.js';
 
-function decodeOk(body: Uint8Array): ReadableSpan[] {
-  const result = decodeOtlpProtobuf(body);
+function decodeOk(body: Uint8Array, options: OtlpDecodeOptions = {}): ReadableSpan[] {
+  const result = decodeOtlpProtobuf(body, options);
   if (!result.ok) throw result.error;
   return result.spans;
 }
@@ -152,7 +153,16 @@ describe('decodeOtlpProtobuf', () => {
   });
 
   it('treats an empty body as a request with no spans', () => {
-    expect(decodeOtlpProtobuf(new Uint8Array(0))).toEqual({ ok: true, spans: [], rejectedSpans: 0, errorMessage: '' });
+    expect(decodeOtlpProtobuf(new Uint8Array(0))).toEqual({
+      ok: true,
+      spans: [],
+      rejectedSpans: 0,
+      errorMessage: '',
+      droppedAttributes: 0,
+      droppedEvents: 0,
+      droppedLinks: 0,
+      truncatedValues: 0,
+    });
   });
 
   it('rejects spans that cannot be stored one by one (partial success)', () => {
@@ -226,8 +236,10 @@ describe('decodeOtlpProtobuf', () => {
 
   it('converts 64-bit nanoseconds exactly', () => {
     const values = [0n, 1n, 999_999_999n, 1_000_000_000n, 2n ** 32n, 2n ** 48n + 7n, END_NS, 2n ** 63n + 12_345n, 2n ** 64n - 1n];
+    // Times of any size, so the plausibility window is opened wide.
+    const anyTime = { earliestStartMs: 0, maxFutureMs: Number.POSITIVE_INFINITY };
     for (const end of values) {
-      const [s] = decodeOk(request(span({ extra: [fixed64(7, 0n), fixed64(8, end === 0n ? 1n : end)] })));
+      const [s] = decodeOk(request(span({ extra: [fixed64(7, 0n), fixed64(8, end === 0n ? 1n : end)] })), anyTime);
       const expected = end === 0n ? 1n : end;
       expect(s!.endTime).toEqual([Number(expected / 1_000_000_000n), Number(expected % 1_000_000_000n)]);
     }

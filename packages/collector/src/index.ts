@@ -8,7 +8,7 @@ export type {
   CollectorEvent,
   CollectorRequestEvent,
   SpanSink,
-} from './collector.js';
+} from './collector-options.js';
 export { createForwardDestination } from './create-forward-destination.js';
 export type { ForwardOptions } from './create-forward-destination.js';
 export { decodeOtlpProtobuf, OTLP_PROTOBUF_CONTENT_TYPE } from './decode-otlp-protobuf.js';

@@ -1,4 +1,5 @@
 // A small, strict protobuf wire-format reader: bounds-checked, allocation-light, throws WireError.
+import { MalformedPayloadError } from './malformed-payload-error.js';
 
 /** Protobuf wire types (groups, 3 and 4, are deprecated and rejected). */
 export const WireType = {
@@ -9,12 +10,7 @@ export const WireType = {
 } as const;
 
 /** A malformed payload; caught by the decoders and turned into a decode result. */
-export class WireError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WireError';
-  }
-}
+export class WireError extends MalformedPayloadError {}
 
 const TWO_POW_32 = 4_294_967_296;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

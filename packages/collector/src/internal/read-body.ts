@@ -1,6 +1,8 @@
-// Reads a request body under a size cap, inflating gzip as it streams so a gzip bomb stops at the cap.
+// Reads a request body under a size cap and the collector's in-flight budget, inflating gzip as it
+// streams so a gzip bomb stops at the cap.
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
+import type { BudgetLease, TakeResult } from './byte-budget.js';
 
 /** Limits for one body. */
 export interface BodyLimits {
@@ -8,12 +10,15 @@ export interface BodyLimits {
   readonly maxBodyBytes: number;
   /** Most bytes a gzip body may inflate to. */
   readonly maxDecompressedBytes: number;
+  /** The request's share of the in-flight budget; bytes as sent beyond what it already holds, and inflated bytes, are taken from it. */
+  readonly lease: BudgetLease;
 }
 
 export type BodyReadResult =
   | { readonly kind: 'ok'; readonly body: Buffer }
   | { readonly kind: 'too-large'; readonly message: string }
   | { readonly kind: 'bad-encoding'; readonly message: string }
+  | { readonly kind: 'busy'; readonly message: string }
   | { readonly kind: 'aborted' };
 
 /** Reads the whole body; never rejects. */
@@ -26,9 +31,15 @@ export function readBody(request: IncomingMessage, gzip: boolean, limits: BodyLi
     }
     let settled = false;
     let received = 0;
+    // What the lease held before reading (a declared length is taken before the body is read).
+    const reserved = limits.lease.held;
     let size = 0;
     const chunks: Buffer[] = [];
     const inflater = gzip ? createGunzip() : undefined;
+    // With a declared length, chunks are copied into place as they come: no second copy of
+    // the whole body at the end, which would hold the event loop for a large one.
+    const length = declared === undefined || inflater !== undefined ? -1 : Number(declared);
+    const whole = length > 0 ? Buffer.allocUnsafe(length) : undefined;
 
     const settle = (result: BodyReadResult): void => {
       if (settled) return;
@@ -40,20 +51,39 @@ export function readBody(request: IncomingMessage, gzip: boolean, limits: BodyLi
       if (inflater !== undefined && result.kind !== 'ok') inflater.destroy();
       resolve(result);
     };
+    const overBudget = (taken: TakeResult, what: string): boolean => {
+      if (taken === 'ok') return false;
+      settle(
+        taken === 'busy'
+          ? { kind: 'busy', message: `collector is receiving too much at once (${what}); retry later` }
+          : { kind: 'too-large', message: `${what} exceeds what the collector lets one request hold` },
+      );
+      return true;
+    };
     const onData = (chunk: Buffer): void => {
       received += chunk.length;
       if (received > limits.maxBodyBytes) {
         settle({ kind: 'too-large', message: `body exceeds the limit of ${limits.maxBodyBytes} bytes` });
         return;
       }
+      if (received > reserved && overBudget(limits.lease.take(Math.min(chunk.length, received - reserved)), 'body')) return;
       if (inflater !== undefined) inflater.write(chunk);
-      else {
+      else if (whole !== undefined) {
+        // Node's parser holds a body to its declared length; anything else is a broken request.
+        if (size + chunk.length > whole.length) {
+          settle({ kind: 'aborted' });
+          return;
+        }
+        chunk.copy(whole, size);
+        size += chunk.length;
+      } else {
         chunks.push(chunk);
         size += chunk.length;
       }
     };
     const onEnd = (): void => {
       if (inflater !== undefined) inflater.end();
+      else if (whole !== undefined) settle(size === whole.length ? { kind: 'ok', body: whole } : { kind: 'aborted' });
       else settle({ kind: 'ok', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
     };
     const onAbort = (): void => settle({ kind: 'aborted' });
@@ -68,6 +98,7 @@ export function readBody(request: IncomingMessage, gzip: boolean, limits: BodyLi
           settle({ kind: 'too-large', message: `gzip body inflates beyond the limit of ${limits.maxDecompressedBytes} bytes` });
           return;
         }
+        if (overBudget(limits.lease.take(chunk.length), 'inflated body')) return;
         chunks.push(chunk);
       });
       inflater.on('error', (error: Error) => settle({ kind: 'bad-encoding', message: `invalid gzip body: ${error.message}` }));

@@ -1,5 +1,5 @@
 // Validates what a decoder read for one span and builds it: the part both OTLP decoders share.
-import type { Attributes, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import { TraceState, type InstrumentationScope } from '@opentelemetry/core';
 import { ReceivedSpan, hrTimeBefore, otlpKindToSpanKind, otlpStatusCode, type ReceivedSpanFields, type RejectionLog } from './received-span.js';
 
@@ -41,10 +41,13 @@ export interface DecodedLink {
   readonly droppedAttributesCount: number;
 }
 
-/** The span, or `undefined` when it must be rejected (the reason is added to `rejections`). */
-export function receiveSpan(decoded: DecodedSpan, rejections: RejectionLog): ReceivedSpan | undefined {
+/**
+ * The span, or `undefined` when it must be rejected (the reason is added to `rejections`).
+ * Spans must start at or after `earliestStart` and end at or before `latestEnd`.
+ */
+export function receiveSpan(decoded: DecodedSpan, rejections: RejectionLog, earliestStart: HrTime, latestEnd: HrTime): ReceivedSpan | undefined {
   const { traceId, spanId, parentSpanId, flags } = decoded;
-  const rejection = spanRejection(decoded);
+  const rejection = spanRejection(decoded, earliestStart, latestEnd);
   if (rejection !== undefined) {
     rejections.add(rejection);
     return undefined;
@@ -75,14 +78,24 @@ export function receiveSpan(decoded: DecodedSpan, rejections: RejectionLog): Rec
   });
 }
 
-/** The reason a span must be rejected, or undefined when it may be stored. */
-function spanRejection(decoded: DecodedSpan): string | undefined {
+/**
+ * The reason a span must be rejected, or undefined when it may be stored. Implausible times are
+ * rejected rather than clamped: a span from 1970 or from next year would stretch every
+ * time-range query over the store (activity by day, overview periods) across decades.
+ */
+function spanRejection(decoded: DecodedSpan, earliestStart: HrTime, latestEnd: HrTime): string | undefined {
   if (decoded.traceId === '') return 'invalid trace id (must be 16 bytes, not all zero)';
   if (decoded.spanId === '') return 'invalid span id (must be 8 bytes, not all zero)';
   if (!decoded.parentOk) return 'invalid parent span id (must be empty or 8 bytes)';
   if (!decoded.hasEnd) return 'span has no end time';
   if (hrTimeBefore(decoded.endTime, decoded.startTime)) return 'span ends before it starts';
+  if (hrTimeBefore(decoded.startTime, earliestStart)) return `implausible start time (before ${hrTimeToIso(earliestStart)})`;
+  if (hrTimeBefore(latestEnd, decoded.endTime)) return 'implausible end time (too far in the future)';
   return undefined;
+}
+
+function hrTimeToIso(time: HrTime): string {
+  return new Date(time[0] * 1000 + Math.floor(time[1] / 1_000_000)).toISOString();
 }
 
 /** The link, or `undefined` when its ids are invalid: it is then dropped and counted. */
