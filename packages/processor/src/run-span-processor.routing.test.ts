@@ -247,6 +247,38 @@ describe('RunSpanProcessor.ingest', () => {
     expect(processor.stats().ingested).toBe(8);
   });
 
+  it('planIngest slices a batch so that slice by slice it is ingested as one: children first, runs summarized', () => {
+    const remote = memoryDestination();
+    const remoteProvider = createProvider([remote.processor], new ManualClock());
+    oneRun(remoteProvider, false);
+    const failedRunId = oneRun(remoteProvider, true);
+    const received = remote.exporter.getFinishedSpans();
+    const store = memoryDestination();
+    const errors = memoryDestination();
+    const processor = new RunSpanProcessor({
+      sweepInterval: false,
+      timers: new ManualTimers(),
+      pricing: testPricing,
+      destinations: [{ processor: store.processor }, { processor: errors.processor, sampling: 'errors-only' }],
+    });
+    // Runs first, and slices of one span: the plan still puts every child before every run.
+    const slices = processor.planIngest([...received].reverse(), 1);
+    expect(slices).toHaveLength(received.length);
+    const kinds = slices.map(([span]) => span!.attributes[RuntraceAttributes.SPAN_KIND]);
+    expect(kinds.slice(-2)).toEqual(['run', 'run']);
+    expect(kinds.slice(0, -2)).not.toContain('run');
+    for (const slice of slices) processor.ingest(slice);
+    const stored = store.exporter.getFinishedSpans();
+    expect(stored).toHaveLength(received.length);
+    for (const run of byKind(stored, 'run')) expect(run.attributes[RuntraceAttributes.SUMMARY_STEP_COUNT]).toBe(1);
+    // Spans of the failing run's trace followed its sampling, although its run span came last.
+    expect(new Set(errors.exporter.getFinishedSpans().map((span) => span.spanContext().traceId))).toEqual(
+      new Set(received.filter((span) => span.spanContext().spanId === failedRunId).map((span) => span.spanContext().traceId)),
+    );
+    // A small batch is one slice.
+    expect(processor.planIngest(received, 1_000)).toEqual([received]);
+  });
+
   it("keeps other libraries' spans with their failing run, in whichever batch they arrive", () => {
     const remote = memoryDestination();
     const remoteProvider = createProvider([remote.processor], new ManualClock());

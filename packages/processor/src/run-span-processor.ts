@@ -472,6 +472,34 @@ export class RunSpanProcessor implements SpanProcessor {
     for (const span of runs) this.#ingestOne(span);
   }
 
+  /**
+   * Splits a large batch into slices that {@link ingest} can take one at a time — with the
+   * event loop free between them — and still treat as one batch: every trace's run is learnt
+   * from the whole batch first, and child spans come before run spans across the slices, so
+   * each run's summary includes its children. Never throws.
+   *
+   * @example
+   * for (const slice of processor.planIngest(decodedSpans, 2_000)) {
+   *   processor.ingest(slice);
+   *   await new Promise((resolve) => setImmediate(resolve));
+   * }
+   */
+  planIngest(spans: readonly ReadableSpan[], sliceSize: number): ReadableSpan[][] {
+    const batch: unknown = spans;
+    if (!Array.isArray(batch) || spans.length <= sliceSize || !(sliceSize >= 1)) return [[...(Array.isArray(batch) ? spans : [])]];
+    for (const span of spans) this.#rememberIngestedRun(span);
+    const children: ReadableSpan[] = [];
+    const runs: ReadableSpan[] = [];
+    for (const span of spans) {
+      if ((span as Partial<ReadableSpan> | null)?.attributes?.[RuntraceAttributes.SPAN_KIND] === SpanKinds.RUN) runs.push(span);
+      else children.push(span);
+    }
+    const ordered = children.concat(runs);
+    const slices: ReadableSpan[][] = [];
+    for (let start = 0; start < ordered.length; start += sliceSize) slices.push(ordered.slice(start, start + sliceSize));
+    return slices;
+  }
+
   // ---- tracking -----------------------------------------------------------------------------
 
   /** The run whose sampling decision a span from another library in `traceId` follows, if known. */

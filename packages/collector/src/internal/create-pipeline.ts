@@ -5,8 +5,11 @@ import type { CollectorOptions, SpanSink } from '../collector-options.js';
 import { createForwardDestination } from '../create-forward-destination.js';
 import { StoreDestination } from './store-destination.js';
 
-/** Spans handed to the store in one write, so a huge request never fills the store's queue at once. */
-const STORE_CHUNK_SPANS = 5_000;
+/**
+ * Spans ingested (and handed to the store) at a time: a large request is processed in slices
+ * with the event loop free between them, so other requests are never held up for long.
+ */
+const INGEST_SLICE_SPANS = 2_000;
 
 export interface Pipeline {
   readonly processor: RunSpanProcessor;
@@ -19,7 +22,7 @@ export function createPipeline(options: CollectorOptions, maxPendingSpans: numbe
   let store: StoreDestination | undefined;
   if (options.databasePath !== undefined) {
     // Room for every span the collector lets wait, plus one chunk of a request let through alone.
-    store = new StoreDestination(new SqliteSpanExporter({ path: options.databasePath, maxQueueSpans: maxPendingSpans + 2 * STORE_CHUNK_SPANS }));
+    store = new StoreDestination(new SqliteSpanExporter({ path: options.databasePath, maxQueueSpans: maxPendingSpans + 2 * INGEST_SLICE_SPANS }));
   }
   const processor = new RunSpanProcessor({
     sweepInterval: false,
@@ -29,14 +32,25 @@ export function createPipeline(options: CollectorOptions, maxPendingSpans: numbe
       ...(forward === undefined ? [] : [forward]),
     ],
   });
-  if (store === undefined) return { processor, sink: (spans) => processor.ingest(spans) };
+  if (store === undefined) {
+    return {
+      processor,
+      sink: async (spans) => {
+        const slices = processor.planIngest(spans, INGEST_SLICE_SPANS);
+        for (const [index, slice] of slices.entries()) {
+          if (index > 0) await new Promise((resolve) => setImmediate(resolve));
+          processor.ingest(slice);
+        }
+      },
+    };
+  }
   const destination = store;
   return {
     processor,
     sink: async (spans) => {
-      const batch = destination.capture(() => processor.ingest(spans));
-      for (let start = 0; start < batch.length; start += STORE_CHUNK_SPANS) {
-        await destination.write(batch.slice(start, start + STORE_CHUNK_SPANS));
+      // Each slice is committed before the next is processed (its write lets other requests in).
+      for (const slice of processor.planIngest(spans, INGEST_SLICE_SPANS)) {
+        await destination.write(destination.capture(() => processor.ingest(slice)));
       }
     },
   };
