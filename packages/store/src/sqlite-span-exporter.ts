@@ -243,7 +243,9 @@ export class SqliteSpanExporter implements SpanExporter {
     };
     // A small young generation: the writer makes short-lived strings at a high rate, and V8 would
     // otherwise grow its nursery (and the process's resident memory) by tens of megabytes.
-    this.#worker = new Worker(writerScriptUrl(), { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    // No inherited Node flags: `--import runtrace/register` or `--eval` meant for the application would
+    // run again in the writer (or break it).
+    this.#worker = new Worker(writerScriptUrl(), { workerData, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     this.#worker.on('message', (message: WriterResponse) => this.#onMessage(message));
     this.#worker.on('error', (error: Error) => this.#fail(new StoreWriteError(`store writer failed: ${error.message}`, this.path, { cause: error })));
     this.#worker.on('exit', () => {

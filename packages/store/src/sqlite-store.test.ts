@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { GenAiAttributes, InvalidArgumentError, RuntraceAttributes, ShutDownError, StoreSchemaError } from '@runtrace/core';
+import { GenAiAttributes, InvalidArgumentError, RuntraceAttributes, ShutDownError, StoreSchemaError, StoreWriteError } from '@runtrace/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE, R, T0, fixtureSpans, inProgressSpans, normalizeForTest, runSpan, stepSpan, testPricing } from './__fixtures__/spans.js';
@@ -342,6 +342,19 @@ describe('ingest', () => {
     } catch (error: unknown) {
       expect((error as StoreSchemaError).foundVersion).toBe(99);
     }
+  });
+
+  it("refuses another application's SQLite file and leaves it untouched", () => {
+    const file = path.replace('nested/', 'foreign-');
+    const db = new Database(file);
+    db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
+    db.close();
+    expect(() => openStore({ path: file })).toThrow(/is not a runtrace database: it holds other tables \(customers\)/);
+    expect(() => new SqliteSpanExporter({ path: file })).toThrow(StoreWriteError);
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['customers']);
+    expect(after.pragma('user_version', { simple: true })).toBe(0);
+    after.close();
   });
 });
 

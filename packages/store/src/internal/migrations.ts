@@ -84,13 +84,24 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-/** Outcome of {@link migrate}: `newer` when the file's schema is newer than this code knows. */
-export type MigrateResult = { readonly ok: true; readonly from: number; readonly to: number } | { readonly ok: false; readonly found: number };
+/**
+ * Outcome of {@link migrate}: `found` when the file's schema is newer than this code knows,
+ * `foreignTables` when the file is another application's SQLite database (left untouched).
+ */
+export type MigrateResult =
+  | { readonly ok: true; readonly from: number; readonly to: number }
+  | { readonly ok: false; readonly found: number; readonly foreignTables?: readonly string[] };
 
 /** Brings a database to {@link SCHEMA_VERSION}; never downgrades. */
 export function migrate(db: SqliteDatabase): MigrateResult {
   const found = Number(db.pragma('user_version', { simple: true }));
   if (found > SCHEMA_VERSION) return { ok: false, found };
+  if (found === 0) {
+    // A fresh file has no tables; one with tables but no runtrace schema version belongs to
+    // someone else, and runtrace's tables must not be added to it.
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 5").pluck().all() as string[];
+    if (tables.length > 0) return { ok: false, found, foreignTables: tables };
+  }
   if (found === 0) {
     // Must precede the first table so retention can give pages back to the file system.
     db.pragma('auto_vacuum = INCREMENTAL');

@@ -7,7 +7,10 @@ import { SCHEMA_VERSION, migrate } from './migrations.js';
 import { openDatabase } from './sqlite-writer.js';
 import type { SqliteDatabase } from './sqlite-writer.js';
 
-/** Opens (creating it and its directory when missing) and migrates a store file. */
+/** The `code` of the cause of the error thrown for another application's SQLite file. */
+export const FOREIGN_DATABASE = 'RUNTRACE_FOREIGN_DATABASE';
+
+/** Opens (creating it and its directory when missing) and migrates a store file; refuses another application's database. */
 export function openDatabaseFile(path: string, busyTimeoutMs: number): SqliteDatabase {
   let db: SqliteDatabase;
   try {
@@ -25,6 +28,10 @@ export function openDatabaseFile(path: string, busyTimeoutMs: number): SqliteDat
   }
   if (!result.ok) {
     db.close();
+    if (result.foreignTables !== undefined) {
+      const cause = Object.assign(new Error(`another application's SQLite database (tables ${result.foreignTables.join(', ')})`), { code: FOREIGN_DATABASE });
+      throw new StoreWriteError(`${path} is not a runtrace database: it holds other tables (${result.foreignTables.join(', ')}) and no runtrace schema`, path, { cause });
+    }
     throw new StoreSchemaError(path, result.found, SCHEMA_VERSION);
   }
   return db;
