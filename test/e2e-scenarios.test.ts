@@ -262,8 +262,14 @@ describe('runtrace end to end: register() → real openai client → mock server
     cleanups.push(() => Promise.resolve(reader.close()));
     try {
       await firstChunk.promise;
-      await s.runtrace.storeExporter!.forceFlush();
-      const live = reader.listRuns().runs;
+      // Work still open after the store's in-progress delay (200 ms) gets its in_progress rows.
+      const deadline = Date.now() + 5_000;
+      let live = reader.listRuns().runs;
+      while ((live.length === 0 || reader.getRun(runId)?.steps.length !== 1) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        await s.runtrace.storeExporter!.forceFlush();
+        live = reader.listRuns().runs;
+      }
       expect(live.map((entry) => [entry.runId, entry.status])).toEqual([[runId, 'in_progress']]);
       expect(live[0]!.endTimeMs).toBeNull();
       const liveDetail = reader.getRun(runId)!;

@@ -49,7 +49,8 @@ describe('runtrace/register', () => {
       env: { ...process.env, RUNTRACE_DB: join(dir, 'app.db'), RUNTRACE_CONTENT: 'everything' },
     });
     expect(stdout).toContain('app done');
-    expect(stderr).toContain('runtrace is not recording');
+    // The bad value is ignored (its default applies) and said so; recording goes on.
     expect(stderr).toContain('RUNTRACE_CONTENT');
+    expect(stderr).toContain('using metadata instead');
   });
 });

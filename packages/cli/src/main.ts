@@ -6,6 +6,7 @@ import { ExitCodes } from './exit-codes.js';
 import { NotFoundError, UsageError } from './internal/cli-errors.js';
 import type { CommandContext } from './internal/command-context.js';
 import { COLLECT_HELP, collectCommand } from './internal/commands/collect-command.js';
+import { DOCTOR_HELP, doctorCommand } from './internal/commands/doctor-command.js';
 import { EXPORT_HELP, exportCommand } from './internal/commands/export-command.js';
 import { PRUNE_HELP, pruneCommand } from './internal/commands/prune-command.js';
 import { RUNS_HELP, runsCommand } from './internal/commands/runs-command.js';
@@ -26,6 +27,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly help: 
   sweep: { run: sweepCommand, help: SWEEP_HELP, summary: 'finalize runs left in progress by a dead process' },
   prune: { run: pruneCommand, help: PRUNE_HELP, summary: 'delete old runs by age or size' },
   export: { run: exportCommand, help: EXPORT_HELP, summary: 'every run with everything under it, as JSON' },
+  doctor: { run: doctorCommand, help: DOCTOR_HELP, summary: 'check the database, the OTLP endpoint and the settings; say what to fix' },
 };
 
 function usage(): string {
@@ -42,7 +44,7 @@ ${Object.entries(COMMANDS)
 every command takes --db <file> (default ./.runtrace/runtrace.db, or RUNTRACE_DB) and
 --help; every read command takes --json.
 
-exit codes: 0 ok, 1 error, 2 usage, 3 not found (database file or run id)
+exit codes: 0 ok, 1 error (doctor: a check failed), 2 usage, 3 not found (database file or run id)
 `;
 }
 

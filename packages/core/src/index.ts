@@ -73,3 +73,6 @@ export { PricingTable, defaultPricingTable } from './pricing-table.js';
 export type { ModelPrice, PricingTableOptions, CostResult } from './pricing-table.js';
 export { loadPricingFile, loadPricingFileSync, parsePricingFile } from './load-pricing-file.js';
 export type { PricingFile } from './load-pricing-file.js';
+export { DiagnosticReporter } from './diagnostic-reporter.js';
+export type { DiagnosticReporterOptions, DiagnosticReporterStats, DiagnosticSink } from './diagnostic-reporter.js';
+export { describeNetworkError, networkErrorCode } from './describe-network-error.js';

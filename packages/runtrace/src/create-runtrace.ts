@@ -1,16 +1,21 @@
 // Builds runtrace's pipeline — recorder, RunSpanProcessor, local store, OTLP export — without touching OpenTelemetry's globals.
 import { resolve } from 'node:path';
-import { BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { ContentPolicies, DEFAULT_STALE_AFTER_MS, DiagnosticReporter, InvalidArgumentError } from '@runtrace/core';
+import type { ContentPolicy } from '@runtrace/core';
 import { Recorder } from '@runtrace/instrumentation';
 import { RunSpanProcessor } from '@runtrace/processor';
-import type { DestinationOptions } from '@runtrace/processor';
-import { openStore } from '@runtrace/store';
+import type { DestinationOptions, ProcessorErrorContext } from '@runtrace/processor';
 import type { SqliteSpanExporter, SqliteStore } from '@runtrace/store';
-import { createOtlpExporter, resolveOtlp } from './internal/otlp-exporter.js';
-import type { ResolvedOtlp } from './internal/otlp-exporter.js';
-import { loadConfig } from './load-config.js';
+import { createOtlpDestination } from './internal/otlp-destination.js';
+import type { OtlpDestination } from './internal/otlp-destination.js';
+import { resolveOtlp } from './internal/resolve-otlp.js';
+import type { ResolvedOtlp } from './internal/resolve-otlp.js';
+import { createStoreDestination } from './internal/store-destination.js';
+import type { StoreDestination } from './internal/store-destination.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, loadConfig } from './load-config.js';
 import type { RuntraceEnvConfig } from './load-config.js';
 import type { CreateRuntraceOptions, OtlpOptions } from './runtrace-options.js';
+import type { RuntraceStats } from './runtrace-stats.js';
 
 /** The default store file, relative to the working directory. */
 export const DEFAULT_STORE_PATH = './.runtrace/runtrace.db';
@@ -21,18 +26,43 @@ export interface RuntracePipeline {
   readonly recorder: Recorder;
   /** The span processor to register with a tracer provider (its only processor). */
   readonly processor: RunSpanProcessor;
-  /** The store's query API (`listRuns`, `getRun`, `overview`, …); `undefined` with `store: false`. */
+  /** The store's query API (`listRuns`, `getRun`, `overview`, …); `undefined` with `store: false` or when the file could not be opened. */
   readonly store: SqliteStore | undefined;
-  /** The store's span exporter (counters in `stats()`); `undefined` with `store: false`. */
+  /** The store's span exporter (counters in `stats()`); `undefined` when there is no store. */
   readonly storeExporter: SqliteSpanExporter | undefined;
   /** Where OTLP goes, when it is on. */
   readonly otlp: ResolvedOtlp | undefined;
-  /** The settings read from the environment. */
+  /** The settings read from the environment (unusable ones are listed in `config.problems`). */
   readonly config: RuntraceEnvConfig;
+  /** Every counter: processor, store writes, OTLP export outcomes, problems reported. */
+  stats(): RuntraceStats;
   /** Waits until every destination exported what it holds. */
   forceFlush(): Promise<void>;
-  /** Ends in-flight runs as interrupted, flushes and closes every destination and the store. Runs once. */
+  /**
+   * Ends in-flight runs as interrupted, flushes and closes every destination and the store. The
+   * store is always flushed completely; the OTLP backend gets at most `shutdownTimeoutMs`. Runs
+   * once; never rejects.
+   */
   shutdown(): Promise<void>;
+}
+
+/** What building a pipeline needs besides its options; `register()` makes it first, to report its own problems. */
+export interface PipelineContext {
+  readonly config: RuntraceEnvConfig;
+  readonly reporter: DiagnosticReporter;
+  readonly strict: boolean;
+}
+
+/** Reads the environment once and makes the reporter; unusable variables are reported (or thrown, when strict). */
+export function pipelineContext(options: CreateRuntraceOptions): PipelineContext {
+  const strict = options.strict === true;
+  const config = loadConfig(options.env ?? process.env, { strict });
+  const reporter = new DiagnosticReporter({
+    quiet: options.quiet ?? config.quiet ?? false,
+    ...(options.diagnosticSink === undefined ? {} : { sink: options.diagnosticSink }),
+  });
+  for (const problem of config.problems) reporter.report(`config:${problem.variable}`, problem.message);
+  return { config, reporter, strict };
 }
 
 function otlpOptions(option: CreateRuntraceOptions['otlp'], config: RuntraceEnvConfig): OtlpOptions | undefined {
@@ -42,10 +72,152 @@ function otlpOptions(option: CreateRuntraceOptions['otlp'], config: RuntraceEnvC
   return config.otlp.endpoint === undefined ? undefined : {};
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const POLICIES: readonly string[] = Object.values(ContentPolicies);
+
+/** Builds the pipeline for {@link createRuntrace} and `register()`; also returns the shutdown timeout in force. */
+export function buildPipeline(options: CreateRuntraceOptions, context: PipelineContext): { pipeline: RuntracePipeline; shutdownTimeoutMs: number } {
+  const { config, reporter, strict } = context;
+  // A bad option is a configuration problem like a bad variable: reported, and its default used.
+  const invalid = (name: string, value: unknown, expectation: string, fallback: string): void => {
+    const error = new InvalidArgumentError(name, value, expectation);
+    if (strict) throw error;
+    reporter.report(`option:${name}`, `${error.message}; using ${fallback} instead: fix the ${name} option`);
+  };
+
+  let staleAfterMs = options.staleAfterMs ?? config.staleAfterMs;
+  if (options.staleAfterMs !== undefined && !(Number.isFinite(options.staleAfterMs) && options.staleAfterMs > 0)) {
+    staleAfterMs = config.staleAfterMs;
+    invalid('staleAfterMs', options.staleAfterMs, 'a positive number of milliseconds', `${staleAfterMs ?? DEFAULT_STALE_AFTER_MS} ms`);
+  }
+  let contentPolicy: ContentPolicy | undefined = options.contentPolicy ?? config.contentPolicy;
+  if (options.contentPolicy !== undefined && !POLICIES.includes(options.contentPolicy)) {
+    contentPolicy = config.contentPolicy;
+    invalid('contentPolicy', options.contentPolicy, POLICIES.join(', '), contentPolicy ?? 'metadata');
+  }
+  let shutdownTimeoutMs = options.shutdownTimeoutMs ?? config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  if (options.shutdownTimeoutMs !== undefined && !(Number.isFinite(options.shutdownTimeoutMs) && options.shutdownTimeoutMs >= 0)) {
+    shutdownTimeoutMs = config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    invalid('shutdownTimeoutMs', options.shutdownTimeoutMs, 'a non-negative number of milliseconds', `${shutdownTimeoutMs} ms`);
+  }
+
+  const destinations: DestinationOptions[] = [];
+  let storeDestination: StoreDestination | undefined;
+  const storeOff = options.store === false || (options.store === undefined && config.storeDisabled === true);
+  if (!storeOff) {
+    let chosen = options.store;
+    if (chosen !== undefined && (typeof chosen !== 'string' || chosen === '')) {
+      invalid('store', chosen, 'a file path or false', 'RUNTRACE_DB or the default path');
+      chosen = undefined;
+    }
+    const file = chosen ?? config.storePath ?? DEFAULT_STORE_PATH;
+    storeDestination = createStoreDestination({
+      path: resolve(options.cwd ?? process.cwd(), file),
+      setting: chosen !== undefined ? 'option' : config.storePath !== undefined ? 'RUNTRACE_DB' : 'default',
+      reporter,
+      strict,
+      ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
+    });
+    if (storeDestination !== undefined) destinations.push(storeDestination.destination);
+  }
+
+  const otlpChoice = otlpOptions(options.otlp, config);
+  let otlp: ResolvedOtlp | undefined;
+  let otlpDestination: OtlpDestination | undefined;
+  if (otlpChoice !== undefined) {
+    try {
+      otlp = resolveOtlp(otlpChoice, config.otlp, (problem) => {
+        if (strict) throw problem;
+        reporter.report(`config:${problem.field}`, `${problem.field}: ${problem.message.replace(/^environment: [A-Z_]+: /, '')}; sending without it: fix or unset ${problem.field}`);
+      });
+    } catch (error: unknown) {
+      if (strict) throw error;
+      reporter.report('otlp-config', `${messageOf(error)}: OTLP export is off until the otlp option is fixed`);
+    }
+  }
+  if (otlpChoice !== undefined && otlp !== undefined) {
+    const store = storeDestination;
+    otlpDestination = createOtlpDestination({
+      otlp,
+      content: otlpChoice.content ?? config.otlpContent ?? 'metadata',
+      sampling: otlpChoice.sampling ?? 'all',
+      ...(otlpChoice.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: otlpChoice.scheduledDelayMillis }),
+      reporter,
+      localCopy: () => store?.complete() === true,
+      shutdownTimeoutMs,
+    });
+    destinations.push(otlpDestination.destination);
+  }
+  const own = [...destinations];
+  destinations.push(...(options.destinations ?? []));
+
+  // Internal failures (a destination that throws, a failed sweep) must not go unseen.
+  const onError = (error: unknown, where: ProcessorErrorContext): void => {
+    reporter.report(`processor:${where}`, `the run processor failed in ${where} (${messageOf(error)}); recording continues`);
+  };
+  const staleAfter = staleAfterMs === undefined ? {} : { staleAfter: staleAfterMs };
+  let processor: RunSpanProcessor;
+  try {
+    processor = new RunSpanProcessor({ onError, ...options.processor, destinations, ...staleAfter });
+  } catch (error: unknown) {
+    if (strict) throw error;
+    reporter.report('option:processor', `the processor or destinations options are invalid (${messageOf(error)}); using the defaults and runtrace's own destinations instead: fix those options`);
+    processor = new RunSpanProcessor({ onError, destinations: own, ...staleAfter });
+  }
+  storeDestination?.connect(processor);
+  const recorder = new Recorder({
+    ...(contentPolicy === undefined ? {} : { contentPolicy }),
+    ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
+  });
+
+  let shutdown: Promise<void> | undefined;
+  const pipeline: RuntracePipeline = {
+    recorder,
+    processor,
+    store: storeDestination?.store,
+    storeExporter: storeDestination?.exporter,
+    otlp,
+    config,
+    stats: () => ({
+      processor: processor.stats(),
+      store: storeDestination?.exporter.stats(),
+      otlp: otlpDestination?.stats(),
+      reports: reporter.stats(),
+    }),
+    forceFlush: () => processor.forceFlush(),
+    shutdown() {
+      shutdown ??= (async () => {
+        // First, so every wait below (flushes and the destinations' shutdowns) is bounded by it.
+        otlpDestination?.startShutdownClock();
+        recorder.close();
+        await processor.shutdown();
+        try {
+          storeDestination?.close();
+        } catch (error: unknown) {
+          reporter.report('store-close', `closing the store failed (${messageOf(error)})`);
+        }
+        otlpDestination?.finishShutdown();
+        reporter.flush();
+      })();
+      return shutdown;
+    },
+  };
+  return { pipeline, shutdownTimeoutMs };
+}
+
 /**
  * Builds the pipeline without registering anything globally: use it when the application owns
  * its tracer provider. Add `processor` to your provider as its only span processor, and pass
  * your own exporters' processors as `destinations` so they receive redacted spans.
+ *
+ * Never throws for store, OTLP or configuration problems (unless `strict`): what cannot work is
+ * left out, one line on stderr names the cause and the fix, and the rest records as usual.
+ *
+ * Shut runtrace down before the provider: its shutdown starts the clock that bounds the wait for
+ * the OTLP backend, and the provider then finds runtrace's processor already shut down.
  *
  * @example
  * const runtrace = createRuntrace({ store: '.runtrace/runtrace.db', destinations: [{ processor: myBatchProcessor, kind: 'otlp' }] });
@@ -53,67 +225,8 @@ function otlpOptions(option: CreateRuntraceOptions['otlp'], config: RuntraceEnvC
  * trace.setGlobalTracerProvider(provider);
  * await runtrace.recorder.run({ kind: 'chat_turn' }, async (run) => { ... });
  * await runtrace.shutdown();
+ * await provider.shutdown();
  */
 export function createRuntrace(options: CreateRuntraceOptions = {}): RuntracePipeline {
-  const config = loadConfig(options.env ?? process.env);
-  const staleAfterMs = options.staleAfterMs ?? config.staleAfterMs;
-  const destinations: DestinationOptions[] = [];
-
-  const storeFile = options.store === false || (options.store === undefined && config.storeDisabled === true) ? undefined : (options.store ?? config.storePath ?? DEFAULT_STORE_PATH);
-  let store: SqliteStore | undefined;
-  let storeExporter: SqliteSpanExporter | undefined;
-  if (storeFile !== undefined) {
-    store = openStore({ path: resolve(options.cwd ?? process.cwd(), storeFile), ...(staleAfterMs === undefined ? {} : { staleAfterMs }) });
-    storeExporter = store.createExporter();
-    destinations.push({ processor: new SimpleSpanProcessor({ exporter: storeExporter }), kind: 'store', content: 'full', name: 'store' });
-  }
-
-  const otlpChoice = otlpOptions(options.otlp, config);
-  let otlp: ResolvedOtlp | undefined;
-  if (otlpChoice !== undefined) {
-    otlp = resolveOtlp(otlpChoice, config.otlp);
-    const otlpExporter = createOtlpExporter(otlp);
-    destinations.push({
-      processor: new BatchSpanProcessor({ exporter: otlpExporter, ...(otlpChoice.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: otlpChoice.scheduledDelayMillis }) }),
-      exporter: otlpExporter,
-      kind: 'otlp',
-      content: otlpChoice.content ?? config.otlpContent ?? 'metadata',
-      sampling: otlpChoice.sampling ?? 'all',
-      name: 'otlp',
-    });
-  }
-  destinations.push(...(options.destinations ?? []));
-
-  const processor = new RunSpanProcessor({ ...options.processor, destinations, ...(staleAfterMs === undefined ? {} : { staleAfter: staleAfterMs }) });
-  if (storeExporter !== undefined) {
-    const exporter = storeExporter;
-    // In-progress rows make live runs visible in the store (and the CLI) before they end.
-    processor.subscribe((event) => {
-      if (event.type === 'run-start' || event.type === 'run-update' || event.type === 'step-start') exporter.recordInProgress(event.span);
-    });
-  }
-  const contentPolicy = options.contentPolicy ?? config.contentPolicy;
-  const recorder = new Recorder({
-    ...(contentPolicy === undefined ? {} : { contentPolicy }),
-    ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
-  });
-
-  let shutdown: Promise<void> | undefined;
-  return {
-    recorder,
-    processor,
-    store,
-    storeExporter,
-    otlp,
-    config,
-    forceFlush: () => processor.forceFlush(),
-    shutdown() {
-      shutdown ??= (async () => {
-        recorder.close();
-        await processor.shutdown();
-        store?.close();
-      })();
-      return shutdown;
-    },
-  };
+  return buildPipeline(options, pipelineContext(options)).pipeline;
 }

@@ -4,5 +4,6 @@ export type { Runtrace, RegistrationMode } from './register.js';
 export { createRuntrace, DEFAULT_STORE_PATH } from './create-runtrace.js';
 export type { RuntracePipeline } from './create-runtrace.js';
 export type { RegisterOptions, CreateRuntraceOptions, OtlpOptions } from './runtrace-options.js';
-export { loadConfig, parseOtlpHeaders } from './load-config.js';
-export type { RuntraceEnvConfig, OtlpEnvConfig, OtlpProtocol } from './load-config.js';
+export type { RuntraceStats, OtlpExportStats } from './runtrace-stats.js';
+export { loadConfig, parseOtlpHeaders, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_OTLP_TIMEOUT_MS } from './load-config.js';
+export type { RuntraceEnvConfig, OtlpEnvConfig, OtlpProtocol, OtlpTlsFiles, EnvFile, ConfigProblem, LoadConfigOptions } from './load-config.js';

@@ -6,9 +6,10 @@ import { register } from './register.js';
 // would start its own SDK and store writer, and keep the process from exiting).
 if (isMainThread) {
   try {
+    // Store, OTLP and configuration problems are reported by register() itself, which carries on without what failed.
     register({ shutdownHooks: true });
   } catch (error: unknown) {
-    // A misconfiguration must not stop the application: it runs unrecorded and the reason is reported.
+    // Only a defect gets here; the application must still run.
     process.emitWarning(`runtrace is not recording: ${error instanceof Error ? error.message : String(error)}`, { code: 'RUNTRACE_REGISTER_FAILED' });
   }
 }

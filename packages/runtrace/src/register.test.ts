@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,10 +89,18 @@ describe('register', () => {
   it('starts the SDK, records runs with their fetch attempts into the store, and unregisters on shutdown', async () => {
     const server = await startMockOpenAIServer({ script: [{ status: 500 }, { reply: 'hi' }] });
     const path = join(dir, 'runs.db');
-    const runtrace = register({ store: path, otlp: false, contentPolicy: 'full', env: {} });
+    const lines: string[] = [];
+    const runtrace = register({ store: path, otlp: false, contentPolicy: 'full', env: {}, diagnosticSink: (line) => lines.push(line) });
     try {
       expect(runtrace.mode).toBe('started');
+      // The same options (or none): the active instance, quietly.
+      expect(register()).toBe(runtrace);
+      expect(register({ store: path, contentPolicy: 'full' })).toBe(runtrace);
+      expect(lines).toEqual([]);
+      // Different options would be ignored: said once, clearly; thrown under strict.
       expect(register({ store: join(dir, 'other.db') })).toBe(runtrace);
+      expect(lines).toEqual([expect.stringMatching(/^runtrace: register\(\) was called again with different options \(store\) while runtrace is active; .*call shutdown\(\) on it/)]);
+      expect(() => register({ store: join(dir, 'other.db'), strict: true })).toThrow(ConfigError);
       await runtrace.recorder.run({ kind: 'chat_turn', conversationId: 'c1', label: 'hello' }, async (run) => {
         await run.step({ operation: 'generate', model: 'gpt-4o-mini' }, async () => {
           const first = await fetch(`${server.baseURL}/chat/completions`, { method: 'POST', body: '{"model":"gpt-4o-mini","messages":[]}' });
@@ -128,8 +136,14 @@ describe('register', () => {
     try {
       await runtrace.recorder.run({ kind: 'chat_turn', conversationId: 'live' }, async (run) => {
         await run.step({ operation: 'generate', model: 'gpt-4o-mini' }, async () => {
-          await runtrace.storeExporter?.forceFlush();
-          const detail = runtrace.store?.getRun(run.id);
+          // Rows appear once the work has been open for the store's in-progress delay (200 ms).
+          const deadline = Date.now() + 5_000;
+          let detail = runtrace.store?.getRun(run.id);
+          while (detail?.steps.length !== 1 && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 25));
+            await runtrace.storeExporter?.forceFlush();
+            detail = runtrace.store?.getRun(run.id);
+          }
           expect(detail?.run.status).toBe('in_progress');
           expect(detail?.steps.map((step) => step.status)).toEqual(['in_progress']);
         });
@@ -183,13 +197,51 @@ describe('register', () => {
     }
   });
 
-  it('refuses to start a second provider next to one it cannot join, and explains what to do', () => {
+  it('never starts a second provider next to one it cannot join: records nothing and says what to do in one line', async () => {
     trace.setGlobalTracerProvider(new TracerProvider());
     const path = join(dir, 'runs.db');
-    expect(() => register({ store: path, env: {} })).toThrow(ConfigError);
-    expect(() => register({ store: path, env: {} })).toThrow(/const runtrace = createRuntrace\(/);
-    expect(() => register({ store: path, env: {} })).toThrow(/new TracerProvider\(\{ spanProcessors: \[runtrace\.processor\] \}\)/);
+    const lines: string[] = [];
+    const runtrace = register({ store: path, env: {}, diagnosticSink: (line) => lines.push(line) });
+    try {
+      expect(runtrace.mode).toBe('disabled');
+      expect(await runtrace.recorder.run({ kind: 'chat_turn' }, () => 'the app still runs')).toBe('the app still runs');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('a tracer provider that cannot take more span processors');
+      expect(lines[0]).toContain('createRuntrace()');
+      expect(runtrace.stats().reports.causes).toEqual({ provider: 1 });
+    } finally {
+      await runtrace.shutdown();
+    }
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('under strict, throws the full explanation instead', () => {
+    trace.setGlobalTracerProvider(new TracerProvider());
+    const path = join(dir, 'runs.db');
+    expect(() => register({ store: path, env: {}, strict: true })).toThrow(ConfigError);
+    expect(() => register({ store: path, env: {}, strict: true })).toThrow(/const runtrace = createRuntrace\(/);
+    expect(() => register({ store: path, env: {}, strict: true })).toThrow(/new TracerProvider\(\{ spanProcessors: \[runtrace\.processor\] \}\)/);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('carries on without a store it cannot open: the recorder works, OTLP still exports, one line says why', async () => {
+    const receiver = await startReceiver();
+    const path = join(dir, 'notes.db');
+    await writeFile(path, 'these are my notes, not a database');
+    const lines: string[] = [];
+    try {
+      const runtrace = register({ store: path, fetch: false, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url }, diagnosticSink: (line) => lines.push(line) });
+      expect(runtrace.mode).toBe('started');
+      expect(runtrace.store).toBeUndefined();
+      expect(await runtrace.recorder.run({ kind: 'chat_turn' }, () => 42)).toBe(42);
+      await runtrace.shutdown();
+      expect(lines).toEqual([`runtrace: ${path} is not a runtrace database (file is not a database): move it away or pass another store path; runs are not stored locally until then`]);
+      expect(receiver.received.length).toBeGreaterThan(0);
+      expect(runtrace.stats().otlp).toMatchObject({ exportedSpans: 1, failedSpans: 0, queuedSpans: 0 });
+      expect(runtrace.stats().store).toBeUndefined();
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('records into the store and the application\'s exporter when the application follows that advice', async () => {
@@ -197,7 +249,7 @@ describe('register', () => {
     const appExporter = new InMemorySpanExporter();
     trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: appExporter })] }));
     const path = join(dir, 'runs.db');
-    expect(() => register({ store: path, env: {} })).toThrow(ConfigError);
+    expect(() => register({ store: path, env: {}, strict: true })).toThrow(ConfigError);
     trace.disable();
 
     // The advice, as the error message spells it (the exporter behind runtrace, runtrace's processor in the provider).

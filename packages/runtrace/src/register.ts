@@ -4,42 +4,47 @@ import type { TracerProvider } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { ConfigError } from '@runtrace/core';
-import { installFetchInstrumentation } from '@runtrace/instrumentation';
-import type { Recorder } from '@runtrace/instrumentation';
-import { installShutdownHooks } from '@runtrace/processor';
-import type { RunSpanProcessor } from '@runtrace/processor';
+import { ConfigError, DiagnosticReporter } from '@runtrace/core';
+import { Recorder, installFetchInstrumentation } from '@runtrace/instrumentation';
+import { RunSpanProcessor, installShutdownHooks } from '@runtrace/processor';
 import type { SqliteSpanExporter, SqliteStore } from '@runtrace/store';
-import { createRuntrace } from './create-runtrace.js';
+import { buildPipeline, pipelineContext } from './create-runtrace.js';
 import type { RuntracePipeline } from './create-runtrace.js';
+import { differingOptions } from './internal/differing-options.js';
 import { acceptsProcessors, registeredTracerProvider } from './internal/existing-provider.js';
 import type { RegisterOptions } from './runtrace-options.js';
+import type { RuntraceStats } from './runtrace-stats.js';
 
 /** How {@link register} attached runtrace to OpenTelemetry. */
 export type RegistrationMode =
   /** runtrace started the NodeSDK and owns the global tracer provider. */
   | 'started'
   /** The application had a provider that accepts processors; runtrace added its processor to it. */
-  | 'joined';
+  | 'joined'
+  /** runtrace could not attach (the reason was reported on stderr): the recorder runs your functions without recording. */
+  | 'disabled';
 
 /** What {@link register} returns. */
 export interface Runtrace {
   /** Starts runs, steps and tool calls. */
   readonly recorder: Recorder;
-  /** The local store's query API (`listRuns`, `getRun`, `overview`, `analytics`, …); `undefined` with `store: false`. */
+  /** The local store's query API (`listRuns`, `getRun`, `overview`, `analytics`, …); `undefined` with `store: false` or when the file could not be opened. */
   readonly store: SqliteStore | undefined;
-  /** The store's span exporter (write counters in `stats()`); `undefined` with `store: false`. */
+  /** The store's span exporter (write counters in `stats()`); `undefined` when there is no store. */
   readonly storeExporter: SqliteSpanExporter | undefined;
   /** The span processor (live events through `subscribe`, counters through `stats`). */
   readonly processor: RunSpanProcessor;
   /** How runtrace attached to OpenTelemetry. */
   readonly mode: RegistrationMode;
+  /** Every counter: processor, store writes, OTLP export outcomes, problems reported. */
+  stats(): RuntraceStats;
   /** Waits until the store and the OTLP exporter have written what they hold. */
   forceFlush(): Promise<void>;
   /**
    * Ends in-flight runs as interrupted, flushes and closes the exporters and the store, restores
    * `fetch`, and (in `started` mode) shuts the SDK down and unregisters its globals, so
-   * `register()` may be called again. Runs once.
+   * `register()` may be called again. The store is flushed completely; the OTLP backend gets at
+   * most `shutdownTimeoutMs`. Runs once; never rejects.
    */
   shutdown(): Promise<void>;
 }
@@ -47,6 +52,9 @@ export interface Runtrace {
 const ACTIVE = Symbol.for('runtrace.register.active');
 
 type Globals = Record<symbol, Runtrace | undefined>;
+
+/** The first call's options and reporter, to compare a later call with and to warn through. */
+const registrations = new WeakMap<Runtrace, { readonly options: RegisterOptions; readonly reporter: DiagnosticReporter }>();
 
 /** What to do instead of register() when the application's provider cannot take runtrace's processor. */
 const EXISTING_PROVIDER_FIX = [
@@ -56,7 +64,7 @@ const EXISTING_PROVIDER_FIX = [
   "const runtrace = createRuntrace({ destinations: [{ processor: new BatchSpanProcessor({ exporter: yourExporter }), kind: 'otlp' }] });",
   'const provider = new TracerProvider({ spanProcessors: [runtrace.processor] }); // or new NodeSDK({ spanProcessors: [runtrace.processor] })',
   'trace.setGlobalTracerProvider(provider);',
-  '// record with runtrace.recorder; on exit: await provider.shutdown(); await runtrace.shutdown();',
+  '// record with runtrace.recorder; on exit: await runtrace.shutdown(); await provider.shutdown();',
 ].join('\n');
 
 function explainExistingProvider(): ConfigError {
@@ -76,6 +84,20 @@ function explainExistingProvider(): ConfigError {
   );
 }
 
+const EXISTING_PROVIDER_LINE =
+  'not recording: a tracer provider that cannot take more span processors (OpenTelemetry JS SDK 2 or later) is already registered: ' +
+  'build runtrace with createRuntrace() and put runtrace.processor in that provider\'s spanProcessors (see the runtrace README), ' +
+  'or call register() before anything else sets up OpenTelemetry';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function clearActive(runtrace: Runtrace): void {
+  const globals = globalThis as Globals;
+  if (globals[ACTIVE] === runtrace) globals[ACTIVE] = undefined;
+}
+
 function handle(pipeline: RuntracePipeline, mode: RegistrationMode, stop: () => Promise<void>): Runtrace {
   let shutdown: Promise<void> | undefined;
   const runtrace: Runtrace = {
@@ -84,14 +106,14 @@ function handle(pipeline: RuntracePipeline, mode: RegistrationMode, stop: () => 
     storeExporter: pipeline.storeExporter,
     processor: pipeline.processor,
     mode,
+    stats: () => pipeline.stats(),
     forceFlush: () => pipeline.forceFlush(),
     shutdown() {
       shutdown ??= (async () => {
         try {
           await stop();
         } finally {
-          const globals = globalThis as Globals;
-          if (globals[ACTIVE] === runtrace) globals[ACTIVE] = undefined;
+          clearActive(runtrace);
         }
       })();
       return shutdown;
@@ -100,16 +122,68 @@ function handle(pipeline: RuntracePipeline, mode: RegistrationMode, stop: () => 
   return runtrace;
 }
 
+/** A registration that records nothing: the application's code still runs through the recorder. */
+function disabled(reporter: DiagnosticReporter): Runtrace {
+  const recorder = new Recorder({ enabled: false });
+  const processor = new RunSpanProcessor({ sweepInterval: false });
+  let shutdown: Promise<void> | undefined;
+  const runtrace: Runtrace = {
+    recorder,
+    store: undefined,
+    storeExporter: undefined,
+    processor,
+    mode: 'disabled',
+    stats: () => ({ processor: processor.stats(), store: undefined, otlp: undefined, reports: reporter.stats() }),
+    forceFlush: () => Promise.resolve(),
+    shutdown() {
+      shutdown ??= (async () => {
+        recorder.close();
+        await processor.shutdown();
+        clearActive(runtrace);
+      })();
+      return shutdown;
+    },
+  };
+  return runtrace;
+}
+
+function activate(runtrace: Runtrace, options: RegisterOptions, reporter: DiagnosticReporter): Runtrace {
+  (globalThis as Globals)[ACTIVE] = runtrace;
+  registrations.set(runtrace, { options, reporter });
+  return runtrace;
+}
+
+/** A call while runtrace is active: the same options get the active instance quietly; different ones a warning (or, when strict, an error). */
+function registerAgain(active: Runtrace, options: RegisterOptions): Runtrace {
+  const first = registrations.get(active);
+  // Registered by another copy of runtrace: nothing to compare with.
+  if (first === undefined) return active;
+  const differing = differingOptions(first.options, options);
+  if (differing.length === 0) return active;
+  const message =
+    `register() was called again with different options (${differing.join(', ')}) while runtrace is active; ` +
+    'the first registration stays in force and these options are ignored: call shutdown() on it before registering again, or pass the same options';
+  if (options.strict === true) throw new ConfigError('register', differing.join(', '), message);
+  first.reporter.report('register-again', message);
+  return active;
+}
+
 /**
  * Sets runtrace up in one call: starts the OpenTelemetry NodeSDK with the RunSpanProcessor as
  * its span processor, writing to the local store (`./.runtrace/runtrace.db` by default) and,
  * when configured, to an OTLP endpoint; routes `fetch` through the recording interceptor; and
- * returns the recorder, the store's query API and `shutdown()`.
+ * returns the recorder, the store's query API, `stats()` and `shutdown()`.
  *
- * A second call while the first is active returns the same object. When the application
- * already registered a tracer provider, runtrace adds its processor to it if the provider
- * allows that; otherwise it throws a `ConfigError` that explains what to do — it never starts
- * a second provider that would lose spans.
+ * It never throws for store, OTLP or configuration problems: runtrace keeps what still works
+ * (OTLP without the store, the store without OTLP, or a recorder that records nothing) and
+ * writes one line on stderr naming the cause and the fix. Pass `strict: true` to get the errors
+ * thrown instead.
+ *
+ * A second call while the first is active returns the same object (with a warning when it asks
+ * for different options). When the application already registered a tracer provider, runtrace
+ * adds its processor to it if the provider allows that; otherwise it reports how to set runtrace
+ * up with `createRuntrace()` and records nothing — it never starts a second provider that would
+ * lose spans.
  *
  * @example
  * import { register } from 'runtrace';
@@ -125,14 +199,33 @@ function handle(pipeline: RuntracePipeline, mode: RegistrationMode, stop: () => 
  * await runtrace.shutdown();
  */
 export function register(options: RegisterOptions = {}): Runtrace {
-  const globals = globalThis as Globals;
-  const active = globals[ACTIVE];
-  if (active !== undefined) return active;
+  const active = (globalThis as Globals)[ACTIVE];
+  if (active !== undefined) return registerAgain(active, options);
+  if (options.strict === true) return start(options);
+  try {
+    return start(options);
+  } catch (error: unknown) {
+    // Whatever went wrong, the application must keep running: unrecorded, and told why.
+    const reporter = new DiagnosticReporter({
+      quiet: options.quiet ?? false,
+      ...(options.diagnosticSink === undefined ? {} : { sink: options.diagnosticSink }),
+    });
+    reporter.report('register', `not recording: register() failed (${messageOf(error)})`);
+    return activate(disabled(reporter), options, reporter);
+  }
+}
 
+function start(options: RegisterOptions): Runtrace {
+  const context = pipelineContext(options);
+  const { reporter, strict } = context;
   const existing = registeredTracerProvider();
-  if (existing !== undefined && !acceptsProcessors(existing)) throw explainExistingProvider();
+  if (existing !== undefined && !acceptsProcessors(existing)) {
+    if (strict) throw explainExistingProvider();
+    reporter.report('provider', EXISTING_PROVIDER_LINE);
+    return activate(disabled(reporter), options, reporter);
+  }
 
-  const pipeline = createRuntrace(options);
+  const { pipeline, shutdownTimeoutMs } = buildPipeline(options, context);
   const fetchWanted = options.fetch ?? pipeline.config.fetchDisabled !== true;
   let runtrace: Runtrace;
   try {
@@ -144,20 +237,35 @@ export function register(options: RegisterOptions = {}): Runtrace {
         await pipeline.shutdown();
       });
     } else {
-      runtrace = startSdk(pipeline, options, fetchWanted);
+      runtrace = startSdk(pipeline, options, fetchWanted, shutdownTimeoutMs);
     }
   } catch (error: unknown) {
     void pipeline.shutdown();
-    throw error;
+    if (strict) throw error;
+    reporter.report('sdk', `not recording: OpenTelemetry could not be set up (${messageOf(error)}): check the OTEL_* settings`);
+    return activate(disabled(reporter), options, reporter);
   }
-  globals[ACTIVE] = runtrace;
+  activate(runtrace, options, reporter);
   if (options.shutdownHooks === true) {
-    installShutdownHooks(runtrace, { signals: ['SIGTERM', 'SIGINT'] });
+    installShutdownHooks(runtrace, {
+      signals: ['SIGTERM', 'SIGINT'],
+      onError: (error) => reporter.report('shutdown', `shutdown on exit failed (${messageOf(error)})`),
+    });
   }
   return runtrace;
 }
 
-function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, fetchWanted: boolean): Runtrace {
+/** Resolves when `work` settles or after `ms`, whichever comes first; never rejects. */
+function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([work.then(() => undefined, () => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
+function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, fetchWanted: boolean, shutdownTimeoutMs: number): Runtrace {
   const serviceName = options.serviceName ?? pipeline.config.serviceName;
   const configuration: Partial<NodeSDKConfiguration> = {
     spanProcessors: [pipeline.processor],
@@ -175,9 +283,10 @@ function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, fetchWan
   const uninstallFetch = fetchWanted ? installFetchInstrumentation() : undefined;
   return handle(pipeline, 'started', async () => {
     uninstallFetch?.();
-    pipeline.recorder.close();
-    await sdk.shutdown();
+    // The pipeline first: its shutdown starts the OTLP deadline before anything waits on the
+    // backend. The SDK then finds runtrace's processor already shut down.
     await pipeline.shutdown();
+    await atMost(sdk.shutdown(), shutdownTimeoutMs);
     // Unregister the globals this call set, so a later register() starts afresh.
     if (provider !== undefined && registeredTracerProvider() === provider) {
       trace.disable();

@@ -1,7 +1,7 @@
 // Options of createRuntrace() and register().
 import type { Attributes } from '@opentelemetry/api';
 import type { DestinationOptions, DestinationSampling, RunSpanProcessorOptions } from '@runtrace/processor';
-import type { ContentPolicy } from '@runtrace/core';
+import type { ContentPolicy, DiagnosticSink } from '@runtrace/core';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { OtlpProtocol } from './load-config.js';
 
@@ -13,7 +13,7 @@ export interface OtlpOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Wire format. Default: `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL`, else `http/protobuf`. */
   readonly protocol?: OtlpProtocol;
-  /** Timeout of one export in ms. Default: `OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT`, else 10,000. */
+  /** Time budget of one export in ms, retries included. Default: `OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT`, else 10,000. At shutdown, `shutdownTimeoutMs` cuts it short. */
   readonly timeoutMillis?: number;
   /** Request compression. Default: `OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION`, else `none`. */
   readonly compression?: 'gzip' | 'none';
@@ -57,6 +57,22 @@ export interface CreateRuntraceOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Directory a relative store path is resolved against. Default `process.cwd()`. */
   readonly cwd?: string;
+  /**
+   * How long `shutdown()` waits for the OTLP backend, in ms. When it runs out, what was not sent is
+   * given up (one line on stderr says how many spans) so the process can exit; the local store is
+   * always flushed completely. Default: `RUNTRACE_SHUTDOWN_TIMEOUT`, else 2,000.
+   */
+  readonly shutdownTimeoutMs?: number;
+  /**
+   * Throw store, OTLP and configuration problems (the store's own errors, `ConfigError`,
+   * `InvalidArgumentError`) instead of reporting them and carrying on without what failed.
+   * Default `false`.
+   */
+  readonly strict?: boolean;
+  /** Write no problem reports (they are still counted in `stats().reports`). Default: `true` when `RUNTRACE_LOG=silent`, else `false`. */
+  readonly quiet?: boolean;
+  /** Receives each problem report, one line without a newline. Default: written to `process.stderr`. */
+  readonly diagnosticSink?: DiagnosticSink;
 }
 
 /** Options of {@link register}. Every field is optional. */

@@ -1,0 +1,83 @@
+// The local store as a destination: opening it, its exporter, its in-progress rows and its problem reports, in one place.
+import type { DiagnosticReporter } from '@runtrace/core';
+import type { DestinationOptions, RunSpanProcessor } from '@runtrace/processor';
+import { StoreSpanProcessor, openStore } from '@runtrace/store';
+import type { SqliteSpanExporter, SqliteSpanExporterOptions, SqliteStore } from '@runtrace/store';
+import { describeStoreOpenError, describeStoreWriteError } from './describe-store-problem.js';
+import type { StorePathSetting } from './describe-store-problem.js';
+
+/** Options of {@link createStoreDestination}. */
+export interface StoreDestinationOptions {
+  /** The store file, absolute. */
+  readonly path: string;
+  /** Which setting chose `path` (the fix in a report names it). */
+  readonly setting: StorePathSetting;
+  /** Idle time after which an in-progress row counts as stale. Default: the store's. */
+  readonly staleAfterMs?: number;
+  /** Where open and write problems are reported. */
+  readonly reporter: DiagnosticReporter;
+  /** Throw the store's own error when it cannot open, instead of reporting it. */
+  readonly strict: boolean;
+}
+
+/** The local store, wired as a destination of the RunSpanProcessor. */
+export interface StoreDestination {
+  readonly store: SqliteStore;
+  readonly exporter: SqliteSpanExporter;
+  readonly destination: DestinationOptions;
+  /** Makes live runs visible in the store before they end: writes in-progress rows on the processor's live events. */
+  connect(processor: Pick<RunSpanProcessor, 'subscribe'>): void;
+  /** Whether everything handed to the store so far was written (nothing failed or was dropped). */
+  complete(): boolean;
+  /** Closes the query connection (after the processor shut the exporter down). */
+  close(): void;
+}
+
+/**
+ * Opens the store and builds its destination. When the file cannot be used, reports one line with
+ * the cause and the fix and returns `undefined` (the caller records without a local store), or
+ * throws the store's error when `strict`.
+ */
+export function createStoreDestination(options: StoreDestinationOptions): StoreDestination | undefined {
+  const { path, reporter } = options;
+  let store: SqliteStore | undefined;
+  let exporter: SqliteSpanExporter;
+  try {
+    store = openStore({ path, ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }) });
+    const exporterOptions: Omit<SqliteSpanExporterOptions, 'path'> = {
+      onWriteError: (error, spanCount, cause) => {
+        reporter.report(`store-write:${cause}`, describeStoreWriteError(path, error, spanCount, cause));
+      },
+    };
+    exporter = store.createExporter(exporterOptions);
+  } catch (error: unknown) {
+    try {
+      store?.close();
+    } catch {
+      // Closing what half-opened must not hide the reason it failed.
+    }
+    if (options.strict) throw error;
+    reporter.report('store-open', describeStoreOpenError(path, error, options.setting));
+    return undefined;
+  }
+  const opened = store;
+  return {
+    store: opened,
+    exporter,
+    destination: { processor: new StoreSpanProcessor(exporter), kind: 'store', content: 'full', name: 'store' },
+    connect(processor) {
+      // Rows for work still open after the exporter's delay only: short work is written once, finished.
+      processor.subscribe((event) => {
+        if (event.type === 'run-start' || event.type === 'step-start') exporter.watchInProgress(event.spanId, () => event.span);
+        else if (event.type === 'run-update') exporter.watchInProgress(event.spanId, () => event.span, true);
+      });
+    },
+    complete() {
+      const stats = exporter.stats();
+      return stats.failedSpans === 0 && stats.droppedSpans === 0;
+    },
+    close() {
+      opened.close();
+    },
+  };
+}
