@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes } from '@runtrace/core';
 import { SqliteSpanExporter, openStore } from '@runtrace/store';
 import { Database } from './internal/baseline-sqlite.ts';
-import { CeilingWriter, toRow } from './internal/ceiling-writer.ts';
+import { CeilingWriter, toWriteOp } from './internal/ceiling-writer.ts';
 
 type ReadableSpan = Parameters<SqliteSpanExporter['export']>[0][number];
 
@@ -108,14 +108,11 @@ function makeRun(n: number): ReadableSpan[] {
 // queue and worker hop, so an upper bound for a synchronous writer that does that work (see CeilingWriter).
 function ceilingInsert(path: string, spans: readonly ReadableSpan[]): number {
   openStore({ path }).close(); // same schema and indexes
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL'); // the store's writer connection's setting
-  const writer = new CeilingWriter(db);
+  const writer = new CeilingWriter(path); // the store's writer connection's settings
   const started = performance.now();
   for (let next = 0; next < spans.length; next += TRANSACTION_SPANS) writer.write(spans.slice(next, next + TRANSACTION_SPANS));
   const elapsed = performance.now() - started;
-  db.close();
+  writer.close();
   checkRows(path, spans.length);
   return elapsed;
 }
@@ -125,7 +122,7 @@ function ceilingInsert(path: string, spans: readonly ReadableSpan[]): number {
 function convertOnly(spans: readonly ReadableSpan[]): number {
   const started = performance.now();
   let cells = 0;
-  for (const span of spans) cells += toRow(span).values.length;
+  for (const span of spans) cells += toWriteOp(span).values.length;
   const elapsed = performance.now() - started;
   if (cells === 0) throw new Error('nothing converted');
   return elapsed;

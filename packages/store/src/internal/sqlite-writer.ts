@@ -231,6 +231,14 @@ export function encodeOps(ops: readonly RowOp[]): EncodedOps {
   return packer.finish();
 }
 
+/** A row with the keys of its events, read from its values. */
+export function writeOpOf(op: RowOp): WriteOp {
+  const spanId = String(op.values[0]);
+  // The key comes first; every runtrace table keeps its run id second (a run is its own).
+  const runId = op.table === 'spans' ? null : op.table === 'runs' ? spanId : String(op.values[1]);
+  return { ...op, spanId, runId };
+}
+
 /** Unpacks what {@link encodeOps} packed. Throws on a buffer whose sizes do not add up. */
 export function decodeOps(encoded: EncodedOps): WriteOp[] {
   if (encoded.byteLength < HEADER_BYTES) throw new Error(`packed rows too short (${encoded.byteLength} bytes)`);
@@ -268,10 +276,7 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
     for (let event = 0; event < eventCount; event++) {
       events.push({ name: String(cell()), time_ms: Number(cell()), attributes: String(cell()) });
     }
-    const spanId = String(values[0]);
-    // The key comes first; every runtrace table keeps its run id second (a run is its own).
-    const runId = table === 'spans' ? null : table === 'runs' ? spanId : String(values[1]);
-    ops.push({ table, values, spanId, runId, events, aggregate });
+    ops.push(writeOpOf({ table, values, events, aggregate }));
   }
   return ops;
 }
@@ -449,7 +454,6 @@ export class SpanWriter {
     if (op.aggregate) this.#touchedRuns.add(op.runId);
   }
 }
-
 
 /** Messages from the exporter to the writer worker. */
 export type WriterRequest =
