@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ExitCodes, main } from '@runtrace/cli';
 import { openStore } from '@runtrace/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closedPortUrl, startLocalOtlpBackend } from './__fixtures__/local-otlp-backend.js';
+import { closedPortUrl, startMockOtlpBackend } from '@runtrace/testkit';
 
 interface Report {
   readonly ok: boolean;
@@ -37,7 +37,7 @@ describe('runtrace doctor', () => {
   it('passes a sound database with a reachable endpoint, and masks header values', async () => {
     const path = join(dir, 'runtrace.db');
     openStore({ path }).close();
-    const backend = await startLocalOtlpBackend({ status: 200 });
+    const backend = await startMockOtlpBackend({ status: 200 });
     try {
       const env = { RUNTRACE_DB: path, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: backend.url, OTEL_EXPORTER_OTLP_HEADERS: 'api-key=sk-live-abcdef' };
       const json = await doctor(['--json'], env, dir);

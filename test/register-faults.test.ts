@@ -10,16 +10,17 @@ import { SCHEMA_VERSION, openStore } from '@runtrace/store';
 import { register } from 'runtrace';
 import type { RegisterOptions, Runtrace } from 'runtrace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalOtlpBackend, unwritableDirectory } from './__fixtures__/local-otlp-backend.js';
-import type { LocalOtlpBackend } from './__fixtures__/local-otlp-backend.js';
+import { startMockOtlpBackend } from '@runtrace/testkit';
+import { unwritableDirectory } from './__fixtures__/unwritable-directory.js';
+import type { MockOtlpBackend } from '@runtrace/testkit';
 
 let dir: string;
-let backend: LocalOtlpBackend;
+let backend: MockOtlpBackend;
 const active: Runtrace[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'runtrace-faults-'));
-  backend = await startLocalOtlpBackend({ status: 200 });
+  backend = await startMockOtlpBackend({ status: 200 });
 });
 
 afterEach(async () => {

@@ -8,8 +8,8 @@ import { trace } from '@opentelemetry/api';
 import { openStore } from '@runtrace/store';
 import { register } from 'runtrace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closedPortUrl, startLocalOtlpBackend } from './__fixtures__/local-otlp-backend.js';
-import type { LocalOtlpBackend } from './__fixtures__/local-otlp-backend.js';
+import { closedPortUrl, startMockOtlpBackend } from '@runtrace/testkit';
+import type { MockOtlpBackend } from '@runtrace/testkit';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const app = fileURLToPath(new URL('./__fixtures__/register-faults-app.mjs', import.meta.url));
@@ -21,9 +21,9 @@ const BOUND_MS = 4_000;
 type Down = 'refused' | 'silent' | '503';
 
 /** A traces URL for the backend state, and a way to stop it. */
-async function downBackend(state: Down): Promise<{ url: string; cause: RegExp; backend?: LocalOtlpBackend }> {
+async function downBackend(state: Down): Promise<{ url: string; cause: RegExp; backend?: MockOtlpBackend }> {
   if (state === 'refused') return { url: await closedPortUrl(), cause: /\(last error: connection refused \(ECONNREFUSED\)\)/ };
-  const backend = await startLocalOtlpBackend(state === 'silent' ? 'silent' : { status: 503 });
+  const backend = await startMockOtlpBackend(state === 'silent' ? 'silent' : { status: 503 });
   return { url: backend.url, backend, cause: state === 'silent' ? /\(the endpoint did not answer\)/ : /\(last error: 503 Service Unavailable\)/ };
 }
 
@@ -156,7 +156,7 @@ describe('process exit under node --import runtrace/register with the OTLP backe
   }
 
   it('a forceFlush() the app awaits still keeps the process alive until a slow backend answered', async () => {
-    const backend = await startLocalOtlpBackend({ status: 200, delayMs: 300 });
+    const backend = await startMockOtlpBackend({ status: 200, delayMs: 300 });
     try {
       const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
         const child = spawn(process.execPath, [flushApp], { cwd: root, env: { ...process.env, OTLP_URL: backend.url }, stdio: ['ignore', 'pipe', 'inherit'] });

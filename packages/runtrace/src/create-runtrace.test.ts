@@ -10,7 +10,7 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@runtrace/core';
 import { openStore } from '@runtrace/store';
-import { closedPortUrl, startLocalBackend } from './__fixtures__/local-backend.js';
+import { closedPortUrl, startMockOtlpBackend } from '@runtrace/testkit';
 import { createRuntrace } from './create-runtrace.js';
 import type { RuntracePipeline } from './create-runtrace.js';
 
@@ -79,7 +79,7 @@ describe('createRuntrace', () => {
   });
 
   it('gathers processor, store, OTLP and report counters in stats()', async () => {
-    const backend = await startLocalBackend({ status: 200 });
+    const backend = await startMockOtlpBackend({ status: 200 });
     try {
       const runtrace = createRuntrace({ store: join(dir, 'runs.db'), env: {}, otlp: { endpoint: backend.url } });
       const provider = await recordRuns(runtrace, 2);

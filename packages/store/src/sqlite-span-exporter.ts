@@ -210,6 +210,7 @@ export class SqliteSpanExporter implements SpanExporter {
     const inProgressDelayMs = positiveInteger('options.inProgressDelayMs', options.inProgressDelayMs, 200, true);
     const busyTimeoutMs = positiveInteger('options.busyTimeoutMs', options.busyTimeoutMs, 5_000);
     const staleAfterMs = positiveInteger('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
+    const maxDatabaseBytes = options.maxDatabaseBytes === undefined ? undefined : positiveInteger('options.maxDatabaseBytes', options.maxDatabaseBytes, 0);
     const now = options.now ?? Date.now;
     this.#onWriteError = options.onWriteError;
     this.#context = {
@@ -218,7 +219,7 @@ export class SqliteSpanExporter implements SpanExporter {
       now,
     };
     this.#spool = options.spool === false || this.path === ':memory:' ? undefined : new SpoolFile(this.path);
-    this.#snapshots = new InProgressSnapshots(inProgressDelayMs, now, (span) => this.#snapshot(span));
+    this.#snapshots = new InProgressSnapshots(inProgressDelayMs, now, (span) => this.recordInProgress(span));
 
     // Migrate, replay what a dead process spooled, and sweep, synchronously once, so the worker
     // only ever sees a current schema.
@@ -233,7 +234,6 @@ export class SqliteSpanExporter implements SpanExporter {
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
-    const maxDatabaseBytes = options.maxDatabaseBytes === undefined ? undefined : positiveInteger('options.maxDatabaseBytes', options.maxDatabaseBytes, 0);
     const workerData: WriterWorkerData = {
       runtraceSqliteWriter: true,
       path: this.path,
@@ -419,10 +419,6 @@ export class SqliteSpanExporter implements SpanExporter {
     await this.#closed;
     // Everything in it was written (or counted as failed): nothing left to replay.
     this.#spool?.remove();
-  }
-
-  #snapshot(span: ReadableSpan): void {
-    this.recordInProgress(span);
   }
 
   #forgetSnapshot(span: ReadableSpan): void {

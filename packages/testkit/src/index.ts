@@ -9,3 +9,5 @@ export type {
   MockUsage,
 } from './mock-openai-server.js';
 export { createSeededRandom } from './create-seeded-random.js';
+export { closedPortUrl, startMockOtlpBackend } from './mock-otlp-backend.js';
+export type { MockOtlpBackend, MockOtlpBehaviour } from './mock-otlp-backend.js';

@@ -2,8 +2,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiagnosticReporter } from '@runtrace/core';
-import { startLocalBackend } from '../__fixtures__/local-backend.js';
-import type { LocalBackend } from '../__fixtures__/local-backend.js';
+import { startMockOtlpBackend } from '@runtrace/testkit';
+import type { MockOtlpBackend } from '@runtrace/testkit';
 import { createOtlpDestination } from './otlp-destination.js';
 
 function spans(count: number): ReadableSpan[] {
@@ -13,7 +13,7 @@ function spans(count: number): ReadableSpan[] {
   return memory.getFinishedSpans();
 }
 
-let backend: LocalBackend | undefined;
+let backend: MockOtlpBackend | undefined;
 afterEach(async () => {
   await backend?.close();
   backend = undefined;
@@ -37,7 +37,7 @@ function setup(url: string, maxQueueSpans?: number, shutdownTimeoutMs = 2_000) {
 
 describe('createOtlpDestination', () => {
   it('exports through the batch processor and counts what arrived', async () => {
-    backend = await startLocalBackend({ status: 200 });
+    backend = await startMockOtlpBackend({ status: 200 });
     const { otlp, lines } = setup(backend.url);
     for (const span of spans(3)) otlp.destination.processor.onEnd(span);
     expect(otlp.stats()).toMatchObject({ exportedSpans: 0, queuedSpans: 3 });
@@ -52,7 +52,7 @@ describe('createOtlpDestination', () => {
   });
 
   it('starts its own shutdown clock when a provider shuts it down before the pipeline does', async () => {
-    backend = await startLocalBackend('silent');
+    backend = await startMockOtlpBackend('silent');
     const { otlp, lines } = setup(backend.url, undefined, 300);
     for (const span of spans(2)) otlp.destination.processor.onEnd(span);
     const started = Date.now();
@@ -63,7 +63,7 @@ describe('createOtlpDestination', () => {
   });
 
   it('bounds its queue: what does not fit is dropped, counted and reported', async () => {
-    backend = await startLocalBackend('silent');
+    backend = await startMockOtlpBackend('silent');
     const { otlp, lines } = setup(backend.url, 2, 0);
     // In one synchronous burst: a full batch (2) is handed to the exporter, 2 more wait, the rest do not fit.
     for (const span of spans(6)) otlp.destination.processor.onEnd(span);
@@ -77,7 +77,7 @@ describe('createOtlpDestination', () => {
   });
 
   it('gives up at the shutdown deadline on a backend that never answers, and says how many spans did not arrive', async () => {
-    backend = await startLocalBackend('silent');
+    backend = await startMockOtlpBackend('silent');
     const { otlp, lines } = setup(backend.url, undefined, 300);
     for (const span of spans(4)) otlp.destination.processor.onEnd(span);
     const started = Date.now();
