@@ -19,7 +19,8 @@ import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-t
 import { decodeOtlpJson, decodeOtlpProtobuf, startCollector, type OtlpDecodeSuccess } from '@runtrace/collector';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { SqliteSpanExporter } from '@runtrace/store';
-import { flood, hugeArrayBody, idleLatencies } from './internal/otlp-flood.ts';
+import { hugeArrayOtlpJson } from '@runtrace/testkit';
+import { flood, idleLatencies } from './internal/otlp-flood.ts';
 
 type ReadableSpan = OtlpDecodeSuccess['spans'][number];
 
@@ -228,7 +229,7 @@ try {
   console.log(`  protobuf decoding alone (no HTTP)                      ${format(rate('decode'))}`);
 
   const FLOOD_BODIES = 4;
-  const body = hugeArrayBody(5_500_000);
+  const body = hugeArrayOtlpJson(5_500_000);
   const floodCollector = await startCollector({ sink: () => undefined, port: 0 });
   try {
     const idle = await idleLatencies(floodCollector.url!, 50);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '@runtrace/collector';
 import { RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { openStore } from '@runtrace/store';
+import { hugeArrayOtlpJson } from '@runtrace/testkit';
 
 let directory: string;
 beforeAll(async () => {
@@ -23,32 +24,6 @@ const START_MS = Date.now() - 60 * 60 * 1000;
 
 function nanos(ms: number): string {
   return `${ms}000000`;
-}
-
-/** One span whose single attribute is an array of `elements` empty values. */
-function floodBody(elements: number): Buffer {
-  const head = JSON.stringify({
-    resourceSpans: [
-      {
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId: 'f0f7651916cd43dd8448eb211c80319c',
-                spanId: 'f7ad6b7169203331',
-                name: 'flood',
-                startTimeUnixNano: nanos(START_MS),
-                endTimeUnixNano: nanos(START_MS + 1),
-                attributes: [{ key: 'huge', value: { arrayValue: { values: ['@'] } } }],
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  });
-  const [before, after] = head.split('"@"') as [string, string];
-  return Buffer.concat([Buffer.from(before), Buffer.from(`${'{},'.repeat(elements - 1)}{}`), Buffer.from(after)]);
 }
 
 /** A small valid request: one run span with its own id. */
@@ -81,7 +56,7 @@ describe('collector under a flood of large bodies', () => {
     const path = join(directory, 'flood.db');
     const collector = await startCollector({ databasePath: path, port: 0 });
     const url = collector.url!;
-    const body = floodBody(FLOOD_ELEMENTS);
+    const body = hugeArrayOtlpJson(FLOOD_ELEMENTS, START_MS);
     expect(body.length).toBeGreaterThan(8_000_000);
     const small: { status: number; ms: number; runId: string }[] = [];
     try {

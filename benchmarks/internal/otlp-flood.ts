@@ -2,32 +2,6 @@
 // posted at once while small valid requests keep arriving, with their latency and the process's RSS.
 import { request as httpRequest, type Agent } from 'node:http';
 
-/** One span whose single attribute is an array of `elements` empty values (`{}` three bytes each). */
-export function hugeArrayBody(elements: number): Buffer {
-  const head = JSON.stringify({
-    resourceSpans: [
-      {
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId: 'f0f7651916cd43dd8448eb211c80319c',
-                spanId: 'f7ad6b7169203331',
-                name: 'flood',
-                startTimeUnixNano: `${Date.now() - 1_000}000000`,
-                endTimeUnixNano: `${Date.now()}000000`,
-                attributes: [{ key: 'huge', value: { arrayValue: { values: ['@'] } } }],
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  });
-  const [before, after] = head.split('"@"') as [string, string];
-  return Buffer.concat([Buffer.from(before), Buffer.from(`${'{},'.repeat(elements - 1)}{}`), Buffer.from(after)]);
-}
-
 let smallCounter = 0;
 /** A valid 3-span OTLP/JSON request with fresh ids. */
 export function smallBody(): string {

@@ -11,3 +11,4 @@ export type {
 export { createSeededRandom } from './create-seeded-random.js';
 export { closedPortUrl, startMockOtlpBackend } from './mock-otlp-backend.js';
 export type { MockOtlpBackend, MockOtlpBehaviour } from './mock-otlp-backend.js';
+export { hugeArrayOtlpJson } from './huge-array-otlp-json.js';
