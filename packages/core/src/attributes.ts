@@ -81,6 +81,8 @@ export const RuntraceAttributes = {
   STEP_NUMBER: 'runtrace.step.number',
   /** How the model was called: see {@link Operations}. */
   STEP_OPERATION: 'runtrace.step.operation',
+  /** `true` on a step runtrace started itself for a model call made outside any step. */
+  STEP_IMPLICIT: 'runtrace.step.implicit',
   STEP_TIME_TO_FIRST_CHUNK_MS: 'runtrace.step.time_to_first_chunk_ms',
   STEP_WARNINGS: 'runtrace.step.warnings',
   STEP_REQUEST_OPTIONS: 'runtrace.step.request_options',

@@ -20,6 +20,7 @@ export type {
 export { inspectChunk } from './stream-chunk-info.js';
 export type { StreamChunkInfo } from './stream-chunk-info.js';
 export { createRecordingInterceptor } from './recording-interceptor.js';
+export type { RecordingInterceptorOptions } from './recording-interceptor.js';
 export { installFetchInstrumentation } from './install-fetch-instrumentation.js';
 export type { InstallFetchInstrumentationOptions } from './install-fetch-instrumentation.js';
 export { runtraceMiddleware } from './runtrace-middleware.js';

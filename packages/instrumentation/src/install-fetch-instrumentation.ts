@@ -1,12 +1,19 @@
 // Routes Node's global fetch (and undici's default dispatcher) through the recording interceptor.
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import type { Dispatcher } from 'undici';
+import type { Recorder } from './recorder.js';
 import { createRecordingInterceptor } from './recording-interceptor.js';
 
 /** Options of {@link installFetchInstrumentation}. */
 export interface InstallFetchInstrumentationOptions {
   /** The dispatcher to compose the interceptor with. Default: a new undici `Agent` with default options. */
   readonly dispatcher?: Dispatcher;
+  /**
+   * Records model calls made outside any run as runs of kind `llm_call` (one step each, retries
+   * as its attempts) through this recorder. Default: none — they pass through. Model calls inside
+   * a run but outside a step are always recorded as steps of that run.
+   */
+  readonly recorder?: Recorder;
 }
 
 const LEGACY_GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
@@ -26,7 +33,7 @@ export function installFetchInstrumentation(options: InstallFetchInstrumentation
   const previous = getGlobalDispatcher();
   const previousLegacy = globals[LEGACY_GLOBAL_DISPATCHER];
   const base = options.dispatcher ?? new Agent();
-  const composed = base.compose(createRecordingInterceptor());
+  const composed = base.compose(createRecordingInterceptor(options.recorder === undefined ? {} : { recorder: options.recorder }));
   setGlobalDispatcher(composed);
   let installed = true;
   return () => {

@@ -88,6 +88,11 @@ export class Recorder {
     this.#enabled = options.enabled ?? true;
   }
 
+  /** @internal */
+  static coreOf(recorder: Recorder): RecorderCore {
+    return recorder.#core;
+  }
+
   /** The global switch; runs started while it is `false` are not recorded. */
   get enabled(): boolean {
     return this.#enabled;

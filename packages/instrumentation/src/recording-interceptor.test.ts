@@ -226,8 +226,9 @@ describe('attempts through the global fetch (real openai client)', () => {
     const recorder = new Recorder({ tracerProvider: otel.provider });
     let text = '';
     await recorder.run({ kind: 'chat_turn' }, async (run) => {
-      const stream = await client().chat.completions.create({ model: 'm', messages, stream: true });
-      run.startStep({ operation: 'stream', model: 'm' }).wrapStream(stream);
+      const step = run.startStep({ operation: 'stream', model: 'm' });
+      const stream = await step.with(() => client().chat.completions.create({ model: 'm', messages, stream: true }));
+      step.wrapStream(stream);
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     });
     expect(text).toBe('original reference');
@@ -301,13 +302,25 @@ describe('attempts through the global fetch (real openai client)', () => {
     expect(attempts()[0]!.attributes['runtrace.redaction.masked_count']).toBeGreaterThanOrEqual(3);
   });
 
-  it('passes requests outside a step through untouched', async () => {
+  it('passes requests outside a run through untouched; a model call in a run gets a step of its own', async () => {
     const recorder = new Recorder({ tracerProvider: otel.provider });
     await client().chat.completions.create({ model: 'm', messages });
-    await recorder.run({ kind: 'no-step' }, () => client().chat.completions.create({ model: 'm', messages }));
+    await fetch(`${server.url}/v1/models`);
+    expect(otel.spans()).toHaveLength(0);
+    await recorder.run({ kind: 'no-step' }, async () => {
+      await fetch(`${server.url}/v1/models`);
+      await client().chat.completions.create({ model: 'm', messages });
+    });
     await recorder.run({ kind: 'tool' }, (run) => run.tool({ name: 'fetcher' }, () => client().chat.completions.create({ model: 'm', messages })));
-    expect(server.requests).toHaveLength(3);
-    expect(attempts()).toHaveLength(0);
+    expect(server.requests).toHaveLength(5);
+    // The model calls only: the GET inside the run is not a model call.
+    expect(attempts()).toHaveLength(2);
+    const steps = otel.kind('step');
+    expect(steps.map((step) => [step.name, step.attributes['runtrace.step.implicit']])).toEqual([
+      ['chat m', true],
+      ['chat m', true],
+    ]);
+    expect(steps.map((step) => parentId(step))).toEqual([spanId(otel.one('invoke_agent no-step')), spanId(otel.one('invoke_agent tool'))]);
   });
 });
 

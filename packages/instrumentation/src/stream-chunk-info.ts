@@ -1,5 +1,6 @@
 // What the stream wrapper learns from one chunk; the default inspector understands common chunk shapes.
 import type { TokenUsage } from '@runtrace/core';
+import { openAiUsage } from './internal/wire/openai-usage.js';
 
 /**
  * What one stream chunk says. Return it from a custom `inspect` function passed to
@@ -52,21 +53,6 @@ function compactUsage(usage: { -readonly [K in keyof TokenUsage]: number | undef
     if (value !== undefined) out[key] = value;
   }
   return out;
-}
-
-/** Token usage from an OpenAI `usage` document. */
-function openAiUsage(usage: unknown): TokenUsage | undefined {
-  if (typeof usage !== 'object' || usage === null) return undefined;
-  return compactUsage({
-    inputTokens: num(get(usage, 'prompt_tokens')) ?? num(get(usage, 'input_tokens')),
-    outputTokens: num(get(usage, 'completion_tokens')) ?? num(get(usage, 'output_tokens')),
-    reasoningTokens:
-      num(get(get(usage, 'completion_tokens_details'), 'reasoning_tokens')) ??
-      num(get(get(usage, 'output_tokens_details'), 'reasoning_tokens')),
-    cacheReadTokens:
-      num(get(get(usage, 'prompt_tokens_details'), 'cached_tokens')) ??
-      num(get(get(usage, 'input_tokens_details'), 'cached_tokens')),
-  });
 }
 
 /** Token usage from an AI SDK usage object (nested v4 shape or flat v2 shape). */

@@ -68,6 +68,8 @@ export interface RuntraceEnvConfig {
   readonly staleAfterMs?: number;
   /** `RUNTRACE_FETCH=off`: do not route the global fetch through the recording interceptor. */
   readonly fetchDisabled?: boolean;
+  /** `RUNTRACE_IMPLICIT_RUNS=off`: model calls made outside any run are not recorded. */
+  readonly implicitRunsDisabled?: boolean;
   /** `RUNTRACE_OTLP_CONTENT`: `metadata` or `full`, what the OTLP backend receives. */
   readonly otlpContent?: 'metadata' | 'full';
   /** `RUNTRACE_SHUTDOWN_TIMEOUT`: how long shutdown waits for the OTLP backend (ms, or `2s`). */
@@ -323,6 +325,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   }
   const fetch = read(env, 'RUNTRACE_FETCH');
   if (fetch !== undefined && OFF.has(fetch.toLowerCase())) config.fetchDisabled = true;
+  const implicitRuns = read(env, 'RUNTRACE_IMPLICIT_RUNS');
+  if (implicitRuns !== undefined && OFF.has(implicitRuns.toLowerCase())) config.implicitRunsDisabled = true;
   const otlpContent = read(env, 'RUNTRACE_OTLP_CONTENT');
   if (otlpContent !== undefined) {
     const value = problems.attempt(() => oneOf<'metadata' | 'full'>('RUNTRACE_OTLP_CONTENT', otlpContent, ['metadata', 'full']), 'metadata');

@@ -227,17 +227,20 @@ function start(options: RegisterOptions): Runtrace {
 
   const { pipeline, shutdownTimeoutMs } = buildPipeline(options, context);
   const fetchWanted = options.fetch ?? pipeline.config.fetchDisabled !== true;
+  const implicitRuns = options.implicitRuns ?? pipeline.config.implicitRunsDisabled !== true;
+  const installFetch = (): (() => void) | undefined =>
+    fetchWanted ? installFetchInstrumentation(implicitRuns ? { recorder: pipeline.recorder } : {}) : undefined;
   let runtrace: Runtrace;
   try {
     if (existing !== undefined && acceptsProcessors(existing)) {
       existing.addSpanProcessor(pipeline.processor);
-      const uninstallFetch = fetchWanted ? installFetchInstrumentation() : undefined;
+      const uninstallFetch = installFetch();
       runtrace = handle(pipeline, 'joined', async () => {
         uninstallFetch?.();
         await pipeline.shutdown();
       });
     } else {
-      runtrace = startSdk(pipeline, options, fetchWanted, shutdownTimeoutMs);
+      runtrace = startSdk(pipeline, options, installFetch, shutdownTimeoutMs);
     }
   } catch (error: unknown) {
     void pipeline.shutdown();
@@ -265,7 +268,7 @@ function atMost(work: Promise<unknown>, ms: number): Promise<void> {
   return Promise.race([work.then(() => undefined, () => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
-function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, fetchWanted: boolean, shutdownTimeoutMs: number): Runtrace {
+function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, installFetch: () => (() => void) | undefined, shutdownTimeoutMs: number): Runtrace {
   const serviceName = options.serviceName ?? pipeline.config.serviceName;
   const configuration: Partial<NodeSDKConfiguration> = {
     spanProcessors: [pipeline.processor],
@@ -280,13 +283,14 @@ function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, fetchWan
   const sdk = new NodeSDK(configuration);
   sdk.start();
   const provider: TracerProvider | undefined = registeredTracerProvider();
-  const uninstallFetch = fetchWanted ? installFetchInstrumentation() : undefined;
+  const uninstallFetch = installFetch();
   return handle(pipeline, 'started', async () => {
+    const deadline = performance.now() + shutdownTimeoutMs;
     uninstallFetch?.();
     // The pipeline first: its shutdown starts the OTLP deadline before anything waits on the
     // backend. The SDK then finds runtrace's processor already shut down.
     await pipeline.shutdown();
-    await atMost(sdk.shutdown(), shutdownTimeoutMs);
+    await atMost(sdk.shutdown(), Math.max(0, deadline - performance.now()));
     // Unregister the globals this call set, so a later register() starts afresh.
     if (provider !== undefined && registeredTracerProvider() === provider) {
       trace.disable();

@@ -58,9 +58,10 @@ export interface CreateRuntraceOptions {
   /** Directory a relative store path is resolved against. Default `process.cwd()`. */
   readonly cwd?: string;
   /**
-   * How long `shutdown()` waits for the OTLP backend, in ms. When it runs out, what was not sent is
-   * given up (one line on stderr says how many spans) so the process can exit; the local store is
-   * always flushed completely. Default: `RUNTRACE_SHUTDOWN_TIMEOUT`, else 2,000.
+   * How long `shutdown()` (and the exit it holds) may take when the OTLP backend is slow or down,
+   * in ms. The backend gets nine tenths of it (all but 250 ms at most); what it has not taken by
+   * then is given up (one line on stderr says how many spans) so the process can exit. The local
+   * store is always flushed completely. Default: `RUNTRACE_SHUTDOWN_TIMEOUT`, else 2,000.
    */
   readonly shutdownTimeoutMs?: number;
   /**
@@ -87,6 +88,13 @@ export interface RegisterOptions extends CreateRuntraceOptions {
    * Default: `true` (`RUNTRACE_FETCH=off` turns it off).
    */
   readonly fetch?: boolean;
+  /**
+   * Record a model call made outside any run (with `fetch`) as a run of its own, of kind
+   * `llm_call`, with one step whose attempts are the call's round trips. Model calls inside a run
+   * but outside a step are recorded as steps of that run either way. Default: `true`
+   * (`RUNTRACE_IMPLICIT_RUNS=off` turns it off).
+   */
+  readonly implicitRuns?: boolean;
   /** Other OpenTelemetry instrumentations to register with the SDK. Default: none. */
   readonly instrumentations?: NodeSDKConfiguration['instrumentations'];
   /**

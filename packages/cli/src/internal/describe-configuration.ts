@@ -47,6 +47,10 @@ export function describeConfiguration(config: RuntraceEnvConfig, database: Check
     content: setting(config.contentPolicy ?? 'metadata', config.contentPolicy === undefined ? 'default' : 'RUNTRACE_CONTENT'),
     'stale after': setting(formatDuration(config.staleAfterMs ?? 300_000), config.staleAfterMs === undefined ? 'default' : 'RUNTRACE_STALE_AFTER'),
     fetch: setting(config.fetchDisabled === true ? 'not recorded' : 'recorded', config.fetchDisabled === true ? 'RUNTRACE_FETCH' : 'default'),
+    'model calls outside runs': setting(
+      config.fetchDisabled === true || config.implicitRunsDisabled === true ? 'not recorded' : 'recorded as llm_call runs',
+      config.implicitRunsDisabled === true ? 'RUNTRACE_IMPLICIT_RUNS' : config.fetchDisabled === true ? 'RUNTRACE_FETCH' : 'default',
+    ),
     'shutdown timeout': setting(formatDuration(config.shutdownTimeoutMs ?? defaults.shutdownTimeoutMs), config.shutdownTimeoutMs === undefined ? 'default' : 'RUNTRACE_SHUTDOWN_TIMEOUT'),
     reports: setting(config.quiet === true ? 'silent' : 'stderr', config.quiet === true ? 'RUNTRACE_LOG' : 'default'),
     'service name': setting(config.serviceName ?? '(the SDK default)', config.serviceName === undefined ? 'default' : 'OTEL_SERVICE_NAME'),

@@ -8,46 +8,10 @@ import type { Dispatcher } from 'undici';
 import { JsonCompleteness } from './json-completeness.js';
 import { endSpan } from './recorder-core.js';
 import type { Outcome, StepState } from './recorder-core.js';
+import { headerRecord } from './header-record.js';
+import { endImplicitStep } from './implicit-model-call.js';
 import { retryDelayMs } from './retry-delay.js';
-
-type Headers = Record<string, string>;
-
-function headerValue(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map((item) => String(item)).join(', ');
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('latin1');
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return undefined;
-}
-
-/** Any undici header shape as a record with lower-case names. */
-function headerRecord(headers: unknown): Headers {
-  const record: Headers = {};
-  const add = (name: unknown, value: unknown): void => {
-    const text = headerValue(value);
-    if (text === undefined) return;
-    const key = (name instanceof Uint8Array ? Buffer.from(name).toString('latin1') : String(name)).toLowerCase();
-    record[key] = record[key] === undefined ? text : `${record[key]}, ${text}`;
-  };
-  if (headers === null || headers === undefined) return record;
-  if (Array.isArray(headers)) {
-    if (headers.length > 0 && Array.isArray(headers[0])) {
-      for (const pair of headers as unknown[][]) add(pair[0], pair[1]);
-    } else {
-      for (let index = 0; index + 1 < headers.length; index += 2) add(headers[index], headers[index + 1]);
-    }
-    return record;
-  }
-  if (typeof headers === 'object' && Symbol.iterator in headers) {
-    for (const pair of headers as Iterable<unknown[]>) add(pair[0], pair[1]);
-    return record;
-  }
-  if (typeof headers === 'object') {
-    for (const [name, value] of Object.entries(headers)) add(name, value);
-  }
-  return record;
-}
+import { WIRE_REQUEST_BYTES, WireCapture, wireFormatOf } from './wire-capture.js';
 
 interface UrlInfo {
   readonly url: string;
@@ -122,7 +86,12 @@ class BodyCapture {
   }
 
   bytes(): Buffer {
-    return Buffer.concat(this.#parts);
+    return this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts);
+  }
+
+  /** Only the start of the body was kept. */
+  get truncated(): boolean {
+    return this.total > this.#kept;
   }
 
   /**
@@ -130,7 +99,13 @@ class BodyCapture {
    * are only its start (redacted as a prefix, ending with a marker recording the full size).
    */
   redactOptions(maxBytes: number): { maxBytes: number; truncatedInput?: boolean; originalBytes?: number } {
-    return this.total > this.#kept ? { maxBytes, truncatedInput: true, originalBytes: this.total } : { maxBytes };
+    return this.total > Math.min(this.#kept, maxBytes) ? { maxBytes, truncatedInput: true, originalBytes: this.total } : { maxBytes };
+  }
+
+  /** The kept bytes, at most `maxBytes` of them (more may be kept for reading the wire). */
+  prefix(maxBytes: number): Buffer {
+    const bytes = this.bytes();
+    return bytes.byteLength > maxBytes ? bytes.subarray(0, maxBytes) : bytes;
   }
 }
 
@@ -178,6 +153,9 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   #json: JsonCompleteness | undefined;
   #done = false;
   #maskedTotal = 0;
+  /** Reads the model call on the wire, when the request is one runtrace understands. */
+  readonly #wire: WireCapture | undefined;
+  #wireRequestRead = false;
 
   constructor(step: StepState, options: Dispatcher.DispatchOptions, inner: Dispatcher.DispatchHandler) {
     this.#inner = inner;
@@ -219,15 +197,18 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     if (number > 1) step.span.addEvent(RuntraceEvents.RETRY, { [RuntraceAttributes.ATTEMPT_NUMBER]: number });
     step.touch();
 
+    const format = wireFormatOf(this.#method, rawUrl, requestHeaders);
+    this.#wire = format === undefined ? undefined : new WireCapture(step, format);
+    const bodyCap = Math.max(this.#bodiesPolicy ? settings.maxBodyBytes : 0, this.#wire === undefined ? 0 : WIRE_REQUEST_BYTES);
     let body = options.body;
     let requestBody: BodyCapture | undefined;
     const contentLength = Number(requestHeaders['content-length']);
     if (typeof body === 'string' || body instanceof Uint8Array) {
-      requestBody = new BodyCapture(this.#bodiesPolicy ? settings.maxBodyBytes : 0);
+      requestBody = new BodyCapture(bodyCap);
       requestBody.add(body);
     } else if (body !== null && body !== undefined && typeof body === 'object' && Symbol.asyncIterator in body) {
-      if (this.#bodiesPolicy) {
-        requestBody = new BodyCapture(settings.maxBodyBytes);
+      if (bodyCap > 0) {
+        requestBody = new BodyCapture(bodyCap);
         body = teeBody(body as AsyncIterable<unknown>, requestBody) as unknown as Dispatcher.DispatchOptions['body'];
       } else if (Number.isSafeInteger(contentLength)) {
         this.#span.setAttribute(RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE, contentLength);
@@ -298,6 +279,10 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     }
     this.#span.setAttributes(attributes);
     this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS);
+    if (this.#wire !== undefined) {
+      this.#readWireRequest();
+      this.#wire.responseStart(statusCode, this.#contentType, encoding);
+    }
     if (this.#bodiesPolicy && !this.#encoded) this.#response = new BodyCapture(settings.maxBodyBytes);
     if (!this.#encoded && isJsonType(this.#contentType)) this.#json = new JsonCompleteness();
   }
@@ -308,6 +293,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
       this.#responseBytes += chunk.byteLength;
       this.#response?.add(chunk);
       this.#json?.feed(chunk);
+      this.#wire?.data(chunk);
     } catch {
       // Recording must never break the request.
     }
@@ -315,7 +301,12 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
-    this.#guard(() => this.#finish(this.#endOutcome(), undefined));
+    // Before the caller sees the end, so the step has the answer when the code ends it.
+    this.#guard(() => {
+      const outcome = this.#endOutcome();
+      this.#wire?.end(outcome.status === 'completed');
+      this.#finish(outcome, undefined);
+    });
     this.#inner.onResponseEnd?.(controller, trailers);
   }
 
@@ -339,6 +330,10 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
 
   /** The round trip failed before or while the response was read. */
   fail(error: unknown): void {
+    if (this.#wire !== undefined) {
+      this.#readWireRequest();
+      this.#wire.end(false);
+    }
     const classified = classifyOutcome(error);
     const outcome: Outcome =
       classified.status === 'interrupted'
@@ -381,7 +376,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     if (this.#requestBody !== undefined) {
       attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE] = this.#requestBody.total;
       if (this.#bodiesPolicy && this.#requestBody.total > 0) {
-        const redacted = settings.redactor.redactBody(this.#requestBody.bytes(), this.#requestContentType, this.#requestBody.redactOptions(settings.maxBodyBytes));
+        const redacted = settings.redactor.redactBody(this.#requestBody.prefix(settings.maxBodyBytes), this.#requestContentType, this.#requestBody.redactOptions(settings.maxBodyBytes));
         this.#masked(redacted.maskedCount);
         attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY] = redacted.value;
       }
@@ -404,6 +399,15 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_REQUEST_BODY, RuntraceAttributes.ATTEMPT_RESPONSE_BODY, RuntraceAttributes.ATTEMPT_ERROR);
     endSpan(this.#span, outcome, settings.redactor);
     this.#step.touch();
+    // A step runtrace opened for this call ends with it (or waits for its retry).
+    if (this.#step.implicitCall !== undefined) endImplicitStep(this.#step, outcome, retryClassificationOf(this.#status, error) !== RetryClassifications.NONE);
+  }
+
+  /** Reads the request body on the wire once (at the response, when it was sent whole). */
+  #readWireRequest(): void {
+    if (this.#wireRequestRead || this.#wire === undefined || this.#requestBody === undefined) return;
+    this.#wireRequestRead = true;
+    this.#wire.request(this.#requestBody.bytes(), this.#requestBody.truncated);
   }
 
   #guard(record: () => void): void {

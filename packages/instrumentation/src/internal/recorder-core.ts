@@ -2,7 +2,7 @@
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, SpanOptions, TimeInput, Tracer } from '@opentelemetry/api';
 import { HttpAttributes, RuntraceAttributes, RuntraceEvents, classifyOutcome, statusPriority } from '@runtrace/core';
-import type { ContentPolicy, OutcomeClassification, RunStatus } from '@runtrace/core';
+import type { ContentPolicy, OutcomeClassification, RunStatus, TokenUsage } from '@runtrace/core';
 import type { RecorderClock } from '../recorder-clock.js';
 import type { InstrumentationRedactor } from '../instrumentation-redactor.js';
 
@@ -66,6 +66,18 @@ export function endSpan(span: Span, outcome: Outcome, redactor: InstrumentationR
     // Recording must never throw into the application.
   }
   span.end(endTime);
+}
+
+/** What the wire filled in on a step, so later calls add to it and the code's own values win. */
+export interface StepWireState {
+  /** A request body was read (retries send the same one). */
+  requestRead: boolean;
+  /** Attribute keys the wire set: it may update these, never a key the code set. */
+  readonly keys: Set<string>;
+  /** Usage summed over the step's answered calls. */
+  usage: TokenUsage | undefined;
+  /** The model the wire named the step's span after. */
+  named: boolean;
 }
 
 /** State shared by runs, steps and tool calls. */
@@ -135,6 +147,8 @@ export class RunState extends EntityState {
   /** Steps whose call failed with an error its caller retries: they wait for the retry (see StepState.retryPending). */
   readonly awaitingRetry = new Set<StepState>();
   pendingOutcome: Outcome | undefined;
+  /** An implicit run (a model call made outside any run): it ends with its last step. */
+  endsWithSteps = false;
 
   constructor(
     core: RecorderCore,
@@ -179,6 +193,10 @@ export class RunState extends EntityState {
   /** A child step ended: a deferred end completes once the last streaming step closes. */
   childEnded(step: StepState): void {
     this.openSteps.delete(step);
+    if (this.endsWithSteps && this.openSteps.size === 0 && !this.endRequested) {
+      this.requestEnd(step.outcome ?? COMPLETED);
+      return;
+    }
     if (this.pendingOutcome === undefined) return;
     if (step.outcome !== undefined) this.pendingOutcome = worse(this.pendingOutcome, step.outcome);
     if (this.openSteps.size === 0) {
@@ -218,6 +236,13 @@ export class StepState extends EntityState {
   outcome: Outcome | undefined;
   /** Relaying the stream to the application's own client failed. */
   clientWriteError: unknown;
+  /** What the LLM wire told this step so far (see `wire-capture.ts`); created by the first model call read. */
+  wire: StepWireState | undefined;
+  /**
+   * An implicit step (a model call made outside any step): it ends with its attempt, or waits for
+   * the retry of a failed one, found by this key in `RecorderCore.parkedCalls`.
+   */
+  implicitCall: string | undefined;
 
   constructor(run: RunState, span: Span, ctx: Context, number: number) {
     const now = run.core.settings.clock.now();
@@ -254,6 +279,7 @@ export class StepState extends EntityState {
 
   finish(outcome: Outcome, endTime?: TimeInput): void {
     if (this.ended) return;
+    if (this.implicitCall !== undefined && this.core.parkedCalls.get(this.implicitCall) === this) this.core.parkedCalls.delete(this.implicitCall);
     this.outcome = outcome;
     this.streamOpen = false;
     this.retryPending = undefined;
@@ -295,6 +321,8 @@ export class ToolState extends EntityState {
 export class RecorderCore {
   readonly settings: RecorderSettings;
   readonly openRuns = new Map<string, RunState>();
+  /** Implicit steps whose model call failed and may be retried, by call key (see `implicit-model-call.ts`). */
+  readonly parkedCalls = new Map<string, StepState>();
   // Two generations of recently finalized run ids: O(1) to add, bounded, no iteration to evict.
   #finalizedCurrent = new Set<string>();
   #finalizedPrevious = new Set<string>();

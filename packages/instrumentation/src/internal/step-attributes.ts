@@ -32,7 +32,7 @@ export function requestAttributes(request: NormalizedRequest, settings: Recorder
 }
 
 /** Usage attributes; only the counts that are present. */
-function usageAttributes(usage: TokenUsage): Attributes {
+export function usageAttributes(usage: TokenUsage): Attributes {
   const attributes: Attributes = {};
   const set = (key: string, value: number | undefined): void => {
     if (typeof value === 'number' && Number.isFinite(value)) attributes[key] = value;
@@ -48,8 +48,17 @@ function usageAttributes(usage: TokenUsage): Attributes {
 /** Records a response on a step span. */
 export function applyResponse(step: StepState, response: NormalizedResponse): void {
   if (!step.recording || step.ended) return;
-  const settings = step.core.settings;
   const tally: MaskTally = { masked: 0 };
+  const attributes = responseAttributes(step, response, tally);
+  step.span.setAttributes(attributes);
+  step.addMasked(tally.masked);
+  // The code's values win: the wire no longer updates these keys.
+  if (step.wire !== undefined) for (const key in attributes) step.wire.keys.delete(key);
+}
+
+/** The attributes of a response (output messages per content policy); masked values are counted in `tally`. */
+export function responseAttributes(step: StepState, response: NormalizedResponse, tally: MaskTally): Attributes {
+  const settings = step.core.settings;
   const attributes: Attributes = {};
   if (response.model !== undefined) attributes[GenAiAttributes.RESPONSE_MODEL] = response.model;
   if (response.id !== undefined) attributes[GenAiAttributes.RESPONSE_ID] = response.id;
@@ -73,6 +82,5 @@ export function applyResponse(step: StepState, response: NormalizedResponse): vo
       }),
     );
   }
-  step.span.setAttributes(attributes);
-  step.addMasked(tally.masked);
+  return attributes;
 }

@@ -153,6 +153,15 @@ function plural(count: number, noun: string): string {
 }
 
 /**
+ * The part of the shutdown budget the backend gets: the rest (a tenth, at most 250 ms) is kept
+ * for what follows the cut — the SDK's own shutdown, closing the store, the report — so that the
+ * whole shutdown, and the process exit it holds, ends within `shutdownTimeoutMs`.
+ */
+export function otlpShareOfShutdown(timeoutMs: number): number {
+  return Math.max(0, timeoutMs - Math.min(250, timeoutMs / 10));
+}
+
+/**
  * Builds the OTLP destination. Export failures and queue drops are reported through `reporter`
  * (rate-limited per cause) and counted in `stats()`.
  */
@@ -168,6 +177,7 @@ export function createOtlpDestination(options: OtlpDestinationOptions): OtlpDest
   });
   const maxQueueSpans = options.maxQueueSpans ?? DEFAULT_OTLP_QUEUE_SPANS;
   const timeoutMs = options.shutdownTimeoutMs;
+  const backendMs = otlpShareOfShutdown(timeoutMs);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let clockStarted = false;
   let timedOut = false;
@@ -179,7 +189,7 @@ export function createOtlpDestination(options: OtlpDestinationOptions): OtlpDest
         timedOut = true;
         exporter.abort(new Error(`the ${timeoutMs} ms shutdown timeout ran out`));
         resolve();
-      }, timeoutMs);
+      }, backendMs);
     });
   };
   const processor = new BoundedBatchProcessor(exporter, maxQueueSpans, options.scheduledDelayMillis, {

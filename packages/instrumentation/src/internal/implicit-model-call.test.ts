@@ -1,0 +1,131 @@
+import { startMockOpenAIServer } from '@runtrace/testkit';
+import type { MockOpenAIServer } from '@runtrace/testkit';
+import OpenAI from 'openai';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createOtelHarness, parentId, spanId } from '../__fixtures__/otel-harness.js';
+import type { OtelHarness } from '../__fixtures__/otel-harness.js';
+import { installFetchInstrumentation } from '../install-fetch-instrumentation.js';
+import { Recorder } from '../recorder.js';
+import type { RecorderOptions } from '../recorder.js';
+
+let otel: OtelHarness;
+let server: MockOpenAIServer;
+let uninstall: (() => void) | undefined;
+
+beforeEach(async () => {
+  otel = createOtelHarness();
+  server = await startMockOpenAIServer();
+});
+afterEach(async () => {
+  uninstall?.();
+  uninstall = undefined;
+  await server.close();
+  await otel.close();
+});
+
+/** A recorder whose model calls outside any run become runs of their own (or not, with `implicit: false`). */
+function setUp(options: RecorderOptions = {}, implicit = true): Recorder {
+  const recorder = new Recorder({ tracerProvider: otel.provider, ...options });
+  uninstall = installFetchInstrumentation(implicit ? { recorder } : {});
+  return recorder;
+}
+
+function client(maxRetries = 2): OpenAI {
+  return new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries });
+}
+
+const messages = [{ role: 'user' as const, content: 'What is 2 + 2?' }];
+
+describe('model calls made outside any step', () => {
+  it('outside any run: a run of kind llm_call with one step and its attempt, usage and model from the wire', async () => {
+    setUp({ contentPolicy: 'full' });
+    server.enqueue({ usage: { promptTokens: 12, completionTokens: 4 } });
+    const completion = await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(completion.choices[0]?.message.content).toBe('Hello from the mock server.');
+    const [run] = otel.kind('run');
+    const [step] = otel.kind('step');
+    const [attempt] = otel.kind('attempt');
+    expect(otel.spans()).toHaveLength(3);
+    expect(run!.name).toBe('invoke_agent llm_call');
+    expect(run!.attributes).toMatchObject({
+      'runtrace.run.kind': 'llm_call',
+      'runtrace.status': 'completed',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.provider.name': '127.0.0.1',
+      'runtrace.run.label': 'What is 2 + 2?',
+    });
+    expect(step!.name).toBe('chat gpt-4o-mini');
+    expect(parentId(step!)).toBe(spanId(run!));
+    expect(parentId(attempt!)).toBe(spanId(step!));
+    expect(step!.attributes).toMatchObject({
+      'runtrace.status': 'completed',
+      'runtrace.step.implicit': true,
+      'runtrace.step.operation': 'generate',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.usage.input_tokens': 12,
+      'gen_ai.usage.output_tokens': 4,
+    });
+  });
+
+  it('a 429 then a 200 stays one run with one step and two attempts', async () => {
+    setUp();
+    server.enqueue({ status: 429, headers: { 'retry-after-ms': '5' } }, { usage: { promptTokens: 30, completionTokens: 3 } });
+    await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(otel.kind('run')).toHaveLength(1);
+    expect(otel.kind('step')).toHaveLength(1);
+    const attempts = otel.kind('attempt');
+    expect(attempts.map((attempt) => attempt.attributes['http.response.status_code']).sort()).toEqual([200, 429]);
+    expect(attempts.every((attempt) => parentId(attempt) === spanId(otel.kind('step')[0]!))).toBe(true);
+    expect(otel.kind('step')[0]!.attributes).toMatchObject({ 'runtrace.status': 'completed', 'gen_ai.usage.input_tokens': 30 });
+    expect(otel.kind('run')[0]!.attributes['runtrace.status']).toBe('completed');
+  });
+
+  it('a 400 ends the step and its run as an error at once', async () => {
+    setUp();
+    server.enqueue({ status: 400 });
+    await expect(client().chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toThrow();
+    expect(otel.kind('step')[0]!.attributes).toMatchObject({ 'runtrace.status': 'error', 'error.type': '400' });
+    expect(otel.kind('run')[0]!.attributes).toMatchObject({ 'runtrace.status': 'error' });
+  });
+
+  it('streamed: the step is a stream, ended by the end of the answer on the wire', async () => {
+    setUp();
+    const stream = await client().chat.completions.create({ model: 'gpt-4o', messages, stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Hello from the mock server.');
+    expect(otel.kind('step')[0]!.attributes).toMatchObject({
+      'runtrace.step.operation': 'stream',
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.usage.output_tokens': 5,
+    });
+    expect(otel.kind('run')[0]!.attributes['runtrace.status']).toBe('completed');
+  });
+
+  it('inside a run but outside a step: a step of that run, with no recorder option needed', async () => {
+    const recorder = setUp({}, false);
+    await recorder.run({ kind: 'chat_turn' }, async () => {
+      await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+      await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    });
+    expect(otel.kind('run')).toHaveLength(1);
+    const steps = otel.kind('step');
+    expect(steps.map((step) => step.attributes['runtrace.step.number'])).toEqual([1, 2]);
+    expect(steps.every((step) => parentId(step) === spanId(otel.kind('run')[0]!))).toBe(true);
+    expect(otel.kind('run')[0]!.attributes['runtrace.run.kind']).toBe('chat_turn');
+  });
+
+  it('without a recorder, a call outside any run is not recorded; other requests never are', async () => {
+    setUp({}, false);
+    await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    await fetch(`${server.url}/v1/models`);
+    expect(otel.spans()).toHaveLength(0);
+  });
+
+  it('a recorder that is disabled records nothing', async () => {
+    const recorder = setUp();
+    recorder.enabled = false;
+    await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(otel.spans()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,32 @@
+// A TokenUsage with only the counts that were reported.
+import type { TokenUsage } from '@runtrace/core';
+
+type UsageFields = { readonly [K in keyof TokenUsage]-?: number | undefined };
+
+/**
+ * Drops the absent counts; `undefined` when none is present (no usage is not zero usage).
+ *
+ * @example
+ * compactUsage({ inputTokens: 12, outputTokens: undefined, reasoningTokens: undefined, cacheReadTokens: 0, cacheCreationTokens: undefined });
+ * // { inputTokens: 12, cacheReadTokens: 0 }
+ */
+export function compactUsage(fields: UsageFields): TokenUsage | undefined {
+  const usage: { -readonly [K in keyof TokenUsage]: number } = {};
+  let present = false;
+  for (const [key, value] of Object.entries(fields) as [keyof TokenUsage, number | undefined][]) {
+    if (value !== undefined) {
+      usage[key] = value;
+      present = true;
+    }
+  }
+  return present ? usage : undefined;
+}
+
+/** The sum of the counts that are present; `undefined` when none is (or when absurd counts overflow). */
+export function sumPresent(...counts: readonly (number | undefined)[]): number | undefined {
+  let total: number | undefined;
+  for (const count of counts) {
+    if (count !== undefined) total = (total ?? 0) + count;
+  }
+  return total === undefined || Number.isFinite(total) ? total : undefined;
+}
