@@ -75,7 +75,8 @@ describe('usage and model read from the wire, through register() and the store',
     const detail = details.json!;
     expect(detail.steps).toHaveLength(1);
     expect(detail.steps[0]).toMatchObject({ requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini', inputTokens: 1000, outputTokens: 200, costUnknown: false });
-    expect(detail.run).toMatchObject({ inputTokens: 1000, outputTokens: 200, costUnknown: false });
+    // Neither the run nor the step named a model or provider: both come from the wire, through the step.
+    expect(detail.run).toMatchObject({ inputTokens: 1000, outputTokens: 200, costUnknown: false, model: 'gpt-4o-mini', normalizedModel: 'gpt-4o-mini', provider: '127.0.0.1' });
     expect(detail.run.costUsd).toBeGreaterThan(0);
     expect(detail.run.costUsd).toBeCloseTo(detail.steps[0]!.costUsd!, 12);
   });

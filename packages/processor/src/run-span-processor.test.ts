@@ -1,6 +1,6 @@
 import type { DiagLogger } from '@opentelemetry/api';
 import { diag, DiagLogLevel, SpanStatusCode } from '@opentelemetry/api';
-import { InvalidArgumentError, RuntraceAttributes, RuntraceEvents, SpanKinds } from '@runtrace/core';
+import { GenAiAttributes, InvalidArgumentError, RuntraceAttributes, RuntraceEvents, SpanKinds } from '@runtrace/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   byKind,
@@ -223,6 +223,22 @@ describe('RunSpanProcessor write-once', () => {
 });
 
 describe('RunSpanProcessor run summaries', () => {
+  it("names the distinct models and providers of the run's steps, in order of first use", () => {
+    const { exporter, clock, ...harness } = setup();
+    const h = { ...harness, clock };
+    const run = startRun(h);
+    const steps = [
+      startStep(h, run, { number: 1, model: 'gpt-4o-mini' }),
+      startStep(h, run, { number: 2, model: 'claude-sonnet-4', attributes: { [GenAiAttributes.PROVIDER_NAME]: 'anthropic' } }),
+      startStep(h, run, { number: 3, model: 'gpt-4o-mini' }),
+    ];
+    for (const step of steps) finish(h, step);
+    finish(h, run);
+    const [runSpan] = byKind(exporter.getFinishedSpans(), 'run');
+    expect(runSpan!.attributes[RuntraceAttributes.SUMMARY_MODELS]).toEqual(['gpt-4o-mini', 'claude-sonnet-4']);
+    expect(runSpan!.attributes[RuntraceAttributes.SUMMARY_PROVIDERS]).toEqual(['openai', 'anthropic']);
+  });
+
   it('sums tokens, keeps optional kinds only when > 0, and writes endpoint, first message, tools and cost', () => {
     const { exporter, clock, ...harness } = setup();
     const h = { ...harness, clock };

@@ -44,6 +44,13 @@ function pathOf(attributes: Attributes): string | undefined {
   }
 }
 
+/** A run names at most this many distinct models and providers. */
+const MAX_NAMES = 8;
+
+function remember(names: string[], name: string | undefined): void {
+  if (name !== undefined && names.length < MAX_NAMES && !names.includes(name)) names.push(name);
+}
+
 /** Running totals for one run, fed with each child span as it ends. */
 export class RunSummaryAccumulator {
   stepCount = 0;
@@ -57,6 +64,8 @@ export class RunSummaryAccumulator {
   costUsd = 0;
   costUnknown = false;
   #endpoint: { readonly startMs: number; readonly label: string } | undefined;
+  readonly #models: string[] = [];
+  readonly #providers: string[] = [];
 
   /** Adds one ended child span (step, attempt or tool) of the run. */
   add(span: ReadableSpan, kind: SpanKind, pricing: CostCalculator | undefined): void {
@@ -81,6 +90,8 @@ export class RunSummaryAccumulator {
   #addStep(attributes: Attributes, status: RunStatus, pricing: CostCalculator | undefined): void {
     this.stepCount += 1;
     if (status === 'error') this.hasError = true;
+    remember(this.#models, stringAttribute(attributes, GenAiAttributes.REQUEST_MODEL) ?? stringAttribute(attributes, GenAiAttributes.RESPONSE_MODEL));
+    remember(this.#providers, stringAttribute(attributes, GenAiAttributes.PROVIDER_NAME));
     const usage = {
       inputTokens: count(attributes[GenAiAttributes.USAGE_INPUT_TOKENS]),
       outputTokens: count(attributes[GenAiAttributes.USAGE_OUTPUT_TOKENS]),
@@ -142,6 +153,8 @@ export class RunSummaryAccumulator {
     attributes[RuntraceAttributes.SUMMARY_HAS_ERROR] = this.hasError || runStatus === 'error';
     attributes[RuntraceAttributes.SUMMARY_TOOL_CALL_COUNT] = this.toolCallCount;
     if (this.#endpoint !== undefined) attributes[RuntraceAttributes.SUMMARY_ENDPOINT] = this.#endpoint.label;
+    if (this.#models.length > 0) attributes[RuntraceAttributes.SUMMARY_MODELS] = [...this.#models];
+    if (this.#providers.length > 0) attributes[RuntraceAttributes.SUMMARY_PROVIDERS] = [...this.#providers];
     const label = stringAttribute(attributes, RuntraceAttributes.RUN_LABEL);
     if (label !== undefined) attributes[RuntraceAttributes.SUMMARY_FIRST_MESSAGE] = label;
     if (withCost && this.stepCount > 0) {

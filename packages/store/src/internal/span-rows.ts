@@ -136,13 +136,22 @@ function statusMessage(span: ReadableSpan): string | null {
   return str(span.attributes, RuntraceAttributes.STATUS_MESSAGE) ?? (span.status.message !== undefined && span.status.message !== '' ? span.status.message : null);
 }
 
+/** The first string of an array attribute. */
+function firstString(attributes: Attributes, key: string): string | null {
+  const value = attributes[key];
+  if (!Array.isArray(value)) return null;
+  const first: unknown = value[0];
+  return typeof first === 'string' && first !== '' ? first : null;
+}
+
 function runRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RunRow {
   const a = span.attributes;
   const time = timing(span, inProgress, context);
   const { spanId, traceId } = span.spanContext();
   const status = statusOf(span, inProgress);
-  const model = str(a, GenAiAttributes.REQUEST_MODEL);
-  const provider = str(a, GenAiAttributes.PROVIDER_NAME);
+  // The run's own model and provider, else those its steps used (the processor's summary).
+  const model = str(a, GenAiAttributes.REQUEST_MODEL) ?? firstString(a, RuntraceAttributes.SUMMARY_MODELS);
+  const provider = str(a, GenAiAttributes.PROVIDER_NAME) ?? firstString(a, RuntraceAttributes.SUMMARY_PROVIDERS);
   const hasSummary =
     a[RuntraceAttributes.SUMMARY_STEP_COUNT] !== undefined ||
     a[RuntraceAttributes.SUMMARY_TOTAL_TOKENS] !== undefined ||
