@@ -25,7 +25,28 @@ describe('classifyOutcome', () => {
     expect(isAbortError(error)).toBe(true);
     expect(classifyOutcome(error)).toEqual({ status: 'interrupted', message: 'Request was aborted.' });
     class APIConnectionTimeoutError extends APIError {}
-    expect(classifyOutcome(new APIConnectionTimeoutError('Request timed out.')).status).toBe('error');
+    expect(classifyOutcome(new APIConnectionTimeoutError('Request timed out.'))).toEqual({ status: 'error', errorType: 'timeout', message: 'Request timed out.' });
+  });
+
+  it("treats the SDKs' APIConnectionTimeoutError as a timeout, by class or by name", () => {
+    class APIConnectionTimeoutError extends Error {}
+    expect(isTimeoutError(new APIConnectionTimeoutError('Request timed out.'))).toBe(true);
+    expect(isTimeoutError(Object.assign(new Error('Request timed out.'), { name: 'APIConnectionTimeoutError' }))).toBe(true);
+  });
+
+  it('follows the cause chain: a cancellation or a timeout wrapped in another error keeps its meaning', () => {
+    class APIConnectionError extends Error {}
+    const cancelled = new APIConnectionError('Connection error.', { cause: new TypeError('fetch failed', { cause: new DOMException('stop', 'AbortError') }) });
+    expect(classifyOutcome(cancelled)).toEqual({ status: 'interrupted', message: 'Connection error.' });
+    const timedOut = new APIConnectionError('Connection error.', { cause: Object.assign(new Error('connect'), { code: 'UND_ERR_CONNECT_TIMEOUT' }) });
+    expect(classifyOutcome(timedOut)).toMatchObject({ status: 'error', errorType: 'timeout' });
+    // A timeout anywhere in the chain wins over an abort.
+    const both = new Error('outer', { cause: new DOMException('stop', 'AbortError') });
+    Object.assign(both.cause as object, { cause: Object.assign(new Error('t'), { code: 'ETIMEDOUT' }) });
+    expect(classifyOutcome(both).errorType).toBe('timeout');
+    // A plain failure wrapped twice stays a failure, typed by the outer error.
+    const refused = new APIConnectionError('Connection error.', { cause: new TypeError('fetch failed', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }) });
+    expect(classifyOutcome(refused)).toMatchObject({ status: 'error', errorType: 'APIConnectionError' });
   });
 
   it('treats a timeout as error with error.type timeout, even when it arrives as an abort', async () => {

@@ -25,6 +25,10 @@ const ABORT_CODES = new Set(['ABORT_ERR', 'UND_ERR_ABORTED', 'ERR_STREAM_PREMATU
 /** Classes of the caller's abort whose `name` is plain `Error`: the OpenAI and Anthropic SDKs' `APIUserAbortError`. */
 const ABORT_CLASS_NAMES = new Set(['APIUserAbortError']);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError', 'ConnectTimeoutError']);
+/** Timeout classes whose `name` may be plain `Error`: the OpenAI and Anthropic SDKs' `APIConnectionTimeoutError`. */
+const TIMEOUT_CLASS_NAMES = new Set(['APIConnectionTimeoutError']);
+/** How deep `cause` chains are followed: an SDK wraps the network error, which wraps the socket's. */
+const MAX_CAUSE_DEPTH = 4;
 const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
   'ESOCKETTIMEDOUT',
@@ -45,31 +49,52 @@ function readString(value: unknown, key: string): string | undefined {
 
 /**
  * Whether an error means the caller cancelled the work (abort signal, `AbortError`, the
- * `APIUserAbortError` that the OpenAI and Anthropic SDKs throw when the caller's signal aborts).
+ * `APIUserAbortError` that the OpenAI and Anthropic SDKs throw when the caller's signal aborts),
+ * itself or anywhere in its `cause` chain (an SDK's error wrapping the abort).
  *
  * @example
  * isAbortError(new DOMException('stop', 'AbortError')); // true
  */
 export function isAbortError(error: unknown): boolean {
-  const name = readString(error, 'name');
-  const code = readString(error, 'code');
-  return (
-    (name !== undefined && ABORT_NAMES.has(name)) ||
-    (code !== undefined && ABORT_CODES.has(code)) ||
-    (error instanceof Error && ABORT_CLASS_NAMES.has(error.constructor.name))
-  );
+  return someInCauses(error, (link) => {
+    const name = readString(link, 'name');
+    const code = readString(link, 'code');
+    return (
+      (name !== undefined && ABORT_NAMES.has(name)) ||
+      (code !== undefined && ABORT_CODES.has(code)) ||
+      (link instanceof Error && ABORT_CLASS_NAMES.has(link.constructor.name))
+    );
+  });
+}
+
+/** Whether `test` holds for the error or an error in its `cause` chain. */
+function someInCauses(error: unknown, test: (link: unknown) => boolean): boolean {
+  let link = error;
+  for (let depth = 0; depth <= MAX_CAUSE_DEPTH && typeof link === 'object' && link !== null; depth++) {
+    if (test(link)) return true;
+    link = (link as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**
- * Whether an error is a timeout (reported as `error` with `error.type = timeout`).
+ * Whether an error is a timeout (reported as `error` with `error.type = timeout`): undici's and
+ * the platform's timeout errors and codes, the OpenAI and Anthropic SDKs'
+ * `APIConnectionTimeoutError`, itself or anywhere in its `cause` chain.
  *
  * @example
  * isTimeoutError(AbortSignal.timeout(0).reason); // true once the signal fired
  */
 export function isTimeoutError(error: unknown): boolean {
-  const name = readString(error, 'name');
-  const code = readString(error, 'code');
-  return (name !== undefined && TIMEOUT_NAMES.has(name)) || (code !== undefined && TIMEOUT_CODES.has(code));
+  return someInCauses(error, (link) => {
+    const name = readString(link, 'name');
+    const code = readString(link, 'code');
+    return (
+      (name !== undefined && (TIMEOUT_NAMES.has(name) || TIMEOUT_CLASS_NAMES.has(name))) ||
+      (code !== undefined && TIMEOUT_CODES.has(code)) ||
+      (link instanceof Error && TIMEOUT_CLASS_NAMES.has(link.constructor.name))
+    );
+  });
 }
 
 function errorTypeOf(error: unknown): string {

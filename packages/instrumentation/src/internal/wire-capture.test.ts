@@ -188,3 +188,24 @@ describe('a step filled from the wire, with no response set by the code', () => 
     }
   });
 });
+
+describe("the SDK's own errors, classified by what they mean", () => {
+  it("the openai client's timeout is a timeout; the caller's abort is an interruption", async () => {
+    server.enqueue({ headersDelayMs: 2_000 }, { headersDelayMs: 2_000 });
+    const recorder = new Recorder({ tracerProvider: otel.provider });
+    const slow = new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0, timeout: 50 });
+    await expect(
+      recorder.run({ kind: 'timeout' }, (run) => run.step({ operation: 'generate' }, () => slow.chat.completions.create({ model: 'gpt-4o-mini', messages }))),
+    ).rejects.toThrow(/timed out/i);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(
+      recorder.run({ kind: 'abort' }, (run) =>
+        run.step({ operation: 'generate' }, () => client().chat.completions.create({ model: 'gpt-4o-mini', messages }, { signal: controller.signal })),
+      ),
+    ).rejects.toThrow();
+    const [timedOut, aborted] = otel.kind('step').sort((a, b) => (a.startTime[0] - b.startTime[0]) * 1e9 + (a.startTime[1] - b.startTime[1]));
+    expect(timedOut!.attributes).toMatchObject({ 'runtrace.status': 'error', 'error.type': 'timeout' });
+    expect(aborted!.attributes['runtrace.status']).toBe('interrupted');
+  });
+});
