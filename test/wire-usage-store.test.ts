@@ -16,13 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 describe('usage and model read from the wire, through register() and the store', () => {
   let dir: string;
   let server: MockOpenAIServer;
-  const runs: Record<'json' | 'stream' | 'noUsage', string> = { json: '', stream: '', noUsage: '' };
+  const runs: Record<'json' | 'stream' | 'noUsage' | 'unpriced', string> = { json: '', stream: '', noUsage: '', unpriced: '' };
   const details: Partial<Record<keyof typeof runs, RunDetail>> = {};
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'runtrace-wire-'));
     server = await startMockOpenAIServer({
-      script: [{ usage: { promptTokens: 1000, completionTokens: 200 } }, { usage: { promptTokens: 500, completionTokens: 50, cachedTokens: 100 } }, {}],
+      script: [{ usage: { promptTokens: 1000, completionTokens: 200 } }, { usage: { promptTokens: 500, completionTokens: 50, cachedTokens: 100 } }, {}, { usage: { promptTokens: 7, completionTokens: 3 } }],
     });
     const path = join(dir, 'runtrace.db');
     const runtrace = register({ store: path, otlp: false, env: {} });
@@ -50,6 +50,10 @@ describe('usage and model read from the wire, through register() and the store',
             // read to the end
           }
         });
+      });
+      await runtrace.recorder.run({ kind: 'chat_turn', label: 'unpriced' }, async (run) => {
+        runs.unpriced = run.id;
+        await run.step({ operation: 'generate' }, () => client.chat.completions.create({ model: 'my-local-model', messages }));
       });
     } finally {
       await runtrace.shutdown();
@@ -94,5 +98,14 @@ describe('usage and model read from the wire, through register() and the store',
     expect(detail.steps[0]).toMatchObject({ responseModel: 'gpt-4o-mini', finishReasons: ['stop'], costUsd: null, costUnknown: true });
     expect(detail.run.costUsd).toBeNull();
     expect(detail.run.costUnknown).toBe(true);
+    expect(detail.steps[0]!.costUnknownReason).toBe('no usage in the response');
+    expect(detail.costUnknownReasons).toEqual(['no usage in the response']);
+  });
+
+  it('a model without a price: tokens counted, cost unknown, and the reason says which model', () => {
+    const detail = details.unpriced!;
+    expect(detail.run).toMatchObject({ inputTokens: 7, outputTokens: 3, costUsd: null, costUnknown: true });
+    expect(detail.costUnknownReasons).toEqual(['no price for model "my-local-model"']);
+    expect(details.json!.costUnknownReasons).toEqual([]);
   });
 });

@@ -41,7 +41,7 @@ export {
 } from './errors.js';
 export type { ErrorCode, RuntraceErrorOptions } from './errors.js';
 export { addTokenUsage, TOKEN_USAGE_KEYS } from './token-usage.js';
-export { isUsageMissing } from './is-usage-missing.js';
+export { isUsageMissing, unknownCostReason } from './is-usage-missing.js';
 export type { TokenUsage } from './token-usage.js';
 export { Redactor, defaultRedactor } from './redactor.js';
 export { isMarkedRedacted, markRedacted } from './redaction-mark.js';

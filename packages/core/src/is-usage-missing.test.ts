@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GenAiAttributes, RuntraceAttributes } from './attributes.js';
-import { isUsageMissing } from './is-usage-missing.js';
+import { isUsageMissing, unknownCostReason } from './is-usage-missing.js';
 
 describe('isUsageMissing', () => {
   it('is true when the model answered but reported no usage', () => {
@@ -18,5 +18,13 @@ describe('isUsageMissing', () => {
   it('is false when the model never answered', () => {
     expect(isUsageMissing({})).toBe(false);
     expect(isUsageMissing({ [GenAiAttributes.REQUEST_MODEL]: 'gpt-4o-mini' })).toBe(false);
+  });
+});
+
+describe('unknownCostReason', () => {
+  it('names what is missing: the usage, the model, or its price', () => {
+    expect(unknownCostReason({ 'gen_ai.response.model': 'gpt-4o-mini' }, 'gpt-4o-mini')).toBe('no usage in the response');
+    expect(unknownCostReason({ 'gen_ai.usage.input_tokens': 3 }, null)).toBe('no model recorded');
+    expect(unknownCostReason({ 'gen_ai.usage.input_tokens': 3 }, 'my-model')).toBe('no price for model "my-model"');
   });
 });

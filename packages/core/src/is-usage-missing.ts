@@ -37,3 +37,17 @@ export function isUsageMissing(attributes: Readonly<Record<string, unknown>>): b
   }
   return false;
 }
+
+/**
+ * Why a step whose cost is unknown has none, in words for people: its answer carried no usage,
+ * no model was recorded, or the model has no price (`model` is the one that was looked up).
+ *
+ * @example
+ * unknownCostReason({ 'gen_ai.response.model': 'gpt-4o-mini' }, 'gpt-4o-mini'); // 'no usage in the response'
+ * unknownCostReason({ 'gen_ai.usage.input_tokens': 3 }, 'my-model'); // 'no price for model "my-model"'
+ */
+export function unknownCostReason(attributes: Readonly<Record<string, unknown>>, model: string | null | undefined): string {
+  if (isUsageMissing(attributes)) return 'no usage in the response';
+  if (model === null || model === undefined || model === '') return 'no model recorded';
+  return `no price for model "${model}"`;
+}

@@ -95,6 +95,8 @@ export interface StepDetail extends TokenTotals {
   readonly durationMs: number | null;
   readonly costUsd: number | null;
   readonly costUnknown: boolean;
+  /** Why the cost is unknown (`no usage in the response`, `no price for model "x"`, `no model recorded`), else `null`. */
+  readonly costUnknownReason: string | null;
   /** Every attribute of the step span, as recorded (content, options, stream summary…). */
   readonly attributes: Readonly<Record<string, unknown>>;
 }
@@ -164,6 +166,8 @@ export interface RunDetail {
   readonly attributes: Readonly<Record<string, unknown>>;
   /** In step-number order (then start time). */
   readonly steps: readonly StepDetail[];
+  /** Why the run's cost is unknown: the distinct reasons of its steps (empty when it is known). */
+  readonly costUnknownReasons: readonly string[];
   /** In start order. */
   readonly attempts: readonly AttemptDetail[];
   /** In start order. */

@@ -198,10 +198,14 @@ export class SqliteStore {
     if (typeof runId !== 'string' || runId === '') throw new InvalidArgumentError('runId', runId, 'a run id');
     const row = this.#get('SELECT * FROM runs WHERE run_id = ?', [runId]);
     if (row === undefined) return undefined;
+    const run = toRunSummary(row);
+    const steps = this.#all(STEPS_OF_RUN, [runId]).map(toStep);
+    const reasons = run.costUnknown ? steps.flatMap((step) => (step.costUnknownReason === null ? [] : [step.costUnknownReason])) : [];
     return {
-      run: toRunSummary(row),
+      run,
       attributes: parseObject(row.attributes),
-      steps: this.#all(STEPS_OF_RUN, [runId]).map(toStep),
+      steps,
+      costUnknownReasons: [...new Set(reasons)],
       attempts: this.#all(ATTEMPTS_OF_RUN, [runId]).map(toAttempt),
       toolCalls: this.#all(TOOL_CALLS_OF_RUN, [runId]).map(toToolCall),
       events: this.#all('SELECT * FROM events WHERE run_id = ? ORDER BY time_ms, span_id, seq', [runId]).map(toEvent),

@@ -34,6 +34,12 @@ describe('formatRunDetail', () => {
     expect(text).toContain('tokens       in 154 · out 31 · total 185');
   });
 
+  it('says why a cost is unknown: no usage in an answer, a model without a price', () => {
+    const reasons = ['no usage in the response', 'no price for model "my-model"'];
+    const detail = { ...retriedRunDetail(), run: runSummary({ costUsd: null, costUnknown: true }), costUnknownReasons: reasons };
+    expect(formatRunDetail(detail, { style: plain })).toContain('cost         unknown (no usage in the response; no price for model "my-model")');
+  });
+
   it('prints bodies only when asked, pretty-printing JSON', () => {
     expect(formatRunDetail(retriedRunDetail(), { style: plain })).not.toContain('request body');
     const text = formatRunDetail(retriedRunDetail(), { style: plain, bodies: true });

@@ -176,7 +176,8 @@ function header(detail: RunDetail, options: FormatRunDetailOptions): string {
   if (run.cacheCreationTokens > 0) tokenParts.push(`cache write ${formatCount(run.cacheCreationTokens)}`);
   tokenParts.push(`total ${formatCount(run.totalTokens)}`);
   field('tokens', tokenParts.join(' · '));
-  field('cost', run.costUnknown && run.costUsd === null ? 'unknown (no price for the model)' : formatCost(run.costUsd, run.costUnknown));
+  const why = detail.costUnknownReasons.length > 0 ? detail.costUnknownReasons.join('; ') : 'no price for the model';
+  field('cost', run.costUnknown && run.costUsd === null ? `unknown (${why})` : formatCost(run.costUsd, run.costUnknown));
   field('endpoint', run.endpoint ?? '');
   if (run.status === 'error' || run.statusMessage !== null) {
     field(run.status === 'error' ? 'error' : 'status', [run.errorType, run.statusMessage].filter((part) => part !== null).join(': '));

@@ -1,6 +1,6 @@
 // Maps SQLite rows (snake_case columns) to the query API's camelCase results.
 
-import { isRunStatus } from '@runtrace/core';
+import { isRunStatus, unknownCostReason } from '@runtrace/core';
 import type { RunStatus } from '@runtrace/core';
 import type { AttemptDetail, GenericSpan, RunEvent, RunSummary, StepDetail, ToolCallDetail } from '../query-types.js';
 
@@ -90,6 +90,7 @@ export function toRunSummary(row: Row): RunSummary {
 }
 
 export function toStep(row: Row): StepDetail {
+  const attributes = parseObject(row.attributes);
   return {
     stepId: String(row.step_id),
     runId: String(row.run_id),
@@ -110,7 +111,8 @@ export function toStep(row: Row): StepDetail {
     ...tokens(row),
     costUsd: row.cost_unknown === 1 ? null : numberOrNull(row.cost_usd),
     costUnknown: row.cost_unknown === 1,
-    attributes: parseObject(row.attributes),
+    costUnknownReason: row.cost_unknown === 1 ? unknownCostReason(attributes, s(row.response_model) ?? s(row.request_model)) : null,
+    attributes,
   };
 }
 

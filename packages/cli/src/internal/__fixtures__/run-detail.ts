@@ -63,6 +63,7 @@ function step(number: number, start: number, end: number, overrides: Partial<Ste
     durationMs: end - start,
     costUsd: null,
     costUnknown: false,
+    costUnknownReason: null,
     attributes: {},
     inputTokens: 77,
     outputTokens: 15,
@@ -126,6 +127,7 @@ export function retriedRunDetail(): RunDetail {
     run: runSummary(),
     attributes: {},
     steps: [step(1, 10, 500), step(2, 600, 990)],
+    costUnknownReasons: [],
     attempts: [
       attempt('att1', 1, 1, 20, 60, { status: 'error', statusCode: 429, errorType: '429', retryClassification: 'rate_limited', retryDelayMs: 20 }),
       attempt('att2', 1, 2, 90, 490),
