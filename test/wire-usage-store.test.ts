@@ -16,13 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 describe('usage and model read from the wire, through register() and the store', () => {
   let dir: string;
   let server: MockOpenAIServer;
-  const runs: Record<'json' | 'stream' | 'noUsage' | 'unpriced', string> = { json: '', stream: '', noUsage: '', unpriced: '' };
+  const runs: Record<'json' | 'stream' | 'noUsage' | 'unpriced' | 'tools', string> = { json: '', stream: '', noUsage: '', unpriced: '', tools: '' };
   const details: Partial<Record<keyof typeof runs, RunDetail>> = {};
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'runtrace-wire-'));
     server = await startMockOpenAIServer({
-      script: [{ usage: { promptTokens: 1000, completionTokens: 200 } }, { usage: { promptTokens: 500, completionTokens: 50, cachedTokens: 100 } }, {}, { usage: { promptTokens: 7, completionTokens: 3 } }],
+      script: [{ usage: { promptTokens: 1000, completionTokens: 200 } }, { usage: { promptTokens: 500, completionTokens: 50, cachedTokens: 100 } }, {}, { usage: { promptTokens: 7, completionTokens: 3 } }, { toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }] }, { reply: 'It is 4 degrees.' }],
     });
     const path = join(dir, 'runtrace.db');
     const runtrace = register({ store: path, otlp: false, env: {} });
@@ -54,6 +54,15 @@ describe('usage and model read from the wire, through register() and the store',
       await runtrace.recorder.run({ kind: 'chat_turn', label: 'unpriced' }, async (run) => {
         runs.unpriced = run.id;
         await run.step({ operation: 'generate' }, () => client.chat.completions.create({ model: 'my-local-model', messages }));
+      });
+      // A hand-written tool loop with no runtrace code around the tool: the wire shows it.
+      await runtrace.recorder.run({ kind: 'chat_turn', label: 'tools' }, async (run) => {
+        runs.tools = run.id;
+        const history: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Oslo?' }];
+        const asked = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: history });
+        const call = asked.choices[0]!.message.tool_calls![0]!;
+        history.push(asked.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: '{"celsius":4}' });
+        await client.chat.completions.create({ model: 'gpt-4o-mini', messages: history });
       });
     } finally {
       await runtrace.shutdown();
@@ -100,6 +109,17 @@ describe('usage and model read from the wire, through register() and the store',
     expect(detail.run.costUnknown).toBe(true);
     expect(detail.steps[0]!.costUnknownReason).toBe('no usage in the response');
     expect(detail.costUnknownReasons).toEqual(['no usage in the response']);
+  });
+
+  it('calls and a tool made inside a run but outside any step: two steps and the tool call, from the wire', () => {
+    const detail = details.tools!;
+    expect(detail.steps.map((step) => [step.number, step.requestModel, step.status])).toEqual([
+      [1, 'gpt-4o-mini', 'completed'],
+      [2, 'gpt-4o-mini', 'completed'],
+    ]);
+    expect(detail.toolCalls).toHaveLength(1);
+    expect(detail.toolCalls[0]).toMatchObject({ name: 'weather', callId: 'call_1', status: 'completed', stepId: detail.steps[0]!.stepId });
+    expect(detail.run).toMatchObject({ stepCount: 2, toolCallCount: 1, status: 'completed' });
   });
 
   it('a model without a price: tokens counted, cost unknown, and the reason says which model', () => {

@@ -87,6 +87,8 @@ export const RuntraceAttributes = {
   STEP_OPERATION: 'runtrace.step.operation',
   /** `true` on a step runtrace started itself for a model call made outside any step. */
   STEP_IMPLICIT: 'runtrace.step.implicit',
+  /** `true` on a tool call runtrace recorded from the wire: asked for in one answer, its result sent in the next request. */
+  TOOL_FROM_WIRE: 'runtrace.tool.from_wire',
   STEP_TIME_TO_FIRST_CHUNK_MS: 'runtrace.step.time_to_first_chunk_ms',
   STEP_WARNINGS: 'runtrace.step.warnings',
   STEP_REQUEST_OPTIONS: 'runtrace.step.request_options',

@@ -5,6 +5,7 @@ import { HttpAttributes, RuntraceAttributes, RuntraceEvents, classifyOutcome, st
 import type { ContentPolicy, OutcomeClassification, RunStatus, TokenUsage } from '@runtrace/core';
 import type { RecorderClock } from '../recorder-clock.js';
 import type { InstrumentationRedactor } from '../instrumentation-redactor.js';
+import type { PendingToolCall } from './wire-tool-calls.js';
 
 /** Settings resolved from `RecorderOptions`. */
 export interface RecorderSettings {
@@ -149,6 +150,10 @@ export class RunState extends EntityState {
   pendingOutcome: Outcome | undefined;
   /** An implicit run (a model call made outside any run): it ends with its last step. */
   endsWithSteps = false;
+  /** Tool calls the run's model asked for, by call id, until a request carries their results (see `wire-tool-calls.ts`). */
+  pendingToolCalls: Map<string, PendingToolCall> | undefined;
+  /** Tool call ids the application recorded itself. */
+  explicitToolCalls: Map<string, true> | undefined;
 
   constructor(
     core: RecorderCore,

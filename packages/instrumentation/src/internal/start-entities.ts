@@ -11,6 +11,7 @@ import type { MaskTally } from './gen-ai-content.js';
 import { RunState, StepState, ToolState, withAttributes } from './recorder-core.js';
 import type { RecorderCore } from './recorder-core.js';
 import { requestAttributes } from './step-attributes.js';
+import { noteExplicitToolCall } from './wire-tool-calls.js';
 
 function safeInteger(value: number | undefined): number | undefined {
   return value !== undefined && Number.isSafeInteger(value) ? value : undefined;
@@ -146,7 +147,10 @@ export function startToolState(run: RunState, params: ToolCallParams, explicitSt
     [GenAiAttributes.TOOL_NAME]: params.name,
   };
   if (step !== undefined) attributes[RuntraceAttributes.STEP_ID] = step.id;
-  if (params.callId !== undefined) attributes[GenAiAttributes.TOOL_CALL_ID] = params.callId;
+  if (params.callId !== undefined) {
+    attributes[GenAiAttributes.TOOL_CALL_ID] = params.callId;
+    noteExplicitToolCall(run, params.callId);
+  }
   const tally: MaskTally = { masked: 0 };
   if (run.recording && params.arguments !== undefined && settings.contentPolicy === 'full') {
     attributes[GenAiAttributes.TOOL_CALL_ARGUMENTS] = redactedJson(params.arguments, settings.redactor, tally);

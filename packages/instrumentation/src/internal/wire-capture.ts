@@ -10,6 +10,7 @@ import { requestAttributes, responseAttributes } from './step-attributes.js';
 import { detectWireFormat } from './wire/detect-wire-format.js';
 import type { WireFormat, WireRequest, WireResponse, WireResponseParser } from './wire/wire-format.js';
 import { labelOf } from './bounds.js';
+import { noteAskedToolCalls, recordAnsweredToolCalls } from './wire-tool-calls.js';
 
 /**
  * Request bytes kept for reading at most. The model and options are read from a cut body too; a
@@ -77,21 +78,28 @@ export class WireCapture {
   #encoded: Buffer[] | undefined;
   #encodedBytes = 0;
   #done = false;
+  /** When the request was sent (a `performance.now()` reading): the end of the tool calls whose results it carries. */
+  readonly #sentAt = performance.now();
 
   constructor(step: StepState, format: WireFormat) {
     this.#step = step;
     this.#format = format;
   }
 
-  /** Reads the request body (`truncated`: only its start was kept). */
+  /**
+   * Reads the request body (`truncated`: only its start was kept): the tool results it carries
+   * every time, the rest into the step once (a retry sends the same body).
+   */
   request(body: Uint8Array, truncated: boolean): void {
     try {
       const step = this.#step;
+      if (!step.recording || step.ended) return;
       const wire = wireState(step);
-      if (wire.requestRead || !step.recording || step.ended) return;
-      wire.requestRead = true;
       const format = this.#format;
       const parsed = format.parseRequest(body, { truncated });
+      recordAnsweredToolCalls(step, parsed.request.messages, this.#sentAt);
+      if (wire.requestRead) return;
+      wire.requestRead = true;
       const tally: MaskTally = { masked: 0 };
       const attributes: Attributes = { [GenAiAttributes.PROVIDER_NAME]: format.provider };
       if (parsed.model !== undefined) attributes[GenAiAttributes.REQUEST_MODEL] = parsed.model;
@@ -200,6 +208,7 @@ export class WireCapture {
     const tally: MaskTally = { masked: 0 };
     this.#fill(responseAttributes(step, normalized, tally));
     step.addMasked(tally.masked);
+    noteAskedToolCalls(step, response.content, performance.now());
   }
 
   /** Sets the keys the code has not set itself; returns what was set. */
