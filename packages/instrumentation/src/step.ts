@@ -3,12 +3,12 @@ import type { Context } from '@opentelemetry/api';
 import type { RunStatus } from '@runtrace/core';
 import type { NormalizedResponse } from './gen-ai-types.js';
 import type { StepEndOptions } from './step-params.js';
-import { inspectChunk } from './stream-chunk-info.js';
 import type { StreamChunkInfo } from './stream-chunk-info.js';
 import { inContext } from './internal/start-entities.js';
 import { outcomeOf } from './internal/recorder-core.js';
 import type { StepState } from './internal/recorder-core.js';
 import { applyResponse } from './internal/step-attributes.js';
+import { createStreamInspector } from './internal/stream-inspector.js';
 import { StreamTracker } from './internal/stream-tracker.js';
 import { wrapAsyncIterable, wrapReadableStream } from './internal/wrap-stream.js';
 
@@ -16,7 +16,8 @@ import { wrapAsyncIterable, wrapReadableStream } from './internal/wrap-stream.js
 export interface WrapStreamOptions<T> {
   /**
    * Reads text, finish, usage and errors from a chunk. Default: understands OpenAI chat-completion
-   * chunks, AI SDK stream parts, strings and byte arrays.
+   * chunks, AI SDK stream parts, the Anthropic SDK's stream events, Gemini response chunks, strings
+   * and byte arrays.
    */
   readonly inspect?: (chunk: T) => StreamChunkInfo | undefined;
 }
@@ -111,7 +112,7 @@ export class Step {
   wrapStream(source: ReadableStream<unknown> | AsyncIterable<unknown>, options: WrapStreamOptions<unknown> = {}): ReadableStream<unknown> | AsyncIterable<unknown> {
     const state = this.#state;
     if (!state.recording || state.ended || state.streamOpen) return source;
-    const tracker = new StreamTracker(state, options.inspect ?? inspectChunk);
+    const tracker = new StreamTracker(state, options.inspect ?? createStreamInspector());
     if (source instanceof ReadableStream) return wrapReadableStream(state, source, tracker);
     return wrapAsyncIterable(state, source, tracker);
   }
