@@ -178,6 +178,12 @@ export class RunState extends EntityState {
   /** Requests the end of the run; returns false when an end was already requested. */
   requestEnd(outcome: Outcome): boolean {
     if (this.endRequested) return false;
+    if (this.endsWithSteps) {
+      // An implicit run ends with its step's own outcome: a call parked for a retry that can no
+      // longer come ends with its failure, and the run with it.
+      for (const step of [...this.awaitingRetry]) step.finishAwaitingRetry();
+      if (this.ended) return true;
+    }
     this.endRequested = true;
     for (const tool of [...this.openTools]) tool.finish({ status: 'interrupted', message: 'run ended before the tool call' });
     // A step waiting for a retry that never came ends with its own failure, at the time it failed.

@@ -141,6 +141,7 @@ export class WireCapture {
   responseStart(status: number, contentType: string, encoding: string): void {
     try {
       if (status < 200 || status >= 300) return;
+      this.#contentType = contentType;
       if (encoding === '' || encoding === 'identity') {
         this.#parser = this.#format.createResponseParser(contentType, { maxTextBytes: this.#step.core.settings.maxBodyBytes });
         return;
@@ -148,7 +149,6 @@ export class WireCapture {
       const decode = DECODERS[encoding];
       if (decode === undefined) return;
       this.#decode = decode;
-      this.#contentType = contentType;
       this.#encoded = [];
     } catch {
       // Reading the wire must never break the request.
@@ -183,18 +183,25 @@ export class WireCapture {
         parser.push(this.#decode(Buffer.concat(this.#encoded)));
       }
       this.#encoded = undefined;
-      if (parser !== undefined) this.#apply(parser.end());
+      if (parser !== undefined) this.#apply(parser.end(), complete);
     } catch {
       // A body that does not decode is not read.
     }
   }
 
-  #apply(response: WireResponse): void {
+  /** The answer is a stream (SSE, or Gemini's streamed array): only its terminal event makes it whole. */
+  #streamed(): boolean {
+    return this.#contentType.includes('event-stream') || this.#format.pathStreaming === true;
+  }
+
+  #apply(response: WireResponse, complete: boolean): void {
     const step = this.#step;
     if (!step.recording || step.ended) return;
     const wire = wireState(step);
     let usage: TokenUsage | undefined;
-    if (response.usage !== undefined) {
+    // An answer cut before its end reported only running counts: they are not its usage (its
+    // cost is unknown, not understated).
+    if (response.usage !== undefined && (response.finished || (complete && !this.#streamed()))) {
       usage = wire.usage === undefined ? response.usage : addTokenUsage(wire.usage, response.usage);
       wire.usage = usage;
     }

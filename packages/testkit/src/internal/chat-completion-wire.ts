@@ -115,9 +115,3 @@ export function completionChunks(plan: CompletionPlan, includeUsage: boolean): R
   }
   return chunks;
 }
-
-/** Splits a reply into stream pieces: one per word, keeping the spaces. */
-export function splitReply(reply: string): string[] {
-  const pieces = reply.match(/\S+\s*|\s+/g);
-  return pieces === null ? [] : pieces;
-}
