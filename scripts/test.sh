@@ -20,4 +20,6 @@ else
   status=1
 fi
 rm -rf "$report_dir"
+echo "== packed install (the public packages installed with npm into a fresh app, used with no code)"
+bash scripts/check-packed-install.sh || status=1
 exit "$status"

@@ -7,3 +7,23 @@ export type { RegisterOptions, CreateRuntraceOptions, OtlpOptions } from './runt
 export type { RuntraceStats, OtlpExportStats } from './runtrace-stats.js';
 export { loadConfig, parseOtlpHeaders, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_OTLP_TIMEOUT_MS } from './load-config.js';
 export type { RuntraceEnvConfig, OtlpEnvConfig, OtlpProtocol, OtlpTlsFiles, EnvFile, ConfigProblem, LoadConfigOptions } from './load-config.js';
+// What apps use from the instrumentation, so `runtrace` alone is enough to install.
+export { Recorder, Run, Step, ToolCall, installFetchInstrumentation, createRecordingInterceptor, runtraceMiddleware } from '@runtrace/instrumentation';
+export type {
+  RecorderOptions,
+  RunParams,
+  StepParams,
+  ToolCallParams,
+  EndOptions,
+  StepEndOptions,
+  ToolCallEndOptions,
+  WrapStreamOptions,
+  Message,
+  MessagePart,
+  NormalizedRequest,
+  NormalizedResponse,
+  StreamChunkInfo,
+  InstallFetchInstrumentationOptions,
+  RecordingInterceptorOptions,
+  RuntraceMiddlewareOptions,
+} from '@runtrace/instrumentation';

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Installs runtrace as a user does: packs the public packages (built), installs the tarballs with
+# npm into a fresh app outside the workspace (with the real openai client), type-checks the app
+# with skipLibCheck off, runs it with no runtrace code under `node --import runtrace/register`
+# against a local OpenAI-compatible server, and queries the result with the `runtrace` command.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$RUNTRACE_ROOT"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/runtrace-packed-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/tarballs" "$work/app"
+
+echo "-- packing the public packages"
+for dir in packages/*/; do
+  if node -e 'process.exit(require(process.argv[1]).private === true ? 0 : 1)' "$RUNTRACE_ROOT/$dir/package.json"; then
+    continue
+  fi
+  (cd "$dir" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
+done
+ls "$work/tarballs"
+if ls "$work/tarballs" | grep -q testkit; then
+  echo "a private package was packed" >&2
+  exit 1
+fi
+
+version_of() { node -e 'const p = require(process.argv[1]); console.log(p.devDependencies[process.argv[2]])' "$RUNTRACE_ROOT/package.json" "$1"; }
+
+cd "$work/app"
+cat > package.json <<'JSON'
+{ "name": "packed-app", "private": true, "type": "module" }
+JSON
+echo "-- npm install (tarballs, openai, @opentelemetry/api, typescript)"
+npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz "openai@$(version_of openai)" "@opentelemetry/api@$(version_of @opentelemetry/api)" "typescript@$(version_of typescript)" "@types/node@$(version_of @types/node)" >/dev/null
+
+# The app: plain openai calls, no runtrace code; a typed use of what runtrace re-exports.
+cat > server.mjs <<'JS'
+import { createServer } from 'node:http';
+const server = createServer((request, response) => {
+  let body = '';
+  request.on('data', (chunk) => (body += chunk));
+  request.on('end', () => {
+    const { model } = JSON.parse(body);
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({
+      id: 'chatcmpl-packed', object: 'chat.completion', created: 1, model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Seven.' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 1200, completion_tokens: 30, total_tokens: 1230 },
+    }));
+  });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(`http://127.0.0.1:${server.address().port}/v1\n`));
+JS
+cat > app.mjs <<'JS'
+import OpenAI from 'openai';
+const client = new OpenAI({ apiKey: 'sk-packed-test', baseURL: process.env.BASE_URL, maxRetries: 0 });
+const reply = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'A prime number?' }] });
+console.log('answer', reply.choices[0].message.content);
+JS
+cat > typed.ts <<'TS'
+import { register, installFetchInstrumentation, runtraceMiddleware, Recorder } from 'runtrace';
+import type { RegisterOptions, RunParams } from 'runtrace';
+const options: RegisterOptions = { store: false, otlp: false };
+const params: RunParams = { kind: 'chat_turn' };
+export const pieces = [register, installFetchInstrumentation, runtraceMiddleware, Recorder, options, params];
+TS
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "strict": true, "module": "nodenext", "moduleResolution": "nodenext", "target": "es2023", "noEmit": true, "skipLibCheck": false, "types": ["node"] }, "files": ["typed.ts"] }
+JSON
+echo "-- tsc with skipLibCheck: false"
+npx --no-install tsc -p tsconfig.json
+
+echo "-- node --import runtrace/register app.mjs (no runtrace code in the app)"
+node server.mjs > server.url &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 50); do [ -s server.url ] && break; sleep 0.1; done
+BASE_URL="$(head -1 server.url)" RUNTRACE_DB="$work/app/runtrace.db" node --import runtrace/register app.mjs
+
+echo "-- runtrace runs --json"
+RUNTRACE_DB="$work/app/runtrace.db" npx --no-install runtrace runs --json > runs.json
+node -e '
+  const runs = JSON.parse(require("node:fs").readFileSync("runs.json", "utf8"));
+  const list = Array.isArray(runs) ? runs : runs.runs;
+  const run = list?.[0];
+  const ok = list?.length === 1 && run.kind === "llm_call" && run.status === "completed" && run.model === "gpt-4o-mini" && run.inputTokens === 1200 && run.outputTokens === 30 && run.costUsd > 0;
+  console.log(ok ? "ok: one llm_call run, gpt-4o-mini, 1200 + 30 tokens, $" + run.costUsd : "unexpected runs: " + JSON.stringify(list));
+  process.exit(ok ? 0 : 1);
+'
