@@ -178,7 +178,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
       [RuntraceAttributes.STEP_ID]: step.id,
       [RuntraceAttributes.ATTEMPT_NUMBER]: number,
       [HttpAttributes.REQUEST_METHOD]: this.#method,
-      [HttpAttributes.REQUEST_RESEND_COUNT]: Number.isSafeInteger(stainless) && stainless >= 0 ? stainless : number - 1,
+      // The SDK's own count, unless the step has seen more sends (a caller retrying the SDK itself sends 0 each time).
+      [HttpAttributes.REQUEST_RESEND_COUNT]: Number.isSafeInteger(stainless) && stainless >= 0 ? Math.max(stainless, number - 1) : number - 1,
     };
     const url = urlInfo(rawUrl, settings.redactor);
     masked += url.maskedCount;

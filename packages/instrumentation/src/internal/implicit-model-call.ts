@@ -22,17 +22,17 @@ export interface ImplicitRuns {
   readonly startRun: () => RunState | undefined;
 }
 
-function bodyLength(body: Dispatcher.DispatchOptions['body']): number | string {
-  if (typeof body === 'string') return body.length;
-  if (body instanceof Uint8Array) return body.byteLength;
-  return '?';
+/** The request body's size: its own, else its `content-length` (fetch hands the body over as a stream). */
+function bodySize(body: Dispatcher.DispatchOptions['body'], headers: Readonly<Record<string, string>>): string {
+  if (typeof body === 'string') return String(Buffer.byteLength(body));
+  if (body instanceof Uint8Array) return String(body.byteLength);
+  return headers['content-length'] ?? '?';
 }
 
 /**
  * The step a model call made outside any step is recorded in, or `undefined` to let it pass:
  * not a model call runtrace reads, or no run to record it in. A retry of a call that failed
- * (same URL and body size, within the heartbeat interval; an SDK's first attempt, with
- * `x-stainless-retry-count: 0`, is never taken for one) continues that call's step. Never throws.
+ * (same URL and body size, within the heartbeat interval) continues that call's step. Never throws.
  */
 export function implicitStep(options: Dispatcher.DispatchOptions, implicit: ImplicitRuns | undefined): StepState | undefined {
   try {
@@ -49,15 +49,16 @@ export function implicitStep(options: Dispatcher.DispatchOptions, implicit: Impl
     const headers = headerRecord(options.headers);
     const format = wireFormatOf('POST', url, headers);
     if (format === undefined) return undefined;
-    const key = `${format.name} ${url} ${bodyLength(options.body)}`;
-    if (headers['x-stainless-retry-count'] !== '0') {
-      const parked = core.parkedCalls.get(key);
-      if (parked !== undefined) {
-        core.parkedCalls.delete(key);
-        if (!parked.ended && parked.retryPending !== undefined) {
-          parked.resumeRetry();
-          return parked;
-        }
+    // A retry sends the same body: a call of the same URL and body size after a retryable failure
+    // continues that call. (SDK retry headers cannot tell: a caller that retries an SDK itself,
+    // as LangChain does, sends `x-stainless-retry-count: 0` every time.)
+    const key = `${format.name} ${url} ${bodySize(options.body, headers)}`;
+    const parked = core.parkedCalls.get(key);
+    if (parked !== undefined) {
+      core.parkedCalls.delete(key);
+      if (!parked.ended && parked.retryPending !== undefined) {
+        parked.resumeRetry();
+        return parked;
       }
     }
     const target = run ?? implicit?.startRun();

@@ -103,7 +103,11 @@ export class WireCapture {
       const tally: MaskTally = { masked: 0 };
       const attributes: Attributes = { [GenAiAttributes.PROVIDER_NAME]: format.provider };
       if (parsed.model !== undefined) attributes[GenAiAttributes.REQUEST_MODEL] = parsed.model;
-      Object.assign(attributes, requestAttributes(parsed.request, step.core.settings, tally));
+      // Messages and tool definitions only under `full`: their metadata (roles, sizes) is not worth
+      // its cost on every call; what the code passes still follows the policy.
+      const settings = step.core.settings;
+      const request = settings.contentPolicy === 'full' ? parsed.request : parsed.request.options === undefined ? {} : { options: parsed.request.options };
+      Object.assign(attributes, requestAttributes(request, settings, tally));
       const filled = this.#fill(attributes);
       step.addMasked(tally.masked);
       const model = filled[GenAiAttributes.REQUEST_MODEL];
@@ -210,7 +214,7 @@ export class WireCapture {
     if (response.id !== undefined) normalized.id = response.id;
     if (response.finishReason !== undefined) normalized.finishReason = response.finishReason;
     if (usage !== undefined) normalized.usage = usage;
-    if (response.content !== undefined && response.content.length > 0) normalized.content = response.content;
+    if (response.content !== undefined && response.content.length > 0 && step.core.settings.contentPolicy === 'full') normalized.content = response.content;
     if (response.warnings !== undefined) normalized.warnings = response.warnings;
     const tally: MaskTally = { masked: 0 };
     this.#fill(responseAttributes(step, normalized, tally));
