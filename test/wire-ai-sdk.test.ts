@@ -92,7 +92,9 @@ describe('the AI SDK read on the wire: @ai-sdk/openai and @ai-sdk/anthropic, reg
       await record('anthropic generate', () => complete('generate', { model: models.anthropic, prompt: promptOf('anthropic generate') }));
       await record('anthropic stream', () => complete('stream', { model: models.anthropic, prompt: promptOf('anthropic stream') }));
 
-      // The default `openai(model)` speaks the Responses API (POST /v1/responses), which the mock does not: it answers 404.
+      // The default `openai(model)` speaks the Responses API (POST /v1/responses; its answers are
+      // tested in wire-openai-responses.test.ts). Here the server refuses the call with a 404.
+      openaiServer.enqueue({ status: 404, error: { message: 'The model does not exist.', type: 'invalid_request_error', code: 'model_not_found' } });
       await record('openai responses', () => complete('generate', { model: openai(OPENAI_MODEL), prompt: promptOf('openai responses'), maxRetries: 0 }));
 
       // The AI SDK's own retry (maxRetries, default 2) after a 429 with retry-after-ms.
@@ -214,7 +216,7 @@ describe('the AI SDK read on the wire: @ai-sdk/openai and @ai-sdk/anthropic, reg
       expect(detail.run.costUsd).toBeCloseTo(50 * PRICE.anthropic.input + 400 * PRICE.anthropic.cacheRead + 120 * PRICE.anthropic.output, 12);
     });
 
-    it("the provider's default model speaks the Responses API; the mock answers 404: a failed llm_call with the model and the prompt read from the request", () => {
+    it("the provider's default model speaks the Responses API; a 404 from the server: a failed llm_call with the model and the prompt read from the request", () => {
       const detail = onlyLlmCall('openai responses');
       // Nothing was answered, so nothing was billed: $0, known (not an answer without usage).
       expect(detail.run).toMatchObject({ kind: 'llm_call', model: OPENAI_MODEL, status: 'error', errorType: '404', inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false });

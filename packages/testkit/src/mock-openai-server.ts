@@ -1,15 +1,21 @@
-// A local HTTP server on 127.0.0.1 that speaks the OpenAI chat-completions wire format, scripted per request.
+// A local HTTP server on 127.0.0.1 that speaks OpenAI's Chat Completions and Responses wire formats, scripted per request.
 import type { ServerResponse } from 'node:http';
 import { completionChunks, completionDocument } from './internal/chat-completion-wire.js';
 import { splitReply } from './internal/split-reply.js';
 import type { CompletionPlan, MockToolCall, MockUsage } from './internal/chat-completion-wire.js';
+import { incompleteReasonOf, responseDocument, responseEvents } from './internal/responses-wire.js';
+import type { ResponsePlan } from './internal/responses-wire.js';
 import { field, sendJson, startScriptedServer, writeFrames } from './internal/scripted-server.js';
 import type { RecordedRequest } from './recorded-request.js';
 
 export type { MockToolCall, MockUsage } from './internal/chat-completion-wire.js';
 export type { RecordedRequest } from './recorded-request.js';
 
-/** What the mock server does for one request. Every field is optional. */
+/**
+ * What the mock server does for one request, on either endpoint. Every field is optional. For the
+ * Responses API a stream "chunk" is one server-sent event (`chunkDelayMs`, `beforeChunk`,
+ * `cutAfterChunks` count events).
+ */
 export interface MockOpenAIScenario {
   /** HTTP status. Default: 200. A status of 400 or more answers with an OpenAI error document. */
   readonly status?: number;
@@ -19,16 +25,23 @@ export interface MockOpenAIScenario {
   readonly reply?: string;
   /** The text pieces of a streamed reply. Default: `reply` split after each word. */
   readonly chunks?: readonly string[];
-  /** Tool calls the assistant makes. Default: none. */
+  /** Tool calls the assistant makes (Responses: `function_call` items after the message). Default: none. */
   readonly toolCalls?: readonly MockToolCall[];
-  /** `finish_reason`. Default: `tool_calls` when there are tool calls, else `stop`. */
+  /**
+   * `finish_reason`. Default: `tool_calls` when there are tool calls, else `stop`. Responses: `length`
+   * (or `max_output_tokens`) and `content_filter` end the response `incomplete` with that
+   * `incomplete_details.reason` (`response.incomplete` when streamed); anything else `completed`.
+   */
   readonly finishReason?: string;
   /** Model reported in the response. Default: the request's `model`, else `gpt-4o-mini`. */
   readonly model?: string;
-  /** Completion id. Default: `chatcmpl-mock-<n>` (n counts requests from 1). */
+  /** Completion or response id. Default: `chatcmpl-mock-<n>` / `resp_mock_<n>` (n counts requests from 1). */
   readonly id?: string;
-  /** Token usage. Default: 10 prompt tokens, one completion token per text piece. */
-  readonly usage?: MockUsage;
+  /**
+   * Token usage; `null` answers without any usage (no usage chunk, no `usage` in the final
+   * response). Default: 10 prompt tokens, one completion token per text piece.
+   */
+  readonly usage?: MockUsage | null;
   /** Error document for a status of 400 or more. Default: a message derived from the status. */
   readonly error?: { readonly message: string; readonly type?: string; readonly code?: string | null };
   /** A raw response body that replaces everything else (sent with `contentType`). Default: none. */
@@ -81,9 +94,12 @@ function errorType(status: number): string {
 }
 
 /**
- * Starts a mock OpenAI chat-completions server on 127.0.0.1, port 0. `POST /v1/chat/completions`
- * answers JSON or server-sent events (usage in a final chunk when `stream_options.include_usage`),
- * following a script of scenarios; `GET /v1/models` lists one model; anything else is a 404.
+ * Starts a mock OpenAI server on 127.0.0.1, port 0, following a script of scenarios.
+ * `POST /v1/chat/completions` answers a chat completion as JSON or server-sent events (usage in a
+ * final chunk when `stream_options.include_usage`); `POST /v1/responses` answers a Response as JSON
+ * or as the Responses API's named events (`response.created` … `response.completed`, each with its
+ * `sequence_number`); a status of 400 or more answers an OpenAI error document on either;
+ * `GET /v1/models` lists one model; anything else is a 404.
  *
  * @example
  * const server = await startMockOpenAIServer({
@@ -105,6 +121,9 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
   };
 }
 
+const CHAT_COMPLETIONS = '/v1/chat/completions';
+const RESPONSES = '/v1/responses';
+
 async function answer(request: RecordedRequest, response: ServerResponse): Promise<void> {
   const scenario = request.scenario;
   const pathname = request.path.split('?')[0];
@@ -113,7 +132,7 @@ async function answer(request: RecordedRequest, response: ServerResponse): Promi
     sendJson(response, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'mock' }] }, extraHeaders);
     return;
   }
-  if (request.method !== 'POST' || pathname !== '/v1/chat/completions') {
+  if (request.method !== 'POST' || (pathname !== CHAT_COMPLETIONS && pathname !== RESPONSES)) {
     sendJson(response, 404, { error: { message: `no route ${request.method} ${pathname ?? ''}`, type: 'not_found' } });
     return;
   }
@@ -128,25 +147,69 @@ async function answer(request: RecordedRequest, response: ServerResponse): Promi
     sendJson(response, status, { error }, extraHeaders);
     return;
   }
-  const requestedModel = field(request.json, 'model');
+  if (pathname === RESPONSES) await answerResponse(request, response, status);
+  else await answerCompletion(request, response, status);
+}
+
+function requestedModel(request: RecordedRequest): string {
+  const scenario = request.scenario;
+  const model = field(request.json, 'model');
+  return scenario.model ?? (typeof model === 'string' ? model : 'gpt-4o-mini');
+}
+
+function pieces(scenario: MockOpenAIScenario): readonly string[] {
   const toolCalls = scenario.toolCalls ?? [];
-  const reply = scenario.reply ?? (toolCalls.length > 0 ? '' : DEFAULT_REPLY);
+  return scenario.chunks ?? splitReply(scenario.reply ?? (toolCalls.length > 0 ? '' : DEFAULT_REPLY));
+}
+
+function streams(request: RecordedRequest): boolean {
+  return request.scenario.stream ?? field(request.json, 'stream') === true;
+}
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+
+async function answerCompletion(request: RecordedRequest, response: ServerResponse, status: number): Promise<void> {
+  const scenario = request.scenario;
+  const extraHeaders = scenario.headers ?? {};
+  const toolCalls = scenario.toolCalls ?? [];
   const plan: CompletionPlan = {
     id: scenario.id ?? `chatcmpl-mock-${request.index}`,
     created: 1_700_000_000 + request.index,
-    model: scenario.model ?? (typeof requestedModel === 'string' ? requestedModel : 'gpt-4o-mini'),
-    pieces: scenario.chunks ?? splitReply(reply),
+    model: requestedModel(request),
+    pieces: pieces(scenario),
     toolCalls,
     finishReason: scenario.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
-    usage: scenario.usage ?? {},
+    usage: scenario.usage === null ? null : (scenario.usage ?? {}),
   };
-  const stream = scenario.stream ?? field(request.json, 'stream') === true;
-  if (!stream) {
+  if (!streams(request)) {
     sendJson(response, status, completionDocument(plan), extraHeaders);
     return;
   }
   const includeUsage = field(field(request.json, 'stream_options'), 'include_usage') === true;
   const frames = completionChunks(plan, includeUsage).map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`);
-  response.writeHead(status, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...extraHeaders });
+  response.writeHead(status, { ...SSE_HEADERS, ...extraHeaders });
   await writeFrames(response, frames, scenario, 'data: [DONE]\n\n');
+}
+
+async function answerResponse(request: RecordedRequest, response: ServerResponse, status: number): Promise<void> {
+  const scenario = request.scenario;
+  const extraHeaders = scenario.headers ?? {};
+  const plan: ResponsePlan = {
+    id: scenario.id ?? `resp_mock_${request.index}`,
+    createdAt: 1_700_000_000 + request.index,
+    model: requestedModel(request),
+    pieces: pieces(scenario),
+    toolCalls: scenario.toolCalls ?? [],
+    incompleteReason: incompleteReasonOf(scenario.finishReason),
+    usage: scenario.usage === null ? null : (scenario.usage ?? {}),
+    request: request.json,
+  };
+  if (!streams(request)) {
+    sendJson(response, status, responseDocument(plan), extraHeaders);
+    return;
+  }
+  // The Responses stream names each event and has no `[DONE]` marker: it ends after the final event.
+  const frames = responseEvents(plan).map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  response.writeHead(status, { ...SSE_HEADERS, ...extraHeaders });
+  await writeFrames(response, frames, scenario, '');
 }
