@@ -18,6 +18,7 @@ import {
   SpanKinds,
 } from '@runtrace/core';
 import { BoundedMap } from './internal/bounded-map.js';
+import { LiveSpanEvent } from './internal/live-span-event.js';
 import { recordMasking, redactSpanParts } from './internal/redaction.js';
 import { RedactionMemo } from './internal/redaction-memo.js';
 import type { ResolvedDestination } from './internal/router.js';
@@ -72,7 +73,14 @@ type Mutators = Pick<
   'setAttribute' | 'setAttributes' | 'addEvent' | 'addLink' | 'addLinks' | 'setStatus' | 'updateName' | 'end' | 'recordException'
 >;
 
-interface SpanEntry {
+/**
+ * A tracked span. Entries and groups are class instances rather than object literals: V8 can
+ * pretenure a literal's allocation site (allocate it straight in the old generation) once its
+ * objects are seen surviving young-generation GCs, and a dead entry in the old generation then
+ * keeps its young span alive through every scavenge until the next full GC — under a burst,
+ * hundreds of MiB of span data promoted. Constructor allocations have no allocation site.
+ */
+class SpanEntry {
   readonly span: Span;
   readonly kind: SpanKind;
   readonly group: RunGroup;
@@ -81,22 +89,39 @@ interface SpanEntry {
   /** For an attempt or tool: its step's entry, whose activity it also counts as. */
   readonly step: SpanEntry | undefined;
   lastActivityMs: number;
-  ended: boolean;
-  lateWrites: number;
+  ended = false;
+  lateWrites = 0;
+
+  constructor(span: Span, kind: SpanKind, group: RunGroup, original: Mutators | undefined, step: SpanEntry | undefined, nowMs: number) {
+    this.span = span;
+    this.kind = kind;
+    this.group = group;
+    this.original = original;
+    this.step = step;
+    this.lastActivityMs = nowMs;
+  }
 }
 
-interface RunGroup {
+/** A run and its in-flight children (a class for the same reason as {@link SpanEntry}). */
+class RunGroup {
   readonly key: string;
   readonly traceId: string;
-  run: SpanEntry | undefined;
+  run: SpanEntry | undefined = undefined;
   runEnded: boolean;
-  readonly children: Set<SpanEntry>;
+  readonly children = new Set<SpanEntry>();
   /** Open steps by span id, so attempts and tools can find their step; created on first use. */
-  steps: Map<string, SpanEntry> | undefined;
-  parentKey: string | undefined;
+  steps: Map<string, SpanEntry> | undefined = undefined;
+  parentKey: string | undefined = undefined;
   lastActivityMs: number;
-  readonly summary: RunSummaryAccumulator;
-  updatePending: boolean;
+  readonly summary = new RunSummaryAccumulator();
+  updatePending = false;
+
+  constructor(key: string, traceId: string, runEnded: boolean, nowMs: number) {
+    this.key = key;
+    this.traceId = traceId;
+    this.runEnded = runEnded;
+    this.lastActivityMs = nowMs;
+  }
 }
 
 type MutableCounts = { -readonly [K in keyof SweepCounts]: number };
@@ -229,6 +254,8 @@ export class RunSpanProcessor implements SpanProcessor {
   readonly #ingestSummaries = new BoundedMap<string, RunSummaryAccumulator>(DECISION_MEMORY);
   readonly #listeners = new Set<RunLiveListener>();
   readonly #wrappers: Mutators;
+  /** Takes a live event's snapshot; one function for every event. */
+  readonly #takeSnapshot = (live: ReadableSpan): ReadableSpan => this.#snapshot(live);
 
   #staleAfter: number;
   #timer: unknown;
@@ -543,18 +570,7 @@ export class RunSpanProcessor implements SpanProcessor {
     }
     let group = this.#groups.get(runId);
     if (group === undefined) {
-      group = {
-        key: runId,
-        traceId,
-        run: undefined,
-        runEnded,
-        children: new Set(),
-        steps: undefined,
-        parentKey: undefined,
-        lastActivityMs: now,
-        summary: new RunSummaryAccumulator(),
-        updatePending: false,
-      };
+      group = new RunGroup(runId, traceId, runEnded, now);
       this.#groups.set(runId, group);
     }
     /* eslint-disable @typescript-eslint/unbound-method -- kept to be called later with .call(span) */
@@ -570,16 +586,8 @@ export class RunSpanProcessor implements SpanProcessor {
       recordException: span.recordException,
     };
     const stepId = kind === SpanKinds.ATTEMPT || kind === SpanKinds.TOOL ? span.attributes[RuntraceAttributes.STEP_ID] : undefined;
-    const entry: SpanEntry = {
-      span,
-      kind,
-      group,
-      original,
-      step: typeof stepId === 'string' ? group.steps?.get(stepId) : undefined,
-      lastActivityMs: now,
-      ended: false,
-      lateWrites: 0,
-    };
+    const step = typeof stepId === 'string' ? group.steps?.get(stepId) : undefined;
+    const entry = new SpanEntry(span, kind, group, original, step, now);
     if (kind === SpanKinds.RUN) {
       group.run = entry;
       group.parentKey = nonEmptyString(span.attributes[RuntraceAttributes.RUN_PARENT_RUN_ID]);
@@ -974,15 +982,7 @@ export class RunSpanProcessor implements SpanProcessor {
 
   /** A live event whose redacted snapshot is taken when a listener first reads `span`. */
   #liveEvent(type: 'run-start' | 'step-start' | 'run-update', live: ReadableSpan, spanId: string): RunLiveEvent {
-    let snapshot: ReadableSpan | undefined;
-    const take = (): ReadableSpan => (snapshot ??= this.#snapshot(live));
-    return {
-      type,
-      spanId,
-      get span() {
-        return take();
-      },
-    };
+    return new LiveSpanEvent(type, live, spanId, this.#takeSnapshot);
   }
 
   #emit(event: RunLiveEvent): void {
