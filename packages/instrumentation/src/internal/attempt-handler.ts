@@ -109,13 +109,6 @@ class BodyCapture {
   }
 }
 
-async function* teeBody(source: AsyncIterable<unknown>, capture: BodyCapture): AsyncGenerator<unknown> {
-  for await (const chunk of source) {
-    if (typeof chunk === 'string' || chunk instanceof Uint8Array) capture.add(chunk);
-    yield chunk;
-  }
-}
-
 function retryClassificationOf(status: number | undefined, error: unknown): RetryClassification {
   if (status === 429) return RetryClassifications.RATE_LIMITED;
   if (status === 408) return RetryClassifications.TIMEOUT;
@@ -156,6 +149,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   /** Reads the model call on the wire, when the request is one runtrace understands. */
   readonly #wire: WireCapture | undefined;
   #wireRequestRead = false;
+  /** The request body is an iterable: it is captured chunk by chunk as undici sends it. */
+  #captureSent = false;
 
   constructor(step: StepState, options: Dispatcher.DispatchOptions, inner: Dispatcher.DispatchHandler) {
     this.#inner = inner;
@@ -201,7 +196,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     const format = wireFormatOf(this.#method, rawUrl, requestHeaders);
     this.#wire = format === undefined ? undefined : new WireCapture(step, format);
     const bodyCap = Math.max(this.#bodiesPolicy ? settings.maxBodyBytes : 0, this.#wire === undefined ? 0 : WIRE_REQUEST_BYTES);
-    let body = options.body;
+    const body = options.body;
     let requestBody: BodyCapture | undefined;
     const contentLength = Number(requestHeaders['content-length']);
     if (typeof body === 'string' || body instanceof Uint8Array) {
@@ -209,8 +204,10 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
       requestBody.add(body);
     } else if (body !== null && body !== undefined && typeof body === 'object' && Symbol.asyncIterator in body) {
       if (bodyCap > 0) {
+        // Captured as undici writes it (`onBodySent`), not by wrapping the body in another async
+        // iterator: fetch hands every body over as one, and a wrapper costs promise hops per chunk.
         requestBody = new BodyCapture(bodyCap);
-        body = teeBody(body as AsyncIterable<unknown>, requestBody) as unknown as Dispatcher.DispatchOptions['body'];
+        this.#captureSent = true;
       } else if (Number.isSafeInteger(contentLength)) {
         this.#span.setAttribute(RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE, contentLength);
       }
@@ -218,7 +215,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
       this.#requestBodyNote = '[form data]';
     }
     this.#requestBody = requestBody;
-    this.options = body === options.body ? options : { ...options, body: body ?? null };
+    this.options = options;
   }
 
   /** Tells the processor which values are already the redactor's output, so it need not redact them again. */
@@ -318,6 +315,13 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onBodySent(chunk: Buffer): void {
+    if (this.#captureSent) {
+      try {
+        if (typeof chunk === 'string' || chunk instanceof Uint8Array) this.#requestBody?.add(chunk);
+      } catch {
+        // Recording must never break the request.
+      }
+    }
     this.#inner.onBodySent?.(chunk);
   }
 

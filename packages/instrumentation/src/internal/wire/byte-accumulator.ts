@@ -1,12 +1,13 @@
-// Collects bytes into one buffer that doubles as needed, up to a limit: one allocation per doubling, not one per chunk.
+// Collects bytes up to a limit: each chunk copied once, joined only when read (one chunk is not copied again).
 
-const INITIAL_SIZE = 4096;
-/** After `clear()`, a buffer grown past this is released rather than kept for the next use. */
-const RETAINED_SIZE = 65_536;
+const EMPTY = new Uint8Array(0);
+/** More pieces than this are joined, so tiny chunks cannot cost an object each. */
+const MAX_PIECES = 64;
 
 /**
  * Bytes appended up to `limit`; what does not fit is dropped and reported. Chunks are copied
- * (the caller may reuse its buffer), and however small they are, memory stays within twice the limit.
+ * (the caller may reuse its buffer); a body that arrives in one chunk (the common case) costs
+ * one copy of its size, nothing more.
  *
  * @example
  * const accumulator = new ByteAccumulator(8);
@@ -16,12 +17,11 @@ const RETAINED_SIZE = 65_536;
  */
 export class ByteAccumulator {
   readonly #limit: number;
-  #buffer: Uint8Array;
+  #pieces: Uint8Array[] = [];
   #length = 0;
 
   constructor(limit: number) {
     this.#limit = limit;
-    this.#buffer = new Uint8Array(Math.min(INITIAL_SIZE, limit));
   }
 
   get length(): number {
@@ -31,29 +31,32 @@ export class ByteAccumulator {
   /** Appends what fits; returns `false` when some bytes did not. */
   append(chunk: Uint8Array): boolean {
     const room = this.#limit - this.#length;
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    const kept = chunk.length > room ? chunk.subarray(0, Math.max(0, room)) : chunk;
     if (kept.length > 0) {
-      const needed = this.#length + kept.length;
-      if (needed > this.#buffer.length) {
-        let size = Math.max(this.#buffer.length, 1);
-        while (size < needed) size *= 2;
-        const grown = new Uint8Array(Math.min(size, this.#limit));
-        grown.set(this.#buffer.subarray(0, this.#length));
-        this.#buffer = grown;
-      }
-      this.#buffer.set(kept, this.#length);
-      this.#length = needed;
+      this.#pieces.push(kept.slice());
+      this.#length += kept.length;
+      if (this.#pieces.length > MAX_PIECES) this.bytes();
     }
     return kept.length === chunk.length;
   }
 
-  /** The bytes so far (a view, valid until the next append or clear). */
+  /** The bytes so far (valid until the next append or clear). */
   bytes(): Uint8Array {
-    return this.#buffer.subarray(0, this.#length);
+    const pieces = this.#pieces;
+    if (pieces.length === 0) return EMPTY;
+    if (pieces.length === 1) return pieces[0]!;
+    const joined = new Uint8Array(this.#length);
+    let offset = 0;
+    for (const piece of pieces) {
+      joined.set(piece, offset);
+      offset += piece.length;
+    }
+    this.#pieces = [joined];
+    return joined;
   }
 
   clear(): void {
+    this.#pieces = [];
     this.#length = 0;
-    if (this.#buffer.length > RETAINED_SIZE) this.#buffer = new Uint8Array(Math.min(INITIAL_SIZE, this.#limit));
   }
 }
