@@ -63,9 +63,11 @@ describe('the chat-agent example recorded by register() and read with the CLI', 
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^RUN +STARTED \(UTC\) +STATUS/);
-    expect(lines).toHaveLength(5);
+    // A header, four runs, and the note on the `!` of the run whose streamed step failed.
+    expect(lines).toHaveLength(6);
     expect(stdout).toContain('What is the weather in Oslo right now?');
-    expect(stdout).toMatch(/[0-9a-f]{16} .* error .* Write a haiku about tracing\./);
+    expect(stdout).toMatch(/[0-9a-f]{16} .* error! .* Write a haiku about tracing\./);
+    expect(lines[5]).toBe('! some of its steps failed or were interrupted (runtrace show <run> tells which)');
     expect(stdout).not.toContain('\u001b[');
   });
 

@@ -77,6 +77,10 @@ export const RuntraceAttributes = {
   /** `true` when a cost could not be computed because a model's price is unknown. */
   SUMMARY_COST_UNKNOWN: 'runtrace.summary.cost_unknown',
   SUMMARY_TOOL_CALL_COUNT: 'runtrace.summary.tool_call_count',
+  /** Steps of the run that ended `error` (written when there are any). */
+  SUMMARY_FAILED_STEP_COUNT: 'runtrace.summary.failed_step_count',
+  /** Steps of the run that ended `interrupted` (written when there are any). */
+  SUMMARY_INTERRUPTED_STEP_COUNT: 'runtrace.summary.interrupted_step_count',
   /** The distinct models the run's steps called (requested, else answering), in order of first use. */
   SUMMARY_MODELS: 'runtrace.summary.models',
   /** The distinct providers of the run's steps, in order of first use. */

@@ -237,6 +237,25 @@ describe('RunSpanProcessor run summaries', () => {
     const [runSpan] = byKind(exporter.getFinishedSpans(), 'run');
     expect(runSpan!.attributes[RuntraceAttributes.SUMMARY_MODELS]).toEqual(['gpt-4o-mini', 'claude-sonnet-4']);
     expect(runSpan!.attributes[RuntraceAttributes.SUMMARY_PROVIDERS]).toEqual(['openai', 'anthropic']);
+    expect(runSpan!.attributes[RuntraceAttributes.SUMMARY_FAILED_STEP_COUNT]).toBeUndefined();
+  });
+
+  it('counts the steps that failed or were interrupted, the run keeping its own status', () => {
+    const { exporter, clock, ...harness } = setup();
+    const h = { ...harness, clock };
+    const run = startRun(h);
+    finish(h, startStep(h, run, { number: 1 }), 'error');
+    finish(h, startStep(h, run, { number: 2 }), 'interrupted');
+    finish(h, startStep(h, run, { number: 3 }), 'interrupted');
+    finish(h, startStep(h, run, { number: 4 }));
+    finish(h, run);
+    const [runSpan] = byKind(exporter.getFinishedSpans(), 'run');
+    expect(runSpan!.attributes).toMatchObject({
+      [RuntraceAttributes.STATUS]: 'completed',
+      [RuntraceAttributes.SUMMARY_FAILED_STEP_COUNT]: 1,
+      [RuntraceAttributes.SUMMARY_INTERRUPTED_STEP_COUNT]: 2,
+      [RuntraceAttributes.SUMMARY_HAS_ERROR]: true,
+    });
   });
 
   it('sums tokens, keeps optional kinds only when > 0, and writes endpoint, first message, tools and cost', () => {

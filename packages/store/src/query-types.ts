@@ -52,6 +52,12 @@ export interface RunSummary extends TokenTotals {
   readonly stepCount: number;
   readonly toolCallCount: number;
   readonly hasError: boolean;
+  /**
+   * Steps that ended `error` / `interrupted`. A run's `status` is its own (how its code ended it);
+   * these say when some of its steps did not complete. From the processor's run summary (0 without one).
+   */
+  readonly failedStepCount: number;
+  readonly interruptedStepCount: number;
   /** "METHOD /path" of the first completed attempt, else `null`. */
   readonly endpoint: string | null;
   /** US dollars; `null` when unknown (see `costUnknown`). */

@@ -176,6 +176,11 @@ function header(detail: RunDetail, options: FormatRunDetailOptions): string {
   if (run.cacheCreationTokens > 0) tokenParts.push(`cache write ${formatCount(run.cacheCreationTokens)}`);
   tokenParts.push(`total ${formatCount(run.totalTokens)}`);
   field('tokens', tokenParts.join(' · '));
+  const problems = [
+    run.failedStepCount > 0 ? `${run.failedStepCount} failed` : '',
+    run.interruptedStepCount > 0 ? `${run.interruptedStepCount} interrupted` : '',
+  ].filter((part) => part !== '');
+  if (problems.length > 0) field('steps', `${run.stepCount} (${problems.join(', ')})`);
   const why = detail.costUnknownReasons.length > 0 ? detail.costUnknownReasons.join('; ') : 'no price for the model';
   field('cost', run.costUnknown && run.costUsd === null ? `unknown (${why})` : formatCost(run.costUsd, run.costUnknown));
   field('endpoint', run.endpoint ?? '');

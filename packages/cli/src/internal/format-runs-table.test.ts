@@ -21,6 +21,15 @@ describe('formatRunsTable', () => {
     expect(lines[2]?.indexOf('error')).toBe(lines[0]?.indexOf('STATUS'));
   });
 
+  it('marks a run some of whose steps failed or were interrupted, and says what the mark means', () => {
+    const text = formatRunsTable([runSummary({ interruptedStepCount: 1 }), runSummary({ runId: 'aaaabbbbccccdddd' })], plain);
+    const lines = text.trimEnd().split('\n');
+    expect(lines[1]).toContain('completed!');
+    expect(lines[2]).not.toContain('completed!');
+    expect(text).toContain('! some of its steps failed or were interrupted');
+    expect(formatRunsTable([runSummary()], plain)).not.toContain('! some of its steps');
+  });
+
   it('says so when nothing matches, and prints the next cursor', () => {
     expect(formatRunsTable([], plain)).toBe('no runs match\n');
     expect(formatRunsTable([runSummary({ stale: true, status: 'interrupted' })], plain, 'abc')).toContain('more runs: add --cursor abc');

@@ -4,13 +4,18 @@ import { formatCost, formatCount, formatDuration, formatTime, oneLine } from './
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
 
+/** A step of the run failed or was interrupted (the run's own status may still be `completed`). */
+function stepsDidNotComplete(run: RunSummary): boolean {
+  return run.failedStepCount > 0 || run.interruptedStepCount > 0;
+}
+
 /** Renders runs as an aligned table (an explanatory line when there are none). */
 export function formatRunsTable(runs: readonly RunSummary[], style: Style, nextCursor: string | null = null): string {
   if (runs.length === 0) return 'no runs match\n';
   const rows = runs.map((run) => [
     style.dim(run.runId),
     formatTime(run.startTimeMs),
-    style.status(run.status, run.stale ? `${run.status}*` : run.status),
+    style.status(run.status, `${run.status}${run.stale ? '*' : ''}${stepsDidNotComplete(run) ? '!' : ''}`),
     run.kind ?? '—',
     run.model ?? '—',
     String(run.stepCount),
@@ -37,6 +42,7 @@ export function formatRunsTable(runs: readonly RunSummary[], style: Style, nextC
   );
   const notes: string[] = [];
   if (runs.some((run) => run.stale)) notes.push('* finalized by a stale sweep (the process stopped reporting)');
+  if (runs.some(stepsDidNotComplete)) notes.push('! some of its steps failed or were interrupted (runtrace show <run> tells which)');
   if (nextCursor !== null) notes.push(`more runs: add --cursor ${nextCursor}`);
   return table + notes.map((note) => style.dim(note) + '\n').join('');
 }

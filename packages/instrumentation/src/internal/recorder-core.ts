@@ -1,7 +1,7 @@
 // Run, step and tool state shared by the public handles, the stream wrapper and the HTTP interceptor.
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, SpanOptions, TimeInput, Tracer } from '@opentelemetry/api';
-import { HttpAttributes, RuntraceAttributes, RuntraceEvents, classifyOutcome, statusPriority } from '@runtrace/core';
+import { HttpAttributes, RuntraceAttributes, RuntraceEvents, classifyOutcome } from '@runtrace/core';
 import type { ContentPolicy, OutcomeClassification, RunStatus, TokenUsage } from '@runtrace/core';
 import type { RecorderClock } from '../recorder-clock.js';
 import type { InstrumentationRedactor } from '../instrumentation-redactor.js';
@@ -46,10 +46,6 @@ export function outcomeOf(request: FinishRequest = {}): Outcome {
   const message = request.message ?? classified.message;
   if (message !== undefined) outcome.message = message;
   return outcome;
-}
-
-function worse(a: Outcome, b: Outcome): Outcome {
-  return statusPriority(b.status) > statusPriority(a.status) ? b : a;
 }
 
 /** Sets the terminal status attributes and OTel status, then ends the span (now, or at `endTime`). Never throws. */
@@ -209,7 +205,8 @@ export class RunState extends EntityState {
       return;
     }
     if (this.pendingOutcome === undefined) return;
-    if (step.outcome !== undefined) this.pendingOutcome = worse(this.pendingOutcome, step.outcome);
+    // The run keeps its own outcome (as when the stream is read inside the callback); the steps'
+    // outcomes are counted in its summary.
     if (this.openSteps.size === 0) {
       const outcome = this.pendingOutcome;
       this.pendingOutcome = undefined;

@@ -61,6 +61,8 @@ export class RunSummaryAccumulator {
   cacheCreationTokens = 0;
   toolCallCount = 0;
   hasError = false;
+  failedSteps = 0;
+  interruptedSteps = 0;
   costUsd = 0;
   costUnknown = false;
   #endpoint: { readonly startMs: number; readonly label: string } | undefined;
@@ -89,7 +91,12 @@ export class RunSummaryAccumulator {
 
   #addStep(attributes: Attributes, status: RunStatus, pricing: CostCalculator | undefined): void {
     this.stepCount += 1;
-    if (status === 'error') this.hasError = true;
+    if (status === 'error') {
+      this.hasError = true;
+      this.failedSteps += 1;
+    } else if (status === 'interrupted') {
+      this.interruptedSteps += 1;
+    }
     remember(this.#models, stringAttribute(attributes, GenAiAttributes.REQUEST_MODEL) ?? stringAttribute(attributes, GenAiAttributes.RESPONSE_MODEL));
     remember(this.#providers, stringAttribute(attributes, GenAiAttributes.PROVIDER_NAME));
     const usage = {
@@ -152,6 +159,8 @@ export class RunSummaryAccumulator {
     }
     attributes[RuntraceAttributes.SUMMARY_HAS_ERROR] = this.hasError || runStatus === 'error';
     attributes[RuntraceAttributes.SUMMARY_TOOL_CALL_COUNT] = this.toolCallCount;
+    if (this.failedSteps > 0) attributes[RuntraceAttributes.SUMMARY_FAILED_STEP_COUNT] = this.failedSteps;
+    if (this.interruptedSteps > 0) attributes[RuntraceAttributes.SUMMARY_INTERRUPTED_STEP_COUNT] = this.interruptedSteps;
     if (this.#endpoint !== undefined) attributes[RuntraceAttributes.SUMMARY_ENDPOINT] = this.#endpoint.label;
     if (this.#models.length > 0) attributes[RuntraceAttributes.SUMMARY_MODELS] = [...this.#models];
     if (this.#providers.length > 0) attributes[RuntraceAttributes.SUMMARY_PROVIDERS] = [...this.#providers];

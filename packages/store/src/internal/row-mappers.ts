@@ -1,6 +1,6 @@
 // Maps SQLite rows (snake_case columns) to the query API's camelCase results.
 
-import { isRunStatus, unknownCostReason } from '@runtrace/core';
+import { RuntraceAttributes, isRunStatus, unknownCostReason } from '@runtrace/core';
 import type { RunStatus } from '@runtrace/core';
 import type { AttemptDetail, GenericSpan, RunEvent, RunSummary, StepDetail, ToolCallDetail } from '../query-types.js';
 
@@ -55,6 +55,16 @@ function tokens(row: Row): Pick<RunSummary, 'inputTokens' | 'outputTokens' | 're
   };
 }
 
+/** The run summary's failed and interrupted step counts, read from the run's attributes only when it has them. */
+function stepProblems(attributes: unknown): { failedStepCount: number; interruptedStepCount: number } {
+  if (typeof attributes !== 'string' || !attributes.includes('_step_count"')) return { failedStepCount: 0, interruptedStepCount: 0 };
+  const parsed = parseObject(attributes);
+  return {
+    failedStepCount: numberOrZero(parsed[RuntraceAttributes.SUMMARY_FAILED_STEP_COUNT]),
+    interruptedStepCount: numberOrZero(parsed[RuntraceAttributes.SUMMARY_INTERRUPTED_STEP_COUNT]),
+  };
+}
+
 export function toRunSummary(row: Row): RunSummary {
   return {
     runId: String(row.run_id),
@@ -82,6 +92,7 @@ export function toRunSummary(row: Row): RunSummary {
     toolCallCount: numberOrZero(row.tool_call_count),
     ...tokens(row),
     hasError: row.has_error === 1,
+    ...stepProblems(row.attributes),
     endpoint: s(row.endpoint),
     costUsd: row.cost_unknown === 1 ? null : numberOrNull(row.cost_usd),
     costUnknown: row.cost_unknown === 1,

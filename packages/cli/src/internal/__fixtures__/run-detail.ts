@@ -29,6 +29,8 @@ export function runSummary(overrides: Partial<RunSummary> = {}): RunSummary {
     stepCount: 2,
     toolCallCount: 1,
     hasError: false,
+    failedStepCount: 0,
+    interruptedStepCount: 0,
     endpoint: 'POST /v1/chat/completions',
     costUsd: 0.000023,
     costUnknown: false,
