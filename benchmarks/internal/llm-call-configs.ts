@@ -111,19 +111,13 @@ async function runtraceSetup(options: ConfigOptions, withStore: boolean): Promis
   const runtrace = register({ store: withStore ? storePath : false, otlp: false, env: {}, contentPolicy: options.contentPolicy });
   const client = newClient(options.baseURL);
   const { recorder } = runtrace;
-  // The README's wrapping: a run, a step around the call, the response's usage on the step; a
-  // stream is wrapped by its step and read inside the run.
+  // The README's wrapping: a run and a step around the call (model, usage and finish are read
+  // from the wire); a stream is wrapped by its step and read inside the run.
   const call = async (mode: CallMode): Promise<void> => {
     if (mode === 'json') {
       await recorder.run({ kind: 'chat_turn' }, (run) =>
-        run.step({ operation: 'generate', model: MODEL }, async (step) => {
+        run.step({ operation: 'generate' }, async () => {
           const reply = await client.chat.completions.create({ model: MODEL, messages: MESSAGES });
-          const finishReason = reply.choices[0]?.finish_reason;
-          step.setResponse({
-            model: reply.model,
-            ...(finishReason === undefined ? {} : { finishReason }),
-            ...(reply.usage === undefined ? {} : { usage: { inputTokens: reply.usage.prompt_tokens, outputTokens: reply.usage.completion_tokens } }),
-          });
           sink += reply.choices[0]?.message.content?.length ?? 0;
           return reply;
         }),
