@@ -44,6 +44,9 @@ describe('detectWireFormat', () => {
   it('recognizes the Responses API', () => {
     expect(summary('https://api.openai.com/v1/responses')).toMatchObject({ name: 'openai-responses', provider: 'openai', operation: 'chat' });
     expect(detect('https://api.openai.com/v1/responses/resp_123/cancel')).toBeUndefined();
+    // A bare `/responses` elsewhere is not taken for a model call.
+    expect(detect('https://forms.example.com/api/survey/responses')).toBeUndefined();
+    expect(summary('http://localhost:8000/v1/responses')).toMatchObject({ name: 'openai-responses', provider: 'localhost' });
   });
 
   it('recognizes Anthropic Messages by host or by the anthropic-version header', () => {

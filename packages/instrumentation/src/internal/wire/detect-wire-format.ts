@@ -5,6 +5,11 @@ import type { WireFormat, WireRequestInfo } from './wire-format.js';
 
 /** `…/models/{model}:generateContent` (Gemini API, Vertex AI `…/publishers/google/models/…`, tuned models). */
 const GEMINI_PATH = /\/(?:models|tunedModels)\/([^/:]+):(generateContent|streamGenerateContent)$/;
+/**
+ * The Responses API: `…/v1/responses`, or Azure's `/openai/responses` (and a deployment's). A bare
+ * `…/responses` is too common a path (surveys, forms) to take for a model call.
+ */
+const RESPONSES_PATH = /(?:\/v1|\/openai(?:\/deployments\/[^/]+)?)\/responses$/;
 /** Azure OpenAI's deployment paths name the model (`/openai/deployments/{deployment}/chat/completions`). */
 const AZURE_DEPLOYMENT_PATH = /\/openai\/deployments\/([^/]+)\//;
 
@@ -19,7 +24,7 @@ function decodeSegment(segment: string): string {
 /**
  * The wire format of a request, or `undefined` when it is not a model call runtrace can read:
  * `POST …/chat/completions` (OpenAI and every OpenAI-compatible server, Azure deployments),
- * `POST …/responses`, `POST …/messages` on api.anthropic.com or with an `anthropic-version`
+ * `POST …/v1/responses` (and Azure's `/openai/responses`), `POST …/messages` on api.anthropic.com or with an `anthropic-version`
  * header, and `POST …/models/{model}:generateContent` or `:streamGenerateContent`. The provider
  * comes from the host ({@link providerForHost}). Never throws.
  *
@@ -48,7 +53,7 @@ export function detectWireFormat(request: WireRequestInfo): WireFormat | undefin
   const deployment = AZURE_DEPLOYMENT_PATH.exec(path)?.[1];
   const pathModel = deployment === undefined ? undefined : decodeSegment(deployment);
   if (path.endsWith('/chat/completions')) return createWireFormat('openai-chat', { provider, pathModel });
-  if (path.endsWith('/responses')) return createWireFormat('openai-responses', { provider, pathModel });
+  if (RESPONSES_PATH.test(path)) return createWireFormat('openai-responses', { provider, pathModel });
   if (path.endsWith('/messages') && (provider === 'anthropic' || request.headers['anthropic-version'] !== undefined)) {
     return createWireFormat('anthropic-messages', { provider });
   }
