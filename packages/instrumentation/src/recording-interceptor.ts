@@ -49,11 +49,16 @@ export function createRecordingInterceptor(options: RecordingInterceptorOptions 
   return (dispatch) =>
     function recordingDispatch(dispatchOptions: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
       let step = activeStepState();
-      if (step === undefined) step = implicitStep(dispatchOptions, implicit);
+      let headers: Readonly<Record<string, string>> | undefined;
+      if (step === undefined) {
+        const call = implicitStep(dispatchOptions, implicit);
+        step = call?.step;
+        headers = call?.headers;
+      }
       if (step === undefined || !step.recording || step.ended) return dispatch(dispatchOptions, handler);
       let attempt: AttemptHandler;
       try {
-        attempt = new AttemptHandler(step, dispatchOptions, handler);
+        attempt = new AttemptHandler(step, dispatchOptions, handler, headers);
       } catch {
         return dispatch(dispatchOptions, handler);
       }

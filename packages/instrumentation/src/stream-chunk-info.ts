@@ -1,5 +1,6 @@
 // What the stream wrapper learns from one chunk; the default inspector understands common chunk shapes.
 import type { TokenUsage } from '@runtrace/core';
+import { compactUsage } from './internal/wire/compact-usage.js';
 import { openAiUsage } from './internal/wire/openai-usage.js';
 
 /**
@@ -47,14 +48,6 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function compactUsage(usage: { -readonly [K in keyof TokenUsage]: number | undefined }): TokenUsage {
-  const out: { -readonly [K in keyof TokenUsage]: number } = {};
-  for (const [key, value] of Object.entries(usage) as [keyof TokenUsage, number | undefined][]) {
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
-}
-
 /** Token usage from an AI SDK usage object (nested v4 shape or flat v2 shape). */
 export function aiSdkUsage(usage: unknown): TokenUsage | undefined {
   if (typeof usage !== 'object' || usage === null) return undefined;
@@ -74,6 +67,7 @@ export function aiSdkUsage(usage: unknown): TokenUsage | undefined {
     outputTokens: num(output),
     reasoningTokens: num(get(usage, 'reasoningTokens')),
     cacheReadTokens: num(get(usage, 'cachedInputTokens')),
+    cacheCreationTokens: undefined,
   });
 }
 

@@ -152,7 +152,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   /** The request body is an iterable: it is captured chunk by chunk as undici sends it. */
   #captureSent = false;
 
-  constructor(step: StepState, options: Dispatcher.DispatchOptions, inner: Dispatcher.DispatchHandler) {
+  /** `knownHeaders`: the request's headers as a lower-case record, when the caller already read them. */
+  constructor(step: StepState, options: Dispatcher.DispatchOptions, inner: Dispatcher.DispatchHandler, knownHeaders?: Readonly<Record<string, string>>) {
     this.#inner = inner;
     this.#step = step;
     const settings = step.core.settings;
@@ -162,7 +163,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     const number = ++step.attemptCounter;
     const origin = options.origin === undefined ? '' : String(options.origin);
     const rawUrl = origin.endsWith('/') ? `${origin.slice(0, -1)}${options.path}` : `${origin}${options.path}`;
-    const requestHeaders = headerRecord(options.headers);
+    const requestHeaders = knownHeaders ?? headerRecord(options.headers);
     this.#requestContentType = requestHeaders['content-type'];
     const stainless = Number(requestHeaders['x-stainless-retry-count']);
     let masked = 0;

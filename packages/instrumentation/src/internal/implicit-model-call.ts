@@ -29,12 +29,18 @@ function bodySize(body: Dispatcher.DispatchOptions['body'], headers: Readonly<Re
   return headers['content-length'] ?? '?';
 }
 
+/** A model call made outside any step: the step it is recorded in, and its request headers (read once). */
+export interface ImplicitCall {
+  readonly step: StepState;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /**
  * The step a model call made outside any step is recorded in, or `undefined` to let it pass:
  * not a model call runtrace reads, or no run to record it in. A retry of a call that failed
  * (same URL and body size, within the heartbeat interval) continues that call's step. Never throws.
  */
-export function implicitStep(options: Dispatcher.DispatchOptions, implicit: ImplicitRuns | undefined): StepState | undefined {
+export function implicitStep(options: Dispatcher.DispatchOptions, implicit: ImplicitRuns | undefined): ImplicitCall | undefined {
   try {
     if ((options.method ?? 'GET').toUpperCase() !== 'POST') return undefined;
     const path = String(options.path);
@@ -58,7 +64,7 @@ export function implicitStep(options: Dispatcher.DispatchOptions, implicit: Impl
       core.parkedCalls.delete(key);
       if (!parked.ended && parked.retryPending !== undefined) {
         parked.resumeRetry();
-        return parked;
+        return { step: parked, headers };
       }
     }
     const target = run ?? implicit?.startRun();
@@ -70,7 +76,7 @@ export function implicitStep(options: Dispatcher.DispatchOptions, implicit: Impl
       step.span.setAttribute(RuntraceAttributes.STEP_IMPLICIT, true);
       step.span.updateName(format.operation);
     }
-    return step;
+    return { step, headers };
   } catch {
     return undefined;
   }
