@@ -2,7 +2,7 @@
 // server in another process (@runtrace/testkit), non-streamed (`json`) and streamed (`sse`, read
 // to its end), under each tracing configuration, each in a child process of its own:
 //   none              no tracing — the baseline every figure is compared with;
-//   undici-agent      no tracing, but fetch through undici 8's Agent, which runtrace's fetch instrumentation installs;
+//   undici-agent      no tracing, but fetch through undici 8's Agent set as global dispatcher (runtrace composes onto Node's own);
 //   runtrace-store    register() with the local SQLite store (a temp file), calls wrapped as the README shows;
 //   runtrace-nostore  the same with `store: false` (no OTLP either);
 //   otel-undici       the peer baseline: @opentelemetry/instrumentation-undici, TracerProvider + BatchSpanProcessor;

@@ -179,13 +179,14 @@ export async function createSetup(name: ConfigName, options: ConfigOptions): Pro
       };
     }
     case 'undici-agent': {
-      // What installFetchInstrumentation swaps in for fetch, without its interceptor: separates the
-      // cost of undici 8's Agent (npm) from Node's built-in dispatcher from the cost of recording.
+      // An application that sets undici 8's Agent (npm) as the global dispatcher itself, untraced:
+      // the cost of that dispatcher against Node's built-in one, which runtrace's fetch
+      // instrumentation composes onto by default.
       const { Agent, setGlobalDispatcher } = await import('undici');
       setGlobalDispatcher(new Agent());
       const client = newClient(options.baseURL);
       return {
-        description: "no tracing; fetch through a new Agent() of undici 8 (npm) as global dispatcher, as runtrace's fetch instrumentation installs it",
+        description: 'no tracing; fetch through a new Agent() of undici 8 (npm) as global dispatcher',
         call: (mode) => plainCall(client, mode),
         flush: () => Promise.resolve(),
         finish: () => Promise.resolve({ ok: true, summary: 'nothing recorded' }),

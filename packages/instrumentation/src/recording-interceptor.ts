@@ -1,11 +1,8 @@
 // An undici interceptor that records every HTTP round trip made inside an active step as an attempt span.
 import type { Dispatcher } from 'undici';
 import { AttemptHandler } from './internal/attempt-handler.js';
-import { activeStepState } from './internal/context-keys.js';
-import { IMPLICIT_RUN_KIND, implicitStep } from './internal/implicit-model-call.js';
-import type { ImplicitRuns } from './internal/implicit-model-call.js';
-import { Recorder } from './recorder.js';
-import { Run } from './run.js';
+import { createAttemptInterceptor } from './internal/create-attempt-interceptor.js';
+import type { Recorder } from './recorder.js';
 
 /** Options of {@link createRecordingInterceptor}. */
 export interface RecordingInterceptorOptions {
@@ -30,43 +27,5 @@ export interface RecordingInterceptorOptions {
  * await run.step({ operation: 'generate' }, () => request(url, { dispatcher, method: 'POST', body }));
  */
 export function createRecordingInterceptor(options: RecordingInterceptorOptions = {}): Dispatcher.DispatcherComposeInterceptor {
-  const recorder = options.recorder;
-  const implicit: ImplicitRuns | undefined =
-    recorder === undefined
-      ? undefined
-      : {
-          core: Recorder.coreOf(recorder),
-          startRun() {
-            const run = Run.stateOf(recorder.startRun({ kind: IMPLICIT_RUN_KIND, parentRun: null }));
-            if (!run.recording) {
-              run.finish({ status: 'completed' });
-              return undefined;
-            }
-            run.endsWithSteps = true;
-            return run;
-          },
-        };
-  return (dispatch) =>
-    function recordingDispatch(dispatchOptions: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-      let step = activeStepState();
-      let headers: Readonly<Record<string, string>> | undefined;
-      if (step === undefined) {
-        const call = implicitStep(dispatchOptions, implicit);
-        step = call?.step;
-        headers = call?.headers;
-      }
-      if (step === undefined || !step.recording || step.ended) return dispatch(dispatchOptions, handler);
-      let attempt: AttemptHandler;
-      try {
-        attempt = new AttemptHandler(step, dispatchOptions, handler, headers);
-      } catch {
-        return dispatch(dispatchOptions, handler);
-      }
-      try {
-        return dispatch(attempt.options, attempt);
-      } catch (error: unknown) {
-        attempt.fail(error);
-        throw error;
-      }
-    };
+  return createAttemptInterceptor<Dispatcher.DispatchHandler>(options.recorder, (recording, handler) => new AttemptHandler(recording, handler));
 }

@@ -1,237 +1,19 @@
-// Records one HTTP round trip made inside a step as an attempt span, streaming bodies through with a byte cap.
-import { SpanKind } from '@opentelemetry/api';
-import type { Attributes, Span } from '@opentelemetry/api';
-import { HttpAttributes, RetryClassifications, RuntraceAttributes, RuntraceEvents, SpanKinds, classifyOutcome, isTimeoutError, markRedacted } from '@runtrace/core';
-import type { RetryClassification } from '@runtrace/core';
+// A dispatch handler of undici's current API (undici 8) that records the round trip and forwards every callback.
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { JsonCompleteness } from './json-completeness.js';
-import { endSpan } from './recorder-core.js';
-import type { Outcome, StepState } from './recorder-core.js';
-import { headerRecord } from './header-record.js';
-import { endImplicitStep } from './implicit-model-call.js';
-import { retryDelayMs } from './retry-delay.js';
-import { WIRE_REQUEST_BYTES, WireCapture, wireFormatOf } from './wire-capture.js';
+import type { AttemptRecording } from './attempt-recording.js';
 
-interface UrlInfo {
-  readonly url: string;
-  readonly maskedCount: number;
-  readonly address: string | undefined;
-  readonly port: number | undefined;
-  readonly path: string | undefined;
-}
-
-const URL_CACHE_LIMIT = 256;
-const urlCaches = new WeakMap<object, Map<string, UrlInfo>>();
-
-/** The redacted URL and server fields of a request URL, cached per redactor (SDKs call the same few URLs). */
-function urlInfo(rawUrl: string, redactor: { redactUrl(url: string): { value: string; maskedCount: number } }): UrlInfo {
-  let cache = urlCaches.get(redactor);
-  if (cache === undefined) {
-    cache = new Map();
-    urlCaches.set(redactor, cache);
-  }
-  const cached = cache.get(rawUrl);
-  if (cached !== undefined) return cached;
-  const redacted = redactor.redactUrl(rawUrl);
-  let address: string | undefined;
-  let port: number | undefined;
-  let path: string | undefined;
-  try {
-    const parsed = new URL(rawUrl);
-    address = parsed.hostname;
-    port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
-    path = parsed.pathname;
-  } catch {
-    // A relative or odd URL: keep what we have.
-  }
-  const info: UrlInfo = { url: redacted.value, maskedCount: redacted.maskedCount, address, port, path };
-  if (cache.size >= URL_CACHE_LIMIT) cache.clear();
-  cache.set(rawUrl, info);
-  return info;
-}
-
-/** Collects at most `cap` bytes of a body while counting all of them. */
-class BodyCapture {
-  readonly #cap: number;
-  readonly #parts: Buffer[] = [];
-  #kept = 0;
-  total = 0;
-
-  constructor(cap: number) {
-    this.#cap = cap;
-  }
-
-  add(chunk: Uint8Array | string): void {
-    const room = this.#cap - this.#kept;
-    if (typeof chunk !== 'string') {
-      this.total += chunk.byteLength;
-      // Copy: the caller may reuse its buffer.
-      if (room > 0) this.#keep(Buffer.from(chunk.subarray(0, room)));
-      return;
-    }
-    if (room <= 0) {
-      this.total += Buffer.byteLength(chunk);
-      return;
-    }
-    const encoded = Buffer.from(chunk);
-    this.total += encoded.byteLength;
-    // Keep only the capped start, not the whole encoding.
-    this.#keep(encoded.byteLength > room ? Buffer.from(encoded.subarray(0, room)) : encoded);
-  }
-
-  #keep(part: Buffer): void {
-    this.#parts.push(part);
-    this.#kept += part.byteLength;
-  }
-
-  bytes(): Buffer {
-    return this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts);
-  }
-
-  /** Only the start of the body was kept. */
-  get truncated(): boolean {
-    return this.total > this.#kept;
-  }
-
-  /**
-   * Options for `redactBody`: the byte cap and, when the body went past it, that the kept bytes
-   * are only its start (redacted as a prefix, ending with a marker recording the full size).
-   */
-  redactOptions(maxBytes: number): { maxBytes: number; truncatedInput?: boolean; originalBytes?: number } {
-    return this.total > Math.min(this.#kept, maxBytes) ? { maxBytes, truncatedInput: true, originalBytes: this.total } : { maxBytes };
-  }
-
-  /** The kept bytes, at most `maxBytes` of them (more may be kept for reading the wire). */
-  prefix(maxBytes: number): Buffer {
-    const bytes = this.bytes();
-    return bytes.byteLength > maxBytes ? bytes.subarray(0, maxBytes) : bytes;
-  }
-}
-
-function retryClassificationOf(status: number | undefined, error: unknown): RetryClassification {
-  if (status === 429) return RetryClassifications.RATE_LIMITED;
-  if (status === 408) return RetryClassifications.TIMEOUT;
-  if (status !== undefined && status >= 500) return RetryClassifications.SERVER_ERROR;
-  if (error !== undefined) {
-    if (isTimeoutError(error)) return RetryClassifications.TIMEOUT;
-    if (classifyOutcome(error).status === 'interrupted') return RetryClassifications.NONE;
-    return RetryClassifications.NETWORK;
-  }
-  return RetryClassifications.NONE;
-}
-
-function isJsonType(contentType: string): boolean {
-  return contentType.includes('json') && !contentType.includes('ndjson') && !contentType.includes('jsonl') && !contentType.includes('json-seq');
-}
-
-/** A dispatch handler that records the round trip and forwards every callback to the real handler. */
+/**
+ * Records the round trip through an {@link AttemptRecording}, then forwards each callback to the
+ * real handler. The recording never throws; the real handler's own errors propagate unchanged.
+ */
 export class AttemptHandler implements Dispatcher.DispatchHandler {
-  readonly options: Dispatcher.DispatchOptions;
+  readonly #recording: AttemptRecording;
   readonly #inner: Dispatcher.DispatchHandler;
-  readonly #step: StepState;
-  readonly #span: Span;
-  readonly #method: string;
-  readonly #headersPolicy: boolean;
-  readonly #bodiesPolicy: boolean;
-  readonly #requestBody: BodyCapture | undefined;
-  readonly #requestContentType: string | undefined;
-  #requestBodyNote: string | undefined;
-  #response: BodyCapture | undefined;
-  #responseBytes = 0;
-  #status: number | undefined;
-  #contentType = '';
-  #encoded = false;
-  #declaredLength: number | undefined;
-  #json: JsonCompleteness | undefined;
-  #done = false;
-  #maskedTotal = 0;
-  /** Reads the model call on the wire, when the request is one runtrace understands. */
-  readonly #wire: WireCapture | undefined;
-  #wireRequestRead = false;
-  /** The request body is an iterable: it is captured chunk by chunk as undici sends it. */
-  #captureSent = false;
 
-  /** `knownHeaders`: the request's headers as a lower-case record, when the caller already read them. */
-  constructor(step: StepState, options: Dispatcher.DispatchOptions, inner: Dispatcher.DispatchHandler, knownHeaders?: Readonly<Record<string, string>>) {
+  constructor(recording: AttemptRecording, inner: Dispatcher.DispatchHandler) {
+    this.#recording = recording;
     this.#inner = inner;
-    this.#step = step;
-    const settings = step.core.settings;
-    this.#headersPolicy = settings.contentPolicy !== 'none';
-    this.#bodiesPolicy = settings.contentPolicy === 'full';
-    this.#method = (options.method ?? 'GET').toUpperCase();
-    const number = ++step.attemptCounter;
-    const origin = options.origin === undefined ? '' : String(options.origin);
-    const rawUrl = origin.endsWith('/') ? `${origin.slice(0, -1)}${options.path}` : `${origin}${options.path}`;
-    const requestHeaders = knownHeaders ?? headerRecord(options.headers);
-    this.#requestContentType = requestHeaders['content-type'];
-    const stainless = Number(requestHeaders['x-stainless-retry-count']);
-    let masked = 0;
-    const attributes: Attributes = {
-      [RuntraceAttributes.SPAN_KIND]: SpanKinds.ATTEMPT,
-      [RuntraceAttributes.STATUS]: 'in_progress',
-      [RuntraceAttributes.RUN_ID]: step.run.id,
-      [RuntraceAttributes.STEP_ID]: step.id,
-      [RuntraceAttributes.ATTEMPT_NUMBER]: number,
-      [HttpAttributes.REQUEST_METHOD]: this.#method,
-      // The SDK's own count, unless the step has seen more sends (a caller retrying the SDK itself sends 0 each time).
-      [HttpAttributes.REQUEST_RESEND_COUNT]: Number.isSafeInteger(stainless) && stainless >= 0 ? Math.max(stainless, number - 1) : number - 1,
-    };
-    const url = urlInfo(rawUrl, settings.redactor);
-    masked += url.maskedCount;
-    attributes[HttpAttributes.URL_FULL] = url.url;
-    if (url.address !== undefined) attributes[HttpAttributes.SERVER_ADDRESS] = url.address;
-    if (url.port !== undefined) attributes[HttpAttributes.SERVER_PORT] = url.port;
-    if (url.path !== undefined) attributes[HttpAttributes.URL_PATH] = url.path;
-    if (this.#headersPolicy) {
-      const redacted = settings.redactor.redactHeaders(requestHeaders);
-      masked += redacted.maskedCount;
-      attributes[RuntraceAttributes.ATTEMPT_REQUEST_HEADERS] = JSON.stringify(redacted.value);
-    }
-    this.#span = settings.tracer.startSpan(this.#method, { kind: SpanKind.CLIENT, attributes }, step.context);
-    this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_REQUEST_HEADERS);
-    this.#masked(masked);
-    if (number > 1) step.span.addEvent(RuntraceEvents.RETRY, { [RuntraceAttributes.ATTEMPT_NUMBER]: number });
-    step.touch();
-
-    const format = wireFormatOf(this.#method, rawUrl, requestHeaders);
-    this.#wire = format === undefined ? undefined : new WireCapture(step, format);
-    const bodyCap = Math.max(this.#bodiesPolicy ? settings.maxBodyBytes : 0, this.#wire === undefined ? 0 : WIRE_REQUEST_BYTES);
-    const body = options.body;
-    let requestBody: BodyCapture | undefined;
-    const contentLength = Number(requestHeaders['content-length']);
-    if (typeof body === 'string' || body instanceof Uint8Array) {
-      requestBody = new BodyCapture(bodyCap);
-      requestBody.add(body);
-    } else if (body !== null && body !== undefined && typeof body === 'object' && Symbol.asyncIterator in body) {
-      if (bodyCap > 0) {
-        // Captured as undici writes it (`onBodySent`), not by wrapping the body in another async
-        // iterator: fetch hands every body over as one, and a wrapper costs promise hops per chunk.
-        requestBody = new BodyCapture(bodyCap);
-        this.#captureSent = true;
-      } else if (Number.isSafeInteger(contentLength)) {
-        this.#span.setAttribute(RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE, contentLength);
-      }
-    } else if (body !== null && body !== undefined) {
-      this.#requestBodyNote = '[form data]';
-    }
-    this.#requestBody = requestBody;
-    this.options = options;
-  }
-
-  /** Tells the processor which values are already the redactor's output, so it need not redact them again. */
-  #markRedacted(attributes: Attributes, ...keys: string[]): void {
-    const redactor = this.#step.core.settings.redactor;
-    for (const key of keys) {
-      const value = attributes[key];
-      if (typeof value === 'string') markRedacted(this.#span, redactor, key, value);
-    }
-  }
-
-  #masked(count: number): void {
-    if (count <= 0) return;
-    this.#maskedTotal += count;
-    this.#span.setAttribute(RuntraceAttributes.REDACTION_MASKED_COUNT, this.#maskedTotal);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
@@ -239,10 +21,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, socket: Duplex): void {
-    this.#guard(() => {
-      this.#status = statusCode;
-      this.#finish({ status: 'completed' }, undefined);
-    });
+    this.#recording.upgrade(statusCode);
     this.#inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 
@@ -252,77 +31,29 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
     statusMessage?: string,
   ): void {
-    this.#guard(() => this.#responseStart(statusCode, headers));
+    this.#recording.responseStart(statusCode, headers);
     this.#inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
 
-  #responseStart(statusCode: number, rawHeaders: unknown): void {
-    const settings = this.#step.core.settings;
-    this.#status = statusCode;
-    const headers = headerRecord(rawHeaders);
-    this.#contentType = (headers['content-type'] ?? '').toLowerCase();
-    const encoding = (headers['content-encoding'] ?? 'identity').toLowerCase();
-    this.#encoded = encoding !== 'identity' && encoding !== '';
-    const length = Number(headers['content-length']);
-    if (headers['content-length'] !== undefined && Number.isSafeInteger(length)) this.#declaredLength = length;
-    const attributes: Attributes = {
-      [HttpAttributes.RESPONSE_STATUS_CODE]: statusCode,
-      [RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION]: retryClassificationOf(statusCode, undefined),
-    };
-    const delay = retryDelayMs(headers, Date.now());
-    if (delay !== undefined) attributes[RuntraceAttributes.ATTEMPT_RETRY_DELAY_MS] = delay;
-    if (this.#headersPolicy) {
-      const redacted = settings.redactor.redactHeaders(headers);
-      this.#masked(redacted.maskedCount);
-      attributes[RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS] = JSON.stringify(redacted.value);
-    }
-    this.#span.setAttributes(attributes);
-    this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS);
-    if (this.#wire !== undefined) {
-      this.#readWireRequest();
-      this.#wire.responseStart(statusCode, this.#contentType, encoding);
-    }
-    if (this.#bodiesPolicy && !this.#encoded) this.#response = new BodyCapture(settings.maxBodyBytes);
-    if (!this.#encoded && isJsonType(this.#contentType)) this.#json = new JsonCompleteness();
-  }
-
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    // Per chunk: no closure (unlike #guard).
-    try {
-      this.#responseBytes += chunk.byteLength;
-      this.#response?.add(chunk);
-      this.#json?.feed(chunk);
-      this.#wire?.data(chunk);
-    } catch {
-      // Recording must never break the request.
-    }
+    this.#recording.data(chunk);
     this.#inner.onResponseData?.(controller, chunk);
   }
 
   onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
-    // Before the caller sees the end, so the step has the answer when the code ends it.
-    this.#guard(() => {
-      const outcome = this.#endOutcome();
-      this.#wire?.end(outcome.status === 'completed');
-      this.#finish(outcome, undefined);
-    });
+    // Recorded before the caller sees the end, so the step has the answer when the code ends it.
+    this.#recording.end();
     this.#inner.onResponseEnd?.(controller, trailers);
   }
 
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
-    this.#guard(() => this.fail(error));
+    this.#recording.fail(error);
     if (this.#inner.onResponseError === undefined) throw error;
     this.#inner.onResponseError(controller, error);
   }
 
   onBodySent(chunk: Buffer): void {
-    if (this.#captureSent) {
-      try {
-        if (typeof chunk === 'string' || chunk instanceof Uint8Array) this.#requestBody?.add(chunk);
-      } catch {
-        // Recording must never break the request.
-      }
-    }
+    this.#recording.bodySent(chunk);
     this.#inner.onBodySent?.(chunk);
   }
 
@@ -332,95 +63,5 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onResponseStarted(): void {
     this.#inner.onResponseStarted?.();
-  }
-
-  /** The round trip failed before or while the response was read. */
-  fail(error: unknown): void {
-    if (this.#wire !== undefined) {
-      this.#readWireRequest();
-      this.#wire.end(false);
-    }
-    const classified = classifyOutcome(error);
-    const outcome: Outcome =
-      classified.status === 'interrupted'
-        ? { status: 'interrupted', message: `response closed early by the client${classified.message === undefined ? '' : `: ${classified.message}`}` }
-        : classified;
-    this.#finish(outcome, error);
-  }
-
-  #endOutcome(): Outcome {
-    const status = this.#status ?? 0;
-    const failed = status >= 400;
-    const httpError: Outcome = { status: 'error', errorType: String(status), message: `HTTP ${status}` };
-    if (this.#method === 'HEAD' || status === 204 || status === 304) return failed ? httpError : { status: 'completed' };
-    if (!this.#encoded && this.#declaredLength !== undefined && this.#responseBytes < this.#declaredLength) {
-      return {
-        status: 'error',
-        errorType: 'body_incomplete',
-        message: `response body ended after ${this.#responseBytes} of ${this.#declaredLength} bytes`,
-      };
-    }
-    if (this.#json !== undefined && !this.#json.complete()) {
-      return { status: 'error', errorType: 'invalid_json', message: 'response body is not one complete JSON document' };
-    }
-    return failed ? httpError : { status: 'completed' };
-  }
-
-  #finish(outcome: Outcome, error: unknown): void {
-    if (this.#done) return;
-    this.#done = true;
-    const settings = this.#step.core.settings;
-    const attributes: Attributes = {};
-    if (error !== undefined) {
-      attributes[RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION] = retryClassificationOf(this.#status, error);
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : typeof error === 'string' ? error : 'request failed';
-      const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-      const redacted = settings.redactor.redactText(`${message}${cause}`);
-      this.#masked(redacted.maskedCount);
-      attributes[RuntraceAttributes.ATTEMPT_ERROR] = redacted.value;
-    }
-    if (this.#requestBody !== undefined) {
-      attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE] = this.#requestBody.total;
-      if (this.#bodiesPolicy && this.#requestBody.total > 0) {
-        const redacted = settings.redactor.redactBody(this.#requestBody.prefix(settings.maxBodyBytes), this.#requestContentType, this.#requestBody.redactOptions(settings.maxBodyBytes));
-        this.#masked(redacted.maskedCount);
-        attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY] = redacted.value;
-      }
-    } else if (this.#requestBodyNote !== undefined && this.#bodiesPolicy) {
-      attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY] = this.#requestBodyNote;
-    }
-    if (this.#status !== undefined) {
-      attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY_SIZE] = this.#responseBytes;
-      if (this.#bodiesPolicy && this.#responseBytes > 0) {
-        if (this.#encoded || this.#response === undefined) {
-          attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY] = `[encoded body, ${this.#responseBytes} bytes]`;
-        } else {
-          const redacted = settings.redactor.redactBody(this.#response.bytes(), this.#contentType, this.#response.redactOptions(settings.maxBodyBytes));
-          this.#masked(redacted.maskedCount);
-          attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY] = redacted.value;
-        }
-      }
-    }
-    this.#span.setAttributes(attributes);
-    this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_REQUEST_BODY, RuntraceAttributes.ATTEMPT_RESPONSE_BODY, RuntraceAttributes.ATTEMPT_ERROR);
-    endSpan(this.#span, outcome, settings.redactor);
-    this.#step.touch();
-    // A step runtrace opened for this call ends with it (or waits for its retry).
-    if (this.#step.implicitCall !== undefined) endImplicitStep(this.#step, outcome, retryClassificationOf(this.#status, error) !== RetryClassifications.NONE);
-  }
-
-  /** Reads the request body on the wire once (at the response, when it was sent whole). */
-  #readWireRequest(): void {
-    if (this.#wireRequestRead || this.#wire === undefined || this.#requestBody === undefined) return;
-    this.#wireRequestRead = true;
-    this.#wire.request(this.#requestBody.bytes(), this.#requestBody.truncated);
-  }
-
-  #guard(record: () => void): void {
-    try {
-      record();
-    } catch {
-      // Recording must never break the request.
-    }
   }
 }

@@ -5,6 +5,8 @@ import { HttpAttributes, RuntraceAttributes, RuntraceEvents, classifyOutcome } f
 import type { ContentPolicy, OutcomeClassification, RunStatus, TokenUsage } from '@runtrace/core';
 import type { RecorderClock } from '../recorder-clock.js';
 import type { InstrumentationRedactor } from '../instrumentation-redactor.js';
+import { RUN_KEY, STEP_KEY } from './context-keys.js';
+import { startOwnSpan } from './span-start.js';
 import type { PendingToolCall } from './wire-tool-calls.js';
 
 /** Settings resolved from `RecorderOptions`. */
@@ -83,7 +85,9 @@ abstract class EntityState {
   readonly span: Span;
   readonly id: string;
   readonly recording: boolean;
-  context: Context;
+  /** The context the entity was started from (the caller's active one, or its run's). */
+  protected readonly base: Context;
+  #context: Context | undefined;
   status: RunStatus = 'in_progress';
   /** An end was requested (the entity accepts no new children). */
   endRequested = false;
@@ -99,9 +103,20 @@ abstract class EntityState {
     this.span = span;
     this.recording = span.isRecording();
     this.id = span.spanContext().spanId;
-    this.context = ctx;
+    this.base = ctx;
     this.lastHeartbeat = now;
   }
+
+  /**
+   * The context in which the entity is active, made on first use: each OpenTelemetry context
+   * derivation copies a map, and most steps and tool calls recorded through handles are never entered.
+   */
+  get context(): Context {
+    return (this.#context ??= this.enter(this.base));
+  }
+
+  /** The context in which the entity is active, derived from the one it was started from. */
+  protected abstract enter(base: Context): Context;
 
   get ended(): boolean {
     return this.status !== 'in_progress';
@@ -169,6 +184,10 @@ export class RunState extends EntityState {
     this.rootConversationId = identity.rootConversationId;
     this.provider = identity.provider;
     this.model = identity.model;
+  }
+
+  protected enter(base: Context): Context {
+    return (this.recording ? trace.setSpan(base, this.span) : base).setValue(RUN_KEY, this);
   }
 
   /** Requests the end of the run; returns false when an end was already requested. */
@@ -260,6 +279,11 @@ export class StepState extends EntityState {
     this.startedAt = now;
   }
 
+  protected enter(base: Context): Context {
+    // `base` carries the step's run under RUN_KEY already (it is the run's context or an active context of the run).
+    return (this.run.recording ? trace.setSpan(base, this.span) : base).setValue(STEP_KEY, this);
+  }
+
   /** Activity on the step: heartbeat it and its run at most once per interval. */
   touch(now: number = this.core.settings.clock.now()): void {
     if (this.heartbeat(now)) this.run.touch(now);
@@ -318,6 +342,13 @@ export class ToolState extends EntityState {
     this.run = run;
   }
 
+  protected enter(base: Context): Context {
+    // Requests made by a tool are not attempts of a model call: the step is not active inside a tool.
+    let entered = this.run.recording ? trace.setSpan(base, this.span) : base;
+    if (entered.getValue(RUN_KEY) !== this.run) entered = entered.setValue(RUN_KEY, this.run);
+    return entered.getValue(STEP_KEY) === undefined ? entered : entered.deleteValue(STEP_KEY);
+  }
+
   finish(outcome: Outcome): void {
     if (this.ended) return;
     this.finishSpan(outcome);
@@ -340,9 +371,10 @@ export class RecorderCore {
     this.settings = settings;
   }
 
-  startSpan(name: string, options: SpanOptions, parent: Context, recording: boolean): Span {
+  /** Starts a span with the attributes runtrace built (`own`) and the caller's (`extra`; runtrace's win on a clash). */
+  startSpan(name: string, options: SpanOptions, own: Attributes, extra: Attributes | undefined, parent: Context, recording: boolean): Span {
     if (!recording) return NON_RECORDING_SPAN;
-    return this.settings.tracer.startSpan(name, options, parent);
+    return startOwnSpan(this.settings.tracer, name, options, own, extra, parent);
   }
 
   runStarted(run: RunState): void {
@@ -411,7 +443,3 @@ export class RecorderCore {
   }
 }
 
-/** Merges user attributes under runtrace's own (runtrace's win). */
-export function withAttributes(base: Attributes, extra: Attributes | undefined): Attributes {
-  return extra === undefined ? base : { ...extra, ...base };
-}

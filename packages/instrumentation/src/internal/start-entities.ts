@@ -8,7 +8,7 @@ import { labelOf } from './bounds.js';
 import { RUN_KEY, STEP_KEY, activeRunState, activeStepState } from './context-keys.js';
 import { redactedJson } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
-import { RunState, StepState, ToolState, withAttributes } from './recorder-core.js';
+import { RunState, StepState, ToolState } from './recorder-core.js';
 import type { RecorderCore } from './recorder-core.js';
 import { requestAttributes } from './step-attributes.js';
 import { noteExplicitToolCall } from './wire-tool-calls.js';
@@ -54,7 +54,9 @@ export function startRunState(core: RecorderCore, params: RunParams, parent: Run
   }
   const span = core.startSpan(
     `invoke_agent ${params.kind}`,
-    { kind: SpanKind.INTERNAL, root: !sub, attributes: withAttributes(attributes, params.attributes) },
+    { kind: SpanKind.INTERNAL, root: !sub },
+    attributes,
+    params.attributes,
     parentContext,
     recording,
   );
@@ -65,12 +67,7 @@ export function startRunState(core: RecorderCore, params: RunParams, parent: Run
     provider: params.provider,
     model: params.model,
   });
-  if (state.recording) {
-    span.setAttribute(RuntraceAttributes.RUN_ID, state.id);
-    state.context = trace.setSpan(base, span).setValue(RUN_KEY, state);
-  } else {
-    state.context = base.setValue(RUN_KEY, state);
-  }
+  if (state.recording) span.setAttribute(RuntraceAttributes.RUN_ID, state.id);
   state.addMasked(masked);
   core.runStarted(state);
   return state;
@@ -115,13 +112,13 @@ export function startStepState(run: RunState, params: StepParams): StepState {
   }
   const span = core.startSpan(
     model === undefined ? 'chat' : `chat ${model}`,
-    { kind: SpanKind.INTERNAL, attributes: withAttributes(attributes, params.attributes) },
+    { kind: SpanKind.INTERNAL },
+    attributes,
+    params.attributes,
     run.recording && base !== run.context ? trace.setSpan(base, run.span) : base,
     run.recording,
   );
   const step = new StepState(run, span, base, number);
-  // `base` carries this run under RUN_KEY already (it is the run's context or an active context of the run).
-  step.context = (run.recording ? trace.setSpan(base, span) : base).setValue(STEP_KEY, step);
   step.addMasked(tally.masked);
   run.openSteps.add(step);
   return step;
@@ -158,13 +155,13 @@ export function startToolState(run: RunState, params: ToolCallParams, explicitSt
   const parentSpan = step !== undefined ? step.span : run.span;
   const span = core.startSpan(
     `execute_tool ${params.name}`,
-    { kind: SpanKind.INTERNAL, attributes: withAttributes(attributes, params.attributes) },
+    { kind: SpanKind.INTERNAL },
+    attributes,
+    params.attributes,
     run.recording ? trace.setSpan(base, parentSpan) : base,
     run.recording,
   );
   const tool = new ToolState(run, span, base);
-  // Requests made by a tool are not attempts of a model call: the step is not active inside a tool.
-  tool.context = (run.recording ? trace.setSpan(base, span) : base).setValue(RUN_KEY, run).deleteValue(STEP_KEY);
   tool.addMasked(tally.masked);
   run.openTools.add(tool);
   return tool;

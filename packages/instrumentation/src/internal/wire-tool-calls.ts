@@ -88,7 +88,9 @@ function recordToolSpan(run: RunState, callId: string, call: PendingToolCall, re
   if (tally.masked > 0) attributes[RuntraceAttributes.REDACTION_MASKED_COUNT] = tally.masked;
   const span = run.core.startSpan(
     `execute_tool ${call.name}`,
-    { kind: SpanKind.INTERNAL, attributes, startTime: call.askedAt },
+    { kind: SpanKind.INTERNAL, startTime: call.askedAt },
+    attributes,
+    undefined,
     trace.setSpan(run.context, call.step.span),
     true,
   );

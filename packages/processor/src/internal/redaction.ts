@@ -60,13 +60,14 @@ class Tally {
     }
     if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return undefined;
     if (Array.isArray(value)) {
+      // A loop, not forEach with an arrow: a closure here would make every call allocate a context, strings included.
       let items: unknown[] | undefined;
-      value.forEach((item: unknown, index) => {
-        const redacted = this.value(key, item, depth + 1);
-        if (redacted === undefined) return;
+      for (let index = 0; index < value.length; index++) {
+        const redacted = this.value(key, value[index], depth + 1);
+        if (redacted === undefined) continue;
         items ??= [...(value as unknown[])];
         items[index] = redacted;
-      });
+      }
       return items;
     }
     let copy: Record<string, unknown> | undefined;
