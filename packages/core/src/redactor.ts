@@ -391,10 +391,8 @@ export class Redactor {
    * defaultRedactor.redactAttribute('url.full', 'https://h/?key=AIza…').value; // 'https://h/?key=[REDACTED]'
    */
   redactAttribute(key: string, value: string): RedactionResult<string> {
+    if (this.attributeUnchanged(key, value)) return { value, maskedCount: 0, rules: NO_RULES };
     const attribute = this.attributeClass(key);
-    if (attribute.kind === 'other' && !looksLikeJson(value) && !this.rules.mayContainSecret(value)) {
-      return { value, maskedCount: 0, rules: NO_RULES };
-    }
     const tally = new Tally();
     let out: string;
     switch (attribute.kind) {
@@ -420,6 +418,18 @@ export class Redactor {
         break;
     }
     return result(out, tally);
+  }
+
+  /**
+   * Whether `redactAttribute(key, value)` returns `value` unchanged by its cheap check alone (an
+   * ordinary key, and a value that is neither JSON nor anything a rule could match), with nothing
+   * allocated. `false` means the full redaction has to run, not that something will be masked.
+   *
+   * @example
+   * defaultRedactor.attributeUnchanged('gen_ai.request.model', 'gpt-4o-mini'); // true
+   */
+  attributeUnchanged(key: string, value: string): boolean {
+    return this.attributeClass(key).kind === 'other' && !looksLikeJson(value) && !this.rules.mayContainSecret(value);
   }
 
   private attributeClass(key: string): AttributeClass {

@@ -53,3 +53,14 @@ describe('RedactionMemo', () => {
     expect(memo.size).toBeGreaterThan(0);
   });
 });
+
+describe('RedactionMemo.unchanged', () => {
+  it("answers with the core redactor's cheap check, and never for a subclass's own redactAttribute", () => {
+    const memo = new RedactionMemo(new Redactor());
+    expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, 'gpt-4o-mini')).toBe(true);
+    expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, SECRET)).toBe(false);
+    expect(memo.unchanged('url.full', 'https://example.test/v1')).toBe(false);
+    expect(memo.unchanged('app.payload', '{"a":1}')).toBe(false);
+    expect(new RedactionMemo(new CountingRedactor()).unchanged(GenAiAttributes.REQUEST_MODEL, 'gpt-4o-mini')).toBe(false);
+  });
+});

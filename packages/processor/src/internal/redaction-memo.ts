@@ -1,4 +1,5 @@
 // Remembers the redaction of recent long attribute values, so a value seen twice is scanned once.
+import { Redactor } from '@runtrace/core';
 import type { AttributeRedaction, AttributeRedactor } from '../run-span-processor-options.js';
 
 /** Values shorter than this are redacted every time: cheap to scan, and they would churn the memo. */
@@ -30,7 +31,21 @@ export class RedactionMemo implements AttributeRedactor {
   #chars = 0;
   hits = 0;
 
-  constructor(readonly redactor: AttributeRedactor) {}
+  /** The redactor's `redactAttribute` is the core one, whose cheap check `unchanged` may stand in for it. */
+  readonly #checkable: boolean;
+
+  constructor(readonly redactor: Redactor) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- compared, not called
+    this.#checkable = redactor.redactAttribute === Redactor.prototype.redactAttribute;
+  }
+
+  /**
+   * Whether the redactor returns `value` unchanged by its cheap check alone (nothing allocated);
+   * always `false` for a subclass with a `redactAttribute` of its own.
+   */
+  unchanged(key: string, value: string): boolean {
+    return this.#checkable && this.redactor.attributeUnchanged(key, value);
+  }
 
   redactAttribute(key: string, value: string): AttributeRedaction {
     if (value.length < MEMO_MIN_CHARS) return this.redactor.redactAttribute(key, value);

@@ -3,6 +3,7 @@ import type { Attributes, Link, SpanStatus } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace';
 import { REDACTED, RuntraceAttributes, isMarkedRedacted } from '@runtrace/core';
 import type { AttributeRedactor } from '../run-span-processor-options.js';
+import { RedactionMemo } from './redaction-memo.js';
 
 /** Pseudo attribute keys under which the span name and status message are redacted (free text rules). */
 const NAME_KEY = 'span.name';
@@ -36,6 +37,8 @@ class Tally {
   constructor(readonly redactor: AttributeRedactor) {}
 
   text(key: string, value: string): string {
+    // Most values need no redaction: the core redactor says so without building a result.
+    if (this.redactor instanceof RedactionMemo && this.redactor.unchanged(key, value)) return value;
     const result = this.redactor.redactAttribute(key, value);
     if (result.maskedCount > 0) {
       this.maskedCount += result.maskedCount;
