@@ -27,10 +27,10 @@ export interface SqliteSpanExporterOptions {
   readonly normalizeModel?: (model: string) => string;
   /**
    * Most spans handed to the writer thread and not yet written. Beyond it (or beyond
-   * `maxQueueBytes`) spans wait in the spool file beside the database instead of memory. Default 20,000.
+   * `maxQueueBytes`) spans wait in the spool file beside the database instead of memory. Default 4,096.
    */
   readonly maxQueueSpans?: number;
-  /** Most bytes of packed rows held in memory for the writer thread; see `maxQueueSpans`. Default 32 MiB. */
+  /** Most bytes of packed rows held in memory for the writer thread; see `maxQueueSpans`. Default 8 MiB. */
   readonly maxQueueBytes?: number;
   /**
    * Overflow to the spool file (`<path>-spool-<pid>-<n>`) rather than drop. With `false`, spans
