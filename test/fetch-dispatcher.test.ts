@@ -270,6 +270,35 @@ describe('installFetchInstrumentation on the global dispatchers in place', () =>
     expect(globals[UNDICI_SLOT]).toBe(original.undici);
   });
 
+  it('composes onto a ProxyAgent the application sets after it, within about a second: its calls go through the proxy and are recorded once', async () => {
+    const proxy = await startForwardProxy();
+    const proxyAgent = new undici.ProxyAgent(proxy.url);
+    const uninstall = installFetchInstrumentation();
+    try {
+      undici.setGlobalDispatcher(proxyAgent);
+      const set = { fetch: globals[FETCH_SLOT], undici: globals[UNDICI_SLOT] };
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      expect(globals[FETCH_SLOT]).not.toBe(set.fetch);
+      expect(globals[UNDICI_SLOT]).not.toBe(set.undici);
+      await recorder.run({ kind: 'proxied-later' }, (run) =>
+        run.step({ operation: 'generate', model: 'm' }, async () => {
+          await client().chat.completions.create({ model: 'm', messages });
+          const response = await undici.request(`${server.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages }) });
+          await response.body.text();
+        }),
+      );
+      expect(proxy.forwarded).toEqual([`POST ${server.baseURL}/chat/completions`, `POST ${server.baseURL}/chat/completions`]);
+      expect(attempts().map((span) => span.attributes['runtrace.attempt.number'])).toEqual([1, 2]);
+      uninstall();
+      expect(globals[FETCH_SLOT]).toBe(set.fetch);
+      expect(globals[UNDICI_SLOT]).toBe(set.undici);
+    } finally {
+      uninstall();
+      await proxyAgent.close();
+      await proxy.close();
+    }
+  });
+
   it('leaves a dispatcher installed after it in place on uninstall', () => {
     const uninstall = installFetchInstrumentation();
     const later = new undici.Agent();

@@ -80,10 +80,23 @@ function writeSlot(slot: symbol, value: unknown): boolean {
   }
 }
 
+/** One global dispatcher slot runtrace composed onto: what was there, and what runtrace put there. */
 interface SlotInstall {
   readonly slot: symbol;
-  readonly previous: unknown;
-  readonly installed: object;
+  readonly interceptor: () => (dispatch: never) => unknown;
+  previous: unknown;
+  installed: object;
+}
+
+/** Composes `install`'s interceptor onto `dispatcher` and puts it in the slot; `false` when that fails. */
+function composeInto(install: Pick<SlotInstall, 'slot' | 'interceptor'>, dispatcher: ComposableDispatcher): object | undefined {
+  try {
+    const composed = composeOnce(dispatcher, install.interceptor());
+    return writeSlot(install.slot, composed) ? composed : undefined;
+  } catch {
+    // Not a dispatcher runtrace can compose onto: its requests pass unrecorded.
+    return undefined;
+  }
 }
 
 /**
@@ -116,13 +129,10 @@ function installOnGlobals(recorder: Recorder | undefined): SlotInstall[] | undef
     if (globals[FETCH_DISPATCHER] !== fetchDispatcher && !writeSlot(FETCH_DISPATCHER, fetchDispatcher)) return undefined;
   }
   const installs: SlotInstall[] = [];
-  let legacyComposed: object;
-  try {
-    legacyComposed = composeOnce(fetchDispatcher, createLegacyRecordingInterceptor(recorder));
-  } catch {
-    return undefined;
-  }
-  if (writeSlot(FETCH_DISPATCHER, legacyComposed)) installs.push({ slot: FETCH_DISPATCHER, previous: fetchDispatcher, installed: legacyComposed });
+  const fetchSlot = { slot: FETCH_DISPATCHER, interceptor: () => createLegacyRecordingInterceptor(recorder) };
+  const legacyComposed = composeInto(fetchSlot, fetchDispatcher);
+  if (legacyComposed === undefined) return undefined;
+  installs.push({ ...fetchSlot, previous: fetchDispatcher, installed: legacyComposed });
   // Both slots are composed even when the fetch slot holds undici 8's `Dispatcher1Wrapper` of the
   // dispatcher in the undici slot (what undici 8's `setGlobalDispatcher` leaves): the wrapper keeps
   // the dispatcher it was made with, not the slot, so fetch passes the legacy interceptor and then
@@ -131,16 +141,34 @@ function installOnGlobals(recorder: Recorder | undefined): SlotInstall[] | undef
   // returns a new dispatcher per slot and leaves the agent as it is, so the same holds.) Pointing
   // the fetch slot at a new wrapper of the composed undici dispatcher would also record once, but it
   // would have to recognise undici 8's class, and would take fetch off the path the application set.
+  const undiciSlot = { slot: UNDICI_DISPATCHER, interceptor: () => createRecordingInterceptor(recorder === undefined ? {} : { recorder }) };
   const undiciDispatcher = globals[UNDICI_DISPATCHER];
   if (isComposable(undiciDispatcher)) {
-    try {
-      const composed = composeOnce(undiciDispatcher, createRecordingInterceptor(recorder === undefined ? {} : { recorder }));
-      if (writeSlot(UNDICI_DISPATCHER, composed)) installs.push({ slot: UNDICI_DISPATCHER, previous: undiciDispatcher, installed: composed });
-    } catch {
-      // Not a dispatcher runtrace can compose onto: undici's own calls pass unrecorded.
-    }
+    const composed = composeInto(undiciSlot, undiciDispatcher);
+    if (composed !== undefined) installs.push({ ...undiciSlot, previous: undiciDispatcher, installed: composed });
   }
   return installs;
+}
+
+/** How often the slots are checked for a dispatcher the application installed after runtrace. */
+const WATCH_INTERVAL_MS = 1000;
+
+/**
+ * An application that installs its own global dispatcher after runtrace (`setGlobalDispatcher`
+ * after `register()`, or anywhere in an app run with `--import runtrace/register`) would otherwise
+ * silently stop being recorded: runtrace composes onto the new dispatcher once it sees it, so the
+ * application's agent or proxy is used and its requests are recorded again.
+ */
+function rewatch(installs: SlotInstall[]): void {
+  const globals = globalThis as Globals;
+  for (const install of installs) {
+    const current = globals[install.slot];
+    if (current === install.installed || !isComposable(current) || composedFrom.has(current)) continue;
+    const composed = composeInto(install, current);
+    if (composed === undefined) continue;
+    install.previous = current;
+    install.installed = composed;
+  }
 }
 
 /** Sets `base`, composed with the interceptor, as undici's global dispatcher (and, through undici, fetch's). */
@@ -173,8 +201,9 @@ function installDispatcher(base: Dispatcher, owned: boolean, recorder: Recorder 
  * Node's global `fetch` uses (Node's built-in agent, or whatever the application installed, such
  * as undici's `ProxyAgent`, which keeps working) and, when set, the one undici 8's own calls use —
  * so every SDK built on `fetch` (OpenAI, Anthropic, the AI SDK providers) has its round trips
- * recorded inside steps. A dispatcher the application installs after this call replaces the
- * instrumented one: install yours first. With `dispatcher`, that dispatcher, composed with the
+ * recorded inside steps. A dispatcher the application installs after this call is composed onto
+ * within about a second (the slots are checked once a second; requests in between pass
+ * unrecorded), so install yours first where you can. With `dispatcher`, that dispatcher, composed with the
  * interceptor, becomes the global dispatcher of both instead. Returns a function that restores the
  * previous dispatchers (each only if it was not replaced meanwhile).
  *
@@ -187,10 +216,14 @@ export function installFetchInstrumentation(options: InstallFetchInstrumentation
   if (options.dispatcher !== undefined) return installDispatcher(options.dispatcher, false, options.recorder);
   const installs = installOnGlobals(options.recorder);
   if (installs === undefined) return installDispatcher(new (undici().Agent)(), true, options.recorder);
+  const watch = setInterval(() => rewatch(installs), WATCH_INTERVAL_MS);
+  // Watching must never keep the process alive.
+  watch.unref();
   let installed = true;
   return () => {
     if (!installed) return;
     installed = false;
+    clearInterval(watch);
     const globals = globalThis as Globals;
     for (const { slot, previous, installed: value } of installs) {
       if (globals[slot] === value) writeSlot(slot, previous);
