@@ -1,6 +1,6 @@
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
-import { startMockOpenAIServer } from '@runtrace/testkit';
-import type { MockOpenAIServer } from '@runtrace/testkit';
+import { startMockGeminiServer, startMockOpenAIServer } from '@runtrace/testkit';
+import type { MockGeminiServer, MockOpenAIServer } from '@runtrace/testkit';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOtelHarness, parentId, spanId } from '../__fixtures__/otel-harness.js';
@@ -92,5 +92,62 @@ describe('tool calls read on the wire', () => {
     expect(tool!.attributes).toMatchObject({ 'gen_ai.tool.name': 'weather', 'gen_ai.tool.call.id': 'call_w3' });
     expect(tool!.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
     expect(tool!.attributes['gen_ai.tool.call.result']).toBeUndefined();
+  });
+});
+
+describe('tool calls without ids (Gemini function calls)', () => {
+  let gemini: MockGeminiServer;
+  beforeEach(async () => {
+    gemini = await startMockGeminiServer();
+  });
+  afterEach(async () => {
+    await gemini.close();
+  });
+
+  /** A hand-written Gemini loop over fetch: each turn the model asks for `weather` twice, the app answers both, in order. */
+  async function geminiLoop(run: Run, turns: number): Promise<void> {
+    const contents: unknown[] = [{ role: 'user', parts: [{ text: 'Weather in Oslo and Bergen?' }] }];
+    for (let turn = 0; turn <= turns; turn++) {
+      const answer = await run.step({ operation: 'generate' }, async () => {
+        const response = await fetch(`${gemini.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-goog-api-key': 'test' },
+          body: JSON.stringify({ contents }),
+        });
+        return (await response.json()) as { candidates: { content: { role: string; parts: { functionCall?: { name: string; args: { city: string } } }[] } }[] };
+      });
+      const content = answer.candidates[0]!.content;
+      contents.push(content);
+      const calls = content.parts.flatMap((part) => (part.functionCall === undefined ? [] : [part.functionCall]));
+      if (calls.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      contents.push({ role: 'user', parts: calls.map((call) => ({ functionResponse: { name: call.name, response: { city: call.args.city, turn } } })) });
+    }
+  }
+
+  it("matches each result to its call by name and order within the latest answer, and records no call id", async () => {
+    const asked = { functionCalls: [{ name: 'weather', args: { city: 'Oslo' } }, { name: 'weather', args: { city: 'Bergen' } }], usage: { promptTokens: 10, candidatesTokens: 4 } };
+    gemini.enqueue(asked, asked, { reply: 'Done.', usage: { promptTokens: 30, candidatesTokens: 2 } });
+    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full' });
+    await recorder.run({ kind: 'chat_turn' }, (run) => geminiLoop(run, 2));
+    const steps = otel.kind('step').sort((a, b) => (a.attributes['runtrace.step.number'] as number) - (b.attributes['runtrace.step.number'] as number));
+    expect(steps).toHaveLength(3);
+    const tools = otel.kind('tool').sort((a, b) => hrTimeToMilliseconds(a.endTime) - hrTimeToMilliseconds(b.endTime) || String(a.attributes['gen_ai.tool.call.arguments']).localeCompare(String(b.attributes['gen_ai.tool.call.arguments'])));
+    expect(tools).toHaveLength(4);
+    const summary = tools.map((tool): unknown[] => [
+      parentId(tool) === spanId(steps[0]!) ? 1 : parentId(tool) === spanId(steps[1]!) ? 2 : 0,
+      (JSON.parse(tool.attributes['gen_ai.tool.call.arguments'] as string) as { city: string }).city,
+      JSON.parse(tool.attributes['gen_ai.tool.call.result'] as string) as unknown,
+    ]);
+    expect(summary).toEqual([
+      [1, 'Bergen', { city: 'Bergen', turn: 0 }],
+      [1, 'Oslo', { city: 'Oslo', turn: 0 }],
+      [2, 'Bergen', { city: 'Bergen', turn: 1 }],
+      [2, 'Oslo', { city: 'Oslo', turn: 1 }],
+    ]);
+    for (const tool of tools) {
+      expect(tool.attributes['gen_ai.tool.call.id']).toBeUndefined();
+      expect(tool.attributes['runtrace.tool.from_wire']).toBe(true);
+    }
   });
 });

@@ -35,15 +35,28 @@ export function noteExplicitToolCall(run: RunState, callId: string): void {
   remember(run.explicitToolCalls, callId, true);
 }
 
+/**
+ * The key of a tool call that has no id (Gemini's function calls may have none): its name and
+ * its place among the calls of that name in one answer, which the results of the next request
+ * repeat in the same order. Never equal to a real id (ids hold no NUL).
+ */
+function unnamedCallKey(name: string, ordinals: Map<string, number>): string {
+  const ordinal = ordinals.get(name) ?? 0;
+  ordinals.set(name, ordinal + 1);
+  return `${name}\u0000${ordinal}`;
+}
+
 /** Notes the tool calls of an answer; `askedAt` is when it ended. */
 export function noteAskedToolCalls(step: StepState, content: readonly MessagePart[] | undefined, askedAt: number): void {
   if (content === undefined || !step.recording) return;
   const full = step.core.settings.contentPolicy === 'full';
+  let ordinals: Map<string, number> | undefined;
   for (const part of content) {
-    if (part.type !== 'tool-call' || part.id === '' || part.name === '') continue;
+    if (part.type !== 'tool-call' || part.name === '') continue;
+    const key = part.id !== '' ? part.id : unnamedCallKey(part.name, (ordinals ??= new Map<string, number>()));
     const run = step.run;
     run.pendingToolCalls ??= new Map();
-    remember(run.pendingToolCalls, part.id, { name: part.name, arguments: full ? part.arguments : undefined, askedAt, step });
+    remember(run.pendingToolCalls, key, { name: part.name, arguments: full ? part.arguments : undefined, askedAt, step });
   }
 }
 
@@ -56,19 +69,34 @@ export function recordAnsweredToolCalls(step: StepState, messages: readonly Mess
   const run = step.run;
   const pending = run.pendingToolCalls;
   if (messages === undefined || pending === undefined || pending.size === 0 || !run.recording || run.ended) return;
-  for (const message of messages) {
-    for (const part of message.parts) {
+  // Results without an id answer the latest answer only: they follow its message, in its order.
+  let latestAnswer = -1;
+  for (let index = messages.length - 1; index >= 0; index--) {
+    if (messages[index]!.role === 'assistant') {
+      latestAnswer = index;
+      break;
+    }
+  }
+  let ordinals: Map<string, number> | undefined;
+  for (let index = 0; index < messages.length; index++) {
+    for (const part of messages[index]!.parts) {
       if (part.type !== 'tool-result') continue;
-      const call = pending.get(part.id);
+      let key = part.id;
+      if (key === '') {
+        if (index < latestAnswer || part.name === undefined || part.name === '') continue;
+        key = unnamedCallKey(part.name, (ordinals ??= new Map<string, number>()));
+      }
+      const call = pending.get(key);
       if (call === undefined) continue;
-      pending.delete(part.id);
-      if (run.explicitToolCalls?.has(part.id) === true) continue;
-      recordToolSpan(run, part.id, call, part.result, part.isError === true, sentAt);
+      pending.delete(key);
+      if (part.id !== '' && run.explicitToolCalls?.has(part.id) === true) continue;
+      recordToolSpan(run, part.id === '' ? undefined : part.id, call, part.result, part.isError === true, sentAt);
     }
   }
 }
 
-function recordToolSpan(run: RunState, callId: string, call: PendingToolCall, result: unknown, failed: boolean, sentAt: number): void {
+/** `callId`: the call's id, when it has one. */
+function recordToolSpan(run: RunState, callId: string | undefined, call: PendingToolCall, result: unknown, failed: boolean, sentAt: number): void {
   const settings = run.core.settings;
   const attributes: Attributes = {
     [RuntraceAttributes.SPAN_KIND]: SpanKinds.TOOL,
@@ -78,8 +106,8 @@ function recordToolSpan(run: RunState, callId: string, call: PendingToolCall, re
     [RuntraceAttributes.TOOL_FROM_WIRE]: true,
     [GenAiAttributes.OPERATION_NAME]: 'execute_tool',
     [GenAiAttributes.TOOL_NAME]: call.name,
-    [GenAiAttributes.TOOL_CALL_ID]: callId,
   };
+  if (callId !== undefined) attributes[GenAiAttributes.TOOL_CALL_ID] = callId;
   const tally: MaskTally = { masked: 0 };
   if (settings.contentPolicy === 'full') {
     if (call.arguments !== undefined) attributes[GenAiAttributes.TOOL_CALL_ARGUMENTS] = redactedJson(call.arguments, settings.redactor, tally);
