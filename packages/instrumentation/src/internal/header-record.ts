@@ -2,10 +2,15 @@
 
 type Headers = Record<string, string>;
 
+/** Header bytes as HTTP reads them (one character per byte), without copying them first. */
+function latin1(bytes: Uint8Array): string {
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('latin1');
+}
+
 function headerValue(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value.map((item) => String(item)).join(', ');
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('latin1');
+  if (value instanceof Uint8Array) return latin1(value);
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;
@@ -23,7 +28,7 @@ export function headerRecord(headers: unknown): Headers {
   const add = (name: unknown, value: unknown): void => {
     const text = headerValue(value);
     if (text === undefined) return;
-    const key = (name instanceof Uint8Array ? Buffer.from(name).toString('latin1') : String(name)).toLowerCase();
+    const key = (name instanceof Uint8Array ? latin1(name) : String(name)).toLowerCase();
     record[key] = record[key] === undefined ? text : `${record[key]}, ${text}`;
   };
   if (headers === null || headers === undefined) return record;

@@ -1,6 +1,9 @@
 // Splits a JSON array that arrives in pieces (Gemini's streamGenerateContent without alt=sse) into its elements, in bounded memory.
 import { ByteAccumulator } from './byte-accumulator.js';
 
+/** One decoder for whole documents: `decode` without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8');
+
 /** Options of {@link JsonArraySplitter}. */
 export interface JsonArraySplitterOptions {
   /** Receives the text of each complete element. */
@@ -195,7 +198,7 @@ export class JsonArraySplitter {
       this.#skipped += 1;
       return;
     }
-    const text = new TextDecoder('utf-8').decode(this.#elementText.bytes());
+    const text = UTF8.decode(this.#elementText.bytes());
     this.#elementText.clear();
     this.#onElement(text);
   }

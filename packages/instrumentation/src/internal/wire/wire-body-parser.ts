@@ -7,6 +7,18 @@ import { ResponseBuilder } from './response-builder.js';
 import { SseDecoder } from './sse-decoder.js';
 import type { ResponseParserOptions, WireResponse, WireResponseParser } from './wire-format.js';
 
+/** One decoder for whole documents: `decode` without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8');
+
+/** Whether the text is empty or whitespace only, without trimming a copy of it. */
+function isBlank(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09 && code !== 0xfeff) return false;
+  }
+  return true;
+}
+
 /** What a wire format does with the messages of a response body. */
 export interface WireMessageHandler {
   /**
@@ -176,9 +188,9 @@ export class WireBodyParser implements WireResponseParser {
 
   #endDocument(): void {
     if (this.#document === undefined) return;
-    const text = new TextDecoder('utf-8').decode(this.#document.bytes());
+    const text = UTF8.decode(this.#document.bytes());
     this.#document = undefined;
-    if (text.trim() === '') return;
+    if (isBlank(text)) return;
     const parsed = parseJsonPrefix(text);
     this.#handler.document(parsed.value, parsed.complete && !this.#documentCut);
   }
