@@ -94,3 +94,22 @@ describe('startOwnSpan', () => {
     expect(written).toEqual([OWN]);
   });
 });
+
+describe('startOwnSpan on a span whose attribute record cannot grow', () => {
+  it('writes through setAttributes instead of throwing', async () => {
+    const { provider, exporter } = pipeline();
+    const tracer = provider.getTracer('t');
+    const sealed = {
+      startSpan: (...parameters: Parameters<typeof tracer.startSpan>) => {
+        const span = tracer.startSpan(...parameters);
+        Object.preventExtensions(span.attributes);
+        return span;
+      },
+    } as unknown as Parameters<typeof startOwnSpan>[0];
+    const span = startOwnSpan(sealed, 'chat', {}, OWN, undefined, ROOT_CONTEXT);
+    span.end();
+    await provider.forceFlush();
+    // The SDK's own write throws on such a record; runtrace's start does not.
+    expect(exporter.getFinishedSpans().map((ended) => ended.attributes)).toEqual([{ 'runtrace.span.kind': 'step', 'runtrace.status': 'in_progress', 'runtrace.run.id': 'run-1' }]);
+  });
+});

@@ -29,6 +29,8 @@ interface SdkSpanRecord {
 function writableRecord(span: Span, count: number): SdkSpanRecord | undefined {
   const candidate = span as Partial<SdkSpanRecord>;
   if (candidate.ended !== false || typeof candidate.attributes !== 'object' || candidate.attributes === null) return undefined;
+  // A record the SDK does not let its own code write to either.
+  if (!Object.isExtensible(candidate.attributes)) return undefined;
   const limits = candidate._spanLimits;
   if (typeof limits !== 'object' || limits === null || typeof candidate._attributesCount !== 'number') return undefined;
   // A configured value-length limit truncates strings, and a low count limit drops attributes: the SDK does both.
@@ -60,7 +62,11 @@ export function startOwnSpan(tracer: Tracer, name: string, options: SpanOptions,
   for (const key in own) if (own[key] !== undefined) count += 1;
   const record = writableRecord(span, count);
   if (record === undefined) {
-    span.setAttributes(own);
+    try {
+      span.setAttributes(own);
+    } catch {
+      // A span that refuses attributes keeps what it has: recording never throws into the application.
+    }
     return span;
   }
   const attributes = record.attributes as Record<string, unknown>;
