@@ -100,6 +100,17 @@ describe('installFetchInstrumentation on the global dispatchers in place', () =>
     return exporter.getFinishedSpans().filter((span) => span.attributes['runtrace.span.kind'] === name);
   }
 
+  /** One step in a run of `kind` that calls the model through fetch (the openai client), then through undici's request(). */
+  function callThroughFetchAndRequest(kind: string): Promise<void> {
+    return recorder.run({ kind }, (run) =>
+      run.step({ operation: 'generate', model: 'm' }, async () => {
+        await client().chat.completions.create({ model: 'm', messages });
+        const response = await undici.request(`${server.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages }) });
+        await response.body.text();
+      }),
+    );
+  }
+
   function attempts(): ReadableSpan[] {
     return kind('attempt').sort((a, b) => (a.attributes['runtrace.attempt.number'] as number) - (b.attributes['runtrace.attempt.number'] as number));
   }
@@ -206,13 +217,7 @@ describe('installFetchInstrumentation on the global dispatchers in place', () =>
       expect(before.undici).toBe(proxyAgent);
       expect(before.fetch).toBeInstanceOf(undici.Dispatcher1Wrapper);
       const uninstall = installFetchInstrumentation();
-      await recorder.run({ kind: 'proxied' }, (run) =>
-        run.step({ operation: 'generate', model: 'm' }, async () => {
-          await client().chat.completions.create({ model: 'm', messages });
-          const response = await undici.request(`${server.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages }) });
-          await response.body.text();
-        }),
-      );
+      await callThroughFetchAndRequest('proxied');
       expect(proxy.forwarded).toEqual([`POST ${server.baseURL}/chat/completions`, `POST ${server.baseURL}/chat/completions`]);
       expect(server.requests).toHaveLength(2);
       const recorded = attempts();
@@ -280,13 +285,7 @@ describe('installFetchInstrumentation on the global dispatchers in place', () =>
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       expect(globals[FETCH_SLOT]).not.toBe(set.fetch);
       expect(globals[UNDICI_SLOT]).not.toBe(set.undici);
-      await recorder.run({ kind: 'proxied-later' }, (run) =>
-        run.step({ operation: 'generate', model: 'm' }, async () => {
-          await client().chat.completions.create({ model: 'm', messages });
-          const response = await undici.request(`${server.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages }) });
-          await response.body.text();
-        }),
-      );
+      await callThroughFetchAndRequest('proxied-later');
       expect(proxy.forwarded).toEqual([`POST ${server.baseURL}/chat/completions`, `POST ${server.baseURL}/chat/completions`]);
       expect(attempts().map((span) => span.attributes['runtrace.attempt.number'])).toEqual([1, 2]);
       uninstall();
