@@ -118,3 +118,15 @@ describe('secret query parameters', () => {
     expect(secretQueryParamRule(name)).toBeUndefined();
   });
 });
+
+describe('secretJsonKeyRule, last words', () => {
+  it('masks keys ending in a secret word, also before a numeric suffix', () => {
+    expect(secretJsonKeyRule('user_auth')).toBe('json-key:*auth');
+    expect(secretJsonKeyRule('dbCreds')).toBe('json-key:*creds');
+    expect(secretJsonKeyRule('some_api_token_123')).toBe('json-key:*token');
+  });
+
+  it('keeps keys where the word is not the last one or is part of a longer word', () => {
+    for (const key of ['author', 'auth_mode', 'oauth', 'token_count', 'tokens', 'credit']) expect(secretJsonKeyRule(key), key).toBeUndefined();
+  });
+});

@@ -154,7 +154,21 @@ export function secretJsonKeyRule(key: string): string | undefined {
     if (normalized.includes(fragment)) return `json-key:*${fragment}*`;
   }
   if (normalized.endsWith('token')) return 'json-key:*token';
-  return undefined;
+  return lastWordRule(key);
+}
+
+/** Words that name a secret when they end a key (`user_auth`, `awsCreds`), not inside one (`author`, `auth_mode`). */
+const SECRET_LAST_WORDS = new Set(['auth', 'creds', 'cred', 'pwd', 'token']);
+
+/**
+ * The rule for a key whose last word, before any numeric suffix, is a secret word:
+ * `user_auth`, `dbCreds`, `api_token_2`. Words are split at `_`, `-`, `.`, spaces and camelCase.
+ */
+function lastWordRule(key: string): string | undefined {
+  const words = key.split(/[-_.\s]+|(?<=[a-z0-9])(?=[A-Z])/).filter((word) => word !== '');
+  while (words.length > 1 && /^\d+$/.test(words[words.length - 1] as string)) words.pop();
+  const last = words[words.length - 1]?.toLowerCase();
+  return last !== undefined && SECRET_LAST_WORDS.has(last) ? `json-key:*${last}` : undefined;
 }
 
 /** Query parameter names masked, compared normalized (so `X-Amz-Signature` matches). */

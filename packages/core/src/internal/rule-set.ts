@@ -9,6 +9,7 @@ import {
 import type { Tally } from './tally.js';
 import {
   BUILT_IN_PATTERNS,
+  formatPatternsIn,
   QUERY_PARAM_IN_TEXT,
   triggerSource,
   TriggerHits,
@@ -182,21 +183,29 @@ export class RuleSet {
 
   private applyPatterns(text: string, tally: Tally, hits: number): string {
     let out = text;
-    for (const pattern of this.patterns) {
+    // FORMAT rules run only when the text holds one of their literals.
+    const formats = (hits & TriggerHits.FORMAT) !== 0 ? formatPatternsIn(text) : undefined;
+    const patterns = this.patterns;
+    for (let index = 0; index < patterns.length; index++) {
+      const pattern = patterns[index] as CompiledPattern;
       if ((pattern.family & (hits | TriggerHits.USER)) === 0) continue;
+      if (pattern.family === TriggerHits.FORMAT && formats?.[index] !== 1) continue;
       if (pattern.hint !== undefined && !pattern.hint(out)) continue;
       out = out.replace(pattern.regex, (...args: unknown[]) => {
         const match = args[0] as string;
         const groups = args[args.length - 1];
         if (typeof groups === 'object' && groups !== null) {
-          const { pre, secret } = groups as { pre?: string; secret?: string };
+          const named = groups as Record<string, string | undefined>;
+          const { pre, secret } = named;
           if (secret !== undefined) {
             if (isInertValue(secret) || this.isAllowed(secret)) return match;
+            if (pattern.accept !== undefined && !pattern.accept(secret, named)) return match;
             tally.add(pattern.rule);
             return `${pre ?? ''}${REDACTED}`;
           }
         }
         if (match.length === 0 || this.isAllowed(match)) return match;
+        if (pattern.accept !== undefined && !pattern.accept(match, NO_GROUPS)) return match;
         tally.add(pattern.rule);
         return REDACTED;
       });
@@ -232,17 +241,37 @@ export class RuleSet {
     return out;
   }
 
+  /**
+   * A parameter whose name is not secret: its value is percent-decoded (`+` as a space) and
+   * scanned as text, since an encoded value hides a token's boundaries (`key%20sk-…`) or its
+   * whole shape (`mongodb%3A%2F%2Fu%3Ap%40h`). A change is written back encoded, so the URL or
+   * form stays valid; an undecodable value is left to the patterns run over the raw text.
+   */
+  private redactEncodedValue(match: string, lead: string, name: string, value: string, tally: Tally): string {
+    if (!value.includes('%') && !value.includes('+')) return match;
+    const decoded = safeDecode(value);
+    if (decoded === value || !this.mayContainSecret(decoded)) return match;
+    const out = this.redactText(decoded, tally);
+    if (out === decoded) return match;
+    let encoded = encodeURIComponent(out);
+    // Forms write spaces as `+`; keep the style the value came in.
+    if (value.includes('+') && !value.includes('%20')) encoded = encoded.replace(/%20/g, '+');
+    return `${lead}${name}=${encoded}`;
+  }
+
   private redactQueryPairs(text: string, tally: Tally, regex: RegExp): string {
     return text.replace(regex, (match: string, lead: string, name: string, value: string) => {
       if (value.length === 0 || value.startsWith('[REDACTED') || value.startsWith('%5BREDACTED')) return match;
       const rule = this.queryParamRule(safeDecode(name));
-      if (rule === undefined) return match;
+      if (rule === undefined) return this.redactEncodedValue(match, lead, name, value, tally);
       if (this.isAllowed(value) || this.isAllowed(safeDecode(value))) return match;
       tally.add(rule);
       return `${lead}${name}=${REDACTED}`;
     });
   }
 }
+
+const NO_GROUPS: Readonly<Record<string, string | undefined>> = Object.freeze({});
 
 /** Query and fragment parameters of a URL: only after `?`, `&`, `;` or `#`. */
 const URL_PARAM = /([?&;#])([^=&#?;]{1,128})=([^&#]*)/g;

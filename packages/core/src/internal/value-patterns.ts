@@ -1,4 +1,7 @@
-// Built-in value patterns for free text: credential formats, bearer tokens, JWTs, private keys.
+// Built-in value patterns for free text: the credential table, context rules (curl flags, a key
+// id's secret, connection strings, auth schemes, assignments), and the quick trigger built from them.
+import { Buffer } from 'node:buffer';
+import { CREDENTIAL_RULES } from './credential-rules.js';
 
 /**
  * A value pattern. When the regular expression has a named group `secret`, only that group is
@@ -12,17 +15,23 @@ export interface CompiledPattern {
   readonly regex: RegExp;
   /** Cheap test run before the regular expression; skip the pattern when it returns false. */
   readonly hint?: (text: string) => boolean;
+  /**
+   * A last check of a match (its `secret` group, or the whole match), with the named groups:
+   * false leaves it as it was. For rules whose context alone is not proof enough.
+   */
+  readonly accept?: (secret: string, groups: Readonly<Record<string, string | undefined>>) => boolean;
   /** Which trigger hits make this pattern worth running (see {@link TriggerHits}); user patterns always run. */
   readonly family: number;
 }
 
 /** Bits telling which kinds of trigger a text hit, so only the rules that can fire are run. */
 export const TriggerHits = {
-  /** A credential format: `sk-`, `xox?-`, `-----BEGIN`, `AIza`, `AKIA`, `gh?_`, `eyJ`. */
+  /** A literal of the credential table or of a context rule (`sk-`, `glpat-`, `-----BEGIN`, `--user`). */
   FORMAT: 1,
+  /** An auth scheme followed by a space: `Bearer `, `Basic `, `Token `. */
   BEARER: 2,
   URL: 4,
-  /** A secret-ish word followed by `:` or `=`. */
+  /** A secret-ish word followed by `:`, `=`, or a quote and `,` (a call's arguments). */
   ASSIGNMENT: 8,
   /** Every built-in kind. */
   ALL: 15,
@@ -32,96 +41,148 @@ export const TriggerHits = {
   ESCAPE: 32,
 } as const;
 
-/** The trigger-hit bit of a trigger match. */
+/**
+ * The trigger-hit bit of a trigger match. Single characters are literal hits (`:`, `=` and `,`
+ * end an assignment, anything else is a format literal's key character); longer matches are
+ * URLs (`:` first), escapes (`\`) or auth schemes.
+ */
 export function triggerHit(match: string): number {
   const first = match.charCodeAt(0);
-  if (first === 0x3a /* : */) return match.length > 1 ? TriggerHits.URL : TriggerHits.ASSIGNMENT;
-  if (first === 0x3d /* = */) return TriggerHits.ASSIGNMENT;
-  if (first === 0x42 || first === 0x62 /* B b */) return TriggerHits.BEARER;
+  if (match.length === 1) {
+    return first === 0x3a /* : */ || first === 0x3d /* = */ || first === 0x2c /* , */ ? TriggerHits.ASSIGNMENT : TriggerHits.FORMAT;
+  }
+  if (first === 0x3a /* : */) return TriggerHits.URL;
   if (first === 0x5c /* \\ */) return TriggerHits.ESCAPE;
-  return TriggerHits.FORMAT;
+  return TriggerHits.BEARER;
 }
 
-// Key words that end a name whose value is secret (`DB_PASSWORD`, `aws_secret_access_key`, `GITHUB_TOKEN`).
+// Key words of a name whose value is secret (`DB_PASSWORD`, `aws_secret_access_key`,
+// `GITHUB_TOKEN`, `user_auth`, `creds`, `_authToken`). Each starts a segment of the name; the
+// long words may also end a camelCase one (`dbPassword`, `clientSecret`).
 const ASSIGNMENT_WORDS =
-  '(?:password|passwd|passphrase|pwd|secrets?|credentials?|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|token|authorization)';
+  '(?:[A-Za-z0-9]*(?:password|passwd|passphrase|secrets?|credentials?)|(?:(?:api|access|secret|private|auth|client)[_-]?)key|(?:(?:api|access|auth|refresh|session|bearer|id|client)[_-]?)?token|apikey|creds?|pwd|auth|authorization)';
 
-const GITHUB_HINT = /gh[pousr]_|github_pat_/;
+/**
+ * Whether a value looks generated rather than written: at least 8 characters, not a number,
+ * mixing two of lower case, upper case and digits. Used where the name alone is weak evidence
+ * (`token_count = 12`, `auth_mode: strict` stay visible).
+ */
+export function looksGenerated(value: string): boolean {
+  if (value.length < 8 || /^[\d.,_-]+$/.test(value)) return false;
+  const classes = Number(/[a-z]/.test(value)) + Number(/[A-Z]/.test(value)) + Number(/\d/.test(value));
+  return classes >= 2;
+}
+
+/** Whether a `Basic` credential decodes to `user:password`, so a base64 word that is not one stays. */
+function isBasicCredential(value: string): boolean {
+  const decoded = Buffer.from(value, 'base64').toString('latin1');
+  // eslint-disable-next-line no-control-regex
+  return decoded.includes(':') && !/[\u0000-\u001f\u007f-\u009f]/.test(decoded);
+}
+
+/** One built-in pattern with the literals its trigger is built from. */
+interface BuiltInPattern extends CompiledPattern {
+  /** Literals every match contains (FORMAT rules only): the trigger and the hint come from them. */
+  readonly prefixes?: readonly string[];
+}
+
+const AWS_KEY_ID = '(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}';
+const AWS_SECRET = '(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])';
+const AWS_KEY_PREFIXES = ['AKIA', 'ASIA', 'ABIA', 'ACCA', 'A3T'];
+
+function formatPattern(rule: string, prefixes: readonly string[], regex: RegExp, accept?: CompiledPattern['accept']): BuiltInPattern {
+  return { rule: `pattern:${rule}`, family: TriggerHits.FORMAT, regex, prefixes, ...(accept === undefined ? {} : { accept }) };
+}
 
 /** Built-in patterns, in the order they run (specific formats before generic ones). */
-export const BUILT_IN_PATTERNS: readonly CompiledPattern[] = [
+const PATTERNS: readonly BuiltInPattern[] = [
+  // PEM keys and PGP private key blocks; a block cut short (no END line) is masked to the end of the text.
+  formatPattern(
+    'private-key',
+    ['-----BEGIN'],
+    /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+  ),
+  // An AWS secret access key on the same line as its key id (before or after it). Runs before
+  // the key id is masked, which would hide the context. Secrets are mixed-case base64, so a
+  // 40-character hex digest on that line stays.
+  formatPattern(
+    'aws-secret-key',
+    AWS_KEY_PREFIXES,
+    // The secret's shape is matched first, so the look around it runs only where one stands.
+    new RegExp(`${AWS_SECRET}(?:(?<=${AWS_KEY_ID}[^\\n]{0,200}?[A-Za-z0-9/+]{40})|(?=[^\\n]{0,200}?${AWS_KEY_ID}))`, 'g'),
+    (secret) => /[a-z]/.test(secret) && /[A-Z]/.test(secret),
+  ),
+  ...CREDENTIAL_RULES.map((entry) => formatPattern(entry.family, entry.prefixes, entry.regex)),
+  // Credentials given to curl, wget, HTTPie or xh on a command line: `curl -u user:pass`, `--user 'u:p'`.
+  formatPattern(
+    'command-line-credentials',
+    ['-u', '-a', '--user', '--password', '--proxy-user', '--http-user', '--http-password', '--auth'],
+    /(?<=(?<![A-Za-z0-9_-])(?:curl|wget|https?|xh)(?:\s[^\n]*?)?\s(?:-u|-a|--user|--password|--proxy-user|--http-user|--http-password|--auth)(?:\s+|=)(?:\\?["'])?)[^\s"'\\]+/g,
+  ),
   {
-    rule: 'pattern:private-key',
-    family: TriggerHits.FORMAT,
-    // A block cut short (no END line) is masked to the end of the text.
-    regex: /-----BEGIN[ A-Z0-9]*PRIVATE KEY-----[\s\S]*?(?:-----END[ A-Z0-9]*PRIVATE KEY-----|$)/g,
-    hint: (text) => text.includes('PRIVATE KEY'),
-  },
-  {
-    rule: 'pattern:anthropic-key',
-    family: TriggerHits.FORMAT,
-    regex: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{16,}/g,
-    hint: (text) => text.includes('sk-ant-'),
-  },
-  {
-    rule: 'pattern:openai-key',
-    family: TriggerHits.FORMAT,
-    regex: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}/g,
-    hint: (text) => text.includes('sk-'),
-  },
-  {
-    rule: 'pattern:google-api-key',
-    family: TriggerHits.FORMAT,
-    regex: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}/g,
-    hint: (text) => text.includes('AIza'),
-  },
-  {
-    rule: 'pattern:aws-access-key',
-    family: TriggerHits.FORMAT,
-    regex: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g,
-    hint: (text) => text.includes('AKIA') || text.includes('ASIA'),
-  },
-  {
-    rule: 'pattern:github-token',
-    family: TriggerHits.FORMAT,
-    regex: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g,
-    hint: (text) => GITHUB_HINT.test(text),
-  },
-  {
-    rule: 'pattern:slack-token',
-    family: TriggerHits.FORMAT,
-    regex: /(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}/g,
-    hint: (text) => text.includes('xox'),
-  },
-  {
-    rule: 'pattern:jwt',
-    family: TriggerHits.FORMAT,
-    regex: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
-    hint: (text) => text.includes('eyJ'),
+    // Oracle's JDBC URL carries `user/password@host` without a scheme's `//`; the trigger's URL
+    // alternative fires on its `jdbc:oracle:`.
+    rule: 'pattern:connection-string',
+    family: TriggerHits.URL,
+    regex: /(?<=jdbc:oracle:[a-z]+:[^\s/:@"']+\/)[^\s@"'/]+(?=@)/g,
+    hint: (text) => text.includes('jdbc:oracle:'),
   },
   {
     rule: 'pattern:bearer',
     family: TriggerHits.BEARER,
-    regex: /(?<![A-Za-z0-9])(?<pre>bearer\s+)(?<secret>[A-Za-z0-9\-._~+/]{8,}=*)/gi,
-    hint: (text) => text.includes('earer') || text.includes('EARER'),
+    // `Token` is also an English word, so its value must look generated.
+    regex: /(?<![A-Za-z0-9])(?<pre>(?<scheme>bearer|token)\s+)(?<secret>[A-Za-z0-9\-._~+/]{8,}=*)/gi,
+    hint: (text) => /earer|EARER|oken|OKEN/.test(text),
+    accept: (secret, groups) => groups.scheme?.toLowerCase() !== 'token' || (secret.length >= 16 && looksGenerated(secret)),
+  },
+  {
+    rule: 'pattern:basic-auth',
+    family: TriggerHits.BEARER,
+    // Decoded to check it: only a base64 `user:password` is a Basic credential.
+    regex: /(?<![A-Za-z0-9])(?<pre>basic\s+)(?<secret>[A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi,
+    hint: (text) => /asic|ASIC/.test(text),
+    accept: (secret) => isBasicCredential(secret),
   },
   {
     rule: 'pattern:assignment',
     family: TriggerHits.ASSIGNMENT,
-    // `password=…`, `api_key: …`, `"client_secret": "…"`, `Authorization: Basic …` in free text.
-    // The match starts at `:` or `=` (the key word is looked behind for), which keeps it fast.
+    // `password=…`, `api_key: …`, `"client_secret": "…"`, `some_api_token_123 = "…"`,
+    // `Authorization: Basic …` in free text and `.env` lines. The match starts at `:` or `=`
+    // (the name is looked behind for), which keeps it fast. When the word is not the name's
+    // last segment (`token_count`), the value must look generated.
     regex: new RegExp(
-      `(?<=(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_-])*${ASSIGNMENT_WORDS}(?:\\\\?["'])?\\s*)(?<pre>[:=]\\s*(?:\\\\?["'])?(?:(?:bearer|basic|token|digest)\\s+)?)(?<secret>[^\\s"'\`,;&<>\\\\]+)`,
+      `(?<=(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*${ASSIGNMENT_WORDS}(?<tail>(?:[_.-][A-Za-z0-9]+)*)(?:\\\\?["'])?\\s*)(?<pre>[:=]\\s*(?:\\\\?["'])?(?:(?:bearer|basic|token|digest)\\s+)?)(?<secret>[^\\s"'\`,;&<>\\\\]+)`,
       'gi',
     ),
     hint: (text) => text.includes(':') || text.includes('='),
+    accept: (secret, groups) => (groups.tail ?? '') === '' || looksGenerated(secret),
+  },
+  {
+    rule: 'pattern:assignment',
+    family: TriggerHits.ASSIGNMENT,
+    // A call given a secret's name and a value: `getenv("api_token", "…")`, `set('password', '…')`.
+    regex: new RegExp(
+      `(?<=(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*${ASSIGNMENT_WORDS}(?<tail>(?:[_.-][A-Za-z0-9]+)*)\\\\?["'])(?<pre>\\s*,\\s*\\\\?["'])(?<secret>[^\\s"'\`\\\\]+)`,
+      'gi',
+    ),
+    hint: (text) => text.includes(','),
+    accept: (secret, groups) => (groups.tail ?? '') === '' || looksGenerated(secret),
   },
 ];
 
-/** Values the assignment rule leaves alone: already masked, or not a value at all. */
+export const BUILT_IN_PATTERNS: readonly CompiledPattern[] = PATTERNS;
+
+/**
+ * A reference to where a secret lives, not the secret: `${DB_PASSWORD}`, `$TOKEN`, `%API_KEY%`,
+ * `os.environ[…]`, `process.env.…`. Masking it would hide code, not a credential.
+ */
+const SECRET_REFERENCE = /^(?:\$\{?[A-Za-z_]|%[A-Za-z_][A-Za-z0-9_]*%$|(?:os\.environ|os\.getenv|process\.env|import\.meta\.env)(?![A-Za-z0-9_]))/;
+
+/** Values the assignment rule leaves alone: already masked, a reference to a secret, or not a value at all. */
 export function isInertValue(value: string): boolean {
   return (
     value.startsWith('[REDACTED') ||
+    SECRET_REFERENCE.test(value) ||
     value === 'null' ||
     value === 'undefined' ||
     value === 'true' ||
@@ -146,32 +207,172 @@ function anyCase(word: string): string {
   return word.replace(/[a-z]/g, (char) => `[${char}${char.toUpperCase()}]`);
 }
 
-const TRIGGER_WORDS = `(?:${['pass', 'pwd', 'secret', 'credential', 'key', 'token', 'auth', 'sig'].map(anyCase).join('|')})`;
+const TRIGGER_WORDS = `(?:${['pass', 'pwd', 'secret', 'cred', 'key', 'token', 'auth', 'sig'].map(anyCase).join('|')})`;
+
+function escapeLiteral(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/** Separators inside token prefixes (`glpat-`, `hf_`, `hvs.`), rarer in prose than letters. */
+const SEPARATORS = new Set(['-', '_', '.']);
+/** Characters the trigger may not key a literal on: they mark assignments, URLs and escapes. */
+const RESERVED_KEYS = new Set([':', '=', ',', '\\', '%']);
+
+interface TrieNode {
+  end: boolean;
+  readonly next: Map<string, TrieNode>;
+}
+
+/**
+ * A regular expression matching any of `words`, factored on shared beginnings (or, with
+ * `fromEnd`, shared endings, for a lookbehind): each step is then one character test.
+ */
+function trieSource(words: readonly string[], fromEnd: boolean): string {
+  const root: TrieNode = { end: false, next: new Map() };
+  for (const word of words) {
+    let node = root;
+    for (const char of fromEnd ? [...word].reverse() : word) {
+      let child = node.next.get(char);
+      if (child === undefined) node.next.set(char, (child = { end: false, next: new Map() }));
+      node = child;
+    }
+    node.end = true;
+  }
+  const emit = (node: TrieNode): string => {
+    // A shorter word ending here already decides; longer ones need not be told apart.
+    if (node.end) return '';
+    const branches = [...node.next].map(([char, child]) => (fromEnd ? `${emit(child)}${escapeLiteral(char)}` : `${escapeLiteral(char)}${emit(child)}`));
+    return branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`;
+  };
+  return emit(root);
+}
+
+// Rough frequency of lower-case letters in prose and code, most common first.
+const LOWER_BY_FREQUENCY = 'etaoinsrhldcumfpgwybvkxjqz';
+
+/** How often a character is met in text, roughly: upper-case letters are rarer than lower-case ones. */
+function characterCost(char: string): number {
+  const lower = LOWER_BY_FREQUENCY.indexOf(char);
+  if (lower !== -1) return 30 - lower;
+  const upper = LOWER_BY_FREQUENCY.indexOf(char.toLowerCase());
+  if (upper !== -1) return (30 - upper) / 8;
+  return char >= '0' && char <= '9' ? 5 : 3;
+}
+
+/**
+ * The character a literal is keyed on in the trigger: its first separator (`glpat-` on `-`);
+ * else its first `A`, which most upper-case key ids hold (`AKIA`, `LTAI`, `EAAC`), so they share
+ * one alternative; else its rarest character after the first (`dapi` on `p`).
+ */
+function keyIndex(literal: string): number {
+  for (let index = 0; index < literal.length; index++) {
+    if (SEPARATORS.has(literal.charAt(index))) return index;
+  }
+  const a = literal.indexOf('A');
+  if (a !== -1) return a;
+  let key = -1;
+  for (let index = 1; index < literal.length; index++) {
+    const char = literal.charAt(index);
+    if (RESERVED_KEYS.has(char)) continue;
+    if (key === -1 || characterCost(char) < characterCost(literal.charAt(key))) key = index;
+  }
+  return key;
+}
+
+/**
+ * Most top-level alternatives the trigger may have: past fifteen, V8's regular expression
+ * engine stops skipping ahead over characters no alternative starts with, and the scan gets
+ * about three times slower. A test holds the built-in trigger to it.
+ */
+export const MAX_TRIGGER_ALTERNATIVES = 15;
+
+/**
+ * The trigger alternatives for the literals of the FORMAT rules, one per key character (see
+ * {@link keyIndex}): the key, then a trie of what precedes it in each literal keyed there, read
+ * backwards (`-(?<=…glpat-)`), or of what follows it when it opens the literal (`A(?=KIA|…)`).
+ * The trigger may fire on a literal's beginning only (`glpat` before `-`): the rules check the
+ * whole shape.
+ */
+function literalAlternatives(): string[] {
+  const groups = new Map<string, { behind: Set<string>; ahead: Set<string> }>();
+  for (const [index, pattern] of PATTERNS.entries()) {
+    for (const literal of pattern.prefixes ?? []) {
+      const key = keyIndex(literal);
+      if (literal.length < 2 || key === -1) throw new Error(`no trigger key in literal ${literal}`);
+      const char = literal.charAt(key);
+      let entries = LITERALS_BY_KEY.get(char);
+      if (entries === undefined) LITERALS_BY_KEY.set(char, (entries = []));
+      entries.push({ literal, offset: key, pattern: index });
+      let group = groups.get(char);
+      if (group === undefined) groups.set(char, (group = { behind: new Set(), ahead: new Set() }));
+      if (key === 0) group.ahead.add(literal.slice(1));
+      else group.behind.add(literal.slice(0, key + 1));
+    }
+  }
+  const alternatives: string[] = [];
+  for (const [char, { behind, ahead }] of groups) {
+    const checks: string[] = [];
+    if (behind.size > 0) checks.push(`(?<=${trieSource([...behind], true)})`);
+    if (ahead.size > 0) checks.push(`(?=${trieSource([...ahead], false)})`);
+    alternatives.push(`${escapeLiteral(char)}${checks.length === 1 ? (checks[0] as string) : `(?:${checks.join('|')})`}`);
+  }
+  return alternatives;
+}
+
+/** A literal of a FORMAT rule, where its key character sits in it, and the rule's index. */
+interface LiteralEntry {
+  readonly literal: string;
+  readonly offset: number;
+  readonly pattern: number;
+}
+
+const LITERALS_BY_KEY = new Map<string, LiteralEntry[]>();
+const LITERAL_ALTERNATIVES = literalAlternatives();
+const LITERAL_TRIGGER = new RegExp(LITERAL_ALTERNATIVES.join('|'), 'g');
+
+/**
+ * Which FORMAT rules can fire on a text: one scan for the key characters of their literals,
+ * then a look at the few literals keyed on each character found. Far cheaper than asking every
+ * rule whether its literal occurs (one search of the whole text per literal).
+ * Returns one flag per built-in pattern, by index.
+ */
+export function formatPatternsIn(text: string): Uint8Array {
+  const found = new Uint8Array(PATTERNS.length);
+  const trigger = LITERAL_TRIGGER;
+  trigger.lastIndex = 0;
+  for (let match = trigger.exec(text); match !== null; match = trigger.exec(text)) {
+    for (const entry of LITERALS_BY_KEY.get(match[0]) ?? []) {
+      if (found[entry.pattern] === 0 && text.startsWith(entry.literal, match.index - entry.offset)) found[entry.pattern] = 1;
+    }
+  }
+  return found;
+}
 
 /**
  * Source of the quick trigger: text matching none of these alternatives cannot be changed by
  * any built-in rule, so it is returned as is. Every alternative starts on a rarely seen
- * character (looking behind for the rest), which keeps the scan fast. In raw JSON
+ * character (looking behind and ahead for the rest), which keeps the scan fast. In raw JSON
  * (`inRawJson`), a bare quote before `:` is structure (`"max_tokens":`), not content, so only
  * an escaped quote counts there.
  */
 export function triggerSource(inRawJson: boolean, extraNames: readonly string[]): string {
   const quote = inRawJson ? `(?:\\\\"|')?` : `(?:\\\\"|["'])?`;
+  const callQuote = inRawJson ? `(?:\\\\"|')` : `(?:\\\\"|["'])`;
   // In raw JSON, whitespace inside a string may be written as an escape (\n, \t, \r).
   const space = inRawJson ? '(?:\\s|\\\\[ntr])' : '\\s';
+  // An assignment (`name: value`, `name=value`, or a query parameter the options name), and a
+  // call's argument (`"name", value`), looked behind for from the separator.
+  const assignment = [`${TRIGGER_WORDS}[\\w.-]*${quote}${space}*${extraNames.length > 0 ? `|(?:${extraNames.join('|')})(?==)` : ''}`, `${TRIGGER_WORDS}[\\w.-]*${callQuote}${space}*`];
   const alternatives = [
-    '(?<=sk|xox[abprs])-',
-    '-----BEGIN',
-    '(?<=AI)za',
-    '(?<=A[KS]I)A',
-    '(?<=gh[pousr]|github_pat)_',
-    '(?<=ey)J',
-    `[Bb](?:earer|EARER)${space}`,
-    // A URL matters only with userinfo (`@`) or parameters (`=`).
-    ':(?:\\/\\/|\\\\\\/\\\\\\/)[^\\s"\'<>`@=]*[@=]',
-    `(?<=${TRIGGER_WORDS}[\\w.-]*${quote}${space}*)[:=]`,
+    ...LITERAL_ALTERNATIVES,
+    `[Bb](?:earer|EARER|asic|ASIC)${space}`,
+    // Keyed on `k`, far rarer than `t`.
+    `(?<=[Tt]o|TO)(?:ken|KEN)${space}`,
+    // A URL matters only with userinfo (`@`) or parameters (`=`); Oracle's JDBC URL has neither.
+    ':(?:(?:\\/\\/|\\\\\\/\\\\\\/)[^\\s"\'<>`@=]*[@=]|(?<=jdbc:oracle:)[a-z])',
+    `(?<=${assignment[0] as string})[:=]`,
+    `(?<=${assignment[1] as string}),`,
   ];
-  if (extraNames.length > 0) alternatives.push(`(?<=${extraNames.join('|')})=`);
   // A \u escape in raw JSON may spell any of the above.
   if (inRawJson) alternatives.push('\\\\u');
   return alternatives.join('|');
