@@ -93,6 +93,16 @@ export const RuntraceAttributes = {
   STEP_IMPLICIT: 'runtrace.step.implicit',
   /** `true` on a tool call runtrace recorded from the wire: asked for in one answer, its result sent in the next request. */
   TOOL_FROM_WIRE: 'runtrace.tool.from_wire',
+  /**
+   * On a step: the span id of another instrumentation's span of the same model call (an SDK's call
+   * span active when the step started), which the step stands for. Set when the step starts.
+   */
+  STEP_COVERS_SPAN_ID: 'runtrace.step.covers_span_id',
+  /**
+   * On another instrumentation's model-call span: the runtrace step that recorded the same call, so
+   * the span is kept as a generic span and not counted as a second step.
+   */
+  COVERED_BY_STEP_ID: 'runtrace.covered_by_step_id',
   STEP_TIME_TO_FIRST_CHUNK_MS: 'runtrace.step.time_to_first_chunk_ms',
   STEP_WARNINGS: 'runtrace.step.warnings',
   STEP_REQUEST_OPTIONS: 'runtrace.step.request_options',

@@ -42,6 +42,8 @@ export {
 export type { ErrorCode, RuntraceErrorOptions } from './errors.js';
 export { addTokenUsage, TOKEN_USAGE_KEYS } from './token-usage.js';
 export { isUsageMissing, unknownCostReason } from './is-usage-missing.js';
+export { readForeignGenAi, foreignRunId, normalizeProviderName } from './read-foreign-gen-ai.js';
+export type { ForeignGenAi, ForeignModelCall, ForeignToolCall, ForeignAgent, ForeignConvention } from './read-foreign-gen-ai.js';
 export type { TokenUsage } from './token-usage.js';
 export { Redactor, defaultRedactor } from './redactor.js';
 export { isMarkedRedacted, markRedacted } from './redaction-mark.js';

@@ -1,5 +1,6 @@
 // Whether a model call's token usage is unknown (a response arrived, but no usage with it).
 import { GenAiAttributes, RuntraceAttributes } from './attributes.js';
+import { readForeignGenAi } from './read-foreign-gen-ai.js';
 
 const USAGE_KEYS = [
   GenAiAttributes.USAGE_INPUT_TOKENS,
@@ -21,7 +22,8 @@ const RESPONSE_KEYS = [
  * model, finish reason or first stream chunk was recorded), so the call may have been billed, but
  * no usage was reported — typically a stream cut before its final usage chunk. Such a step's cost
  * is unknown, never a silent zero. A step that got no answer at all (a network error, a refused
- * request) reports no usage because nothing was consumed, and is not "missing".
+ * request) reports no usage because nothing was consumed, and is not "missing". Another
+ * instrumentation's model-call span is read with {@link readForeignGenAi}.
  *
  * @example
  * isUsageMissing({ 'gen_ai.response.model': 'gpt-4o-mini' }); // true: answered, no usage
@@ -31,6 +33,11 @@ const RESPONSE_KEYS = [
 export function isUsageMissing(attributes: Readonly<Record<string, unknown>>): boolean {
   for (const key of USAGE_KEYS) {
     if (typeof attributes[key] === 'number') return false;
+  }
+  if (attributes[RuntraceAttributes.SPAN_KIND] === undefined) {
+    // Another instrumentation's model call names its usage and answer its own way.
+    const foreign = readForeignGenAi(undefined, attributes);
+    if (foreign?.kind === 'model_call') return foreign.usageMissing;
   }
   for (const key of RESPONSE_KEYS) {
     if (attributes[key] !== undefined) return true;

@@ -1,7 +1,7 @@
 // RunSpanProcessor: finalizes runtrace spans (write-once, stale sweep, shutdown), redacts every
 // span in onEnding, writes run summaries, and routes ended spans to the destinations it wraps.
 import type { Attributes, Context, Exception, Link, SpanStatus, TimeInput } from '@opentelemetry/api';
-import { diag, SpanStatusCode } from '@opentelemetry/api';
+import { diag, SpanStatusCode, trace } from '@opentelemetry/api';
 import { hrTimeToMilliseconds, millisToHrTime } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { RunStatus, SpanKind } from '@runtrace/core';
@@ -18,6 +18,8 @@ import {
   SpanKinds,
 } from '@runtrace/core';
 import { BoundedMap } from './internal/bounded-map.js';
+import { ForeignLinks } from './internal/foreign-links.js';
+import type { Placement } from './internal/foreign-links.js';
 import { LiveSpanEvent } from './internal/live-span-event.js';
 import { recordMasking, redactSpanParts } from './internal/redaction.js';
 import { RedactionMemo } from './internal/redaction-memo.js';
@@ -252,6 +254,8 @@ export class RunSpanProcessor implements SpanProcessor {
   readonly #traceRunMemory = new BoundedMap<string, string>(DECISION_MEMORY);
   readonly #endedRuns = new BoundedMap<string, true>(ENDED_RUN_MEMORY);
   readonly #ingestSummaries = new BoundedMap<string, RunSummaryAccumulator>(DECISION_MEMORY);
+  /** Other instrumentations' GenAI spans: the runs they join, the model calls runtrace's steps cover. */
+  readonly #foreign = new ForeignLinks(DECISION_MEMORY);
   readonly #listeners = new Set<RunLiveListener>();
   readonly #wrappers: Mutators;
   /** Takes a live event's snapshot; one function for every event. */
@@ -359,11 +363,15 @@ export class RunSpanProcessor implements SpanProcessor {
 
   // ---- SpanProcessor ------------------------------------------------------------------------
 
-  onStart(span: Span, _parentContext: Context): void {
+  onStart(span: Span, parentContext: Context): void {
     if (this.#shuttingDown) return;
     try {
       const kind = span.attributes[RuntraceAttributes.SPAN_KIND];
-      if (!isSpanKind(kind)) return;
+      if (!isSpanKind(kind)) {
+        this.#placeForeign(span, parentContext);
+        return;
+      }
+      if (kind === SpanKinds.STEP) this.#foreign.noteStep(span.attributes, span.spanContext().spanId);
       if (this.#tracked >= this.#maxInFlight) {
         this.#untracked += 1;
         return;
@@ -381,6 +389,7 @@ export class RunSpanProcessor implements SpanProcessor {
     try {
       const kind = span.attributes[RuntraceAttributes.SPAN_KIND];
       if (isSpanKind(kind)) this.#finalizeStatus(span.attributes, span.status);
+      else this.#linkForeign(span, span, (runKey) => this.#liveSummaryOf(runKey));
       if (kind === SpanKinds.RUN) {
         const group = this.#entryOf(span)?.group ?? this.#groups.get(span.spanContext().spanId);
         if (group !== undefined && !group.runEnded) this.#writeSummary(group.summary, span.attributes);
@@ -547,11 +556,65 @@ export class RunSpanProcessor implements SpanProcessor {
         }
         return;
       }
+      if (kind === SpanKinds.STEP) this.#foreign.noteStep(attributes, span.spanContext().spanId);
       const runKey = nonEmptyString(attributes[RuntraceAttributes.RUN_ID]);
       if (runKey !== undefined && !this.#traceRunMemory.has(traceId)) this.#traceRunMemory.set(traceId, runKey);
     } catch {
       // A malformed span is reported once, when #ingestOne handles it.
     }
+  }
+
+  /** A foreign span starts: it is placed in the runtrace run (and step) of its parent, if any. */
+  #placeForeign(span: Span, parentContext: Context): void {
+    const parent = trace.getSpan(parentContext);
+    if (parent === undefined) return;
+    const entry = this.#entryOf(parent);
+    let placement: Placement | undefined;
+    if (entry === undefined) placement = this.#foreign.placementOf(parent);
+    else placement = { runKey: entry.group.key, stepId: entry.kind === SpanKinds.STEP ? parent.spanContext().spanId : undefined };
+    if (placement !== undefined) this.#foreign.place(span, placement);
+  }
+
+  /**
+   * A foreign span ends (or is ingested): a model call that a runtrace step recorded is marked as
+   * covered; a GenAI span under a runtrace run joins it (`runtrace.run.id`, and `runtrace.step.id`
+   * for a tool in a step) and is added to its summary. Its other attributes stay as they are.
+   */
+  #linkForeign(key: object, span: ReadableSpan, summaryOf: (runKey: string) => RunSummaryAccumulator | undefined): void {
+    const { spanId, traceId } = span.spanContext();
+    const outcome = this.#foreign.resolve(key, span.name, span.attributes, spanId, this.#runOfTrace(traceId));
+    if (outcome === undefined) return;
+    const attributes = span.attributes;
+    if (outcome.kind === 'covered') {
+      attributes[RuntraceAttributes.COVERED_BY_STEP_ID] = outcome.stepId;
+      return;
+    }
+    const { foreign, runKey, stepId } = outcome;
+    if (runKey === undefined) return;
+    attributes[RuntraceAttributes.RUN_ID] = runKey;
+    if (stepId !== undefined && foreign.kind === 'tool') attributes[RuntraceAttributes.STEP_ID] = stepId;
+    const summary = summaryOf(runKey);
+    if (summary !== undefined) summary.addForeign(foreign, span.status.code, this.#pricing);
+    else if (this.#endedRuns.has(runKey)) {
+      attributes[RuntraceAttributes.ORPHANED] = true;
+      this.#orphaned += 1;
+    }
+  }
+
+  /** The summary of a run in flight here, while it can still change. */
+  #liveSummaryOf(runKey: string): RunSummaryAccumulator | undefined {
+    const group = this.#groups.get(runKey);
+    return group === undefined || group.runEnded ? undefined : group.summary;
+  }
+
+  /** The summary an ingested run gets when it arrives without one. */
+  #ingestSummaryOf(runKey: string): RunSummaryAccumulator {
+    let summary = this.#ingestSummaries.get(runKey);
+    if (summary === undefined) {
+      summary = new RunSummaryAccumulator();
+      this.#ingestSummaries.set(runKey, summary);
+    }
+    return summary;
   }
 
   #entryOf(span: object): SpanEntry | undefined {
@@ -799,17 +862,11 @@ export class RunSpanProcessor implements SpanProcessor {
           }
         } else {
           runKey = nonEmptyString(attributes[RuntraceAttributes.RUN_ID]);
-          if (runKey !== undefined) {
-            let summary = this.#ingestSummaries.get(runKey);
-            if (summary === undefined) {
-              summary = new RunSummaryAccumulator();
-              this.#ingestSummaries.set(runKey, summary);
-            }
-            summary.add(copy, kind, this.#pricing);
-          }
+          if (runKey !== undefined) this.#ingestSummaryOf(runKey).add(copy, kind, this.#pricing);
         }
       } else {
         runKey = this.#runOfTrace(copy.spanContext().traceId);
+        this.#linkForeign(copy, copy, (key) => this.#ingestSummaryOf(key));
       }
       this.#redactCopy(copy, true);
       this.#ingested += 1;

@@ -102,7 +102,7 @@ describe('startOwnSpan on a span whose attribute record cannot grow', () => {
     const sealed = {
       startSpan: (...parameters: Parameters<typeof tracer.startSpan>) => {
         const span = tracer.startSpan(...parameters);
-        Object.preventExtensions(span.attributes);
+        Object.preventExtensions((span as unknown as { attributes: object }).attributes);
         return span;
       },
     } as unknown as Parameters<typeof startOwnSpan>[0];

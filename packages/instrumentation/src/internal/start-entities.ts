@@ -5,7 +5,8 @@ import { GenAiAttributes, RunFinalizedError, RunNotFoundError, RuntraceAttribute
 import type { RunParams } from '../run-params.js';
 import type { StepParams, ToolCallParams } from '../step-params.js';
 import { labelOf } from './bounds.js';
-import { RUN_KEY, STEP_KEY, activeRunState, activeStepState } from './context-keys.js';
+import { STEP_KEY, activeRunState, activeStepState } from './context-keys.js';
+import { activeForeignModelCall } from './foreign-model-call.js';
 import { redactedJson } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import { RunState, StepState, ToolState } from './recorder-core.js';
@@ -110,11 +111,14 @@ export function startStepState(run: RunState, params: StepParams): StepState {
   if (run.recording && params.request !== undefined) {
     Object.assign(attributes, requestAttributes(params.request, core.settings, tally));
   }
+  // Another instrumentation's span of this same call (an SDK's call span around the request) is
+  // named at the start, where the processor reads it, so that span is not counted as a second step.
+  const covered = run.recording ? activeForeignModelCall(active) : undefined;
   const span = core.startSpan(
     model === undefined ? 'chat' : `chat ${model}`,
     { kind: SpanKind.INTERNAL },
     attributes,
-    params.attributes,
+    covered === undefined ? params.attributes : { ...params.attributes, [RuntraceAttributes.STEP_COVERS_SPAN_ID]: covered },
     run.recording && base !== run.context ? trace.setSpan(base, run.span) : base,
     run.recording,
   );

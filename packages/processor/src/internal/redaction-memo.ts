@@ -35,7 +35,6 @@ export class RedactionMemo implements AttributeRedactor {
   readonly #checkable: boolean;
 
   constructor(readonly redactor: Redactor) {
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- compared, not called
     this.#checkable = redactor.redactAttribute === Redactor.prototype.redactAttribute;
   }
 

@@ -3,7 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
+import type { ForeignGenAi, RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
 import {
   GenAiAttributes,
   HttpAttributes,
@@ -51,6 +51,35 @@ function remember(names: string[], name: string | undefined): void {
   if (name !== undefined && names.length < MAX_NAMES && !names.includes(name)) names.push(name);
 }
 
+/** What a step adds to its run's summary, read from runtrace's attributes or another instrumentation's. */
+interface StepFigures {
+  /** The model named in the summary: requested, else answering. */
+  readonly model: string | undefined;
+  /** The model priced: answering, else requested. */
+  readonly pricedModel: string | undefined;
+  readonly provider: string | undefined;
+  readonly usage: Required<TokenUsage>;
+  readonly usageMissing: boolean;
+}
+
+function runtraceStepFigures(attributes: Attributes): StepFigures {
+  const requested = stringAttribute(attributes, GenAiAttributes.REQUEST_MODEL);
+  const answering = stringAttribute(attributes, GenAiAttributes.RESPONSE_MODEL);
+  return {
+    model: requested ?? answering,
+    pricedModel: answering ?? requested,
+    provider: stringAttribute(attributes, GenAiAttributes.PROVIDER_NAME),
+    usage: {
+      inputTokens: count(attributes[GenAiAttributes.USAGE_INPUT_TOKENS]),
+      outputTokens: count(attributes[GenAiAttributes.USAGE_OUTPUT_TOKENS]),
+      reasoningTokens: count(attributes[GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS]),
+      cacheReadTokens: count(attributes[GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS]),
+      cacheCreationTokens: count(attributes[GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS]),
+    },
+    usageMissing: isUsageMissing(attributes),
+  };
+}
+
 /** Running totals for one run, fed with each child span as it ends. */
 export class RunSummaryAccumulator {
   stepCount = 0;
@@ -68,6 +97,8 @@ export class RunSummaryAccumulator {
   #endpoint: { readonly startMs: number; readonly label: string } | undefined;
   readonly #models: string[] = [];
   readonly #providers: string[] = [];
+  /** Tool call ids counted: one call recorded twice (by another instrumentation and on the wire) counts once. */
+  #toolCallIds: Set<string> | undefined;
 
   /** Adds one ended child span (step, attempt or tool) of the run. */
   add(span: ReadableSpan, kind: SpanKind, pricing: CostCalculator | undefined): void {
@@ -75,21 +106,58 @@ export class RunSummaryAccumulator {
     const status = statusOf(attributes, span.status.code);
     switch (kind) {
       case SpanKinds.STEP:
-        this.#addStep(attributes, status, pricing);
+        this.#addStep(runtraceStepFigures(attributes), status, pricing);
         break;
       case SpanKinds.ATTEMPT:
         if (status === 'completed') this.#addAttempt(span);
         break;
       case SpanKinds.TOOL:
-        this.toolCallCount += 1;
-        if (status === 'error') this.hasError = true;
+        this.#addTool(stringAttribute(attributes, GenAiAttributes.TOOL_CALL_ID), status);
         break;
       case SpanKinds.RUN:
         break;
     }
   }
 
-  #addStep(attributes: Attributes, status: RunStatus, pricing: CostCalculator | undefined): void {
+  /** Adds another instrumentation's model call or tool call that joined the run (its agent spans add nothing). */
+  addForeign(foreign: ForeignGenAi, statusCode: SpanStatusCode, pricing: CostCalculator | undefined): void {
+    const status = statusCode === SpanStatusCode.ERROR ? RunStatuses.ERROR : RunStatuses.COMPLETED;
+    if (foreign.kind === 'tool') {
+      this.#addTool(foreign.callId, status);
+      return;
+    }
+    if (foreign.kind !== 'model_call') return;
+    const usage = foreign.usage;
+    this.#addStep(
+      {
+        model: foreign.requestModel ?? foreign.responseModel,
+        pricedModel: foreign.responseModel ?? foreign.requestModel,
+        provider: foreign.provider,
+        usage: {
+          inputTokens: count(usage.inputTokens),
+          outputTokens: count(usage.outputTokens),
+          reasoningTokens: count(usage.reasoningTokens),
+          cacheReadTokens: count(usage.cacheReadTokens),
+          cacheCreationTokens: count(usage.cacheCreationTokens),
+        },
+        usageMissing: foreign.usageMissing,
+      },
+      status,
+      pricing,
+    );
+  }
+
+  #addTool(callId: string | undefined, status: RunStatus): void {
+    if (status === 'error') this.hasError = true;
+    if (callId !== undefined) {
+      this.#toolCallIds ??= new Set();
+      if (this.#toolCallIds.has(callId)) return;
+      this.#toolCallIds.add(callId);
+    }
+    this.toolCallCount += 1;
+  }
+
+  #addStep(figures: StepFigures, status: RunStatus, pricing: CostCalculator | undefined): void {
     this.stepCount += 1;
     if (status === 'error') {
       this.hasError = true;
@@ -97,34 +165,27 @@ export class RunSummaryAccumulator {
     } else if (status === 'interrupted') {
       this.interruptedSteps += 1;
     }
-    remember(this.#models, stringAttribute(attributes, GenAiAttributes.REQUEST_MODEL) ?? stringAttribute(attributes, GenAiAttributes.RESPONSE_MODEL));
-    remember(this.#providers, stringAttribute(attributes, GenAiAttributes.PROVIDER_NAME));
-    const usage = {
-      inputTokens: count(attributes[GenAiAttributes.USAGE_INPUT_TOKENS]),
-      outputTokens: count(attributes[GenAiAttributes.USAGE_OUTPUT_TOKENS]),
-      reasoningTokens: count(attributes[GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS]),
-      cacheReadTokens: count(attributes[GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS]),
-      cacheCreationTokens: count(attributes[GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS]),
-    } satisfies TokenUsage;
+    remember(this.#models, figures.model);
+    remember(this.#providers, figures.provider);
+    const usage = figures.usage;
     this.inputTokens += usage.inputTokens;
     this.outputTokens += usage.outputTokens;
     this.reasoningTokens += usage.reasoningTokens;
     this.cacheReadTokens += usage.cacheReadTokens;
     this.cacheCreationTokens += usage.cacheCreationTokens;
     if (pricing === undefined) return;
-    if (isUsageMissing(attributes)) {
+    if (figures.usageMissing) {
       // The model answered but reported no usage (a stream cut before its usage chunk): the call
       // may have been billed, so the run's cost is unknown, not a silent zero.
       this.costUnknown = true;
       return;
     }
-    const model =
-      stringAttribute(attributes, GenAiAttributes.RESPONSE_MODEL) ?? stringAttribute(attributes, GenAiAttributes.REQUEST_MODEL);
+    const model = figures.pricedModel;
     if (model === undefined) {
       this.costUnknown = true;
       return;
     }
-    const provider = stringAttribute(attributes, GenAiAttributes.PROVIDER_NAME);
+    const provider = figures.provider;
     try {
       const result = provider === undefined ? pricing.cost(model, usage) : pricing.cost(model, usage, provider);
       if (result.known && Number.isFinite(result.usd)) this.costUsd += result.usd;

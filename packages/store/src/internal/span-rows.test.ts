@@ -25,4 +25,21 @@ describe('spanToRow', () => {
     }
     expect([...tables].sort()).toEqual(['attempts', 'runs', 'spans', 'steps', 'tool_calls']);
   });
+
+  it("lists the rows of other instrumentations' spans, and of the run they bring along, in column order too", () => {
+    const context = { pricing: defaultPricingTable, normalizeModel: (model: string) => model, now: () => T0 };
+    const traceId = 'e'.repeat(32);
+    const spans = [
+      makeSpan({ spanId: 'e000000000000001', traceId, name: 'invoke_agent m', startMs: T0, endMs: T0 + 9, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' } }),
+      makeSpan({ spanId: 'e000000000000002', traceId, name: 'chat m', startMs: T0, endMs: T0 + 2, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 3 } }),
+      makeSpan({ spanId: 'e000000000000003', traceId, name: 'execute_tool t', startMs: T0 + 3, endMs: T0 + 4, attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 't' } }),
+    ];
+    const found = spans.map((span) => spanToRow(span, false, context)!);
+    expect(found.map((row) => row.table)).toEqual(['runs', 'steps', 'tool_calls']);
+    for (const row of found) {
+      expect(Object.keys(row.row)).toEqual(COLUMNS[row.table]);
+      if ((row.table === 'steps' || row.table === 'tool_calls') && row.foreignRun !== undefined) expect(Object.keys(row.foreignRun)).toEqual(RUN_COLUMNS);
+      else if (row.table !== 'runs') throw new Error(`no run row with the ${row.table} row`);
+    }
+  });
 });

@@ -1,55 +1,16 @@
 // Turns OpenTelemetry spans into the store's rows (runs, steps, attempts, tool calls, generic spans).
 
-import { SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isRunStatus, isUsageMissing } from '@runtrace/core';
-import type { RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
-import type { StorePricing } from '../query-types.js';
-import type { AttemptRow, EventRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './sqlite-writer.js';
+import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isUsageMissing } from '@runtrace/core';
+import type { SpanKind } from '@runtrace/core';
+import { foreignRowOf } from './foreign-rows.js';
+import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, priced, statusMessage, statusOf, str, timing } from './row-fields.js';
+import type { SpanRowContext } from './row-fields.js';
+import type { AttemptRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './sqlite-writer.js';
 
-/** How spans become rows: the pricing for costs, model normalization and the clock for in-progress rows. */
-export interface SpanRowContext {
-  readonly pricing: StorePricing;
-  readonly normalizeModel: (model: string) => string;
-  readonly now: () => number;
-}
-
-function str(attributes: Attributes, key: string): string | null {
-  const value = attributes[key];
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function num(attributes: Attributes, key: string): number | null {
-  const value = attributes[key];
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  return null;
-}
-
-function int(attributes: Attributes, key: string): number | null {
-  const value = num(attributes, key);
-  return value !== null && Number.isSafeInteger(value) ? value : null;
-}
-
-function count(attributes: Attributes, key: string): number {
-  const value = num(attributes, key);
-  return value !== null && value > 0 ? Math.round(value) : 0;
-}
-
-function bool(attributes: Attributes, key: string): boolean {
-  const value = attributes[key];
-  return value === true || value === 'true';
-}
-
-function json(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'null';
-  } catch {
-    return '{}';
-  }
-}
+export type { SpanRowContext } from './row-fields.js';
 
 /** The runtrace span kind of a span, or `undefined` for any other span. */
 export function runtraceKind(span: ReadableSpan): SpanKind | undefined {
@@ -63,77 +24,6 @@ export function runtraceKind(span: ReadableSpan): SpanKind | undefined {
     default:
       return undefined;
   }
-}
-
-function statusOf(span: ReadableSpan, inProgress: boolean): RunStatus {
-  if (inProgress) return 'in_progress';
-  const recorded = span.attributes[RuntraceAttributes.STATUS];
-  if (isRunStatus(recorded) && recorded !== 'in_progress') return recorded;
-  return span.status.code === SpanStatusCode.ERROR ? 'error' : 'completed';
-}
-
-interface Timing {
-  readonly start_ms: number;
-  readonly end_ms: number | null;
-  readonly duration_ms: number | null;
-  readonly last_activity_ms: number;
-}
-
-function timing(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): Timing {
-  const start = hrTimeToMilliseconds(span.startTime);
-  if (!inProgress) {
-    const end = Math.max(start, hrTimeToMilliseconds(span.endTime));
-    return { start_ms: start, end_ms: end, duration_ms: end - start, last_activity_ms: end };
-  }
-  let last = Math.max(start, context.now());
-  const reported = num(span.attributes, RuntraceAttributes.LAST_ACTIVITY_MS);
-  if (reported !== null) last = Math.max(last, reported);
-  for (const event of span.events) last = Math.max(last, hrTimeToMilliseconds(event.time));
-  return { start_ms: start, end_ms: null, duration_ms: null, last_activity_ms: last };
-}
-
-function events(span: ReadableSpan): EventRow[] {
-  return span.events.map((event) => ({
-    name: event.name,
-    time_ms: hrTimeToMilliseconds(event.time),
-    attributes: json(event.attributes ?? {}),
-  }));
-}
-
-interface Cost {
-  readonly cost_usd: number | null;
-  readonly cost_unknown: number;
-}
-
-const UNKNOWN_COST: Cost = { cost_usd: null, cost_unknown: 1 };
-const ZERO_COST: Cost = { cost_usd: 0, cost_unknown: 0 };
-
-function priced(context: SpanRowContext, model: string | null, usage: Required<TokenUsage>, provider: string | null): Cost {
-  if (usage.inputTokens === 0 && usage.outputTokens === 0) return ZERO_COST;
-  if (model === null) return UNKNOWN_COST;
-  try {
-    const result = context.pricing.cost(model, usage, provider ?? undefined);
-    return result.known ? { cost_usd: result.usd, cost_unknown: 0 } : UNKNOWN_COST;
-  } catch {
-    return UNKNOWN_COST;
-  }
-}
-
-function normalized(context: SpanRowContext, model: string | null): string | null {
-  if (model === null) return null;
-  try {
-    return context.normalizeModel(model);
-  } catch {
-    return model;
-  }
-}
-
-function parentOf(span: ReadableSpan): string | null {
-  return span.parentSpanContext?.spanId ?? null;
-}
-
-function statusMessage(span: ReadableSpan): string | null {
-  return str(span.attributes, RuntraceAttributes.STATUS_MESSAGE) ?? (span.status.message !== undefined && span.status.message !== '' ? span.status.message : null);
 }
 
 /** The first string of an array attribute. */
@@ -361,10 +251,12 @@ function genericRow(span: ReadableSpan): SpanRow {
 
 /** A span's row and its table, before it is flattened into values (see {@link spanToOp}). */
 export type SpanRowOf =
-  | { readonly table: 'runs'; readonly row: RunRow }
-  | { readonly table: 'steps'; readonly row: StepRow }
+  /** `foreignRun`: the row of a run made of other instrumentations' spans, merged into the stored one. */
+  | { readonly table: 'runs'; readonly row: RunRow; readonly foreignRun?: true }
+  /** `foreignRun`: the row of the trace's foreign run, which the step or tool joins (merged likewise). */
+  | { readonly table: 'steps'; readonly row: StepRow; readonly foreignRun?: RunRow }
   | { readonly table: 'attempts'; readonly row: AttemptRow }
-  | { readonly table: 'tool_calls'; readonly row: ToolRow }
+  | { readonly table: 'tool_calls'; readonly row: ToolRow; readonly foreignRun?: RunRow }
   | { readonly table: 'spans'; readonly row: SpanRow };
 
 /** The row for one span; `undefined` for a live snapshot of a span that is not runtrace's. */
@@ -379,7 +271,8 @@ export function spanToRow(span: ReadableSpan, inProgress: boolean, context: Span
     case SpanKinds.TOOL:
       return { table: 'tool_calls', row: toolRow(span, inProgress, context) };
     case undefined:
-      return inProgress ? undefined : { table: 'spans', row: genericRow(span) };
+      if (inProgress) return undefined;
+      return foreignRowOf(span, context) ?? { table: 'spans', row: genericRow(span) };
   }
 }
 
@@ -391,13 +284,18 @@ export function spanToOp(span: ReadableSpan, inProgress: boolean, context: SpanR
   const found = spanToRow(span, inProgress, context);
   if (found === undefined) return undefined;
   switch (found.table) {
-    case 'runs':
-      return { table: 'runs', values: valuesOf(found.row), events: events(span), aggregate: found.row.has_summary === 0 };
+    case 'runs': {
+      const op: RowOp = { table: 'runs', values: valuesOf(found.row), events: events(span), aggregate: found.row.has_summary === 0 };
+      return found.foreignRun === true ? { ...op, foreignRun: true } : op;
+    }
     case 'spans':
       return { table: 'spans', values: valuesOf(found.row), events: [], aggregate: false };
     case 'steps':
+    case 'tool_calls': {
+      const op: RowOp = { table: found.table, values: valuesOf(found.row), events: events(span), aggregate: true };
+      return found.foreignRun === undefined ? op : { ...op, foreignRun: true, runValues: valuesOf(found.foreignRun) };
+    }
     case 'attempts':
-    case 'tool_calls':
       return { table: found.table, values: valuesOf(found.row), events: events(span), aggregate: true };
   }
 }

@@ -42,6 +42,31 @@ describe('encodeOps / decodeOps', () => {
     expect(decodeOps(encoded)).toEqual(ops);
   });
 
+  it("round-trips a foreign run's flags and the run row a step brings along", () => {
+    const ops: WriteOp[] = [
+      {
+        table: 'runs',
+        values: values(RUN_COLUMNS, (column) => (column === 'run_id' ? 'f'.repeat(32) : column === 'name' ? 'invoke_agent' : null)),
+        spanId: 'f'.repeat(32),
+        runId: 'f'.repeat(32),
+        events: [],
+        aggregate: true,
+        foreignRun: true,
+      },
+      {
+        table: 'steps',
+        values: values(STEP_COLUMNS, (column) => (column === 'step_id' ? 'b000000000000002' : column === 'run_id' ? 'f'.repeat(32) : null)),
+        spanId: 'b000000000000002',
+        runId: 'f'.repeat(32),
+        events: [{ name: 'ai.stream.firstChunk', time_ms: 5, attributes: '{}' }],
+        aggregate: true,
+        foreignRun: true,
+        runValues: values(RUN_COLUMNS, (column, index) => (column === 'run_id' ? 'f'.repeat(32) : column === 'kind' ? 'gen_ai' : index)),
+      },
+    ];
+    expect(decodeOps(encodeOps(ops))).toEqual(ops);
+  });
+
   it('packs into a larger reused buffer and keeps its scratch space between batches', () => {
     const packer = new OpsPacker();
     const op = (id: string, text: string): WriteOp => ({

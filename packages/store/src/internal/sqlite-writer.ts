@@ -70,13 +70,18 @@ export type RowValues = readonly (string | number | null)[];
 /**
  * One row to write, as span conversion produces it. `events` are written (by sequence number,
  * so a finished span's superset overwrites a snapshot's) when the row is written; `aggregate`
- * re-derives the run's figures from its steps when the run has no summary.
+ * re-derives the run's figures from its steps when the run has no summary. `foreignRun` marks a
+ * row of a run made of other instrumentations' spans: a `runs` row is merged into the stored one
+ * (see {@link MERGE_FOREIGN_RUN_SQL}); a step or tool call brings its run's row in `runValues`,
+ * merged likewise.
  */
 export interface RowOp {
   readonly table: 'runs' | 'steps' | 'attempts' | 'tool_calls' | 'spans';
   readonly values: RowValues;
   readonly events: readonly EventRow[];
   readonly aggregate: boolean;
+  readonly foreignRun?: boolean;
+  readonly runValues?: RowValues;
 }
 
 /** A row to write with the keys of its events, read from its values by {@link decodeOps}. */
@@ -88,6 +93,10 @@ export interface WriteOp extends RowOp {
 const TABLES: readonly WriteOp['table'][] = ['runs', 'steps', 'attempts', 'tool_calls', 'spans'];
 const TABLE_INDEX: Readonly<Record<WriteOp['table'], number>> = { runs: 0, steps: 1, attempts: 2, tool_calls: 3, spans: 4 };
 const TABLE_COLUMNS: readonly (readonly string[])[] = [RUN_COLUMNS, STEP_COLUMNS, ATTEMPT_COLUMNS, TOOL_COLUMNS, SPAN_COLUMNS];
+/** Bits of an op's flags number. */
+const FLAG_AGGREGATE = 1;
+const FLAG_FOREIGN_RUN = 2;
+const FLAG_RUN_VALUES = 4;
 const CELL_NULL = 0;
 const CELL_NUMBER = 1;
 const CELL_TEXT = 2;
@@ -104,9 +113,10 @@ const HEADER_BYTES = 16;
  * cell count), then the numbers (Float64, 8-byte aligned), the text (every text cell
  * concatenated, UTF-16LE, which round-trips any JavaScript string exactly, lone surrogates
  * included), then one tag byte per cell. Per op, the numbers hold the table index, the
- * aggregate flag and the event count, then one cell per column and three per event (name,
+ * flags and the event count, then one cell per column and three per event (name,
  * time, attributes). A cell's tag says whether it is null, a number (the next entry of the
- * numbers) or text (the next entry of the numbers is its length).
+ * numbers) or text (the next entry of the numbers is its length). The flags are bits: aggregate
+ * (1), foreign run (2), and run values (4), which follow the events as one cell per run column.
  */
 export type EncodedOps = ArrayBuffer;
 
@@ -146,10 +156,11 @@ export class OpsPacker {
   }
 
   add(op: RowOp): void {
-    const cells = op.values.length + op.events.length * 3;
+    const runValues = op.runValues;
+    const cells = op.values.length + op.events.length * 3 + (runValues === undefined ? 0 : RUN_COLUMNS.length);
     this.#reserve(cells + 3, cells);
     this.#numbers[this.#n++] = TABLE_INDEX[op.table];
-    this.#numbers[this.#n++] = op.aggregate ? 1 : 0;
+    this.#numbers[this.#n++] = (op.aggregate ? FLAG_AGGREGATE : 0) | (op.foreignRun === true ? FLAG_FOREIGN_RUN : 0) | (runValues === undefined ? 0 : FLAG_RUN_VALUES);
     this.#numbers[this.#n++] = op.events.length;
     // The op's text cells are joined and written once: one native call per op, not per cell.
     const texts: string[] = [];
@@ -158,6 +169,9 @@ export class OpsPacker {
       this.#cell(event.name, texts);
       this.#cell(event.time_ms, texts);
       this.#cell(event.attributes, texts);
+    }
+    if (runValues !== undefined) {
+      for (let column = 0; column < RUN_COLUMNS.length; column++) this.#cell(runValues[column] ?? null, texts);
     }
     if (texts.length > 0) this.#writeText(texts.length === 1 ? texts[0]! : texts.join(''));
     this.#count += 1;
@@ -267,7 +281,7 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
     const tableIndex = numbers[n++]!;
     const table = TABLES[tableIndex];
     if (table === undefined) throw new Error(`packed rows are damaged (table ${tableIndex})`);
-    const aggregate = numbers[n++] === 1;
+    const flags = numbers[n++]!;
     const eventCount = numbers[n++]!;
     const columns = TABLE_COLUMNS[tableIndex]!.length;
     const values: (string | number | null)[] = new Array<string | number | null>(columns);
@@ -276,7 +290,14 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
     for (let event = 0; event < eventCount; event++) {
       events.push({ name: String(cell()), time_ms: Number(cell()), attributes: String(cell()) });
     }
-    ops.push(writeOpOf({ table, values, events, aggregate }));
+    const op: { -readonly [K in keyof RowOp]: RowOp[K] } = { table, values, events, aggregate: (flags & FLAG_AGGREGATE) !== 0 };
+    if ((flags & FLAG_FOREIGN_RUN) !== 0) op.foreignRun = true;
+    if ((flags & FLAG_RUN_VALUES) !== 0) {
+      const runValues: (string | number | null)[] = new Array<string | number | null>(RUN_COLUMNS.length);
+      for (let column = 0; column < RUN_COLUMNS.length; column++) runValues[column] = cell();
+      op.runValues = runValues;
+    }
+    ops.push(writeOpOf(op));
   }
   return ops;
 }
@@ -362,6 +383,58 @@ export const AGGREGATE_RUN_SQL = `
     FROM steps WHERE run_id = @run_id) AS a
   WHERE runs.run_id = @run_id AND runs.has_summary = 0`;
 
+/** SQL for the worse of two statuses of a foreign run's rows: error, then interrupted, then completed. */
+function worseStatus(a: string, b: string): string {
+  return `CASE WHEN 'error' IN (${a}, ${b}) THEN 'error' WHEN 'interrupted' IN (${a}, ${b}) THEN 'interrupted' ELSE 'completed' END`;
+}
+
+/**
+ * Merges one span's view of a run made of other instrumentations' spans (a trace without a
+ * runtrace run; its run id is the trace id) into the stored row, so spans arriving in any order,
+ * batch or process make one run. Times widen to cover every span. An agent span's row (it has a
+ * name) names the run — kind, name, status, model — when it ends last of what is stored (the
+ * outermost agent contains the others); until one does, the run's status is the worst of its
+ * spans'. Model, provider and conversation otherwise come from the first span that has them; the
+ * figures are aggregated from the steps. Such a row is a roll-up, so unlike a runtrace run it
+ * changes after it is terminal. Never touches a runtrace run (whose id is a span id).
+ */
+export const MERGE_FOREIGN_RUN_SQL = (() => {
+  const takes = '(excluded.name IS NOT NULL AND (runs.name IS NULL OR excluded.end_ms >= runs.end_ms))';
+  const named = (column: string): string => `${column} = CASE WHEN ${takes} THEN excluded.${column} ELSE runs.${column} END`;
+  const first = (column: string): string => `${column} = CASE WHEN ${takes} THEN coalesce(excluded.${column}, runs.${column}) ELSE coalesce(runs.${column}, excluded.${column}) END`;
+  return `INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_COLUMNS.map(() => '?').join(', ')})
+    ON CONFLICT (run_id) DO UPDATE SET
+      ${['name', 'kind', 'status_message', 'error_type', 'parent_span_id', 'attributes'].map(named).join(', ')},
+      status = CASE WHEN ${takes} THEN excluded.status WHEN runs.name IS NOT NULL THEN runs.status ELSE ${worseStatus('runs.status', 'excluded.status')} END,
+      ${['conversation_id', 'provider', 'model', 'normalized_model'].map(first).join(', ')},
+      start_ms = min(runs.start_ms, excluded.start_ms),
+      end_ms = max(coalesce(runs.end_ms, excluded.end_ms), excluded.end_ms),
+      duration_ms = max(coalesce(runs.end_ms, excluded.end_ms), excluded.end_ms) - min(runs.start_ms, excluded.start_ms),
+      last_activity_ms = max(runs.last_activity_ms, excluded.last_activity_ms)
+    WHERE runs.run_id = runs.trace_id`;
+})();
+
+/** Numbers the steps of a run made of other instrumentations' spans by start time, 1..n (they come in any order). */
+export const NUMBER_FOREIGN_STEPS_SQL = `
+  UPDATE steps SET number = ranked.n
+  FROM (SELECT step_id, row_number() OVER (ORDER BY start_ms, step_id) AS n FROM steps WHERE run_id = @run_id) AS ranked
+  WHERE steps.step_id = ranked.step_id AND steps.number IS NOT ranked.n`;
+
+/**
+ * One tool call recorded twice in a run — by an instrumentation of the application (another
+ * library's tool span, or runtrace's \`run.tool()\`) and by runtrace from the wire (the model asked
+ * for it, the next request carried its result) — is kept once: the application's record, which
+ * timed the execution itself. Mirrors the processor's summary, which counts a call id once.
+ */
+export const DEDUPLICATE_TOOL_CALL_SQL = `
+  DELETE FROM tool_calls
+  WHERE run_id = @run_id AND call_id = @call_id AND json_extract(attributes, '$."runtrace.tool.from_wire"') = 1
+    AND EXISTS (SELECT 1 FROM tool_calls AS recorded WHERE recorded.run_id = @run_id AND recorded.call_id = @call_id
+      AND coalesce(json_extract(recorded.attributes, '$."runtrace.tool.from_wire"'), 0) <> 1)`;
+
+const TOOL_RUN_ID = TOOL_COLUMNS.indexOf('run_id');
+const TOOL_CALL_ID = TOOL_COLUMNS.indexOf('call_id');
+
 /**
  * Prepared statements for writing spans into one database. Writes happen in an explicit
  * transaction so the writer can keep adding ops to it while more arrive: {@link begin}, any
@@ -372,11 +445,15 @@ export class SpanWriter {
   readonly #upsert: Record<WriteOp['table'], Database.Statement>;
   readonly #insertEvent: Database.Statement;
   readonly #aggregate: Database.Statement;
+  readonly #mergeForeignRun: Database.Statement;
+  readonly #numberForeignSteps: Database.Statement;
+  readonly #deduplicateToolCall: Database.Statement;
   readonly #begin: Database.Statement;
   readonly #commit: Database.Statement;
   readonly #rollback: Database.Statement;
   readonly #touchedRuns = new Set<string>();
   readonly #summarizedRuns = new Set<string>();
+  readonly #foreignRuns = new Set<string>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -391,6 +468,9 @@ export class SpanWriter {
       'INSERT OR REPLACE INTO events (span_id, seq, run_id, name, time_ms, attributes) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#aggregate = db.prepare(AGGREGATE_RUN_SQL);
+    this.#mergeForeignRun = db.prepare(MERGE_FOREIGN_RUN_SQL);
+    this.#numberForeignSteps = db.prepare(NUMBER_FOREIGN_STEPS_SQL);
+    this.#deduplicateToolCall = db.prepare(DEDUPLICATE_TOOL_CALL_SQL);
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
@@ -413,6 +493,7 @@ export class SpanWriter {
   begin(): void {
     this.#touchedRuns.clear();
     this.#summarizedRuns.clear();
+    this.#foreignRuns.clear();
     this.#begin.run();
   }
 
@@ -427,6 +508,7 @@ export class SpanWriter {
   /** Re-aggregates the runs touched by the transaction's ops, then commits it. */
   commit(): void {
     // A run whose span carries its summary needs no aggregation from its children.
+    for (const runId of this.#foreignRuns) this.#numberForeignSteps.run({ run_id: runId });
     for (const runId of this.#touchedRuns) if (!this.#summarizedRuns.has(runId)) this.#aggregate.run({ run_id: runId });
     this.#commit.run();
   }
@@ -445,8 +527,14 @@ export class SpanWriter {
   }
 
   #writeOne(op: WriteOp): void {
-    const info = this.#upsert[op.table].run(op.values);
+    const foreignRun = op.table === 'runs' && op.foreignRun === true;
+    const info = (foreignRun ? this.#mergeForeignRun : this.#upsert[op.table]).run(op.values);
     if (info.changes === 0 || op.runId === null) return;
+    if (op.runValues !== undefined) this.#mergeForeignRun.run(op.runValues);
+    if (foreignRun || op.runValues !== undefined) this.#foreignRuns.add(op.runId);
+    if (op.table === 'tool_calls' && op.values[TOOL_CALL_ID] !== null) {
+      this.#deduplicateToolCall.run({ run_id: op.values[TOOL_RUN_ID], call_id: op.values[TOOL_CALL_ID] });
+    }
     let seq = 0;
     for (const event of op.events) {
       this.#insertEvent.run(op.spanId, seq++, op.runId, event.name, event.time_ms, event.attributes);

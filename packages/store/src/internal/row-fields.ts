@@ -1,0 +1,128 @@
+// The column values span conversion reads from a span: attributes by type, status, times, events, cost.
+
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { RuntraceAttributes, isRunStatus } from '@runtrace/core';
+import type { RunStatus, TokenUsage } from '@runtrace/core';
+import type { StorePricing } from '../query-types.js';
+import type { EventRow } from './sqlite-writer.js';
+
+/** How spans become rows: the pricing for costs, model normalization and the clock for in-progress rows. */
+export interface SpanRowContext {
+  readonly pricing: StorePricing;
+  readonly normalizeModel: (model: string) => string;
+  readonly now: () => number;
+}
+
+export function str(attributes: Attributes, key: string): string | null {
+  const value = attributes[key];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+export function num(attributes: Attributes, key: string): number | null {
+  const value = attributes[key];
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return null;
+}
+
+export function int(attributes: Attributes, key: string): number | null {
+  const value = num(attributes, key);
+  return value !== null && Number.isSafeInteger(value) ? value : null;
+}
+
+export function count(attributes: Attributes, key: string): number {
+  const value = num(attributes, key);
+  return value !== null && value > 0 ? Math.round(value) : 0;
+}
+
+/** A reported token count as a column value (absent: 0). */
+export function tokens(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
+}
+
+export function bool(attributes: Attributes, key: string): boolean {
+  const value = attributes[key];
+  return value === true || value === 'true';
+}
+
+export function json(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return '{}';
+  }
+}
+
+export function statusOf(span: ReadableSpan, inProgress: boolean): RunStatus {
+  if (inProgress) return 'in_progress';
+  const recorded = span.attributes[RuntraceAttributes.STATUS];
+  if (isRunStatus(recorded) && recorded !== 'in_progress') return recorded;
+  return span.status.code === SpanStatusCode.ERROR ? 'error' : 'completed';
+}
+
+export interface Timing {
+  readonly start_ms: number;
+  readonly end_ms: number | null;
+  readonly duration_ms: number | null;
+  readonly last_activity_ms: number;
+}
+
+export function timing(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): Timing {
+  const start = hrTimeToMilliseconds(span.startTime);
+  if (!inProgress) {
+    const end = Math.max(start, hrTimeToMilliseconds(span.endTime));
+    return { start_ms: start, end_ms: end, duration_ms: end - start, last_activity_ms: end };
+  }
+  let last = Math.max(start, context.now());
+  const reported = num(span.attributes, RuntraceAttributes.LAST_ACTIVITY_MS);
+  if (reported !== null) last = Math.max(last, reported);
+  for (const event of span.events) last = Math.max(last, hrTimeToMilliseconds(event.time));
+  return { start_ms: start, end_ms: null, duration_ms: null, last_activity_ms: last };
+}
+
+export function events(span: ReadableSpan): EventRow[] {
+  return span.events.map((event) => ({
+    name: event.name,
+    time_ms: hrTimeToMilliseconds(event.time),
+    attributes: json(event.attributes ?? {}),
+  }));
+}
+
+export interface Cost {
+  readonly cost_usd: number | null;
+  readonly cost_unknown: number;
+}
+
+export const UNKNOWN_COST: Cost = { cost_usd: null, cost_unknown: 1 };
+export const ZERO_COST: Cost = { cost_usd: 0, cost_unknown: 0 };
+
+export function priced(context: SpanRowContext, model: string | null, usage: Required<TokenUsage>, provider: string | null): Cost {
+  if (usage.inputTokens === 0 && usage.outputTokens === 0) return ZERO_COST;
+  if (model === null) return UNKNOWN_COST;
+  try {
+    const result = context.pricing.cost(model, usage, provider ?? undefined);
+    return result.known ? { cost_usd: result.usd, cost_unknown: 0 } : UNKNOWN_COST;
+  } catch {
+    return UNKNOWN_COST;
+  }
+}
+
+export function normalized(context: SpanRowContext, model: string | null): string | null {
+  if (model === null) return null;
+  try {
+    return context.normalizeModel(model);
+  } catch {
+    return model;
+  }
+}
+
+export function parentOf(span: ReadableSpan): string | null {
+  return span.parentSpanContext?.spanId ?? null;
+}
+
+export function statusMessage(span: ReadableSpan): string | null {
+  return str(span.attributes, RuntraceAttributes.STATUS_MESSAGE) ?? (span.status.message !== undefined && span.status.message !== '' ? span.status.message : null);
+}
