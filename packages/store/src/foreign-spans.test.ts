@@ -166,8 +166,10 @@ describe('other instrumentations\' GenAI spans in the store', () => {
     }
     opened = await store([agent]);
     try {
-      // The retry succeeded inside the agent: the agent's status is the run's; the failed step still shows.
-      expect(opened.getRun(TRACE)!.run).toMatchObject({ status: 'completed', hasError: true, kind: 'gen_ai', startTimeMs: T0 - 5, endTimeMs: T0 + 50, stepCount: 1 });
+      // The retry succeeded inside the agent: the agent's status is the run's; the failed step still shows,
+      // counted from the step rows wherever runs are listed (the run has no summary of runtrace's).
+      expect(opened.getRun(TRACE)!.run).toMatchObject({ status: 'completed', hasError: true, kind: 'gen_ai', startTimeMs: T0 - 5, endTimeMs: T0 + 50, stepCount: 1, failedStepCount: 1, interruptedStepCount: 0 });
+      expect(opened.listRuns().runs.map((run) => [run.runId, run.failedStepCount, run.interruptedStepCount])).toEqual([[TRACE, 1, 0]]);
     } finally {
       opened.close();
     }

@@ -24,6 +24,7 @@ import type {
   RunDetail,
   RunFilters,
   RunPage,
+  RunSummary,
   StorePricing,
   StoreSweepResult,
   SweepOptions,
@@ -33,7 +34,7 @@ import { openDatabaseFile } from './internal/open-database-file.js';
 import { encodeCursor, listPlan, requireText, timeRange, toEpochMs, whereRuns } from './internal/run-filters.js';
 import type { SqlParams } from './internal/run-filters.js';
 import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toRunSummary, toStep, toToolCall } from './internal/row-mappers.js';
-import type { Row } from './internal/row-mappers.js';
+import type { Row, StepProblems } from './internal/row-mappers.js';
 import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
 import type { SqliteDatabase } from './internal/sqlite-writer.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
@@ -181,9 +182,29 @@ export class SqliteStore {
     const page = rows.slice(0, plan.limit);
     const last = page.at(-1);
     return {
-      runs: page.map(toRunSummary),
+      runs: this.#summaries(page),
       nextCursor: rows.length > plan.limit && last !== undefined ? encodeCursor(plan.sort, plan.direction, numberOrZero(last.sort_value), String(last.run_id)) : null,
     };
+  }
+
+  /**
+   * The runs of `rows` as summaries. A run without a summary on its span (a run made of other
+   * instrumentations' spans, or one still open) gets its failed and interrupted steps counted
+   * from its step rows — in one query for these rows, not per run of a whole filter (as a column
+   * of the sorted query would cost).
+   */
+  #summaries(rows: readonly Row[]): RunSummary[] {
+    const open = rows.filter((row) => row.has_summary === 0);
+    const counted = new Map<string, StepProblems>();
+    if (open.length > 0) {
+      const found = this.#all(
+        `SELECT run_id, ${countIf("status = 'error'")} AS failed, ${countIf("status = 'interrupted'")} AS interrupted
+          FROM steps WHERE run_id IN (${open.map(() => '?').join(', ')}) GROUP BY run_id`,
+        open.map((row) => String(row.run_id)),
+      );
+      for (const row of found) counted.set(String(row.run_id), { failedStepCount: numberOrZero(row.failed), interruptedStepCount: numberOrZero(row.interrupted) });
+    }
+    return rows.map((row) => toRunSummary(row, counted.get(String(row.run_id))));
   }
 
   /**
@@ -198,7 +219,7 @@ export class SqliteStore {
     if (typeof runId !== 'string' || runId === '') throw new InvalidArgumentError('runId', runId, 'a run id');
     const row = this.#get('SELECT * FROM runs WHERE run_id = ?', [runId]);
     if (row === undefined) return undefined;
-    const run = toRunSummary(row);
+    const [run] = this.#summaries([row]) as [RunSummary];
     const steps = this.#all(STEPS_OF_RUN, [runId]).map(toStep);
     const reasons = run.costUnknown ? steps.flatMap((step) => (step.costUnknownReason === null ? [] : [step.costUnknownReason])) : [];
     return {
@@ -210,9 +231,13 @@ export class SqliteStore {
       toolCalls: this.#all(TOOL_CALLS_OF_RUN, [runId]).map(toToolCall),
       events: this.#all('SELECT * FROM events WHERE run_id = ? ORDER BY time_ms, span_id, seq', [runId]).map(toEvent),
       spans: this.#all('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms, span_id', [String(row.trace_id)]).map(toGenericSpan),
-      childRuns: this.#all('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY start_ms, run_id', [runId]).map(toRunSummary),
+      childRuns: this.#childRuns(runId),
     };
   }
+  #childRuns(runId: string): RunSummary[] {
+    return this.#summaries(this.#all('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY start_ms, run_id', [runId]));
+  }
+
 
   /**
    * Totals for the runs that started in a period (or ever, without `from`/`to`), with the same

@@ -55,9 +55,20 @@ function tokens(row: Row): Pick<RunSummary, 'inputTokens' | 'outputTokens' | 're
   };
 }
 
-/** The run summary's failed and interrupted step counts, read from the run's attributes only when it has them. */
-function stepProblems(attributes: unknown): { failedStepCount: number; interruptedStepCount: number } {
-  if (typeof attributes !== 'string' || !attributes.includes('_step_count"')) return { failedStepCount: 0, interruptedStepCount: 0 };
+/** A run's failed and interrupted step counts. */
+export interface StepProblems {
+  readonly failedStepCount: number;
+  readonly interruptedStepCount: number;
+}
+
+const NO_PROBLEMS: StepProblems = { failedStepCount: 0, interruptedStepCount: 0 };
+
+/**
+ * The failed and interrupted step counts: the run summary's, read from the run's attributes when
+ * it has them, else `counted` (what the store counted from the run's step rows).
+ */
+function stepProblems(attributes: unknown, counted: StepProblems | undefined): StepProblems {
+  if (typeof attributes !== 'string' || !attributes.includes('_step_count"')) return counted ?? NO_PROBLEMS;
   const parsed = parseObject(attributes);
   return {
     failedStepCount: numberOrZero(parsed[RuntraceAttributes.SUMMARY_FAILED_STEP_COUNT]),
@@ -65,7 +76,8 @@ function stepProblems(attributes: unknown): { failedStepCount: number; interrupt
   };
 }
 
-export function toRunSummary(row: Row): RunSummary {
+/** A runs row as a summary; `counted`: its step problems counted from its step rows, for a run without a summary. */
+export function toRunSummary(row: Row, counted?: StepProblems): RunSummary {
   return {
     runId: String(row.run_id),
     traceId: String(row.trace_id),
@@ -92,7 +104,7 @@ export function toRunSummary(row: Row): RunSummary {
     toolCallCount: numberOrZero(row.tool_call_count),
     ...tokens(row),
     hasError: row.has_error === 1,
-    ...stepProblems(row.attributes),
+    ...stepProblems(row.attributes, counted),
     endpoint: s(row.endpoint),
     costUsd: row.cost_unknown === 1 ? null : numberOrNull(row.cost_usd),
     costUnknown: row.cost_unknown === 1,
