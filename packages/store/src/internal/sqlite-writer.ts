@@ -434,6 +434,17 @@ export const DEDUPLICATE_TOOL_CALL_SQL = `
 
 const TOOL_RUN_ID = TOOL_COLUMNS.indexOf('run_id');
 const TOOL_CALL_ID = TOOL_COLUMNS.indexOf('call_id');
+const TOOL_ATTRIBUTES = TOOL_COLUMNS.indexOf('attributes');
+
+/**
+ * Whether a tool call row may have a twin to remove: one read on the wire, or one another library
+ * recorded. runtrace's own `run.tool()` records need no check: the wire leaves out the call ids
+ * the application recorded, and a wire record written after its twin removes itself.
+ */
+function mayHaveTwin(values: RowValues): boolean {
+  const attributes = values[TOOL_ATTRIBUTES];
+  return typeof attributes !== 'string' || attributes.includes('"runtrace.tool.from_wire":true') || !attributes.includes('"runtrace.span.kind"');
+}
 
 /**
  * Prepared statements for writing spans into one database. Writes happen in an explicit
@@ -532,7 +543,7 @@ export class SpanWriter {
     if (info.changes === 0 || op.runId === null) return;
     if (op.runValues !== undefined) this.#mergeForeignRun.run(op.runValues);
     if (foreignRun || op.runValues !== undefined) this.#foreignRuns.add(op.runId);
-    if (op.table === 'tool_calls' && op.values[TOOL_CALL_ID] !== null) {
+    if (op.table === 'tool_calls' && op.values[TOOL_CALL_ID] !== null && mayHaveTwin(op.values)) {
       this.#deduplicateToolCall.run({ run_id: op.values[TOOL_RUN_ID], call_id: op.values[TOOL_CALL_ID] });
     }
     let seq = 0;
