@@ -298,6 +298,27 @@ describe('installFetchInstrumentation on the global dispatchers in place', () =>
     }
   });
 
+  it('leaves alone a dispatcher it cannot read, set after it, without an exception from its watch', async () => {
+    const uninstall = installFetchInstrumentation();
+    const unreadable = new Proxy({}, {
+      get() {
+        throw new Error('no reading here');
+      },
+    });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      globals[UNDICI_SLOT] = unreadable;
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      expect(globals[UNDICI_SLOT]).toBe(unreadable);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      uninstall();
+    }
+  });
+
   it('leaves a dispatcher installed after it in place on uninstall', () => {
     const uninstall = installFetchInstrumentation();
     const later = new undici.Agent();

@@ -162,12 +162,16 @@ const WATCH_INTERVAL_MS = 1000;
 function rewatch(installs: SlotInstall[]): void {
   const globals = globalThis as Globals;
   for (const install of installs) {
-    const current = globals[install.slot];
-    if (current === install.installed || !isComposable(current) || composedFrom.has(current)) continue;
-    const composed = composeInto(install, current);
-    if (composed === undefined) continue;
-    install.previous = current;
-    install.installed = composed;
+    try {
+      const current = globals[install.slot];
+      if (current === install.installed || !isComposable(current) || composedFrom.has(current)) continue;
+      const composed = composeInto(install, current);
+      if (composed === undefined) continue;
+      install.previous = current;
+      install.installed = composed;
+    } catch {
+      // A timer's exception would end the application: a dispatcher that cannot be read is left as it is.
+    }
   }
 }
 
