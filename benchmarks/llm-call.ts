@@ -18,7 +18,8 @@
 // store's rows are counted); a configuration that lost data fails the run.
 // Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call.ts [--quick] [--configs none,runtrace-store]
 //      [--modes json,sse] [--rounds 15] [--calls 300] [--concurrent-calls 1000] [--in-flight 64] [--warmup 300]
-//      [--content metadata|full|none]   (env: BENCH_CONFIGS, BENCH_MODES, BENCH_ROUNDS, BENCH_CONTENT)
+//      [--content default|metadata|full|none]   (env: BENCH_CONFIGS, BENCH_MODES, BENCH_ROUNDS, BENCH_CONTENT)
+//      `default`: register()'s own choice (`full` with the store, `metadata` without), what users get.
 // Targets: added CPU per non-streamed call with the store ≤ 250 µs; calls/s at 64 in flight ≥ 0.7× untraced.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -51,8 +52,8 @@ const SEQUENTIAL_CALLS = count(args.calls, quick ? 100 : 300);
 const IN_FLIGHT = count(args['in-flight'], 64);
 const CONCURRENT_CALLS = count(args['concurrent-calls'], quick ? 320 : 1_000);
 const WARMUP_CALLS = count(args.warmup, quick ? 100 : 300);
-const CONTENT = args.content ?? process.env.BENCH_CONTENT ?? 'metadata';
-if (CONTENT !== 'none' && CONTENT !== 'metadata' && CONTENT !== 'full') throw new Error(`--content: none, metadata or full, not ${CONTENT}`);
+const CONTENT = args.content ?? process.env.BENCH_CONTENT ?? 'default';
+if (CONTENT !== 'default' && CONTENT !== 'none' && CONTENT !== 'metadata' && CONTENT !== 'full') throw new Error(`--content: default, none, metadata or full, not ${CONTENT}`);
 const configs = ((args.configs ?? process.env.BENCH_CONFIGS)?.split(',') ?? [...CONFIG_NAMES]).map((name) => name.trim()) as ConfigName[];
 for (const name of configs) if (!CONFIG_NAMES.includes(name)) throw new Error(`unknown configuration ${name}; known: ${CONFIG_NAMES.join(', ')}`);
 if (configs[0] !== 'none') throw new Error('the first configuration must be `none`: every figure is compared with it');

@@ -60,7 +60,7 @@ describe('the zero-code example: apps recorded by --import runtrace/register alo
       ['llm_call', 'completed', 'gpt-4.1-mini', 1, 14, 9, false],
     ]);
     for (const entry of runs) expect(entry.costUsd).toBeGreaterThan(0);
-    // The example's content policy, `full`: each run is labelled with its question.
+    // The default content policy with the local store, `full`: each run is labelled with its question.
     expect(runs.map((entry) => entry.label)).toEqual(['What is the weather in Oslo?', 'What is the weather in Bergen?', 'What is the weather in Tromsø?', 'What is the weather in Stavanger?']);
   });
 

@@ -132,6 +132,20 @@ describe('the AI SDK read on the wire: @ai-sdk/openai and @ai-sdk/anthropic, reg
           });
         }
       }
+
+      // With no run: the same tool loop, its two model calls two llm_call runs in one conversation.
+      for (const vendor of ['openai', 'anthropic'] as const) {
+        for (const call of ['generate', 'stream'] as const) {
+          const name = `${vendor} no-run tools ${call}`;
+          const callId = `call_${vendor}_${call}_no_run`;
+          if (vendor === 'openai') {
+            openaiServer.enqueue({ toolCalls: [{ id: callId, name: 'weather', arguments: '{"city":"Oslo"}' }], usage: { promptTokens: 100, completionTokens: 20 } }, { reply: 'It is 4 °C in Oslo.', usage: { promptTokens: 150, completionTokens: 8 } });
+          } else {
+            anthropicServer.enqueue({ toolUses: [{ id: callId, name: 'weather', input: { city: 'Oslo' } }], usage: { inputTokens: 100, outputTokens: 20 } }, { reply: 'It is 4 °C in Oslo.', usage: { inputTokens: 150, outputTokens: 8 } });
+          }
+          await record(name, () => complete(call, { model: models[vendor], prompt: promptOf(name), tools: { weather }, stopWhen: isStepCount(2) }));
+        }
+      }
     } finally {
       await runtrace.shutdown();
       trace.disable();
@@ -170,9 +184,9 @@ describe('the AI SDK read on the wire: @ai-sdk/openai and @ai-sdk/anthropic, reg
 
   it('every call reached its server as the providers send it, and only the Responses call failed', () => {
     expect(Object.keys(errors)).toEqual(['openai responses']);
-    // Each: 2 plain calls, 4 retried calls twice each, 2 tool loops of 2 calls; OpenAI also the Responses call.
-    expect(openaiServer.requests).toHaveLength(15);
-    expect(anthropicServer.requests).toHaveLength(14);
+    // Each: 2 plain calls, 4 retried calls twice each, 4 tool loops of 2 calls; OpenAI also the Responses call.
+    expect(openaiServer.requests).toHaveLength(19);
+    expect(anthropicServer.requests).toHaveLength(18);
     expect(texts['openai stream']).toBe('Cold.');
     expect(texts['anthropic stream']).toBe('Cold and dark.');
     const openaiPaths = new Set(openaiServer.requests.map((request) => request.path));
@@ -182,8 +196,8 @@ describe('the AI SDK read on the wire: @ai-sdk/openai and @ai-sdk/anthropic, reg
     const streamed = openaiServer.requests.find((request) => JSON.stringify(request.json).includes('openai stream'));
     expect(streamed?.json).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     // No run names the tools: the mock saw them, and the tool results went back by call id.
-    expect(JSON.stringify(openaiServer.requests.at(-1)?.json)).toContain('call_openai_stream');
-    expect(JSON.stringify(anthropicServer.requests.at(-1)?.json)).toContain('call_anthropic_stream');
+    expect(JSON.stringify(openaiServer.requests.at(-1)?.json)).toContain('call_openai_stream_no_run');
+    expect(JSON.stringify(anthropicServer.requests.at(-1)?.json)).toContain('call_anthropic_stream_no_run');
   });
 
   describe('with no run: one llm_call run per call, model, tokens and cost from the wire', () => {
@@ -267,6 +281,34 @@ describe('the AI SDK read on the wire: @ai-sdk/openai and @ai-sdk/anthropic, reg
           expect(detail.toolCalls[0]).toMatchObject({ name: 'weather', callId: `call_${vendor}_${call}`, status: 'completed', stepId: detail.steps[0]!.stepId });
           expect(detail.toolCalls[0]!.attributes['runtrace.tool.from_wire']).toBe(true);
           expect(detail.run).toMatchObject({ kind: 'chat_turn', status: 'completed', stepCount: 2, toolCallCount: 1, inputTokens: 250, outputTokens: 28, costUnknown: false });
+        });
+      }
+    }
+  });
+
+  describe('with no run, a tool loop (isStepCount(2)): two llm_call runs in one conversation, the tool call in the first', () => {
+    for (const vendor of ['openai', 'anthropic'] as const) {
+      for (const call of ['generate', 'stream'] as const) {
+        it(`${vendor}, ${call}Text`, () => {
+          const name = `${vendor} no-run tools ${call}`;
+          expect(texts[name]).toBe('It is 4 °C in Oslo.');
+          const runs = [...(implicit[name] ?? [])].sort((a, b) => a.run.startTimeMs - b.run.startTimeMs);
+          expect(runs).toHaveLength(2);
+          const [asking, answering] = runs as [RunDetail, RunDetail];
+          expect(asking.run.conversationId).toBe(asking.run.runId);
+          expect(answering.run.conversationId).toBe(asking.run.runId);
+          expect(asking.run).toMatchObject({ kind: 'llm_call', status: 'completed', stepCount: 1, toolCallCount: 1, inputTokens: 100, outputTokens: 20, costUnknown: false });
+          expect(answering.run).toMatchObject({ kind: 'llm_call', status: 'completed', stepCount: 1, toolCallCount: 0, inputTokens: 150, outputTokens: 8, costUnknown: false });
+          const [toolCall] = asking.toolCalls;
+          expect(toolCall).toMatchObject({ name: 'weather', callId: `call_${vendor}_${call}_no_run`, status: 'completed', stepId: asking.steps[0]!.stepId });
+          expect(toolCall!.attributes['runtrace.tool.from_wire']).toBe(true);
+          // The tool ran between the answer that asked for it (read on the wire as the step ends)
+          // and the call that carried its result; the first run lasts until then (each span
+          // converts times with its own clock offset: a millisecond of slack).
+          expect(toolCall!.startTimeMs).toBeGreaterThan(asking.steps[0]!.startTimeMs);
+          expect(Math.abs(toolCall!.startTimeMs - asking.steps[0]!.endTimeMs!)).toBeLessThan(50);
+          expect(toolCall!.endTimeMs!).toBeLessThanOrEqual(answering.steps[0]!.startTimeMs + 1);
+          expect(asking.run.endTimeMs!).toBeGreaterThanOrEqual(toolCall!.endTimeMs! - 1);
         });
       }
     }

@@ -89,6 +89,17 @@ describe("LangChain's ChatOpenAI read on the wire: register() and the store", ()
         for (const call of asked.tool_calls ?? []) history.push(new ToolMessage({ tool_call_id: call.id ?? '', content: JSON.stringify({ celsius: 4 }) }));
         texts.tools = (await withTools.invoke(history)).text;
       });
+
+      // The same round trip with no run: two llm_call runs in one conversation, the tool call in the first.
+      server.enqueue({ toolCalls: [{ id: 'call_lc_2', name: 'weather', arguments: '{"city":"Oslo"}' }], usage: { promptTokens: 100, completionTokens: 20 } }, { reply: 'It is 4 °C in Oslo.', usage: { promptTokens: 150, completionTokens: 8 } });
+      {
+        const withTools = model.bindTools([WEATHER_TOOL]);
+        const history: BaseMessage[] = [new HumanMessage(promptOf('no-run tools'))];
+        const asked = await withTools.invoke(history);
+        history.push(asked);
+        for (const call of asked.tool_calls ?? []) history.push(new ToolMessage({ tool_call_id: call.id ?? '', content: JSON.stringify({ celsius: 4 }) }));
+        texts.noRunTools = (await withTools.invoke(history)).text;
+      }
     } finally {
       await runtrace.shutdown();
       trace.disable();
@@ -118,8 +129,8 @@ describe("LangChain's ChatOpenAI read on the wire: register() and the store", ()
   }
 
   it('the calls reached the server as chat completions; stream asks for the final usage chunk', () => {
-    expect(texts).toEqual({ invoke: 'Cold.', stream: 'Cold and dark.', retry: 'After the retry.', inRunInvoke: 'One.', inRunStream: 'Two more.', inRunRetry: 'After the retry.', tools: 'It is 4 °C in Oslo.' });
-    expect(server.requests).toHaveLength(10);
+    expect(texts).toEqual({ invoke: 'Cold.', stream: 'Cold and dark.', retry: 'After the retry.', inRunInvoke: 'One.', inRunStream: 'Two more.', inRunRetry: 'After the retry.', tools: 'It is 4 °C in Oslo.', noRunTools: 'It is 4 °C in Oslo.' });
+    expect(server.requests).toHaveLength(12);
     // LangChain retries by calling the OpenAI client again (built with maxRetries 0): the retry
     // is the same request, and says it is a first attempt.
     const retried = server.requests.filter((request) => request.body.includes('"retry: '));
@@ -132,7 +143,7 @@ describe("LangChain's ChatOpenAI read on the wire: register() and the store", ()
     // LangChain's streamUsage (default true) sets stream_options.include_usage.
     expect(server.requests[1]!.json).toMatchObject({ model: MODEL, stream: true, stream_options: { include_usage: true } });
     // Only the runs of the calls made outside any run are llm_call runs.
-    expect(Object.keys(implicit).sort()).toEqual(['invoke', 'retry', 'stream']);
+    expect(Object.keys(implicit).sort()).toEqual(['invoke', 'no-run tools', 'retry', 'stream']);
   });
 
   it('invoke with no run: an llm_call run with model, tokens and a priced cost', () => {
@@ -175,6 +186,16 @@ describe("LangChain's ChatOpenAI read on the wire: register() and the store", ()
       [2, MODEL, 'completed', 40, 4, true],
     ]);
     expect(inRun?.run).toMatchObject({ kind: 'chat_turn', status: 'completed', stepCount: 2, inputTokens: 70, outputTokens: 7, model: MODEL, costUnknown: false });
+  });
+
+  it('a tool round trip with no run: two llm_call runs in one conversation, the tool call, by its id, in the first', () => {
+    const runs = [...(implicit['no-run tools'] ?? [])].sort((a, b) => a.run.startTimeMs - b.run.startTimeMs);
+    expect(runs).toHaveLength(2);
+    const [asking, answering] = runs as [RunDetail, RunDetail];
+    expect([asking.run.conversationId, answering.run.conversationId]).toEqual([asking.run.runId, asking.run.runId]);
+    expect(asking.run).toMatchObject({ status: 'completed', stepCount: 1, toolCallCount: 1, inputTokens: 100, outputTokens: 20 });
+    expect(answering.run).toMatchObject({ status: 'completed', stepCount: 1, toolCallCount: 0, inputTokens: 150, outputTokens: 8 });
+    expect(asking.toolCalls[0]).toMatchObject({ name: 'weather', callId: 'call_lc_2', status: 'completed', stepId: asking.steps[0]!.stepId });
   });
 
   it('a tool round trip inside recorder.run: two steps and the tool call, by its id, from the wire', () => {

@@ -52,8 +52,8 @@ function isConfigName(value: string | undefined): value is ConfigName {
   return (CONFIG_NAMES as readonly (string | undefined)[]).includes(value);
 }
 
-if (!isConfigName(name) || baseURL === undefined || (contentPolicy !== 'none' && contentPolicy !== 'metadata' && contentPolicy !== 'full')) {
-  throw new Error('usage: llm-call-client.ts <config> <baseURL> <none|metadata|full>');
+if (!isConfigName(name) || baseURL === undefined || (contentPolicy !== 'default' && contentPolicy !== 'none' && contentPolicy !== 'metadata' && contentPolicy !== 'full')) {
+  throw new Error('usage: llm-call-client.ts <config> <baseURL> <default|none|metadata|full>');
 }
 const directory = mkdtempSync(join(tmpdir(), 'runtrace-bench-llm-call-'));
 let setup: TracingSetup;

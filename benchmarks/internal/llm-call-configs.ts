@@ -16,7 +16,8 @@ export interface ConfigOptions {
   /** A fresh directory the configuration may write into (the store's file). */
   readonly directory: string;
   /** runtrace's content policy. */
-  readonly contentPolicy: 'none' | 'metadata' | 'full';
+  /** `default`: the option is left out (register() chooses). */
+  readonly contentPolicy: 'default' | 'none' | 'metadata' | 'full';
 }
 
 /** One configuration, set up and ready to call. */
@@ -108,7 +109,8 @@ async function runtraceSetup(options: ConfigOptions, withStore: boolean): Promis
   const { register } = await import('runtrace');
   const storePath = join(options.directory, 'runtrace.db');
   // `env: {}`: the benchmark's settings only, whatever the shell exports (no OTLP, no RUNTRACE_*).
-  const runtrace = register({ store: withStore ? storePath : false, otlp: false, env: {}, contentPolicy: options.contentPolicy });
+  const content = options.contentPolicy === 'default' ? {} : { contentPolicy: options.contentPolicy };
+  const runtrace = register({ store: withStore ? storePath : false, otlp: false, env: {}, ...content });
   const client = newClient(options.baseURL);
   const { recorder } = runtrace;
   // The README's wrapping: a run and a step around the call (model, usage and finish are read
@@ -132,8 +134,8 @@ async function runtraceSetup(options: ConfigOptions, withStore: boolean): Promis
     });
   };
   const description = withStore
-    ? `register({ store: <temp dir>/runtrace.db, otlp: false, contentPolicy: '${options.contentPolicy}' }); run + step (+ attempt from fetch) per call`
-    : `register({ store: false, otlp: false, contentPolicy: '${options.contentPolicy}' }); run + step (+ attempt from fetch) per call, no destination`;
+    ? `register({ store: <temp dir>/runtrace.db, otlp: false }), content policy ${runtrace.recorder.contentPolicy}${options.contentPolicy === 'default' ? ' (the default)' : ''}; run + step (+ attempt from fetch) per call`
+    : `register({ store: false, otlp: false }), content policy ${runtrace.recorder.contentPolicy}${options.contentPolicy === 'default' ? ' (the default)' : ''}; run + step (+ attempt from fetch) per call, no destination`;
   return {
     description,
     call,

@@ -16,7 +16,7 @@ const server = await startMockOpenAIServer({
     { reply: 'Rain in Bergen is a local tradition.' },
   ],
 });
-const runtrace = register({ contentPolicy: 'full', serviceName: 'ai-sdk-example' });
+const runtrace = register({ serviceName: 'ai-sdk-example' });
 const provider = createOpenAI({ apiKey: 'sk-demo-0123456789abcdefghijklmnopqrstuvwxyz', baseURL: server.baseURL });
 const model = recordedModel(provider.chat('gpt-4o-mini'));
 

@@ -12,7 +12,7 @@ import { weatherTool } from './tools.ts';
 
 const server = await startMockOpenAIServer({ script: DEMO_SCRIPT });
 // Content `full` keeps (redacted, bounded) messages and bodies in the local store; OTLP gets metadata only.
-const runtrace = register({ contentPolicy: 'full', serviceName: 'chat-agent-example' });
+const runtrace = register({ serviceName: 'chat-agent-example' });
 // The key looks real on purpose: the stored request headers show it masked.
 const client = new OpenAI({ apiKey: 'sk-demo-0123456789abcdefghijklmnopqrstuvwxyz', baseURL: server.baseURL, maxRetries: 2 });
 

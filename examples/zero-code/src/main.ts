@@ -26,8 +26,6 @@ const gemini = await startMockGeminiServer({ fallback: { reply: 'TromsÃ¸ is -3 Â
 // What each app reads from its environment; the keys are placeholders the mock servers accept.
 const appEnv = {
   RUNTRACE_DB: database,
-  // Labels and message text in the local store, as in the other examples (the default is `metadata`).
-  RUNTRACE_CONTENT: process.env['RUNTRACE_CONTENT'] || 'full',
   OPENAI_BASE_URL: openai.baseURL,
   OPENAI_API_KEY: 'sk-demo-0123456789abcdefghijklmnopqrstuvwxyz',
   ANTHROPIC_BASE_URL: anthropic.baseURL,

@@ -95,8 +95,9 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
   }
   let contentPolicy: ContentPolicy | undefined = options.contentPolicy ?? config.contentPolicy;
   if (options.contentPolicy !== undefined && !POLICIES.includes(options.contentPolicy)) {
-    contentPolicy = config.contentPolicy;
-    invalid('contentPolicy', options.contentPolicy, POLICIES.join(', '), contentPolicy ?? 'metadata');
+    // The narrower policy, whatever the default would be.
+    contentPolicy = config.contentPolicy ?? 'metadata';
+    invalid('contentPolicy', options.contentPolicy, POLICIES.join(', '), contentPolicy);
   }
   let shutdownTimeoutMs = options.shutdownTimeoutMs ?? config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   if (options.shutdownTimeoutMs !== undefined && !(Number.isFinite(options.shutdownTimeoutMs) && options.shutdownTimeoutMs >= 0)) {
@@ -168,8 +169,11 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
     processor = new RunSpanProcessor({ onError, destinations: own, ...staleAfter });
   }
   storeDestination?.connect(processor);
+  // The local store keeps content by default (redacted and bounded); OTLP gets its metadata view
+  // unless told otherwise. With no store there is nothing to keep it for.
+  contentPolicy ??= storeDestination === undefined ? 'metadata' : 'full';
   const recorder = new Recorder({
-    ...(contentPolicy === undefined ? {} : { contentPolicy }),
+    contentPolicy,
     ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
   });
 

@@ -91,9 +91,10 @@ describe('loadConfig', () => {
         'RUNTRACE_STALE_AFTER',
       ].sort(),
     );
-    // Defaults apply to the bad settings; the good one is kept.
+    // Defaults apply to the bad settings (an unreadable content policy means the narrower
+    // `metadata`, whatever the default would be); the good one is kept.
     expect(config).toMatchObject({ otlp: {}, storePath: '/tmp/kept.db' });
-    expect(config.contentPolicy).toBeUndefined();
+    expect(config.contentPolicy).toBe('metadata');
     expect(config.staleAfterMs).toBeUndefined();
     const content = config.problems.find((problem) => problem.variable === 'RUNTRACE_CONTENT');
     expect(content?.message).toBe('RUNTRACE_CONTENT: expected none, metadata or full, got "everything"; using metadata instead: fix or unset RUNTRACE_CONTENT');

@@ -315,8 +315,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
 
   const content = read(env, 'RUNTRACE_CONTENT');
   if (content !== undefined) {
-    const policy = problems.attempt(() => oneOf<ContentPolicy>('RUNTRACE_CONTENT', content, Object.values(ContentPolicies)), 'metadata');
-    if (policy !== undefined) config.contentPolicy = policy;
+    // A value it cannot read falls back to the narrower policy, whatever the default would be.
+    config.contentPolicy = problems.attempt(() => oneOf<ContentPolicy>('RUNTRACE_CONTENT', content, Object.values(ContentPolicies)), 'metadata') ?? 'metadata';
   }
   const staleAfter = read(env, 'RUNTRACE_STALE_AFTER');
   if (staleAfter !== undefined) {

@@ -44,7 +44,8 @@ export interface CreateRuntraceOptions {
   /**
    * What the recorder captures: `none`, `metadata` (headers and tool definitions, no text) or
    * `full` (messages, bodies, tool arguments and results — redacted and bounded).
-   * Default: `RUNTRACE_CONTENT`, else `metadata`.
+   * Default: `RUNTRACE_CONTENT`, else `full` with the local store (OTLP still gets the metadata
+   * view unless `otlp.content` says otherwise) and `metadata` without it.
    */
   readonly contentPolicy?: ContentPolicy;
   /** Idle time after which an in-flight run is finalized as interrupted. Default: `RUNTRACE_STALE_AFTER`, else 5 minutes. */

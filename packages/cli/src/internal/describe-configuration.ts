@@ -44,7 +44,8 @@ export function maskUrl(url: string): string {
 export function describeConfiguration(config: RuntraceEnvConfig, database: CheckedDatabase, defaults: RuntraceDefaults): Record<string, ShownSetting> {
   const shown: Record<string, ShownSetting> = {
     store: config.storeDisabled === true ? setting(`off (the CLI checks ${database.path})`, 'RUNTRACE_STORE') : setting(database.path, database.source),
-    content: setting(config.contentPolicy ?? 'metadata', config.contentPolicy === undefined ? 'default' : 'RUNTRACE_CONTENT'),
+    // The local store keeps content by default; with no store, only metadata is recorded.
+    content: setting(config.contentPolicy ?? (config.storeDisabled === true ? 'metadata' : 'full'), config.contentPolicy === undefined ? 'default' : 'RUNTRACE_CONTENT'),
     'stale after': setting(formatDuration(config.staleAfterMs ?? 300_000), config.staleAfterMs === undefined ? 'default' : 'RUNTRACE_STALE_AFTER'),
     fetch: setting(config.fetchDisabled === true ? 'not recorded' : 'recorded', config.fetchDisabled === true ? 'RUNTRACE_FETCH' : 'default'),
     'model calls outside runs': setting(

@@ -35,6 +35,8 @@ function client(maxRetries = 2): OpenAI {
 }
 
 const messages = [{ role: 'user' as const, content: 'What is 2 + 2?' }];
+/** A span time in milliseconds. */
+const ms = (time: readonly [number, number]): number => time[0] * 1000 + time[1] / 1e6;
 
 describe('model calls made outside any step', () => {
   it('outside any run: a run of kind llm_call with one step and its attempt, usage and model from the wire', async () => {
@@ -128,4 +130,83 @@ describe('model calls made outside any step', () => {
     await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
     expect(otel.spans()).toHaveLength(0);
   });
+
+  describe('a tool loop with no run: the results of one call\'s tool calls in the next call\'s request', () => {
+    const weatherCall = { id: 'call_weather_1', name: 'weather', arguments: '{"city":"Oslo"}' };
+    const asked = [{ role: 'user' as const, content: 'Weather in Oslo?' }];
+    const answered = [
+      ...asked,
+      { role: 'assistant' as const, content: null, tool_calls: [{ id: 'call_weather_1', type: 'function' as const, function: { name: 'weather', arguments: '{"city":"Oslo"}' } }] },
+      { role: 'tool' as const, tool_call_id: 'call_weather_1', content: '4 °C' },
+    ];
+
+    it('the first call\'s run gets the tool call and ends when the results are sent; both runs share a conversation', async () => {
+      setUp({ contentPolicy: 'full' });
+      server.enqueue({ toolCalls: [weatherCall] }, { reply: 'It is 4 °C in Oslo.' });
+      await client().chat.completions.create({ model: 'gpt-4o-mini', messages: asked });
+      // The first run waits for the results of its tool call.
+      expect(otel.kind('run')).toHaveLength(0);
+      expect(otel.kind('step')).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await client().chat.completions.create({ model: 'gpt-4o-mini', messages: answered });
+      const runs = otel.kind('run');
+      expect(runs).toHaveLength(2);
+      const steps = otel.kind('step');
+      const [tool] = otel.kind('tool');
+      expect(tool).toBeDefined();
+      expect(tool!.attributes).toMatchObject({
+        'gen_ai.tool.name': 'weather',
+        'gen_ai.tool.call.id': 'call_weather_1',
+        'runtrace.tool.from_wire': true,
+        'runtrace.status': 'completed',
+        'gen_ai.tool.call.result': '"4 °C"',
+      });
+      // The tool call belongs to the step that asked for it, in the first call's run.
+      const askingStep = steps.find((step) => spanId(step) === parentId(tool!))!;
+      expect(askingStep).toBeDefined();
+      const firstRun = runs.find((run) => spanId(run) === parentId(askingStep))!;
+      const secondRun = runs.find((run) => run !== firstRun)!;
+      expect(tool!.attributes['runtrace.run.id']).toBe(spanId(firstRun));
+      expect(firstRun.attributes).toMatchObject({ 'runtrace.status': 'completed', 'gen_ai.conversation.id': spanId(firstRun) });
+      expect(secondRun.attributes).toMatchObject({ 'runtrace.status': 'completed', 'gen_ai.conversation.id': spanId(firstRun), 'runtrace.run.root_conversation_id': spanId(firstRun) });
+      // From the answer that asked for it to the request that carried its result; the run ends with
+      // it (each span converts times with its own clock offset: a millisecond of slack).
+      const secondStep = steps.find((step) => step !== askingStep)!;
+      expect(ms(tool!.startTime)).toBeGreaterThan(ms(askingStep.startTime));
+      expect(Math.abs(ms(tool!.startTime) - ms(askingStep.endTime))).toBeLessThan(50);
+      expect(ms(tool!.endTime) - ms(tool!.startTime)).toBeGreaterThanOrEqual(15);
+      expect(ms(tool!.endTime)).toBeLessThanOrEqual(ms(secondStep.startTime) + 5);
+      expect(ms(firstRun.endTime)).toBeGreaterThanOrEqual(ms(tool!.endTime) - 1);
+    });
+
+    it('a call that carries no result of it leaves the first run waiting; closing the recorder ends it as its step ended', async () => {
+      const recorder = setUp();
+      server.enqueue({ toolCalls: [weatherCall] }, {});
+      await client().chat.completions.create({ model: 'gpt-4o-mini', messages: asked });
+      await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(otel.kind('run')).toHaveLength(1);
+      expect(otel.kind('run')[0]!.attributes['gen_ai.conversation.id']).toBeUndefined();
+      recorder.close();
+      const runs = otel.kind('run');
+      expect(runs).toHaveLength(2);
+      expect(runs.map((run) => run.attributes['runtrace.status'])).toEqual(['completed', 'completed']);
+      const waiting = runs[1]!;
+      const step = otel.kind('step').find((candidate) => parentId(candidate) === spanId(waiting))!;
+      expect(ms(waiting.endTime)).toBeCloseTo(ms(step.endTime), -1);
+      expect(otel.kind('tool')).toHaveLength(0);
+    });
+
+    it('with no call carrying the results within the heartbeat interval, the run ends as its step did', async () => {
+      setUp({ heartbeatIntervalMs: 40 });
+      server.enqueue({ toolCalls: [weatherCall] });
+      await client().chat.completions.create({ model: 'gpt-4o-mini', messages: asked });
+      expect(otel.kind('run')).toHaveLength(0);
+      const deadline = Date.now() + 2_000;
+      while (otel.kind('run').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      const [run] = otel.kind('run');
+      expect(run!.attributes['runtrace.status']).toBe('completed');
+      expect(ms(run!.endTime)).toBeCloseTo(ms(otel.kind('step')[0]!.endTime), -1);
+    });
+  });
 });
+

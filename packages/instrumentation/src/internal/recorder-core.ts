@@ -33,6 +33,8 @@ export type Outcome = OutcomeClassification;
 const COMPLETED: Outcome = { status: 'completed' };
 const NON_RECORDING_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 const RECENTLY_FINALIZED_LIMIT = 4096;
+/** Most tool calls whose results implicit runs wait for at once. */
+const MAX_TOOL_WAITS = 1024;
 
 /** Resolves a finish request into an outcome with the one classification rule. */
 export function outcomeOf(request: FinishRequest = {}): Outcome {
@@ -165,6 +167,13 @@ export class RunState extends EntityState {
   pendingToolCalls: Map<string, PendingToolCall> | undefined;
   /** Tool call ids the application recorded itself. */
   explicitToolCalls: Map<string, true> | undefined;
+  /**
+   * An implicit run whose last answer asked for tool calls: it stays open until a later model
+   * call carries their results (see `wire-tool-calls.ts`) or the heartbeat interval passes.
+   */
+  toolWait: ToolWait | undefined;
+  /** The conversation an implicit run joined when a later call continued it (its attribute is set then). */
+  linkedConversation: string | undefined;
 
   constructor(
     core: RecorderCore,
@@ -193,6 +202,11 @@ export class RunState extends EntityState {
   /** Requests the end of the run; returns false when an end was already requested. */
   requestEnd(outcome: Outcome): boolean {
     if (this.endRequested) return false;
+    if (this.toolWait !== undefined) {
+      // Its own work is done: it ends as its last step did, whatever stops the wait.
+      this.finishWaiting();
+      return true;
+    }
     if (this.endsWithSteps) {
       // An implicit run ends with its step's own outcome: a call parked for a retry that can no
       // longer come ends with its failure, and the run with it.
@@ -220,7 +234,9 @@ export class RunState extends EntityState {
   childEnded(step: StepState): void {
     this.openSteps.delete(step);
     if (this.endsWithSteps && this.openSteps.size === 0 && !this.endRequested) {
-      this.requestEnd(step.outcome ?? COMPLETED);
+      const outcome = step.outcome ?? COMPLETED;
+      if (outcome.status === 'completed' && this.#awaitToolResults(outcome)) return;
+      this.requestEnd(outcome);
       return;
     }
     if (this.pendingOutcome === undefined) return;
@@ -233,10 +249,39 @@ export class RunState extends EntityState {
     }
   }
 
-  finish(outcome: Outcome): void {
+  finish(outcome: Outcome, endTime?: TimeInput): void {
     if (this.ended) return;
-    this.finishSpan(outcome);
+    this.#stopWaiting();
+    this.finishSpan(outcome, endTime);
     this.core.runEnded(this);
+  }
+
+  /**
+   * Ends a run that waits for tool results with the outcome of its last step: at `endTime`
+   * (a later call carried results), else at the end of that step.
+   */
+  finishWaiting(endTime?: number): void {
+    const wait = this.toolWait;
+    if (wait === undefined) return;
+    this.finish(wait.outcome, Math.max(wait.endTime, endTime ?? wait.endTime));
+  }
+
+  /** Parks an implicit run whose answer asked for tool calls with ids; returns false when there are none. */
+  #awaitToolResults(outcome: Outcome): boolean {
+    const pending = this.pendingToolCalls;
+    if (pending === undefined || !this.recording) return false;
+    const ids = [...pending.keys()].filter(isCallId);
+    if (ids.length === 0) return false;
+    this.toolWait = { outcome, endTime: performance.now(), since: this.core.settings.clock.now(), ids };
+    for (const id of ids) this.core.awaitToolResult(id, this);
+    return true;
+  }
+
+  #stopWaiting(): void {
+    const wait = this.toolWait;
+    if (wait === undefined) return;
+    this.toolWait = undefined;
+    for (const id of wait.ids) this.core.forgetToolResult(id, this);
   }
 
   /** The heartbeat of a child also touches its run. */
@@ -321,6 +366,23 @@ export class StepState extends EntityState {
   }
 }
 
+/** Whether a pending tool call key is a real call id (id-less calls are keyed by name and order, with a NUL). */
+function isCallId(key: string): boolean {
+  return !key.includes('\u0000');
+}
+
+/** What an implicit run waiting for tool results ends with. */
+export interface ToolWait {
+  /** The outcome of its last step. */
+  readonly outcome: Outcome;
+  /** When that step ended (a `performance.now()` reading). */
+  readonly endTime: number;
+  /** When the wait began, on the recorder's clock (for the wait limit). */
+  readonly since: number;
+  /** The ids of the tool calls it waits for. */
+  readonly ids: readonly string[];
+}
+
 /** Why and since when a step waits for the retry of its call. */
 export interface RetryPending {
   /** The failure, recorded if no retry comes. */
@@ -362,6 +424,8 @@ export class RecorderCore {
   readonly openRuns = new Map<string, RunState>();
   /** Implicit steps whose model call failed and may be retried, by call key (see `implicit-model-call.ts`). */
   readonly parkedCalls = new Map<string, StepState>();
+  /** Implicit runs waiting for the results of their tool calls, by tool call id (see `RunState.toolWait`). */
+  readonly toolWaits = new Map<string, RunState>();
   // Two generations of recently finalized run ids: O(1) to add, bounded, no iteration to evict.
   #finalizedCurrent = new Set<string>();
   #finalizedPrevious = new Set<string>();
@@ -397,6 +461,19 @@ export class RecorderCore {
     }
   }
 
+  /** Notes that `run` waits for the result of tool call `id` (the oldest waits are forgotten beyond a bound). */
+  awaitToolResult(id: string, run: RunState): void {
+    if (this.toolWaits.size >= MAX_TOOL_WAITS) {
+      const oldest = this.toolWaits.keys().next();
+      if (oldest.done !== true) this.toolWaits.delete(oldest.value);
+    }
+    this.toolWaits.set(id, run);
+  }
+
+  forgetToolResult(id: string, run: RunState): void {
+    if (this.toolWaits.get(id) === run) this.toolWaits.delete(id);
+  }
+
   wasFinalized(runId: string): boolean {
     return this.#finalizedCurrent.has(runId) || this.#finalizedPrevious.has(runId);
   }
@@ -410,7 +487,12 @@ export class RecorderCore {
         return;
       }
       const now = this.settings.clock.now();
-      for (const run of this.openRuns.values()) {
+      for (const run of [...this.openRuns.values()]) {
+        if (run.toolWait !== undefined) {
+          // No later call carried the results within the interval: the run ends as its last step did.
+          if (now - run.toolWait.since >= this.settings.heartbeatIntervalMs) run.finishWaiting();
+          continue;
+        }
         if (run.awaitingRetry.size > 0) {
           for (const step of [...run.awaitingRetry]) {
             if (step.retryPending !== undefined && now - step.retryPending.since >= this.settings.heartbeatIntervalMs) step.finishAwaitingRetry();

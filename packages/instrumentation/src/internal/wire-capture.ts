@@ -10,7 +10,7 @@ import { requestAttributes, responseAttributes } from './step-attributes.js';
 import { detectWireFormat } from './wire/detect-wire-format.js';
 import type { WireFormat, WireRequest, WireResponse, WireResponseParser } from './wire/wire-format.js';
 import { labelOf } from './bounds.js';
-import { noteAskedToolCalls, recordAnsweredToolCalls } from './wire-tool-calls.js';
+import { continueWaitingRuns, noteAskedToolCalls, recordAnsweredToolCalls } from './wire-tool-calls.js';
 
 /**
  * Request bytes kept for reading at most. The model and options are read from a cut body too; a
@@ -97,7 +97,8 @@ export class WireCapture {
       const wire = wireState(step);
       const format = this.#format;
       const parsed = format.parseRequest(body, { truncated });
-      recordAnsweredToolCalls(step, parsed.request.messages, this.#sentAt);
+      recordAnsweredToolCalls(step.run, parsed.request.messages, this.#sentAt);
+      if (step.implicitCall !== undefined && step.run.endsWithSteps) continueWaitingRuns(step, parsed.request.messages, this.#sentAt);
       if (wire.requestRead) return;
       wire.requestRead = true;
       const tally: MaskTally = { masked: 0 };

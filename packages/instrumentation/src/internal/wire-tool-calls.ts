@@ -65,8 +65,7 @@ export function noteAskedToolCalls(step: StepState, content: readonly MessagePar
  * and the application did not record itself: one tool span each, from the answer that asked for
  * it to `sentAt`, the time the request with its result was sent.
  */
-export function recordAnsweredToolCalls(step: StepState, messages: readonly Message[] | undefined, sentAt: number): void {
-  const run = step.run;
+export function recordAnsweredToolCalls(run: RunState, messages: readonly Message[] | undefined, sentAt: number): void {
   const pending = run.pendingToolCalls;
   if (messages === undefined || pending === undefined || pending.size === 0 || !run.recording || run.ended) return;
   // Results without an id answer the latest answer only: they follow its message, in its order.
@@ -123,4 +122,53 @@ function recordToolSpan(run: RunState, callId: string | undefined, call: Pending
     true,
   );
   endSpan(span, failed ? { status: 'error', errorType: 'tool_error' } : { status: 'completed' }, settings.redactor, Math.max(call.askedAt, sentAt));
+}
+
+/**
+ * A model call made outside any run may carry the results of tool calls that the answer of an
+ * earlier such call asked for (an agent loop with no code of runtrace's: the AI SDK's tools,
+ * LangChain's, a hand-written loop). The earlier call's run, which waits for them
+ * (`RunState.toolWait`), gets its tool calls — from its answer to `sentAt` — and ends; both runs
+ * then share one conversation, so the loop reads as one conversation of calls.
+ */
+export function continueWaitingRuns(step: StepState, messages: readonly Message[] | undefined, sentAt: number): void {
+  const waits = step.core.toolWaits;
+  if (messages === undefined || waits.size === 0 || !step.recording) return;
+  let continued: RunState[] | undefined;
+  for (const message of messages) {
+    for (const part of message.parts) {
+      if (part.type !== 'tool-result' || part.id === '') continue;
+      const run = waits.get(part.id);
+      if (run === undefined || run === step.run || continued?.includes(run) === true) continue;
+      (continued ??= []).push(run);
+    }
+  }
+  if (continued === undefined) return;
+  for (const run of continued) {
+    recordAnsweredToolCalls(run, messages, sentAt);
+    joinConversation(run, step.run);
+    run.finishWaiting(sentAt);
+  }
+}
+
+/** The conversation a run is in: its own, the one it joined, else none. */
+function conversationOf(run: RunState): string | undefined {
+  return run.conversationId ?? run.linkedConversation;
+}
+
+/** Puts `later` in the conversation of `earlier`, which gets one (named after its own id) when it has none. */
+function joinConversation(earlier: RunState, later: RunState): void {
+  let conversation = conversationOf(earlier);
+  if (conversation === undefined) {
+    conversation = earlier.id;
+    setConversation(earlier, conversation);
+  }
+  if (conversationOf(later) === undefined) setConversation(later, conversation);
+}
+
+function setConversation(run: RunState, conversation: string): void {
+  run.linkedConversation = conversation;
+  if (!run.recording) return;
+  run.span.setAttribute(GenAiAttributes.CONVERSATION_ID, conversation);
+  run.span.setAttribute(RuntraceAttributes.RUN_ROOT_CONVERSATION_ID, conversation);
 }
