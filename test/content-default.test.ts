@@ -1,5 +1,5 @@
 // What register() keeps by default: the local store the (redacted) content of each call — its
-// label, messages, bodies — while the OTLP copy of the same spans is metadata only.
+// label, messages and answer — while the OTLP copy of the same spans is metadata only.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ afterEach(async () => {
 });
 
 describe('content by default: the local store keeps it, OTLP does not', () => {
-  it('a call with no runtrace code: label, messages and bodies in the store (redacted); none of them in the OTLP export', async () => {
+  it('a call with no runtrace code: label, messages and answer in the store (redacted); none of them in the OTLP export', async () => {
     const path = join(dir, 'runtrace.db');
     const runtrace = register({ store: path, otlp: { endpoint: backend.url }, env: {} });
     expect(runtrace.recorder.contentPolicy).toBe('full');
@@ -51,9 +51,11 @@ describe('content by default: the local store keeps it, OTLP does not', () => {
       const step = detail.steps[0]!;
       expect(String(step.attributes['gen_ai.input.messages'])).toContain(QUESTION);
       expect(String(step.attributes['gen_ai.output.messages'])).toContain('It is 4 °C in Oslo.');
+      // A model call that succeeded is kept as its messages; its raw bodies only by size.
       const attempt = detail.attempts[0]!;
-      expect(String(attempt.attributes['runtrace.attempt.request_body'])).toContain(QUESTION);
-      expect(String(attempt.attributes['runtrace.attempt.response_body'])).toContain('It is 4 °C in Oslo.');
+      expect(attempt.attributes['runtrace.attempt.request_body']).toBeUndefined();
+      expect(attempt.attributes['runtrace.attempt.response_body']).toBeUndefined();
+      expect(attempt.attributes['runtrace.attempt.request_body_size']).toBeGreaterThan(QUESTION.length);
       expect(JSON.stringify(detail)).not.toContain(KEY);
     } finally {
       store.close();
@@ -77,6 +79,30 @@ describe('content by default: the local store keeps it, OTLP does not', () => {
     const exported = Buffer.concat(backend.received).toString('latin1');
     expect(exported).not.toContain(QUESTION);
     expect(exported).not.toContain(KEY);
+  });
+
+  it('RUNTRACE_BODIES=all keeps the bodies of a model call that succeeded too (redacted); an unreadable value is reported and ignored', async () => {
+    const path = join(dir, 'bodies.db');
+    const lines: string[] = [];
+    const runtrace = register({ store: path, otlp: false, env: { RUNTRACE_BODIES: 'all' }, diagnosticSink: (line) => lines.push(line) });
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL });
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${QUESTION} My key is ${KEY}` }] });
+    await runtrace.shutdown();
+    trace.disable();
+    const store = openStore({ path, sweepOnOpen: false });
+    try {
+      const detail = store.getRun(store.listRuns().runs[0]!.runId)!;
+      const attempt = detail.attempts[0]!;
+      expect(String(attempt.attributes['runtrace.attempt.request_body'])).toContain(QUESTION);
+      expect(String(attempt.attributes['runtrace.attempt.request_body'])).not.toContain(KEY);
+      expect(String(attempt.attributes['runtrace.attempt.response_body'])).toContain('Hello from the mock server.');
+    } finally {
+      store.close();
+    }
+    expect(lines).toEqual([]);
+    const bad = register({ store: false, otlp: false, env: { RUNTRACE_BODIES: 'some' }, diagnosticSink: (line) => lines.push(line) });
+    await bad.shutdown();
+    expect(lines).toEqual(['runtrace: RUNTRACE_BODIES: expected all or unread, got "some"; using unread instead: fix or unset RUNTRACE_BODIES']);
   });
 
   it('without the local store the default is metadata; RUNTRACE_CONTENT and the option still choose; an unreadable value means metadata', async () => {

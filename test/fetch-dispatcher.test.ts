@@ -81,7 +81,7 @@ describe('installFetchInstrumentation on the global dispatchers in place', () =>
   beforeEach(async () => {
     exporter = new InMemorySpanExporter();
     provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-    recorder = new Recorder({ tracerProvider: provider, contentPolicy: 'full' });
+    recorder = new Recorder({ tracerProvider: provider, contentPolicy: 'full', bodies: 'all' });
     server = await startMockOpenAIServer();
   });
 

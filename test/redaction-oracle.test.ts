@@ -94,7 +94,7 @@ describe('redaction against secretlint, end to end', () => {
     }
     server = await startMockOpenAIServer({ script });
     const path = join(dir, 'runtrace.db');
-    const runtrace = register({ store: path, otlp: false, env: {}, contentPolicy: 'full', quiet: true });
+    const runtrace = register({ store: path, otlp: false, env: {}, contentPolicy: 'full', bodies: 'all', quiet: true });
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: server.baseURL, maxRetries: 0 });
     try {
       for (const [index, plant] of planted.entries()) {

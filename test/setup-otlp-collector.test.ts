@@ -22,7 +22,7 @@ describe('register() exporting over OTLP to a collector', () => {
     const collector = new Collector({ processor: receiving.processor, port: 0 });
     const { url } = await collector.listen();
     const llm = await startMockOpenAIServer({ script: [{ reply: 'hi there' }] });
-    const runtrace = register({ store: join(dir, 'local.db'), contentPolicy: 'full', otlp: { endpoint: url, protocol: 'http/protobuf' }, env: {} });
+    const runtrace = register({ store: join(dir, 'local.db'), contentPolicy: 'full', bodies: 'all', otlp: { endpoint: url, protocol: 'http/protobuf' }, env: {} });
     let runId = '';
     try {
       await runtrace.recorder.run({ kind: 'chat_turn', conversationId: 'c-otlp', label: 'say hi' }, async (run) => {

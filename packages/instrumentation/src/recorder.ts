@@ -13,6 +13,7 @@ import { DEFAULT_MAX_BODY_BYTES } from './internal/bounds.js';
 import { systemClock } from './internal/clock.js';
 import { activeRunState, activeStepState } from './internal/context-keys.js';
 import { RecorderCore } from './internal/recorder-core.js';
+import type { BodiesPolicy } from './internal/recorder-core.js';
 import type { InstrumentationRedactor } from './instrumentation-redactor.js';
 import { resolveRun, startRunState, startStepState, startToolState } from './internal/start-entities.js';
 
@@ -44,12 +45,25 @@ export interface RecorderOptions {
   readonly heartbeatIntervalMs?: number;
   /** Bytes of each request and response body kept on an attempt. Default: 50000. */
   readonly maxBodyBytes?: number;
+  /**
+   * Which HTTP bodies the `full` policy keeps on attempts. `unread`: those of requests that are
+   * not a model call runtrace reads on the wire, and of failed attempts (the error answer and the
+   * request behind it); a model call that succeeded is kept as its messages and answer, read from
+   * the same bytes. `all`: every attempt's bodies too. Default: `unread`.
+   */
+  readonly bodies?: BodiesPolicy;
   /** Time source for heartbeats and time to first chunk. Default: wall clock and unref'd timers. */
   readonly clock?: RecorderClock;
 }
 
 const POLICIES = new Set<string>(Object.values(ContentPolicies));
 const TRACER_NAME = '@runtrace/instrumentation';
+
+function bodiesPolicy(value: BodiesPolicy | undefined): BodiesPolicy {
+  if (value === undefined) return 'unread';
+  if (value !== 'all' && value !== 'unread') throw new InvalidArgumentError('bodies', value, 'all or unread');
+  return value;
+}
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -83,6 +97,7 @@ export class Recorder {
       clock: options.clock ?? systemClock,
       heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, staleAfter / 2),
       maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
+      bodies: bodiesPolicy(options.bodies),
     });
     this.#shouldRecord = options.shouldRecord;
     this.#enabled = options.enabled ?? true;

@@ -50,7 +50,7 @@ function attempts(): ReturnType<OtelHarness['spans']> {
 
 describe('attempts through the global fetch (real openai client)', () => {
   it('records a JSON round trip inside a step as an attempt span', async () => {
-    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full' });
+    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', bodies: 'all' });
     const completion = await recorder.run({ kind: 'chat_turn', provider: 'openai', model: 'gpt-4o-mini' }, (run) =>
       run.step({ operation: 'generate' }, () => client().chat.completions.create({ model: 'gpt-4o-mini', messages })),
     );
@@ -83,6 +83,33 @@ describe('attempts through the global fetch (real openai client)', () => {
     expect(JSON.parse(attempt!.attributes['runtrace.attempt.response_body'] as string)).toMatchObject({ object: 'chat.completion' });
     expect(attempt!.attributes['runtrace.attempt.response_body_size']).toBeGreaterThan(100);
     expect(attempt!.attributes['runtrace.attempt.request_body_size']).toBe(Buffer.byteLength(server.requests[0]!.body));
+  });
+
+  it("full content keeps the bodies only where they are all there is: a failed attempt's, a request that is not a model call; a read model call keeps its messages instead", async () => {
+    server.enqueue({ status: 429, headers: { 'retry-after-ms': '5' }, error: { message: 'Slow down.', type: 'rate_limit', code: 'rate_limited' } }, { reply: 'after retry' });
+    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full' });
+    await recorder.run({ kind: 'chat_turn' }, (run) =>
+      run.step({ operation: 'generate' }, async () => {
+        await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+        // Not a model call runtrace reads: its bodies are all there is of it.
+        await (await fetch(`${server.url}/v1/models`)).text();
+      }),
+    );
+    const [rateLimited, answered, other] = attempts();
+    expect(attempts()).toHaveLength(3);
+    expect(rateLimited!.attributes['http.response.status_code']).toBe(429);
+    expect(JSON.parse(rateLimited!.attributes['runtrace.attempt.request_body'] as string)).toMatchObject({ model: 'gpt-4o-mini', messages });
+    expect(String(rateLimited!.attributes['runtrace.attempt.response_body'])).toContain('Slow down.');
+    expect(answered!.attributes['http.response.status_code']).toBe(200);
+    expect(answered!.attributes['runtrace.attempt.request_body']).toBeUndefined();
+    expect(answered!.attributes['runtrace.attempt.response_body']).toBeUndefined();
+    expect(answered!.attributes['runtrace.attempt.response_body_size']).toBeGreaterThan(100);
+    expect(other!.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200 });
+    expect(String(other!.attributes['runtrace.attempt.response_body'])).toContain('"object":"list"');
+    // The call's content is on its step, read from the same bytes.
+    const step = otel.kind('step')[0]!;
+    expect(String(step.attributes['gen_ai.input.messages'])).toContain('hello');
+    expect(String(step.attributes['gen_ai.output.messages'])).toContain('after retry');
   });
 
   it('records a 429 with retry-after then a success as attempts 1 and 2 of one step', async () => {
@@ -130,7 +157,7 @@ describe('attempts through the global fetch (real openai client)', () => {
 
   it('records a streamed response: first chunk, counts, usage and a completed close', async () => {
     server.enqueue({ reply: 'one two three', usage: { promptTokens: 7, completionTokens: 3, cachedTokens: 2 } });
-    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full' });
+    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', bodies: 'all' });
     let text = '';
     await recorder.run({ kind: 'chat_turn' }, async (run) => {
       const stream = await run.step({ operation: 'stream', model: 'gpt-4o-mini' }, async (step) =>
@@ -284,7 +311,7 @@ describe('attempts through the global fetch (real openai client)', () => {
 
   it('never lets a planted secret into any span', async () => {
     server.enqueue({ body: JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], access_token: RESPONSE_SECRET }) });
-    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full' });
+    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', bodies: 'all' });
     await recorder.run({ kind: 'secrets', label: `my key is ${API_KEY}` }, (run) =>
       run.step({ operation: 'generate', model: 'm', request: { messages: [{ role: 'user', parts: [{ type: 'text', text: `use ${API_KEY}` }] }] } }, () =>
         client({ defaultQuery: { api_key: QUERY_SECRET } }).chat.completions.create({
@@ -336,7 +363,7 @@ describe('createRecordingInterceptor with undici', () => {
 
   it('fails a JSON body that is not one complete document', async () => {
     server.enqueue({ body: '{"choices": [', contentType: 'application/json' });
-    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full' });
+    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', bodies: 'all' });
     await inStep(recorder, async () => {
       const response = await request(`${server.baseURL}/chat/completions`, { dispatcher: agent, method: 'POST', body: '{}' });
       await response.body.text();
@@ -366,7 +393,7 @@ describe('createRecordingInterceptor with undici', () => {
   });
 
   it('streams a large request body through while keeping at most the byte cap', async () => {
-    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', maxBodyBytes: 1000 });
+    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', bodies: 'all', maxBodyBytes: 1000 });
     const big = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'y'.repeat(20_000) }] });
     await inStep(recorder, async () => {
       await fetch(`${server.baseURL}/chat/completions`, { method: 'POST', body: big, headers: { 'content-type': 'application/json' } }).then((response) => response.text());
@@ -380,7 +407,7 @@ describe('createRecordingInterceptor with undici', () => {
 
   it('records the redacted start of a streamed request body past the cap, masking secrets before and across the cut', async () => {
     const cap = 1000;
-    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', maxBodyBytes: cap });
+    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', bodies: 'all', maxBodyBytes: cap });
     const head = JSON.stringify({ model: 'm', api_key: BODY_SECRET, messages: [{ role: 'system', content: 'You are helpful.' }] }).slice(0, -2);
     // A user message whose API key straddles the cap, then a long history.
     const filler = 'z'.repeat(cap - Buffer.byteLength(head) - 40);
@@ -415,7 +442,7 @@ describe('createRecordingInterceptor with undici', () => {
   it('records the redacted start of a JSON response body past the cap', async () => {
     const reply = JSON.stringify({ id: 'x', object: 'chat.completion', access_token: RESPONSE_SECRET, choices: [{ index: 0, message: { role: 'assistant', content: 'w'.repeat(5000) } }] });
     server.enqueue({ body: reply, contentType: 'application/json' });
-    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', maxBodyBytes: 1000 });
+    const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full', bodies: 'all', maxBodyBytes: 1000 });
     await inStep(recorder, async () => {
       const response = await request(`${server.baseURL}/chat/completions`, { dispatcher: agent, method: 'POST', body: '{}' });
       await response.body.text();

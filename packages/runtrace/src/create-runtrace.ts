@@ -99,6 +99,11 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
     contentPolicy = config.contentPolicy ?? 'metadata';
     invalid('contentPolicy', options.contentPolicy, POLICIES.join(', '), contentPolicy);
   }
+  let bodies = options.bodies ?? config.bodies;
+  if (options.bodies !== undefined && options.bodies !== 'all' && options.bodies !== 'unread') {
+    bodies = config.bodies;
+    invalid('bodies', options.bodies, 'all, unread', bodies ?? 'unread');
+  }
   let shutdownTimeoutMs = options.shutdownTimeoutMs ?? config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   if (options.shutdownTimeoutMs !== undefined && !(Number.isFinite(options.shutdownTimeoutMs) && options.shutdownTimeoutMs >= 0)) {
     shutdownTimeoutMs = config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
@@ -174,6 +179,7 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
   contentPolicy ??= storeDestination === undefined ? 'metadata' : 'full';
   const recorder = new Recorder({
     contentPolicy,
+    ...(bodies === undefined ? {} : { bodies }),
     ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
   });
 

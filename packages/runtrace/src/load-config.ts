@@ -64,6 +64,8 @@ export interface RuntraceEnvConfig {
   readonly storeDisabled?: boolean;
   /** `RUNTRACE_CONTENT`: `none`, `metadata` or `full`. */
   readonly contentPolicy?: ContentPolicy;
+  /** `RUNTRACE_BODIES`: `all` or `unread`, which attempt bodies the `full` policy keeps. */
+  readonly bodies?: 'all' | 'unread';
   /** `RUNTRACE_STALE_AFTER`: milliseconds, or a duration such as `90s`, `5m`. */
   readonly staleAfterMs?: number;
   /** `RUNTRACE_FETCH=off`: do not route the global fetch through the recording interceptor. */
@@ -287,7 +289,7 @@ function loadOtlp(env: Env, problems: Problems): OtlpEnvConfig {
 
 /**
  * Reads runtrace's settings from environment variables (and nothing else does): `RUNTRACE_DB`,
- * `RUNTRACE_STORE`, `RUNTRACE_CONTENT`, `RUNTRACE_STALE_AFTER`, `RUNTRACE_FETCH`,
+ * `RUNTRACE_STORE`, `RUNTRACE_CONTENT`, `RUNTRACE_BODIES`, `RUNTRACE_STALE_AFTER`, `RUNTRACE_FETCH`,
  * `RUNTRACE_OTLP_CONTENT`, `RUNTRACE_SHUTDOWN_TIMEOUT`, `RUNTRACE_LOG`, `OTEL_SERVICE_NAME` and
  * the standard `OTEL_EXPORTER_OTLP_*` variables (endpoint, headers, protocol, timeout,
  * compression, and the paths of the TLS files, which are read later). A value that cannot be used is ignored (its
@@ -327,6 +329,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (fetch !== undefined && OFF.has(fetch.toLowerCase())) config.fetchDisabled = true;
   const implicitRuns = read(env, 'RUNTRACE_IMPLICIT_RUNS');
   if (implicitRuns !== undefined && OFF.has(implicitRuns.toLowerCase())) config.implicitRunsDisabled = true;
+  const bodies = read(env, 'RUNTRACE_BODIES');
+  if (bodies !== undefined) {
+    const value = problems.attempt(() => oneOf<'all' | 'unread'>('RUNTRACE_BODIES', bodies, ['all', 'unread']), 'unread');
+    if (value !== undefined) config.bodies = value;
+  }
   const otlpContent = read(env, 'RUNTRACE_OTLP_CONTENT');
   if (otlpContent !== undefined) {
     const value = problems.attempt(() => oneOf<'metadata' | 'full'>('RUNTRACE_OTLP_CONTENT', otlpContent, ['metadata', 'full']), 'metadata');

@@ -48,6 +48,12 @@ export interface CreateRuntraceOptions {
    * view unless `otlp.content` says otherwise) and `metadata` without it.
    */
   readonly contentPolicy?: ContentPolicy;
+  /**
+   * Which HTTP bodies the `full` policy keeps on attempts: `unread` (those of failed attempts and
+   * of requests that are not a model call runtrace reads; a model call that succeeded is kept as
+   * its messages) or `all`. Default: `RUNTRACE_BODIES`, else `unread`.
+   */
+  readonly bodies?: 'all' | 'unread';
   /** Idle time after which an in-flight run is finalized as interrupted. Default: `RUNTRACE_STALE_AFTER`, else 5 minutes. */
   readonly staleAfterMs?: number;
   /** More downstream processors (your own exporters), fed the same redacted spans. Default: none. */

@@ -46,6 +46,7 @@ export function describeConfiguration(config: RuntraceEnvConfig, database: Check
     store: config.storeDisabled === true ? setting(`off (the CLI checks ${database.path})`, 'RUNTRACE_STORE') : setting(database.path, database.source),
     // The local store keeps content by default; with no store, only metadata is recorded.
     content: setting(config.contentPolicy ?? (config.storeDisabled === true ? 'metadata' : 'full'), config.contentPolicy === undefined ? 'default' : 'RUNTRACE_CONTENT'),
+    bodies: setting(config.bodies ?? 'unread', config.bodies === undefined ? 'default' : 'RUNTRACE_BODIES'),
     'stale after': setting(formatDuration(config.staleAfterMs ?? 300_000), config.staleAfterMs === undefined ? 'default' : 'RUNTRACE_STALE_AFTER'),
     fetch: setting(config.fetchDisabled === true ? 'not recorded' : 'recorded', config.fetchDisabled === true ? 'RUNTRACE_FETCH' : 'default'),
     'model calls outside runs': setting(

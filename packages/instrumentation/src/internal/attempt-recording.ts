@@ -79,6 +79,8 @@ export class AttemptRecording {
   readonly #method: string;
   readonly #headersPolicy: boolean;
   readonly #bodiesPolicy: boolean;
+  /** Bodies are kept even when the wire reader read them as a model call's messages (`bodies: 'all'`). */
+  readonly #readBodiesKept: boolean;
   readonly #requestBody: BodyCapture | undefined;
   readonly #requestContentType: string | undefined;
   #requestBodyNote: string | undefined;
@@ -108,6 +110,7 @@ export class AttemptRecording {
     const settings = step.core.settings;
     this.#headersPolicy = settings.contentPolicy !== 'none';
     this.#bodiesPolicy = settings.contentPolicy === 'full';
+    this.#readBodiesKept = settings.bodies === 'all';
     this.#method = (options.method ?? 'GET').toUpperCase();
     const number = ++step.attemptCounter;
     const origin = options.origin === undefined ? '' : String(options.origin);
@@ -218,7 +221,7 @@ export class AttemptRecording {
       this.#readWireRequest();
       this.#wire.responseStart(statusCode, this.#contentType, encoding);
     }
-    if (this.#bodiesPolicy && !this.#encoded) this.#response = new BodyCapture(settings.maxBodyBytes);
+    if (this.#bodiesPolicy && !this.#encoded && this.#keepsBodies(statusCode >= 400)) this.#response = new BodyCapture(settings.maxBodyBytes);
     if (!this.#encoded && isJsonType(this.#contentType)) this.#json = new JsonCompleteness();
   }
 
@@ -306,6 +309,7 @@ export class AttemptRecording {
     this.#done = true;
     const settings = this.#step.core.settings;
     const attributes: Attributes = {};
+    const bodies = this.#bodiesPolicy && this.#keepsBodies(error !== undefined || outcome.status !== 'completed' || (this.#status ?? 0) >= 400);
     if (error !== undefined) {
       attributes[RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION] = retryClassificationOf(this.#status, error);
       const message = error instanceof Error ? `${error.name}: ${error.message}` : typeof error === 'string' ? error : 'request failed';
@@ -319,17 +323,17 @@ export class AttemptRecording {
       attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE] = this.#declaredSentLength!;
     } else if (this.#requestBody !== undefined) {
       attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY_SIZE] = this.#requestBody.total;
-      if (this.#bodiesPolicy && this.#requestBody.total > 0) {
+      if (bodies && this.#requestBody.total > 0) {
         const redacted = settings.redactor.redactBody(this.#requestBody.prefix(settings.maxBodyBytes), this.#requestContentType, this.#requestBody.redactOptions(settings.maxBodyBytes));
         this.#masked(redacted.maskedCount);
         attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY] = redacted.value;
       }
-    } else if (this.#requestBodyNote !== undefined && this.#bodiesPolicy) {
+    } else if (this.#requestBodyNote !== undefined && bodies) {
       attributes[RuntraceAttributes.ATTEMPT_REQUEST_BODY] = this.#requestBodyNote;
     }
     if (this.#status !== undefined) {
       attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY_SIZE] = this.#responseBytes;
-      if (this.#bodiesPolicy && this.#responseBytes > 0) {
+      if (bodies && this.#responseBytes > 0) {
         if (this.#encoded || this.#response === undefined) {
           attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY] = `[encoded body, ${this.#responseBytes} bytes]`;
         } else {
@@ -345,6 +349,16 @@ export class AttemptRecording {
     this.#step.touch();
     // A step runtrace opened for this call ends with it (or waits for its retry).
     if (this.#step.implicitCall !== undefined) endImplicitStep(this.#step, outcome, retryClassificationOf(this.#status, error) !== RetryClassifications.NONE);
+  }
+
+  /**
+   * Whether this attempt's bodies are kept (under the `full` policy): always with `bodies: 'all'`;
+   * otherwise only when they are all there is of the exchange — the request is not a model call
+   * the wire reader reads, or the attempt `failed` (its error answer and the request behind it).
+   * A model call that succeeded is kept as its messages, read from these same bytes.
+   */
+  #keepsBodies(failed: boolean): boolean {
+    return this.#readBodiesKept || this.#wire === undefined || failed;
   }
 
   /**

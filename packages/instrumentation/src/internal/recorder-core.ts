@@ -17,7 +17,12 @@ export interface RecorderSettings {
   readonly clock: RecorderClock;
   readonly heartbeatIntervalMs: number;
   readonly maxBodyBytes: number;
+  /** Which attempt bodies the `full` policy keeps (see `RecorderOptions.bodies`). */
+  readonly bodies: BodiesPolicy;
 }
+
+/** `all`: every attempt's bodies; `unread`: only those the wire reader did not read as a model call's messages. */
+export type BodiesPolicy = 'all' | 'unread';
 
 /** How a caller asks to finish a run, step or tool call. */
 export interface FinishRequest {
