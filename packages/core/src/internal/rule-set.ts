@@ -262,6 +262,8 @@ export class RuleSet {
   private redactQueryPairs(text: string, tally: Tally, regex: RegExp): string {
     return text.replace(regex, (match: string, lead: string, name: string, value: string) => {
       if (value.length === 0 || value.startsWith('[REDACTED') || value.startsWith('%5BREDACTED')) return match;
+      // A reference to where the secret lives (`password=${DB_PASSWORD}`) or a mask, as in an assignment.
+      if (isInertValue(safeDecode(value))) return match;
       const rule = this.queryParamRule(safeDecode(name));
       if (rule === undefined) return this.redactEncodedValue(match, lead, name, value, tally);
       if (this.isAllowed(value) || this.isAllowed(safeDecode(value))) return match;

@@ -178,11 +178,15 @@ export const BUILT_IN_PATTERNS: readonly CompiledPattern[] = PATTERNS;
  */
 const SECRET_REFERENCE = /^(?:\$\{?[A-Za-z_]|%[A-Za-z_][A-Za-z0-9_]*%$|(?:os\.environ|os\.getenv|process\.env|import\.meta\.env)(?![A-Za-z0-9_]))/;
 
+/** A value written as a mask: one character repeated (`********`, `xxxxxxxx`), which no credential is. */
+const MASK_RUN = /^([*xX•.#])\1{2,}$/;
+
 /** Values the assignment rule leaves alone: already masked, a reference to a secret, or not a value at all. */
 export function isInertValue(value: string): boolean {
   return (
     value.startsWith('[REDACTED') ||
     SECRET_REFERENCE.test(value) ||
+    MASK_RUN.test(value) ||
     value === 'null' ||
     value === 'undefined' ||
     value === 'true' ||
