@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Readable } from 'node:stream';
+import { defaultRedactor, isMarkedRedacted } from '@runtrace/core';
 import { startMockOpenAIServer } from '@runtrace/testkit';
 import type { MockOpenAIServer } from '@runtrace/testkit';
 import OpenAI from 'openai';
@@ -83,6 +84,10 @@ describe('attempts through the global fetch (real openai client)', () => {
     expect(JSON.parse(attempt!.attributes['runtrace.attempt.response_body'] as string)).toMatchObject({ object: 'chat.completion' });
     expect(attempt!.attributes['runtrace.attempt.response_body_size']).toBeGreaterThan(100);
     expect(attempt!.attributes['runtrace.attempt.request_body_size']).toBe(Buffer.byteLength(server.requests[0]!.body));
+    // What the recorder redacted itself is marked so, for the processor not to scan it again.
+    for (const key of ['url.full', 'runtrace.attempt.request_headers', 'runtrace.attempt.response_headers', 'runtrace.attempt.request_body', 'runtrace.attempt.response_body']) {
+      expect({ key, marked: isMarkedRedacted(attempt!, defaultRedactor, key, attempt!.attributes[key]) }).toEqual({ key, marked: true });
+    }
   });
 
   it("full content keeps the bodies only where they are all there is: a failed attempt's, a request that is not a model call; a read model call keeps its messages instead", async () => {

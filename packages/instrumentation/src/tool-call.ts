@@ -1,6 +1,6 @@
 // The handle of a tool call.
 import type { Context } from '@opentelemetry/api';
-import { GenAiAttributes } from '@runtrace/core';
+import { GenAiAttributes, markRedacted } from '@runtrace/core';
 import type { RunStatus } from '@runtrace/core';
 import type { ToolCallEndOptions } from './step-params.js';
 import { redactedJson } from './internal/gen-ai-content.js';
@@ -55,7 +55,9 @@ export class ToolCall {
     if (!state.recording || state.ended || state.core.settings.contentPolicy !== 'full') return;
     try {
       const tally: MaskTally = { masked: 0 };
-      state.span.setAttribute(GenAiAttributes.TOOL_CALL_RESULT, redactedJson(result, state.core.settings.redactor, tally));
+      const redacted = redactedJson(result, state.core.settings.redactor, tally);
+      state.span.setAttribute(GenAiAttributes.TOOL_CALL_RESULT, redacted);
+      markRedacted(state.span, state.core.settings.redactor, GenAiAttributes.TOOL_CALL_RESULT, redacted);
       state.addMasked(tally.masked);
     } catch {
       // Recording must never throw into the application.

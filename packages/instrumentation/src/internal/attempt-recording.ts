@@ -141,7 +141,7 @@ export class AttemptRecording {
       attributes[RuntraceAttributes.ATTEMPT_REQUEST_HEADERS] = JSON.stringify(redacted.value);
     }
     this.#span = startOwnSpan(settings.tracer, this.#method, { kind: SpanKind.CLIENT }, attributes, undefined, step.context);
-    this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_REQUEST_HEADERS);
+    this.#markRedacted(attributes, HttpAttributes.URL_FULL, RuntraceAttributes.ATTEMPT_REQUEST_HEADERS);
     this.#masked(masked);
     if (number > 1) step.span.addEvent(RuntraceEvents.RETRY, { [RuntraceAttributes.ATTEMPT_NUMBER]: number });
     step.touch();

@@ -1,5 +1,6 @@
 // Turns normalized messages, tools and values into GenAI attribute strings, per content policy.
-import { truncateText } from '@runtrace/core';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { GenAiAttributes, markRedacted, truncateText } from '@runtrace/core';
 import type { ContentPolicy } from '@runtrace/core';
 import type { Message, MessagePart, ToolDefinition } from '../gen-ai-types.js';
 import { MAX_PART_CHARS } from './bounds.js';
@@ -125,4 +126,25 @@ export function toolDefinitionsJson(tools: readonly ToolDefinition[], redactor: 
       return shape;
     }),
   );
+}
+
+/** Content the recorder sets only from its redactor's output (messages, tool definitions, arguments, results). */
+const REDACTED_CONTENT_KEYS: readonly string[] = [
+  GenAiAttributes.INPUT_MESSAGES,
+  GenAiAttributes.OUTPUT_MESSAGES,
+  GenAiAttributes.TOOL_DEFINITIONS,
+  GenAiAttributes.TOOL_CALL_ARGUMENTS,
+  GenAiAttributes.TOOL_CALL_RESULT,
+];
+
+/**
+ * Tells the processor that the content values just set on `span` from `attributes` are the
+ * redactor's output, so its safety-net pass need not scan them again (the same redactor would
+ * change nothing). A value the application later overwrites is redacted as usual.
+ */
+export function markRedactedContent(span: Span, redactor: InstrumentationRedactor, attributes: Attributes): void {
+  for (const key of REDACTED_CONTENT_KEYS) {
+    const value = attributes[key];
+    if (typeof value === 'string') markRedacted(span, redactor, key, value);
+  }
 }

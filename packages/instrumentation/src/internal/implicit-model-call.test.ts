@@ -1,5 +1,6 @@
 import { startMockOpenAIServer } from '@runtrace/testkit';
 import type { MockOpenAIServer } from '@runtrace/testkit';
+import { defaultRedactor, isMarkedRedacted } from '@runtrace/core';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOtelHarness, parentId, spanId } from '../__fixtures__/otel-harness.js';
@@ -177,6 +178,10 @@ describe('model calls made outside any step', () => {
       expect(ms(tool!.endTime) - ms(tool!.startTime)).toBeGreaterThanOrEqual(15);
       expect(ms(tool!.endTime)).toBeLessThanOrEqual(ms(secondStep.startTime) + 5);
       expect(ms(firstRun.endTime)).toBeGreaterThanOrEqual(ms(tool!.endTime) - 1);
+      // Content set from the redactor's output is marked so, for the processor to skip it.
+      for (const [span, key] of [[askingStep, 'gen_ai.input.messages'], [askingStep, 'gen_ai.output.messages'], [secondStep, 'gen_ai.input.messages'], [tool!, 'gen_ai.tool.call.result']] as const) {
+        expect({ key, marked: isMarkedRedacted(span, defaultRedactor, key, span.attributes[key]) }).toEqual({ key, marked: true });
+      }
     });
 
     it('a call that carries no result of it leaves the first run waiting; closing the recorder ends it as its step ended', async () => {

@@ -7,7 +7,7 @@ import type { StepParams, ToolCallParams } from '../step-params.js';
 import { labelOf } from './bounds.js';
 import { STEP_KEY, activeRunState, activeStepState } from './context-keys.js';
 import { activeForeignModelCall } from './foreign-model-call.js';
-import { redactedJson } from './gen-ai-content.js';
+import { markRedactedContent, redactedJson } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import { RunState, StepState, ToolState } from './recorder-core.js';
 import type { RecorderCore } from './recorder-core.js';
@@ -123,6 +123,7 @@ export function startStepState(run: RunState, params: StepParams): StepState {
     run.recording,
   );
   const step = new StepState(run, span, base, number);
+  if (run.recording) markRedactedContent(span, core.settings.redactor, attributes);
   step.addMasked(tally.masked);
   run.openSteps.add(step);
   return step;
@@ -166,6 +167,7 @@ export function startToolState(run: RunState, params: ToolCallParams, explicitSt
     run.recording,
   );
   const tool = new ToolState(run, span, base);
+  if (run.recording) markRedactedContent(span, settings.redactor, attributes);
   tool.addMasked(tally.masked);
   run.openTools.add(tool);
   return tool;

@@ -3,7 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { GenAiAttributes, RuntraceAttributes } from '@runtrace/core';
 import type { TokenUsage } from '@runtrace/core';
 import type { NormalizedRequest, NormalizedResponse } from '../gen-ai-types.js';
-import { messagesJson, outputMessagesJson, toolDefinitionsJson } from './gen-ai-content.js';
+import { markRedactedContent, messagesJson, outputMessagesJson, toolDefinitionsJson } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import type { RecorderSettings, StepState } from './recorder-core.js';
 
@@ -51,6 +51,7 @@ export function applyResponse(step: StepState, response: NormalizedResponse): vo
   const tally: MaskTally = { masked: 0 };
   const attributes = responseAttributes(step, response, tally);
   step.span.setAttributes(attributes);
+  markRedactedContent(step.span, step.core.settings.redactor, attributes);
   step.addMasked(tally.masked);
   // The code's values win: the wire no longer updates these keys.
   if (step.wire !== undefined) for (const key in attributes) step.wire.keys.delete(key);

@@ -4,6 +4,7 @@ import { GenAiAttributes, RuntraceAttributes, RuntraceEvents, addTokenUsage } fr
 import type { TokenUsage } from '@runtrace/core';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Message, NormalizedResponse } from '../gen-ai-types.js';
+import { markRedactedContent } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import type { StepState, StepWireState } from './recorder-core.js';
 import { requestAttributes, responseAttributes } from './step-attributes.js';
@@ -236,6 +237,7 @@ export class WireCapture {
       keys.add(key);
     }
     step.span.setAttributes(filled);
+    markRedactedContent(step.span, step.core.settings.redactor, filled);
     return filled;
   }
 

@@ -3,7 +3,7 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { GenAiAttributes, RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import type { Message, MessagePart } from '../gen-ai-types.js';
-import { redactedJson } from './gen-ai-content.js';
+import { markRedactedContent, redactedJson } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import { endSpan } from './recorder-core.js';
 import type { RunState, StepState } from './recorder-core.js';
@@ -121,6 +121,7 @@ function recordToolSpan(run: RunState, callId: string | undefined, call: Pending
     trace.setSpan(run.context, call.step.span),
     true,
   );
+  markRedactedContent(span, settings.redactor, attributes);
   endSpan(span, failed ? { status: 'error', errorType: 'tool_error' } : { status: 'completed' }, settings.redactor, Math.max(call.askedAt, sentAt));
 }
 
