@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { InvalidArgumentError, RunFinalizedError, RunNotFoundError } from '@runtrace/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,16 @@ afterEach(async () => {
 });
 
 describe('Recorder runs', () => {
+  it('names a run span invoke_agent {agent name} with gen_ai.agent.name, and scopes its spans with the package version', async () => {
+    const recorder = new Recorder({ tracerProvider: otel.provider });
+    await recorder.run({ kind: 'support_reply', agentName: 'Support agent' }, () => undefined);
+    const span = otel.run('support_reply');
+    expect(span.name).toBe('invoke_agent Support agent');
+    expect(span.attributes['gen_ai.agent.name']).toBe('Support agent');
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(span.instrumentationScope).toEqual({ name: '@runtrace/instrumentation', version: manifest.version });
+  });
+
   it('records a run as the root of a new trace with its identity', async () => {
     const recorder = new Recorder({ tracerProvider: otel.provider, contentPolicy: 'full' });
     const outer = otel.provider.getTracer('app').startSpan('http server');
@@ -40,7 +51,10 @@ describe('Recorder runs', () => {
       ),
     );
     outer.end();
-    const span = otel.one('invoke_agent chat_turn');
+    const span = otel.run('chat_turn');
+    // Named after the agent, as the GenAI conventions say: bare without a name.
+    expect(span.name).toBe('invoke_agent');
+    expect(span.kind).toBe(SpanKind.INTERNAL);
     expect(spanId(span)).toBe(result);
     expect(parentId(span)).toBeUndefined();
     expect(span.spanContext().traceId).not.toBe(outer.spanContext().traceId);
@@ -91,11 +105,11 @@ describe('Recorder runs', () => {
     await expect(
       recorder.run({ kind: 'aborted' }, () => Promise.reject(new DOMException('stop', 'AbortError'))),
     ).rejects.toThrow('stop');
-    const failing = otel.one('invoke_agent failing');
+    const failing = otel.run('failing');
     expect(failing.attributes['runtrace.status']).toBe('error');
     expect(failing.attributes['error.type']).toBe('TypeError');
     expect(failing.status).toEqual({ code: SpanStatusCode.ERROR, message: 'boom' });
-    const aborted = otel.one('invoke_agent aborted');
+    const aborted = otel.run('aborted');
     expect(aborted.attributes['runtrace.status']).toBe('interrupted');
     expect(aborted.status.code).toBe(SpanStatusCode.UNSET);
   });
@@ -111,10 +125,10 @@ describe('Recorder runs', () => {
     const timedOut = AbortSignal.abort(new DOMException('too slow', 'TimeoutError'));
     await recorder.run({ kind: 'timed_out', signal: timedOut }, () => 'late');
     await recorder.run({ kind: 'untouched', signal: new AbortController().signal }, () => 'done');
-    expect(otel.one('invoke_agent stopped').attributes['runtrace.status']).toBe('interrupted');
-    expect(otel.one('invoke_agent timed_out').attributes['runtrace.status']).toBe('error');
-    expect(otel.one('invoke_agent timed_out').attributes['error.type']).toBe('timeout');
-    expect(otel.one('invoke_agent untouched').attributes['runtrace.status']).toBe('completed');
+    expect(otel.run('stopped').attributes['runtrace.status']).toBe('interrupted');
+    expect(otel.run('timed_out').attributes['runtrace.status']).toBe('error');
+    expect(otel.run('timed_out').attributes['error.type']).toBe('timeout');
+    expect(otel.run('untouched').attributes['runtrace.status']).toBe('completed');
   });
 
   it('finalizes write-once: a second end is a no-op that reports false', () => {
@@ -123,7 +137,7 @@ describe('Recorder runs', () => {
     expect(run.end({ status: 'interrupted', message: 'user left' })).toBe(true);
     expect(run.end({ error: new Error('late') })).toBe(false);
     expect(run.status).toBe('interrupted');
-    const span = otel.one('invoke_agent handle');
+    const span = otel.run('handle');
     expect(span.attributes['runtrace.status']).toBe('interrupted');
     expect(span.attributes['runtrace.status.message']).toBe('user left');
   });
@@ -137,9 +151,9 @@ describe('Recorder runs', () => {
         }),
       );
     });
-    const parent = otel.one('invoke_agent chat_turn');
+    const parent = otel.run('chat_turn');
     const tool = otel.one('execute_tool delegate');
-    const child = otel.one('invoke_agent sub_agent');
+    const child = otel.run('sub_agent');
     expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
     expect(parentId(child)).toBe(spanId(tool));
     expect(child.attributes).toMatchObject({
@@ -154,7 +168,7 @@ describe('Recorder runs', () => {
   it('honours parentRun: null to start a new trace inside a run', async () => {
     const recorder = new Recorder({ tracerProvider: otel.provider });
     await recorder.run({ kind: 'outer' }, () => recorder.run({ kind: 'detached', parentRun: null }, () => undefined));
-    expect(otel.one('invoke_agent detached').spanContext().traceId).not.toBe(otel.one('invoke_agent outer').spanContext().traceId);
+    expect(otel.run('detached').spanContext().traceId).not.toBe(otel.run('outer').spanContext().traceId);
   });
 
   it('keeps the active run across await, timers, event emitters and async iterators', async () => {
@@ -201,7 +215,7 @@ describe('Recorder runs', () => {
     await recorder.run({ kind: 'b', conversationId: 'opted-in' }, () => undefined);
     recorder.enabled = false;
     await recorder.run({ kind: 'c', conversationId: 'opted-in' }, (run) => expect(run.recording).toBe(false));
-    expect(otel.spans().map((span) => span.name)).toEqual(['invoke_agent b']);
+    expect(otel.spans().map((span) => span.attributes['runtrace.run.kind'])).toEqual(['b']);
   });
 
   it('validates options', () => {
@@ -232,7 +246,7 @@ describe('Recorder steps', () => {
               { role: 'user', parts: [{ type: 'text', text: 'hello' }] },
             ],
             tools: [{ name: 'weather', description: 'get weather', parameters: { type: 'object' } }],
-            options: { maxOutputTokens: 100, temperature: 0.2, topP: 0.9 },
+            options: { maxOutputTokens: 100, temperature: 0.2, topP: 0.9, topK: 40, seed: 7, frequencyPenalty: 0.5, presencePenalty: -0.5, stopSequences: ['END'] },
           },
         },
         (step) => {
@@ -247,10 +261,18 @@ describe('Recorder steps', () => {
         },
       );
     });
-    const run = otel.one('invoke_agent chat_turn');
+    const run = otel.run('chat_turn');
     const step = otel.one('chat gpt-4o-mini');
     expect(parentId(step)).toBe(spanId(run));
-    expect(step.kind).toBe(SpanKind.INTERNAL);
+    // A model call is a CLIENT span, its request options gen_ai.request.* attributes.
+    expect(step.kind).toBe(SpanKind.CLIENT);
+    expect(step.attributes).toMatchObject({
+      'gen_ai.request.top_k': 40,
+      'gen_ai.request.seed': 7,
+      'gen_ai.request.frequency_penalty': 0.5,
+      'gen_ai.request.presence_penalty': -0.5,
+      'gen_ai.request.stop_sequences': ['END'],
+    });
     expect(step.attributes).toMatchObject({
       'runtrace.span.kind': 'step',
       'runtrace.status': 'completed',
@@ -282,7 +304,7 @@ describe('Recorder steps', () => {
     expect(JSON.parse(step.attributes['gen_ai.tool.definitions'] as string)).toEqual([
       { type: 'function', name: 'weather', description: 'get weather', parameters: { type: 'object' } },
     ]);
-    expect(JSON.parse(step.attributes['runtrace.step.request_options'] as string)).toEqual({ maxOutputTokens: 100, temperature: 0.2, topP: 0.9 });
+    expect(JSON.parse(step.attributes['runtrace.step.request_options'] as string)).toEqual({ maxOutputTokens: 100, temperature: 0.2, topP: 0.9, topK: 40, seed: 7, frequencyPenalty: 0.5, presencePenalty: -0.5, stopSequences: ['END'] });
     expect(JSON.parse(step.attributes['runtrace.step.warnings'] as string)).toEqual(['seed ignored']);
   });
 
@@ -384,7 +406,7 @@ describe('Recorder steps', () => {
       tool.end({ error: new RangeError('bad input') });
       expect(tool.end()).toBe(false);
     });
-    const run = otel.one('invoke_agent tools');
+    const run = otel.run('tools');
     const step = otel.one('chat m');
     const inner = otel.one('execute_tool inner');
     const outer = otel.one('execute_tool outer');
@@ -421,11 +443,11 @@ describe('Recorder steps', () => {
     await done;
     idle.end();
     const step = otel.one('chat slow');
-    const run = otel.one('invoke_agent long');
+    const run = otel.run('long');
     const beats = (span: typeof step): number => span.events.filter((event) => event.name === 'runtrace.heartbeat').length;
     expect(beats(step)).toBe(4);
     expect(beats(run)).toBe(4);
-    expect(beats(otel.one('invoke_agent idle'))).toBe(0);
+    expect(beats(otel.run('idle'))).toBe(0);
     expect(step.attributes['runtrace.last_activity_ms']).toBe(1_002_000);
   });
 });

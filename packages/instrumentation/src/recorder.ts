@@ -1,4 +1,5 @@
 // The entry point of application code: starts runs, and steps and tool calls in the active run.
+import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
 import type { Tracer, TracerProvider } from '@opentelemetry/api';
 import { ContentPolicies, DEFAULT_STALE_AFTER_MS, InvalidArgumentError, defaultRedactor } from '@runtrace/core';
@@ -58,6 +59,8 @@ export interface RecorderOptions {
 
 const POLICIES = new Set<string>(Object.values(ContentPolicies));
 const TRACER_NAME = '@runtrace/instrumentation';
+/** The package's version, the instrumentation scope's version. */
+const TRACER_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 function bodiesPolicy(value: BodiesPolicy | undefined): BodiesPolicy {
   if (value === undefined) return 'unread';
@@ -91,7 +94,7 @@ export class Recorder {
     if (!POLICIES.has(policy)) throw new InvalidArgumentError('contentPolicy', policy, 'one of none, metadata, full');
     const staleAfter = positive('staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
     this.#core = new RecorderCore({
-      tracer: options.tracer ?? (options.tracerProvider ?? trace).getTracer(TRACER_NAME),
+      tracer: options.tracer ?? (options.tracerProvider ?? trace).getTracer(TRACER_NAME, TRACER_VERSION),
       contentPolicy: policy,
       redactor: options.redactor ?? defaultRedactor,
       clock: options.clock ?? systemClock,

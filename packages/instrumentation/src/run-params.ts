@@ -21,6 +21,11 @@ export interface RunParams {
   readonly provider?: string;
   /** Requested model (`gen_ai.request.model`). Default for the run's steps. */
   readonly model?: string;
+  /**
+   * The agent's name (`gen_ai.agent.name`); the run span is then named `invoke_agent {name}`, as
+   * the GenAI conventions say (`invoke_agent` alone without it). Default: none.
+   */
+  readonly agentName?: string;
   /** The first user message; recorded as the run label (≤ 200 characters) under the `full` content policy. */
   readonly label?: string;
   /** The parent run of a sub-agent run. Default: the run active in the current context; `null` forces a new trace. */

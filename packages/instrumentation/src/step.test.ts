@@ -58,7 +58,7 @@ describe('Step.wrapStream', () => {
     });
     expect(closeKind()).toBe('completed');
     // The run waited for its streaming step.
-    expect(otel.one('invoke_agent r').attributes['runtrace.status']).toBe('completed');
+    expect(otel.run('r').attributes['runtrace.status']).toBe('completed');
   });
 
   it('classifies a stream that ends without a finish as interrupted (upstream-premature)', async () => {

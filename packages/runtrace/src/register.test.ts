@@ -170,7 +170,7 @@ describe('register', () => {
       const [first] = receiver.received;
       expect(first?.headers.authorization).toBe('Bearer abc');
       expect(first?.headers['content-type']).toBe('application/json');
-      expect(first?.body.toString('utf8')).toContain('invoke_agent chat_turn');
+      expect(first?.body.toString('utf8')).toContain('"stringValue":"chat_turn"');
     } finally {
       await receiver.close();
     }
@@ -268,7 +268,7 @@ describe('register', () => {
     } finally {
       store.close();
     }
-    expect(exported.map((span) => span.name)).toEqual(['invoke_agent batch_job']);
+    expect(exported.map((span) => [span.name, span.attributes['runtrace.run.kind']])).toEqual([['invoke_agent', 'batch_job']]);
     expect(JSON.stringify(exported[0]?.attributes)).not.toContain('sk-live-1234567890abcdefghijklmnop');
   });
 

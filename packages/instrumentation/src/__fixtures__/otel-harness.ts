@@ -12,6 +12,8 @@ export interface OtelHarness {
   byName(name: string): ReadableSpan[];
   one(name: string): ReadableSpan;
   kind(kind: string): ReadableSpan[];
+  /** The one run span of this run kind (run spans are named after the agent, not the kind). */
+  run(runKind: string): ReadableSpan;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,11 @@ export function createOtelHarness(): OtelHarness {
       return found[0]!;
     },
     kind: (kind) => spans().filter((span) => span.attributes['runtrace.span.kind'] === kind),
+    run(runKind) {
+      const found = spans().filter((span) => span.attributes['runtrace.span.kind'] === 'run' && span.attributes['runtrace.run.kind'] === runKind);
+      if (found.length !== 1) throw new Error(`expected one run of kind ${runKind}, found ${found.length}`);
+      return found[0]!;
+    },
     async close() {
       context.disable();
       await provider.shutdown();

@@ -126,9 +126,11 @@ export class AttemptRecording {
       [RuntraceAttributes.STEP_ID]: step.id,
       [RuntraceAttributes.ATTEMPT_NUMBER]: number,
       [HttpAttributes.REQUEST_METHOD]: this.#method,
-      // The SDK's own count, unless the step has seen more sends (a caller retrying the SDK itself sends 0 each time).
-      [HttpAttributes.REQUEST_RESEND_COUNT]: Number.isSafeInteger(stainless) && stainless >= 0 ? Math.max(stainless, number - 1) : number - 1,
     };
+    // The SDK's own count, unless the step has seen more sends (a caller retrying the SDK itself
+    // sends 0 each time); only on a resend, as the HTTP conventions say.
+    const resends = Number.isSafeInteger(stainless) && stainless >= 0 ? Math.max(stainless, number - 1) : number - 1;
+    if (resends > 0) attributes[HttpAttributes.REQUEST_RESEND_COUNT] = resends;
     const url = urlInfo(rawUrl, settings.redactor);
     masked += url.maskedCount;
     attributes[HttpAttributes.URL_FULL] = url.url;

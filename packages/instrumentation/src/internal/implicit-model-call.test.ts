@@ -49,7 +49,7 @@ describe('model calls made outside any step', () => {
     const [step] = otel.kind('step');
     const [attempt] = otel.kind('attempt');
     expect(otel.spans()).toHaveLength(3);
-    expect(run!.name).toBe('invoke_agent llm_call');
+    expect(run!.name).toBe('invoke_agent');
     expect(run!.attributes).toMatchObject({
       'runtrace.run.kind': 'llm_call',
       'runtrace.status': 'completed',

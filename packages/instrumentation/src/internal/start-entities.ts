@@ -45,6 +45,8 @@ export function startRunState(core: RecorderCore, params: RunParams, parent: Run
   if (tip !== undefined) attributes[RuntraceAttributes.RUN_HISTORY_TIP_MESSAGE_ID] = tip;
   if (params.provider !== undefined) attributes[GenAiAttributes.PROVIDER_NAME] = params.provider;
   if (params.model !== undefined) attributes[GenAiAttributes.REQUEST_MODEL] = params.model;
+  const agentName = params.agentName === undefined || params.agentName === '' ? undefined : params.agentName;
+  if (agentName !== undefined) attributes[GenAiAttributes.AGENT_NAME] = agentName;
   if (sub) attributes[RuntraceAttributes.RUN_PARENT_RUN_ID] = parent.id;
   let masked = 0;
   if (recording && params.label !== undefined && settings.contentPolicy === 'full') {
@@ -54,7 +56,7 @@ export function startRunState(core: RecorderCore, params: RunParams, parent: Run
     if (label !== undefined) attributes[RuntraceAttributes.RUN_LABEL] = label;
   }
   const span = core.startSpan(
-    `invoke_agent ${params.kind}`,
+    agentName === undefined ? 'invoke_agent' : `invoke_agent ${agentName}`,
     { kind: SpanKind.INTERNAL, root: !sub },
     attributes,
     params.attributes,
@@ -114,9 +116,10 @@ export function startStepState(run: RunState, params: StepParams): StepState {
   // Another instrumentation's span of this same call (an SDK's call span around the request) is
   // named at the start, where the processor reads it, so that span is not counted as a second step.
   const covered = run.recording ? activeForeignModelCall(active) : undefined;
+  // A model call is a CLIENT span in the GenAI conventions (its HTTP attempts are CLIENT spans under it).
   const span = core.startSpan(
     model === undefined ? 'chat' : `chat ${model}`,
-    { kind: SpanKind.INTERNAL },
+    { kind: SpanKind.CLIENT },
     attributes,
     covered === undefined ? params.attributes : { ...params.attributes, [RuntraceAttributes.STEP_COVERS_SPAN_ID]: covered },
     run.recording && base !== run.context ? trace.setSpan(base, run.span) : base,

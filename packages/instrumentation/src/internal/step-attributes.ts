@@ -15,6 +15,12 @@ export function requestAttributes(request: NormalizedRequest, settings: Recorder
     if (options.maxOutputTokens !== undefined) attributes[GenAiAttributes.REQUEST_MAX_TOKENS] = options.maxOutputTokens;
     if (options.temperature !== undefined) attributes[GenAiAttributes.REQUEST_TEMPERATURE] = options.temperature;
     if (options.topP !== undefined) attributes[GenAiAttributes.REQUEST_TOP_P] = options.topP;
+    if (options.topK !== undefined) attributes[GenAiAttributes.REQUEST_TOP_K] = options.topK;
+    if (options.seed !== undefined) attributes[GenAiAttributes.REQUEST_SEED] = options.seed;
+    if (options.frequencyPenalty !== undefined) attributes[GenAiAttributes.REQUEST_FREQUENCY_PENALTY] = options.frequencyPenalty;
+    if (options.presencePenalty !== undefined) attributes[GenAiAttributes.REQUEST_PRESENCE_PENALTY] = options.presencePenalty;
+    // The sequences are text the application wrote: kept under the `full` policy only.
+    if (options.stopSequences !== undefined && settings.contentPolicy === 'full') attributes[GenAiAttributes.REQUEST_STOP_SEQUENCES] = [...options.stopSequences];
     const recorded: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(options)) {
       if (value !== undefined && key !== 'stopSequences') recorded[key] = value;

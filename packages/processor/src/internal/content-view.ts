@@ -10,6 +10,7 @@ const CONTENT_KEYS: ReadonlySet<string> = new Set([
   GenAiAttributes.OUTPUT_MESSAGES,
   GenAiAttributes.SYSTEM_INSTRUCTIONS,
   GenAiAttributes.TOOL_DEFINITIONS,
+  GenAiAttributes.REQUEST_STOP_SEQUENCES,
   GenAiAttributes.TOOL_CALL_ARGUMENTS,
   GenAiAttributes.TOOL_CALL_RESULT,
   RuntraceAttributes.RUN_LABEL,

@@ -191,7 +191,8 @@ function attemptRow(span: ReadableSpan, inProgress: boolean, context: SpanRowCon
     url: str(a, HttpAttributes.URL_FULL),
     url_path: urlPath(a),
     status_code: int(a, HttpAttributes.RESPONSE_STATUS_CODE),
-    resend_count: int(a, HttpAttributes.REQUEST_RESEND_COUNT),
+    // Set only on a resend, as the HTTP conventions say: absent means none.
+    resend_count: int(a, HttpAttributes.REQUEST_RESEND_COUNT) ?? 0,
     retry_classification: str(a, RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION),
     retry_delay_ms: num(a, RuntraceAttributes.ATTEMPT_RETRY_DELAY_MS),
     error_type: str(a, HttpAttributes.ERROR_TYPE),
