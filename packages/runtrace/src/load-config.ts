@@ -66,6 +66,8 @@ export interface RuntraceEnvConfig {
   readonly contentPolicy?: ContentPolicy;
   /** `RUNTRACE_BODIES`: `all` or `unread`, which attempt bodies the `full` policy keeps. */
   readonly bodies?: 'all' | 'unread';
+  /** `RUNTRACE_STORE_SAMPLING`: `all` or `sampler`, whether the sampler also decides what the local store keeps. */
+  readonly storeSampling?: 'all' | 'sampler';
   /** `RUNTRACE_STALE_AFTER`: milliseconds, or a duration such as `90s`, `5m`. */
   readonly staleAfterMs?: number;
   /** `RUNTRACE_FETCH=off`: do not route the global fetch through the recording interceptor. */
@@ -333,6 +335,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (bodies !== undefined) {
     const value = problems.attempt(() => oneOf<'all' | 'unread'>('RUNTRACE_BODIES', bodies, ['all', 'unread']), 'unread');
     if (value !== undefined) config.bodies = value;
+  }
+  const storeSampling = read(env, 'RUNTRACE_STORE_SAMPLING');
+  if (storeSampling !== undefined) {
+    const value = problems.attempt(() => oneOf<'all' | 'sampler'>('RUNTRACE_STORE_SAMPLING', storeSampling, ['all', 'sampler']), 'all');
+    if (value !== undefined) config.storeSampling = value;
   }
   const otlpContent = read(env, 'RUNTRACE_OTLP_CONTENT');
   if (otlpContent !== undefined) {

@@ -12,6 +12,7 @@ import { buildPipeline, pipelineContext } from './create-runtrace.js';
 import type { RuntracePipeline } from './create-runtrace.js';
 import { differingOptions } from './internal/differing-options.js';
 import { acceptsProcessors, registeredTracerProvider } from './internal/existing-provider.js';
+import { samplerFromEnv, storeKeepingSampler } from './internal/sdk-sampler.js';
 import type { RegisterOptions } from './runtrace-options.js';
 import type { RuntraceStats } from './runtrace-stats.js';
 
@@ -280,6 +281,12 @@ function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, installF
     // Merged over the default resource, as the SDK does for its own; detected attributes still apply.
     ...(options.resourceAttributes === undefined ? {} : { resource: defaultResource().merge(resourceFromAttributes(options.resourceAttributes)) }),
   };
+  // The local store keeps every run unless told to follow the sampler: what the sampler drops is
+  // recorded (for the store) but not sampled (so exporters skip it, and other services see the sampler's decision).
+  const env = options.env ?? process.env;
+  const storeSampling = options.storeSampling ?? pipeline.config.storeSampling ?? 'all';
+  const sampler = pipeline.storeExporter !== undefined && storeSampling !== 'sampler' ? storeKeepingSampler(env) : samplerFromEnv(env);
+  if (sampler !== undefined) configuration.sampler = sampler;
   const sdk = new NodeSDK(configuration);
   sdk.start();
   const provider: TracerProvider | undefined = registeredTracerProvider();

@@ -102,6 +102,15 @@ export interface RegisterOptions extends CreateRuntraceOptions {
    * (`RUNTRACE_IMPLICIT_RUNS=off` turns it off).
    */
   readonly implicitRuns?: boolean;
+  /**
+   * What the sampler (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`) decides when `register()`
+   * starts the SDK. `all`: it decides what is exported (OTLP, your destinations) and the sampled
+   * flag propagated to other services, while the local store still keeps every run — the spans it
+   * drops are recorded, not sampled. `sampler`: it decides for the local store too (a run it drops
+   * is not recorded at all). A provider `register()` joins keeps its own sampler. Default:
+   * `RUNTRACE_STORE_SAMPLING`, else `all`.
+   */
+  readonly storeSampling?: 'all' | 'sampler';
   /** Other OpenTelemetry instrumentations to register with the SDK. Default: none. */
   readonly instrumentations?: NodeSDKConfiguration['instrumentations'];
   /**

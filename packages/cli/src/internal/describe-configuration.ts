@@ -47,6 +47,7 @@ export function describeConfiguration(config: RuntraceEnvConfig, database: Check
     // The local store keeps content by default; with no store, only metadata is recorded.
     content: setting(config.contentPolicy ?? (config.storeDisabled === true ? 'metadata' : 'full'), config.contentPolicy === undefined ? 'default' : 'RUNTRACE_CONTENT'),
     bodies: setting(config.bodies ?? 'unread', config.bodies === undefined ? 'default' : 'RUNTRACE_BODIES'),
+    'store sampling': setting(config.storeSampling === 'sampler' ? 'follows the sampler' : 'every run, whatever the sampler', config.storeSampling === undefined ? 'default' : 'RUNTRACE_STORE_SAMPLING'),
     'stale after': setting(formatDuration(config.staleAfterMs ?? 300_000), config.staleAfterMs === undefined ? 'default' : 'RUNTRACE_STALE_AFTER'),
     fetch: setting(config.fetchDisabled === true ? 'not recorded' : 'recorded', config.fetchDisabled === true ? 'RUNTRACE_FETCH' : 'default'),
     'model calls outside runs': setting(
