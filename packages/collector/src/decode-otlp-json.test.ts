@@ -146,6 +146,22 @@ describe('decodeOtlpJson', () => {
     expect(result.errorMessage).toContain('invalid parent span id');
   });
 
+  it('keeps int64 values exact: a number where it is safe, else the decimal string; out of range is malformed', () => {
+    // The values are written by hand: JSON.stringify cannot write a number beyond 2^53 exactly.
+    const marker = JSON.stringify({ key: 'marker', value: { stringValue: 'x' } });
+    const withAttributes = (raw: string): string => body([baseSpan({ attributes: [{ key: 'marker', value: { stringValue: 'x' } }] })]).replace(marker, raw);
+    const [s] = decodeOk(
+      withAttributes(
+        '{"key":"s","value":{"intValue":"9007199254740993"}},{"key":"n","value":{"intValue":9223372036854775807}},' +
+          '{"key":"m","value":{"intValue":-9223372036854775808}},{"key":"small","value":{"intValue":"-42"}},{"key":"edge","value":{"intValue":9007199254740991}}',
+      ),
+    );
+    expect(s!.attributes).toMatchObject({ s: '9007199254740993', n: '9223372036854775807', m: '-9223372036854775808', small: -42, edge: 9007199254740991 });
+    for (const outOfRange of ['"9223372036854775808"', '-9223372036854775809', '"1e3"']) {
+      expect(decodeError(withAttributes(`{"key":"x","value":{"intValue":${outOfRange}}}`))).toMatch(/intValue/);
+    }
+  });
+
   it('fails on bodies that are not OTLP JSON', () => {
     expect(decodeError('{')).toMatch(/not JSON/);
     expect(decodeError('[]')).toMatch(/must be a JSON object/);

@@ -234,6 +234,14 @@ describe('decodeOtlpProtobuf', () => {
     expect(Object.getOwnPropertyDescriptor(s!.attributes, '__proto__')?.value).toBe('polluted');
   });
 
+  it('keeps int64 attribute values exact: a number where it is safe, else the decimal string', () => {
+    const int = (key: string, value: bigint): Uint8Array => msg(9, str(1, key), msg(2, vint(3, value)));
+    const [s] = decodeOk(
+      request(span({ extra: [int('max', 2n ** 63n - 1n), int('min', -(2n ** 63n)), int('above', 2n ** 53n + 1n), int('safe', 2n ** 53n - 1n), int('negative', -42n)] })),
+    );
+    expect(s!.attributes).toMatchObject({ max: '9223372036854775807', min: '-9223372036854775808', above: '9007199254740993', safe: 9007199254740991, negative: -42 });
+  });
+
   it('converts 64-bit nanoseconds exactly', () => {
     const values = [0n, 1n, 999_999_999n, 1_000_000_000n, 2n ** 32n, 2n ** 48n + 7n, END_NS, 2n ** 63n + 12_345n, 2n ** 64n - 1n];
     // Times of any size, so the plausibility window is opened wide.

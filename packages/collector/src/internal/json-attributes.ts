@@ -3,9 +3,9 @@
 import { Cost, LimitedAttributes, type DecodeContext } from './decode-context.js';
 import { asNumber, JsonShapeError, type JsonFields } from './json-fields.js';
 import type { JsonKind } from './json-reader.js';
+import { exactInt64 } from './exact-int64.js';
 import { setOwn } from './received-span.js';
 
-const INT64_TEXT = /^-?\d{1,20}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 /** When an AnyValue sets several of its oneof fields, the first in this order wins. */
 const VALUE_RANK: ReadonlyMap<string, number> = new Map([
@@ -140,16 +140,21 @@ export class JsonAttributeDecoder {
     }
   }
 
-  #intValue(key: string, kind: JsonKind): number {
+  #intValue(key: string, kind: JsonKind): number | string {
     const r = this.#fields.reader;
     if (kind === 'number') {
-      const value = asNumber(r.readNumber());
-      if (Number.isInteger(value)) return value;
+      const value = r.readNumber();
+      if (typeof value === 'string') {
+        const exact = exactInt64(value);
+        if (exact !== undefined) return exact;
+      } else if (Number.isInteger(value)) {
+        return value;
+      }
     } else if (kind === 'string') {
-      const text = r.readString();
-      if (INT64_TEXT.test(text)) return Number(text);
+      const exact = exactInt64(r.readString());
+      if (exact !== undefined) return exact;
     }
-    this.#fields.fail(key, 'must be an integer or a decimal string');
+    this.#fields.fail(key, 'must be a 64-bit integer or its decimal string');
   }
 
   #doubleValue(key: string, kind: JsonKind): number {

@@ -153,8 +153,9 @@ export class JsonReader {
   }
 
   /**
-   * A number. An integer written with digits only is returned as its text when it would not be
-   * exact as a double, so 64-bit nanosecond times keep every digit.
+   * A number. An integer written with digits only (and perhaps a leading minus) is returned as
+   * its text when it would not be exact as a double, so 64-bit values and nanosecond times keep
+   * every digit.
    */
   readNumber(): number | string {
     const bytes = this.#bytes;
@@ -162,6 +163,8 @@ export class JsonReader {
     let pos = start;
     let digitsOnly = true;
     let value = 0;
+    const negative = bytes[pos] === 0x2d;
+    if (negative) pos++;
     for (;;) {
       const c = bytes[pos];
       if (c === undefined) break;
@@ -171,9 +174,10 @@ export class JsonReader {
       pos++;
     }
     this.pos = pos;
-    if (digitsOnly && pos - start <= 15) return value;
+    const digits = pos - start - (negative ? 1 : 0);
+    if (digitsOnly && digits <= 15) return negative ? -value : value;
     const text = bytes.toString('latin1', start, pos);
-    return digitsOnly ? text : Number(text);
+    return digitsOnly && digits > 0 ? text : Number(text);
   }
 
   readBoolean(): boolean {

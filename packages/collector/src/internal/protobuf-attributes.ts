@@ -81,7 +81,7 @@ export class ProtobufAttributeDecoder {
           break;
         case 3:
           r.expect(WireType.VARINT, 'int_value');
-          value = r.readInt64();
+          value = r.readExactInt64();
           break;
         case 4:
           r.expect(WireType.FIXED64, 'double_value');

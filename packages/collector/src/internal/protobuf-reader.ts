@@ -1,5 +1,6 @@
 // A small, strict protobuf wire-format reader: bounds-checked, allocation-light, throws WireError.
 import { MalformedPayloadError } from './malformed-payload-error.js';
+import { int64Value } from './exact-int64.js';
 
 /** Protobuf wire types (groups, 3 and 4, are deprecated and rejected). */
 export const WireType = {
@@ -123,6 +124,13 @@ export class ProtobufReader {
       return -(hi * TWO_POW_32 + lo + 1);
     }
     return this.hi * TWO_POW_32 + this.lo;
+  }
+
+  /** int64 exactly: a number when it is a safe integer, else its decimal string. */
+  readExactInt64(): number | string {
+    const value = this.readInt64();
+    if (Number.isSafeInteger(value)) return value;
+    return int64Value(BigInt.asIntN(64, (BigInt(this.hi) << 32n) | BigInt(this.lo)));
   }
 
   /** Reads 8 bytes little endian into `lo`/`hi`. */
