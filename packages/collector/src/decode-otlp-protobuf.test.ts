@@ -247,8 +247,8 @@ describe('decodeOtlpProtobuf', () => {
     // Times of any size, so the plausibility window is opened wide.
     const anyTime = { earliestStartMs: 0, maxFutureMs: Number.POSITIVE_INFINITY };
     for (const end of values) {
-      const [s] = decodeOk(request(span({ extra: [fixed64(7, 0n), fixed64(8, end === 0n ? 1n : end)] })), anyTime);
-      const expected = end === 0n ? 1n : end;
+      const [s] = decodeOk(request(span({ extra: [fixed64(7, 1n), fixed64(8, end <= 1n ? 2n : end)] })), anyTime);
+      const expected = end <= 1n ? 2n : end;
       expect(s!.endTime).toEqual([Number(expected / 1_000_000_000n), Number(expected % 1_000_000_000n)]);
     }
   });

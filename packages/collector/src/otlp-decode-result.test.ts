@@ -245,8 +245,12 @@ describe('decode limits', () => {
     expect(result.rejectedSpans).toBe(3);
     expect(result.errorMessage).toContain('implausible start time (before 2000-01-01T00:00:00.000Z)');
     expect(result.errorMessage).toContain('implausible end time (too far in the future)');
-    const wide = decodeOk([{ start: 0n, end: 1n }], { earliestStartMs: 0 });
+    const wide = decodeOk([{ start: 1n, end: 2n }], { earliestStartMs: 0 });
     expect(wide.spans).toHaveLength(1);
+    // A start time of 0 is no start time (OTLP's unset value), rejected like a missing end.
+    const unset = decodeOk([{ start: 0n, end: 2n }], { earliestStartMs: 0 });
+    expect(unset.spans).toHaveLength(0);
+    expect(unset.errorMessage).toBe('1 span rejected: span has no start time');
   });
 
   it('validates its options', () => {

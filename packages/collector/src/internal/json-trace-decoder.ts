@@ -310,6 +310,7 @@ class JsonTraceDecoder {
       kind,
       startTime: startTime ?? ZERO_TIME,
       endTime: endTime ?? ZERO_TIME,
+      hasStart: startTime !== undefined && (startTime[0] !== 0 || startTime[1] !== 0),
       hasEnd: endTime !== undefined && (endTime[0] !== 0 || endTime[1] !== 0),
       status,
       attributes: attributes?.values ?? {},

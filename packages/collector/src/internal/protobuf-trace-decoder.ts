@@ -216,6 +216,7 @@ class ProtobufTraceDecoder {
     let kind = 0;
     let startTime = ZERO_TIME;
     let endTime = ZERO_TIME;
+    let hasStart = false;
     let hasEnd = false;
     const attributes = new LimitedAttributes(limits.attributeCountLimit, context);
     let sentDroppedAttributes = 0;
@@ -263,6 +264,7 @@ class ProtobufTraceDecoder {
         case 7:
           r.expect(WireType.FIXED64, 'start_time_unix_nano');
           r.readFixed64();
+          hasStart = r.lo !== 0 || r.hi !== 0;
           startTime = nanosToHrTime(r.lo, r.hi);
           break;
         case 8:
@@ -331,6 +333,7 @@ class ProtobufTraceDecoder {
       kind,
       startTime,
       endTime,
+      hasStart,
       hasEnd,
       status,
       attributes: attributes.values,

@@ -24,6 +24,8 @@ export interface DecodedSpan extends Omit<ReceivedSpanFields, 'kind' | 'spanCont
   readonly flags: number;
   /** OTLP SpanKind (0 unspecified … 5 consumer). */
   readonly kind: number;
+  /** False when the start time was absent or zero (`startTime` is then [0, 0]). */
+  readonly hasStart: boolean;
   /** False when the end time was absent or zero (`endTime` is then [0, 0]). */
   readonly hasEnd: boolean;
 }
@@ -87,6 +89,8 @@ function spanRejection(decoded: DecodedSpan, earliestStart: HrTime, latestEnd: H
   if (decoded.traceId === '') return 'invalid trace id (must be 16 bytes, not all zero)';
   if (decoded.spanId === '') return 'invalid span id (must be 8 bytes, not all zero)';
   if (!decoded.parentOk) return 'invalid parent span id (must be empty or 8 bytes)';
+  // A missing time is rejected the same way at either end, not taken as 1970.
+  if (!decoded.hasStart) return 'span has no start time';
   if (!decoded.hasEnd) return 'span has no end time';
   if (hrTimeBefore(decoded.endTime, decoded.startTime)) return 'span ends before it starts';
   if (hrTimeBefore(decoded.startTime, earliestStart)) return `implausible start time (before ${hrTimeToIso(earliestStart)})`;
