@@ -71,7 +71,10 @@ export interface DestinationOptions {
    * shut down by RunSpanProcessor.
    */
   readonly processor: SpanProcessor;
-  /** What kind of backend this is. Default `'other'`. */
+  /**
+   * What kind of backend this is; it selects the default `content`, and an `'otlp'` destination
+   * gets attempt headers as `http.request.header.*` / `http.response.header.*`. Default `'other'`.
+   */
   readonly kind?: DestinationKind;
   /** Content view. Default `'metadata'` when `kind` is `'otlp'`, otherwise `'full'`. */
   readonly content?: DestinationContent;

@@ -29,6 +29,8 @@ function oneRun(h: Harness, failed: boolean): string {
   });
   const attempt = startAttempt(h, run, step);
   attempt.setAttribute(RuntraceAttributes.ATTEMPT_RESPONSE_BODY, '{"choices":[]}');
+  attempt.setAttribute(RuntraceAttributes.ATTEMPT_REQUEST_HEADERS, JSON.stringify({ authorization: `Bearer ${SECRET}`, 'Content-Type': 'application/json' }));
+  attempt.setAttribute(RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS, JSON.stringify({ 'x-request-id': 'req-1', 'set-cookie': ['a=1', 'b=2'] }));
   finish(h, attempt, failed ? 'error' : 'completed');
   usage(step, 10, 5);
   finish(h, step, failed ? 'error' : 'completed');
@@ -71,6 +73,19 @@ describe('RunSpanProcessor destinations', () => {
     expect(metaStep!.spanContext()).toEqual(fullStep!.spanContext());
     expect(byKind(meta, 'attempt')[0]!.attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY]).toBeUndefined();
     expect(byKind(full, 'attempt')[0]!.attributes[RuntraceAttributes.ATTEMPT_RESPONSE_BODY]).toBe('{"choices":[]}');
+    // The OTLP view carries the (redacted) headers as the HTTP conventions' attributes; the store keeps runtrace's compact form.
+    const metaAttempt = byKind(meta, 'attempt')[0]!.attributes;
+    expect(metaAttempt).toMatchObject({
+      'http.request.header.authorization': ['[REDACTED]'],
+      'http.request.header.content-type': ['application/json'],
+      'http.response.header.x-request-id': ['req-1'],
+      'http.response.header.set-cookie': ['[REDACTED]', '[REDACTED]'],
+    });
+    expect(metaAttempt[RuntraceAttributes.ATTEMPT_REQUEST_HEADERS]).toBeUndefined();
+    expect(metaAttempt[RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS]).toBeUndefined();
+    const fullAttempt = byKind(full, 'attempt')[0]!.attributes;
+    expect(JSON.parse(fullAttempt[RuntraceAttributes.ATTEMPT_REQUEST_HEADERS] as string)).toEqual({ authorization: '[REDACTED]', 'Content-Type': 'application/json' });
+    expect(Object.keys(fullAttempt).some((key) => key.startsWith('http.request.header.'))).toBe(false);
     const [metaRun] = byKind(meta, 'run');
     expect(metaRun!.attributes[RuntraceAttributes.RUN_LABEL]).toBeUndefined();
     expect(metaRun!.attributes[RuntraceAttributes.SUMMARY_FIRST_MESSAGE]).toBeUndefined();

@@ -203,7 +203,7 @@ function resolveDestination(options: DestinationOptions, index: number): Resolve
   if (content !== 'full' && content !== 'metadata') {
     throw new InvalidArgumentError(`destinations[${index}].content`, content, "'full' or 'metadata'");
   }
-  return { name, processor: options.processor, exporter: options.exporter, content, sampling, delivered: 0, sampledOut: 0 };
+  return { name, processor: options.processor, exporter: options.exporter, content, standardHeaders: options.kind === 'otlp', sampling, delivered: 0, sampledOut: 0 };
 }
 
 const defaultTimers: Timers = {

@@ -5,6 +5,7 @@ import type { Clock, DestinationContent, DestinationSampling, ProcessorErrorCont
 import type { DestinationStats } from '../run-span-processor-stats.js';
 import { BoundedMap } from './bounded-map.js';
 import { metadataView } from './content-view.js';
+import { withStandardHeaders } from './header-view.js';
 import { statusOf } from './run-summary.js';
 
 /** A destination with its defaults applied and its counters. */
@@ -14,6 +15,8 @@ export interface ResolvedDestination {
   /** The exporter behind a batching processor, flushed after it so in-flight exports are awaited. */
   readonly exporter: Pick<SpanExporter, 'forceFlush'> | undefined;
   readonly content: DestinationContent;
+  /** Headers as `http.request.header.*` / `http.response.header.*` (an OTLP backend's view). */
+  readonly standardHeaders: boolean;
   readonly sampling: DestinationSampling;
   delivered: number;
   sampledOut: number;
@@ -187,6 +190,8 @@ export class Router {
 
   #deliver(span: ReadableSpan, destinations: readonly ResolvedDestination[]): void {
     let metadata: ReadableSpan | undefined;
+    let standard: ReadableSpan | undefined;
+    let standardMetadata: ReadableSpan | undefined;
     for (const destination of destinations) {
       let view = span;
       if (destination.content === 'metadata') {
@@ -198,6 +203,14 @@ export class Router {
           continue;
         }
         view = metadata;
+      }
+      if (destination.standardHeaders) {
+        try {
+          view = destination.content === 'metadata' ? (standardMetadata ??= withStandardHeaders(view)) : (standard ??= withStandardHeaders(view));
+        } catch (error: unknown) {
+          // The view as it was: its headers stay in runtrace's own attributes.
+          this.#report(error, 'destination');
+        }
       }
       destination.delivered += 1;
       try {
