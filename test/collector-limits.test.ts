@@ -62,7 +62,7 @@ describe('collector limits end to end', () => {
     const now = Date.now();
     try {
       const reply = await post(collector.url!, [
-        runSpan('0000000000000e01', 0, 1_000), // epoch 0
+        runSpan('0000000000000e01', 1, 1_000), // 1970, a millisecond after the epoch
         runSpan('0000000000000e02', now - 1_000, now + 400 * DAY_MS), // ends next year
         runSpan('0000000000000e03', now - 60_000, now - 1_000),
       ]);

@@ -24,6 +24,7 @@ export type {
   OverviewOptions,
   PriceResult,
   ProviderBreakdown,
+  ServiceBreakdown,
   RetentionOptions,
   RetentionResult,
   RunAnalytics,

@@ -66,6 +66,12 @@ export interface RunSummary extends TokenTotals {
   readonly costUnknown: boolean;
   /** `true` when the run was finalized by a stale sweep (its process stopped reporting). */
   readonly stale: boolean;
+  /** `service.name` of the resource the run was recorded under (its run span's), else `null`. */
+  readonly service: string | null;
+  /** `service.version` of that resource, else `null`. */
+  readonly serviceVersion: string | null;
+  /** `deployment.environment.name` (or the older `deployment.environment`) of that resource, else `null`. */
+  readonly environment: string | null;
 }
 
 /** Alias kept for readers who think in rows. */
@@ -195,6 +201,8 @@ export interface RunFilters {
   /** One status or several. */
   readonly status?: RunStatus | readonly RunStatus[];
   readonly provider?: string;
+  /** Runs of this service (`service.name` of their resource). */
+  readonly service?: string;
   /** Model name; normalized the same way as stored names before matching. */
   readonly model?: string;
   /** Case-insensitive text that the label must contain. */
@@ -325,6 +333,17 @@ export interface ProviderBreakdown {
   readonly costUsd: number;
 }
 
+/** Runs per service (`service.name`; `unknown` for runs recorded without one). */
+export interface ServiceBreakdown {
+  readonly service: string;
+  readonly runs: number;
+  readonly errors: number;
+  readonly totalTokens: number;
+  readonly costUsd: number;
+  /** Start of its latest run, epoch ms. */
+  readonly lastRunMs: number;
+}
+
 /** Use of one tool. */
 export interface ToolMetric {
   readonly name: string;
@@ -354,6 +373,8 @@ export interface Analytics {
   readonly modelPerformance: readonly ModelPerformance[];
   /** Most runs first. */
   readonly providerBreakdown: readonly ProviderBreakdown[];
+  /** The services seen, most runs first. */
+  readonly serviceBreakdown: readonly ServiceBreakdown[];
   /** Most calls first. */
   readonly topTools: readonly ToolMetric[];
 }

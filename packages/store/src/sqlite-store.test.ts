@@ -40,6 +40,34 @@ async function seed(): Promise<SqliteStore> {
   return openStore({ path, now: clock, normalizeModel: normalizeForTest });
 }
 
+describe('schema migration', () => {
+  it('brings a version-1 file to version 2: its runs stay, with no service, and new runs get theirs', async () => {
+    const store = await seed();
+    const before = store.listRuns({ limit: 100 }).runs;
+    store.close();
+    // Back to version 1: the service columns and their index did not exist.
+    const db = new Database(path);
+    db.exec('DROP INDEX runs_by_service; ALTER TABLE runs DROP COLUMN service_name; ALTER TABLE runs DROP COLUMN service_version; ALTER TABLE runs DROP COLUMN deployment_environment');
+    db.pragma('user_version = 1');
+    db.close();
+    const migrated = openStore({ path, now: clock, normalizeModel: normalizeForTest, sweepOnOpen: false });
+    try {
+      const after = migrated.listRuns({ limit: 100 }).runs;
+      expect(after.map((run) => run.runId)).toEqual(before.map((run) => run.runId));
+      expect(after.every((run) => run.service === null && run.serviceVersion === null && run.environment === null)).toBe(true);
+    } finally {
+      migrated.close();
+    }
+    const check = new Database(path, { readonly: true });
+    try {
+      expect(check.pragma('user_version', { simple: true })).toBe(2);
+      expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'runs_by_service'").pluck().get()).toBe('runs_by_service');
+    } finally {
+      check.close();
+    }
+  });
+});
+
 describe('SqliteStore queries on the seeded fixture', () => {
   let store: SqliteStore;
   beforeEach(async () => {

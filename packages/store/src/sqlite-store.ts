@@ -18,6 +18,7 @@ import type {
   OverviewFigures,
   OverviewOptions,
   ProviderBreakdown,
+  ServiceBreakdown,
   RetentionOptions,
   RetentionResult,
   RunAnalytics,
@@ -331,6 +332,20 @@ export class SqliteStore {
     }
     const providerBreakdown: ProviderBreakdown[] = [...providers.values()].sort((a, b) => b.runs - a.runs || compareText(a.provider, b.provider));
 
+    const serviceBreakdown: ServiceBreakdown[] = this.#all(
+      `SELECT coalesce(service_name, 'unknown') AS service, count(*) AS runs, ${countIf("status = 'error'")} AS errors,
+         total(total_tokens) AS tokens, total(cost_usd) AS cost, max(start_ms) AS last_run
+       FROM runs WHERE ${where.sql} GROUP BY 1 ORDER BY runs DESC, service`,
+      where.params,
+    ).map((row) => ({
+      service: String(row.service),
+      runs: numberOrZero(row.runs),
+      errors: numberOrZero(row.errors),
+      totalTokens: numberOrZero(row.tokens),
+      costUsd: numberOrZero(row.cost),
+      lastRunMs: numberOrZero(row.last_run),
+    }));
+
     const toolWhere = whereRuns(options, { time: 'start', alias: 'r', normalizeModel: this.#normalizeModel, range });
     const topTools: ToolMetric[] = this.#all(
       `SELECT coalesce(t.name, 'unknown') AS name, count(*) AS calls, ${countIf("t.status = 'error'")} AS errors, avg(t.duration_ms) AS avg_duration
@@ -351,6 +366,7 @@ export class SqliteStore {
       costUnknownRuns: numberOrZero(totals.cost_unknown),
       modelPerformance,
       providerBreakdown,
+      serviceBreakdown,
       topTools,
     };
   }

@@ -166,6 +166,8 @@ function header(detail: RunDetail, options: FormatRunDetailOptions): string {
   };
   field('label', oneLine(run.label, 200));
   field('model', run.model === null ? '' : run.provider === null ? run.model : `${run.model} (${run.provider})`);
+  const serviceDetails = [run.serviceVersion, run.environment].filter((part): part is string => part !== null);
+  field('service', run.service === null ? '' : serviceDetails.length === 0 ? run.service : `${run.service} (${serviceDetails.join(', ')})`);
   field('conversation', run.conversationId ?? '');
   if (run.parentRunId !== null) field('parent run', run.parentRunId);
   field('trace', run.traceId);

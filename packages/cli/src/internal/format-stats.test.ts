@@ -39,6 +39,7 @@ const analytics: Analytics = {
   costUnknownRuns: 1,
   modelPerformance: [{ model: 'gpt-4o-mini', provider: 'openai', runs: 4, completed: 3, successRate: 0.75, averageCostUsd: 0.125, totalCostUsd: 0.5, averageDurationMs: 1000, averageTokens: 90 }],
   providerBreakdown: [{ provider: 'openai', runs: 4, totalTokens: 360, costUsd: 0.5 }],
+  serviceBreakdown: [{ service: 'checkout', runs: 4, errors: 1, totalTokens: 360, costUsd: 0.5, lastRunMs: 0 }],
   topTools: [{ name: 'get_weather', calls: 2, errors: 0, averageDurationMs: 12 }],
 };
 

@@ -111,6 +111,14 @@ export function formatStats(overview: Overview, analytics: Analytics, style: Sty
       style.dim,
     );
   }
+  // Services are listed once there is more than one (a collector's store, or apps sharing a file).
+  if (analytics.serviceBreakdown.length > 1) {
+    out += section('services', style);
+    out += bars(
+      analytics.serviceBreakdown.map((service) => ({ label: service.service, value: service.runs, note: `${formatCount(service.errors)} errors · ${formatCount(service.totalTokens)} tok · ${formatCost(service.costUsd)}` })),
+      style,
+    );
+  }
   if (analytics.providerBreakdown.length > 0) {
     out += section('providers', style);
     out += bars(analytics.providerBreakdown.map((provider) => ({ label: provider.provider, value: provider.runs, note: `${formatCount(provider.totalTokens)} tok · ${formatCost(provider.costUsd)}` })), style);

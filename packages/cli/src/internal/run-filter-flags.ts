@@ -8,6 +8,7 @@ export const FILTER_OPTIONS = {
   kind: { type: 'string' },
   model: { type: 'string' },
   provider: { type: 'string' },
+  service: { type: 'string' },
   conversation: { type: 'string' },
   search: { type: 'string' },
   since: { type: 'string' },
@@ -20,6 +21,7 @@ export interface FilterValues {
   readonly kind?: string | undefined;
   readonly model?: string | undefined;
   readonly provider?: string | undefined;
+  readonly service?: string | undefined;
   readonly conversation?: string | undefined;
   readonly search?: string | undefined;
   readonly since?: string | undefined;
@@ -31,6 +33,7 @@ export const FILTER_HELP = `  --status <s[,s]>       completed, error, interrupt
   --kind <kind>          run kind (chat_turn, title_generation, …)
   --model <model>        model name (normalized like the stored names)
   --provider <name>      provider (openai, anthropic, …)
+  --service <name>       service (service.name of the app or service that recorded the run)
   --conversation <id>    runs of one conversation
   --search <text>        text in the run's label (first user message)
   --since <when>         ISO date/time or a duration ago (24h, 7d)
@@ -46,6 +49,7 @@ export function runFilters(values: FilterValues, now: number): RunFilters {
   if (values.kind !== undefined) filters.kind = values.kind;
   if (values.model !== undefined) filters.model = values.model;
   if (values.provider !== undefined) filters.provider = values.provider;
+  if (values.service !== undefined) filters.service = values.service;
   if (values.conversation !== undefined) filters.conversationId = values.conversation;
   if (values.search !== undefined) filters.labelContains = values.search;
   if (values.since !== undefined) filters.from = parseInstant('since', values.since, now);

@@ -4,7 +4,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RuntraceAttributes, foreignRunId, readForeignGenAi } from '@runtrace/core';
 import type { ForeignAgent, ForeignModelCall, ForeignToolCall } from '@runtrace/core';
-import { UNKNOWN_COST, json, normalized, parentOf, priced, statusMessage, statusOf, str, timing, tokens } from './row-fields.js';
+import { UNKNOWN_COST, json, normalized, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokens } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { SpanRowOf } from './span-rows.js';
 import type { RunRow, StepRow, ToolRow } from './sqlite-writer.js';
@@ -64,6 +64,7 @@ function foreignRunRow(span: ReadableSpan, context: SpanRowContext, agent: Forei
     cost_unknown: 0,
     stale: 0,
     attributes: agent === undefined ? '{}' : json(span.attributes),
+    ...serviceOf(span),
   };
 }
 

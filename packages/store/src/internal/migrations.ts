@@ -3,7 +3,7 @@
 import type { SqliteDatabase } from './sqlite-writer.js';
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: readonly string[] = [
   // 1: runs, steps, attempts, tool calls, events and generic spans.
@@ -81,6 +81,13 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX spans_by_trace ON spans (trace_id, start_ms);
   CREATE INDEX spans_by_start ON spans (start_ms);
+  `,
+  // 2: the service of each run (its run span's resource), so services sharing a store are told apart.
+  `
+  ALTER TABLE runs ADD COLUMN service_name TEXT;
+  ALTER TABLE runs ADD COLUMN service_version TEXT;
+  ALTER TABLE runs ADD COLUMN deployment_environment TEXT;
+  CREATE INDEX runs_by_service ON runs (service_name, start_ms);
   `,
 ];
 

@@ -126,3 +126,24 @@ export function parentOf(span: ReadableSpan): string | null {
 export function statusMessage(span: ReadableSpan): string | null {
   return str(span.attributes, RuntraceAttributes.STATUS_MESSAGE) ?? (span.status.message !== undefined && span.status.message !== '' ? span.status.message : null);
 }
+
+/** The service columns of a run: from the resource of the span that made it. */
+export interface ServiceColumns {
+  readonly service_name: string | null;
+  readonly service_version: string | null;
+  readonly deployment_environment: string | null;
+}
+
+/** `service.name`, `service.version` and `deployment.environment.name` (or the older `deployment.environment`) of a span's resource. */
+export function serviceOf(span: ReadableSpan): ServiceColumns {
+  // A span built by hand (not by an SDK) may have no resource.
+  const resource = (span as { readonly resource?: { readonly attributes?: Attributes } }).resource?.attributes;
+  if (resource === undefined) return NO_SERVICE;
+  return {
+    service_name: str(resource, 'service.name'),
+    service_version: str(resource, 'service.version'),
+    deployment_environment: str(resource, 'deployment.environment.name') ?? str(resource, 'deployment.environment'),
+  };
+}
+
+const NO_SERVICE: ServiceColumns = { service_name: null, service_version: null, deployment_environment: null };

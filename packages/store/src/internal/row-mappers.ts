@@ -109,6 +109,9 @@ export function toRunSummary(row: Row, counted?: StepProblems): RunSummary {
     costUsd: row.cost_unknown === 1 ? null : numberOrNull(row.cost_usd),
     costUnknown: row.cost_unknown === 1,
     stale: row.stale === 1,
+    service: s(row.service_name),
+    serviceVersion: s(row.service_version),
+    environment: s(row.deployment_environment),
   };
 }
 

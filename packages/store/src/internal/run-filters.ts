@@ -83,6 +83,10 @@ export function whereRuns(
     params.f_provider = requireText('provider', filters.provider);
     conditions.push(`${p}provider = @f_provider`);
   }
+  if (filters.service !== undefined) {
+    params.f_service = requireText('service', filters.service);
+    conditions.push(`${p}service_name = @f_service`);
+  }
   if (filters.model !== undefined) {
     params.f_model = options.normalizeModel(requireText('model', filters.model));
     conditions.push(`${p}normalized_model = @f_model`);

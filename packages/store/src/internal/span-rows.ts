@@ -6,7 +6,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isUsageMissing } from '@runtrace/core';
 import type { SpanKind } from '@runtrace/core';
 import { foreignRowOf } from './foreign-rows.js';
-import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, priced, statusMessage, statusOf, str, timing } from './row-fields.js';
+import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { AttemptRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './sqlite-writer.js';
 
@@ -100,6 +100,7 @@ function runRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext
     cost_unknown: cost.cost_unknown,
     stale: bool(a, RuntraceAttributes.STALE) ? 1 : 0,
     attributes: json(a),
+    ...serviceOf(span),
   };
 }
 
