@@ -98,4 +98,21 @@ describe('encodeOps / decodeOps', () => {
   it('encodes an empty batch', () => {
     expect(decodeOps(encodeOps([]))).toEqual([]);
   });
+
+  it('reads a buffer packed before runs had service columns (a spool left by an older version): they read as null', () => {
+    const legacyColumns = RUN_COLUMNS.indexOf('service_name');
+    const values = RUN_COLUMNS.slice(0, legacyColumns).map((column) => (column === 'run_id' ? 'r1' : column === 'start_ms' ? 5 : null));
+    const encoded = encodeOps([{ table: 'runs', values, events: [], aggregate: false }]);
+    // Format 0: the op count alone in the first word.
+    const header = new Uint32Array(encoded, 0, 4);
+    header[0] = header[0]! & 0x00ff_ffff;
+    const [op] = decodeOps(encoded);
+    expect(op!.values).toHaveLength(RUN_COLUMNS.length);
+    expect(op!.values.slice(0, legacyColumns)).toEqual(values);
+    expect(op!.values.slice(legacyColumns)).toEqual([null, null, null]);
+    expect(encodedCount(encoded)).toBe(1);
+    // A format this version does not know is refused.
+    header[0] = (header[0]! | (9 << 24)) >>> 0;
+    expect(() => decodeOps(encoded)).toThrow(/unknown format/);
+  });
 });

@@ -101,9 +101,17 @@ const FLAG_RUN_VALUES = 4;
 const CELL_NULL = 0;
 const CELL_NUMBER = 1;
 const CELL_TEXT = 2;
-/** Header words (Uint32): op count, numbers used, text code units, cells. */
+/** Header words (Uint32): op count (with the format in its top byte), numbers used, text code units, cells. */
 const HEADER_WORDS = 4;
 const HEADER_BYTES = 16;
+/**
+ * The packing format, in the top byte of the op count: 1 since runs have the service columns.
+ * Format 0 (a spool left by an older version) had fewer run columns; they are read as null.
+ */
+const PACK_FORMAT = 1;
+const COUNT_MASK = 0x00ff_ffff;
+/** Run columns of format 0: all but the service columns. */
+const FORMAT_0_RUN_COLUMNS = RUN_COLUMNS.indexOf('service_name');
 
 /**
  * Write operations packed in one `ArrayBuffer`, which is transferred to the writer thread (no
@@ -123,7 +131,7 @@ export type EncodedOps = ArrayBuffer;
 
 /** Number of ops in a packed buffer. */
 export function encodedCount(encoded: EncodedOps): number {
-  return new Uint32Array(encoded, 0, HEADER_WORDS)[0]!;
+  return new Uint32Array(encoded, 0, HEADER_WORDS)[0]! & COUNT_MASK;
 }
 
 /** Bytes of a packed buffer in use (a reused buffer may be longer). */
@@ -188,7 +196,7 @@ export class OpsPacker {
     const length = textOffset + this.#textBytes + this.#t;
     const buffer = into !== undefined && into.byteLength >= length ? into : new ArrayBuffer(length);
     const header = new Uint32Array(buffer, 0, HEADER_WORDS);
-    header[0] = this.#count;
+    header[0] = ((PACK_FORMAT << 24) | this.#count) >>> 0;
     header[1] = this.#n;
     header[2] = this.#textBytes / 2;
     header[3] = this.#t;
@@ -257,7 +265,12 @@ export function writeOpOf(op: RowOp): WriteOp {
 /** Unpacks what {@link encodeOps} packed. Throws on a buffer whose sizes do not add up. */
 export function decodeOps(encoded: EncodedOps): WriteOp[] {
   if (encoded.byteLength < HEADER_BYTES) throw new Error(`packed rows too short (${encoded.byteLength} bytes)`);
-  const [count = 0, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
+  const [countWord = 0, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
+  const count = countWord & COUNT_MASK;
+  const format = countWord >>> 24;
+  if (format > PACK_FORMAT) throw new Error(`packed rows of an unknown format (${format})`);
+  // The run columns packed: format 0 had no service columns (they stay null).
+  const runColumns = format === 0 ? FORMAT_0_RUN_COLUMNS : RUN_COLUMNS.length;
   if (HEADER_BYTES + used * 8 + textUnits * 2 + cellCount > encoded.byteLength) throw new Error('packed rows are damaged (sizes do not add up)');
   const numbers = new Float64Array(encoded, HEADER_BYTES, used);
   const textOffset = HEADER_BYTES + used * 8;
@@ -285,8 +298,9 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
     const flags = numbers[n++]!;
     const eventCount = numbers[n++]!;
     const columns = TABLE_COLUMNS[tableIndex]!.length;
-    const values: (string | number | null)[] = new Array<string | number | null>(columns);
-    for (let column = 0; column < columns; column++) values[column] = cell();
+    const packed = table === 'runs' ? runColumns : columns;
+    const values: (string | number | null)[] = new Array<string | number | null>(columns).fill(null);
+    for (let column = 0; column < packed; column++) values[column] = cell();
     const events: EventRow[] = [];
     for (let event = 0; event < eventCount; event++) {
       events.push({ name: String(cell()), time_ms: Number(cell()), attributes: String(cell()) });
@@ -294,8 +308,8 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
     const op: { -readonly [K in keyof RowOp]: RowOp[K] } = { table, values, events, aggregate: (flags & FLAG_AGGREGATE) !== 0 };
     if ((flags & FLAG_FOREIGN_RUN) !== 0) op.foreignRun = true;
     if ((flags & FLAG_RUN_VALUES) !== 0) {
-      const runValues: (string | number | null)[] = new Array<string | number | null>(RUN_COLUMNS.length);
-      for (let column = 0; column < RUN_COLUMNS.length; column++) runValues[column] = cell();
+      const runValues: (string | number | null)[] = new Array<string | number | null>(RUN_COLUMNS.length).fill(null);
+      for (let column = 0; column < runColumns; column++) runValues[column] = cell();
       op.runValues = runValues;
     }
     ops.push(writeOpOf(op));
