@@ -112,7 +112,7 @@ describe('encodeOps / decodeOps', () => {
     expect(op!.values.slice(legacyColumns)).toEqual([null, null, null]);
     expect(encodedCount(encoded)).toBe(1);
     // A format this version does not know is refused.
-    header[0] = (header[0]! | (9 << 24)) >>> 0;
+    header[0] = (header[0] | (9 << 24)) >>> 0;
     expect(() => decodeOps(encoded)).toThrow(/unknown format/);
   });
 });
