@@ -112,6 +112,10 @@ export const RuntraceAttributes = {
   STEP_TIME_TO_FIRST_CHUNK_MS: 'runtrace.step.time_to_first_chunk_ms',
   STEP_WARNINGS: 'runtrace.step.warnings',
   STEP_REQUEST_OPTIONS: 'runtrace.step.request_options',
+  /** Under the `none` and `metadata` policies: the shape of the input messages (roles, part types, text lengths), no text. */
+  STEP_INPUT_SHAPES: 'runtrace.step.input_shapes',
+  /** The same for the answer. */
+  STEP_OUTPUT_SHAPES: 'runtrace.step.output_shapes',
   STREAM_CHUNK_COUNT: 'runtrace.stream.chunk_count',
   STREAM_TEXT_LENGTH: 'runtrace.stream.text_length',
   STREAM_TEXT: 'runtrace.stream.text',

@@ -329,9 +329,12 @@ describe('Recorder steps', () => {
     expect(everything).not.toContain('secret plans');
     expect(everything).not.toContain('private');
     const step = otel.kind('step')[0]!;
-    expect(JSON.parse(step.attributes['gen_ai.input.messages'] as string)).toEqual([
+    // No message content under `none`: the shape under runtrace's own attribute, not gen_ai.input.messages.
+    expect(step.attributes['gen_ai.input.messages']).toBeUndefined();
+    expect(JSON.parse(step.attributes['runtrace.step.input_shapes'] as string)).toEqual([
       { role: 'user', parts: [{ type: 'text', length: 15 }, { type: 'tool_call', id: 'c1' }] },
     ]);
+    expect(JSON.parse(step.attributes['runtrace.step.output_shapes'] as string)).toEqual([{ role: 'assistant', parts: [{ type: 'text', length: 14 }], finish_reason: 'stop' }]);
     expect(step.attributes['gen_ai.tool.definitions']).toBeUndefined();
   });
 

@@ -54,64 +54,94 @@ export function redactedJson(value: unknown, redactor: InstrumentationRedactor, 
   return JSON.stringify(redacted) ?? 'null';
 }
 
-function part(value: MessagePart, policy: ContentPolicy, redactor: InstrumentationRedactor, tally: MaskTally): Record<string, unknown> {
-  const full = policy === 'full';
-  const metadata = policy !== 'none';
+/** The modality of a media type as the GenAI conventions name it (`image`, `video`, `audio`), else its top-level type. */
+function modalityOf(mediaType: string): string {
+  const top = mediaType.split('/')[0] ?? '';
+  return top === '' ? 'file' : top;
+}
+
+/**
+ * A part as the GenAI message schemas define it (`full` policy): `text` and `reasoning` with
+ * their content, `tool_call` with its name and arguments (`null` when none), `tool_call_response`
+ * with its `response` (`null` when none). A file or image the request carried is a generic
+ * `omitted_file` part (modality, media type, size): runtrace does not keep its data.
+ */
+function part(value: MessagePart, redactor: InstrumentationRedactor, tally: MaskTally): Record<string, unknown> {
   switch (value.type) {
     case 'text':
     case 'reasoning':
-      return full
-        ? { type: value.type, content: text(value.text, redactor, tally) }
-        : { type: value.type, length: value.text.length };
+      return { type: value.type, content: text(value.text, redactor, tally) };
     case 'tool-call': {
-      const shape: Record<string, unknown> = { type: 'tool_call', id: value.id };
-      if (metadata) shape['name'] = value.name;
-      if (full && value.arguments !== undefined) shape['arguments'] = redactedValue(value.arguments, redactor, tally);
+      const shape: Record<string, unknown> = { type: 'tool_call' };
+      if (value.id !== '') shape['id'] = value.id;
+      shape['name'] = value.name;
+      shape['arguments'] = value.arguments === undefined ? null : redactedValue(value.arguments, redactor, tally);
       return shape;
     }
     case 'tool-result': {
-      const shape: Record<string, unknown> = { type: 'tool_call_response', id: value.id };
-      if (metadata && value.name !== undefined) shape['name'] = value.name;
+      const shape: Record<string, unknown> = { type: 'tool_call_response' };
+      if (value.id !== '') shape['id'] = value.id;
+      if (value.name !== undefined) shape['name'] = value.name;
+      shape['response'] = value.result === undefined ? null : redactedValue(value.result, redactor, tally);
       if (value.isError === true) shape['is_error'] = true;
-      if (full && value.result !== undefined) shape['response'] = redactedValue(value.result, redactor, tally);
       return shape;
     }
     case 'file': {
-      const shape: Record<string, unknown> = { type: 'file', mime_type: value.mediaType };
-      if (full && value.name !== undefined) shape['name'] = text(value.name, redactor, tally);
+      const shape: Record<string, unknown> = { type: 'omitted_file', modality: modalityOf(value.mediaType), mime_type: value.mediaType };
+      if (value.name !== undefined) shape['name'] = text(value.name, redactor, tally);
       if (value.sizeBytes !== undefined) shape['size_bytes'] = value.sizeBytes;
       return shape;
     }
   }
 }
 
-/** `gen_ai.input.messages`: messages with parts; text only under the `full` policy. */
-export function messagesJson(
-  messages: readonly Message[],
-  policy: ContentPolicy,
-  redactor: InstrumentationRedactor,
-  tally: MaskTally,
-): string {
-  return JSON.stringify(
-    messages.map((message) => ({
-      role: message.role,
-      parts: message.parts.map((value) => part(value, policy, redactor, tally)),
-    })),
-  );
+/** A part's shape, with no text (`none` and `metadata` policies): text lengths, tool call ids (and names under `metadata`). */
+function partShape(value: MessagePart, policy: ContentPolicy): Record<string, unknown> {
+  const metadata = policy !== 'none';
+  switch (value.type) {
+    case 'text':
+    case 'reasoning':
+      return { type: value.type, length: value.text.length };
+    case 'tool-call': {
+      const shape: Record<string, unknown> = { type: 'tool_call', id: value.id };
+      if (metadata) shape['name'] = value.name;
+      return shape;
+    }
+    case 'tool-result': {
+      const shape: Record<string, unknown> = { type: 'tool_call_response', id: value.id };
+      if (metadata && value.name !== undefined) shape['name'] = value.name;
+      if (value.isError === true) shape['is_error'] = true;
+      return shape;
+    }
+    case 'file': {
+      const shape: Record<string, unknown> = { type: 'file', mime_type: value.mediaType };
+      if (value.sizeBytes !== undefined) shape['size_bytes'] = value.sizeBytes;
+      return shape;
+    }
+  }
 }
 
-/** `gen_ai.output.messages`: one assistant message with its finish reason. */
-export function outputMessagesJson(
-  parts: readonly MessagePart[],
-  finishReason: string | undefined,
-  policy: ContentPolicy,
-  redactor: InstrumentationRedactor,
-  tally: MaskTally,
-): string {
-  const message: Record<string, unknown> = {
-    role: 'assistant',
-    parts: parts.map((value) => part(value, policy, redactor, tally)),
-  };
+/** `gen_ai.input.messages` (`full` policy): messages with their parts, redacted and bounded. */
+export function messagesJson(messages: readonly Message[], redactor: InstrumentationRedactor, tally: MaskTally): string {
+  return JSON.stringify(messages.map((message) => ({ role: message.role, parts: message.parts.map((value) => part(value, redactor, tally)) })));
+}
+
+/** `runtrace.step.input_shapes` (`none` and `metadata` policies): the messages' shape, no text. */
+export function messageShapesJson(messages: readonly Message[], policy: ContentPolicy): string {
+  return JSON.stringify(messages.map((message) => ({ role: message.role, parts: message.parts.map((value) => partShape(value, policy)) })));
+}
+
+/**
+ * `gen_ai.output.messages` (`full` policy): one assistant message with its finish reason, which
+ * the output message schema requires (`unknown` when the answer did not say).
+ */
+export function outputMessagesJson(parts: readonly MessagePart[], finishReason: string | undefined, redactor: InstrumentationRedactor, tally: MaskTally): string {
+  return JSON.stringify([{ role: 'assistant', parts: parts.map((value) => part(value, redactor, tally)), finish_reason: finishReason ?? 'unknown' }]);
+}
+
+/** `runtrace.step.output_shapes` (`none` and `metadata` policies): the answer's shape, no text. */
+export function outputShapesJson(parts: readonly MessagePart[], finishReason: string | undefined, policy: ContentPolicy): string {
+  const message: Record<string, unknown> = { role: 'assistant', parts: parts.map((value) => partShape(value, policy)) };
   if (finishReason !== undefined) message['finish_reason'] = finishReason;
   return JSON.stringify([message]);
 }
@@ -120,8 +150,8 @@ export function outputMessagesJson(
 export function toolDefinitionsJson(tools: readonly ToolDefinition[], redactor: InstrumentationRedactor, tally: MaskTally): string {
   return JSON.stringify(
     tools.map((tool) => {
-      const shape: Record<string, unknown> = { type: 'function', name: tool.name };
-      if (tool.description !== undefined) shape['description'] = text(tool.description, redactor, tally);
+      // The tool definition schema requires a description: empty when the tool has none.
+      const shape: Record<string, unknown> = { type: 'function', name: tool.name, description: tool.description === undefined ? '' : text(tool.description, redactor, tally) };
       if (tool.parameters !== undefined) shape['parameters'] = redactedValue(tool.parameters, redactor, tally);
       return shape;
     }),

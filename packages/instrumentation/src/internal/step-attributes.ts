@@ -3,7 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { GenAiAttributes, RuntraceAttributes } from '@runtrace/core';
 import type { TokenUsage } from '@runtrace/core';
 import type { NormalizedRequest, NormalizedResponse } from '../gen-ai-types.js';
-import { markRedactedContent, messagesJson, outputMessagesJson, toolDefinitionsJson } from './gen-ai-content.js';
+import { markRedactedContent, messageShapesJson, messagesJson, outputMessagesJson, outputShapesJson, toolDefinitionsJson } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import type { RecorderSettings, StepState } from './recorder-core.js';
 
@@ -29,7 +29,9 @@ export function requestAttributes(request: NormalizedRequest, settings: Recorder
     if (Object.keys(recorded).length > 0) attributes[RuntraceAttributes.STEP_REQUEST_OPTIONS] = JSON.stringify(recorded);
   }
   if (request.messages !== undefined) {
-    attributes[GenAiAttributes.INPUT_MESSAGES] = messagesJson(request.messages, settings.contentPolicy, settings.redactor, tally);
+    // Message content only under `full` (in the GenAI schema's shape); otherwise its shape, no text.
+    if (settings.contentPolicy === 'full') attributes[GenAiAttributes.INPUT_MESSAGES] = messagesJson(request.messages, settings.redactor, tally);
+    else attributes[RuntraceAttributes.STEP_INPUT_SHAPES] = messageShapesJson(request.messages, settings.contentPolicy);
   }
   if (request.tools !== undefined && request.tools.length > 0 && settings.contentPolicy !== 'none') {
     attributes[GenAiAttributes.TOOL_DEFINITIONS] = toolDefinitionsJson(request.tools, settings.redactor, tally);
@@ -72,13 +74,8 @@ export function responseAttributes(step: StepState, response: NormalizedResponse
   if (response.finishReason !== undefined) attributes[GenAiAttributes.RESPONSE_FINISH_REASONS] = [response.finishReason];
   if (response.usage !== undefined) Object.assign(attributes, usageAttributes(response.usage));
   if (response.content !== undefined) {
-    attributes[GenAiAttributes.OUTPUT_MESSAGES] = outputMessagesJson(
-      response.content,
-      response.finishReason,
-      settings.contentPolicy,
-      settings.redactor,
-      tally,
-    );
+    if (settings.contentPolicy === 'full') attributes[GenAiAttributes.OUTPUT_MESSAGES] = outputMessagesJson(response.content, response.finishReason, settings.redactor, tally);
+    else attributes[RuntraceAttributes.STEP_OUTPUT_SHAPES] = outputShapesJson(response.content, response.finishReason, settings.contentPolicy);
   }
   if (response.warnings !== undefined && response.warnings.length > 0) {
     attributes[RuntraceAttributes.STEP_WARNINGS] = JSON.stringify(
