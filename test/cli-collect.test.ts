@@ -7,6 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeOtlpJson, type OtlpDecodeSuccess } from '@runtrace/collector';
@@ -51,8 +52,8 @@ function remoteRuns(runs: number): ReadableSpan[] {
 }
 
 /** Starts `runtrace collect` on a free port; resolves once it listens. */
-async function startCollect(db: string, cwd: string): Promise<{ port: string; output: () => { stdout: string; stderr: string }; exited: Promise<number | null>; kill: (signal: NodeJS.Signals) => void }> {
-  const child = spawn(process.execPath, [cli, 'collect', '--port', '0', '--db', db], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startCollect(db: string, cwd: string, extra: readonly string[] = []): Promise<{ port: string; output: () => { stdout: string; stderr: string }; exited: Promise<number | null>; kill: (signal: NodeJS.Signals) => void }> {
+  const child = spawn(process.execPath, [cli, 'collect', '--port', '0', '--db', db, ...extra], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -98,6 +99,26 @@ describe('runtrace collect', () => {
       const show = await run(process.execPath, [cli, 'show', ids[1]!, '--db', db], { cwd: dir });
       expect(show.stdout).toMatch(/attempt 1 POST 429 +error/);
       expect(show.stdout).toMatch(/attempt 2 POST 200 +completed/);
+    } finally {
+      collect.kill('SIGKILL');
+    }
+  });
+
+  it('--grpc-port: also receives OTLP/gRPC, from the official gRPC exporter', async () => {
+    const db = join(dir, 'grpc.db');
+    const collect = await startCollect(db, dir, ['--grpc-port', '0']);
+    try {
+      await expect.poll(() => collect.output().stderr, { timeout: 15_000 }).toMatch(/OTLP\/gRPC traces on http:\/\/127\.0\.0\.1:\d+/);
+      const grpcUrl = /OTLP\/gRPC traces on (http:\/\/127\.0\.0\.1:\d+)/.exec(collect.output().stderr)![1]!;
+      const exporter = new GrpcExporter({ url: grpcUrl });
+      const result = await new Promise<ExportResult>((resolve) => exporter.export(remoteRuns(2), resolve));
+      await exporter.shutdown();
+      expect(result.code).toBe(ExportResultCode.SUCCESS);
+      await expect.poll(() => collect.output().stdout, { timeout: 15_000 }).toContain('received 8 spans (total 8)');
+      collect.kill('SIGINT');
+      expect(await collect.exited).toBe(0);
+      const list = await run(process.execPath, [cli, 'runs', '--db', db, '--json'], { cwd: dir });
+      expect((JSON.parse(list.stdout) as { runs: unknown[] }).runs).toHaveLength(2);
     } finally {
       collect.kill('SIGKILL');
     }

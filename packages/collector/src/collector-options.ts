@@ -68,6 +68,8 @@ export interface CollectorAddress {
   readonly port: number;
   /** The full URL of the traces endpoint, e.g. `http://127.0.0.1:4318/v1/traces`. */
   readonly url: string;
+  /** The OTLP/gRPC endpoint, e.g. `http://127.0.0.1:4317`, when `grpcPort` was given. */
+  readonly grpcUrl?: string;
 }
 
 /**
@@ -96,6 +98,12 @@ export interface CollectorOptions {
   readonly host?: string;
   /** TCP port; 0 lets the system choose. Default 4318, the OTLP/HTTP port. */
   readonly port?: number;
+  /**
+   * Also receive OTLP/gRPC (the `TraceService/Export` call, gzip or not), on `host` and this
+   * port (0 lets the system choose; the OTLP/gRPC port is 4317), with the same decoding, limits,
+   * token and status mapping as OTLP/HTTP. Default: off.
+   */
+  readonly grpcPort?: number;
   /** The traces path. Default `'/v1/traces'`. */
   readonly path?: string;
   /** When set, requests must carry `Authorization: Bearer <token>`; others get 401. Default: none. */

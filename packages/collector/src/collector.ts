@@ -8,7 +8,7 @@ import { InvalidArgumentError, ShutDownError } from '@runtrace/core';
 import type { CollectorAddress, CollectorEvent, CollectorOptions, CollectorStats, SpanSink } from './collector-options.js';
 import { OTLP_JSON_CONTENT_TYPE } from './decode-otlp-json.js';
 import { OTLP_PROTOBUF_CONTENT_TYPE } from './decode-otlp-protobuf.js';
-import { ByteBudget, type TakeResult } from './internal/byte-budget.js';
+import { ByteBudget, type BudgetLease, type TakeResult } from './internal/byte-budget.js';
 import { createPipeline } from './internal/create-pipeline.js';
 import { DecodeContext } from './internal/decode-context.js';
 import { resolveDecodeLimits, type DecodeLimits } from './internal/decode-limits.js';
@@ -16,6 +16,7 @@ import { clientErrorStatus, sendAnswer, statusAnswer, successAnswer, type Answer
 import { RpcCode, type OtlpEncoding } from './internal/export-response.js';
 import { decodeJsonTraces } from './internal/json-trace-decoder.js';
 import { decodeProtobufTraces } from './internal/protobuf-trace-decoder.js';
+import { startGrpcReceiver, type GrpcReceiver } from './internal/grpc-receiver.js';
 import { readBody } from './internal/read-body.js';
 import { decodeInSlices } from './internal/run-decode.js';
 
@@ -89,6 +90,8 @@ export class Collector {
   /** Connections Node cut for sending too slowly; their requests are reported as 408. */
   readonly #timedOut = new WeakSet<Duplex>();
   #server: Server | undefined;
+  #grpc: GrpcReceiver | undefined;
+  readonly #grpcPort: number | undefined;
   #boundAddress: CollectorAddress | undefined;
   #closing: Promise<void> | undefined;
   readonly #counters = {
@@ -114,6 +117,9 @@ export class Collector {
     const port = options.port ?? DEFAULT_PORT;
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('port', port, 'an integer from 0 to 65535');
     this.#port = port;
+    const grpcPort = options.grpcPort;
+    if (grpcPort !== undefined && (!Number.isInteger(grpcPort) || grpcPort < 0 || grpcPort > 65_535)) throw new InvalidArgumentError('grpcPort', grpcPort, 'an integer from 0 to 65535');
+    this.#grpcPort = grpcPort;
     this.#path = options.path ?? '/v1/traces';
     if (!this.#path.startsWith('/')) throw new InvalidArgumentError('path', this.#path, 'a path starting with /');
     if (options.bearerToken !== undefined && options.bearerToken === '') {
@@ -190,7 +196,13 @@ export class Collector {
     this.#server = server;
     const port = (server.address() as AddressInfo).port;
     const hostForUrl = this.#host.includes(':') ? `[${this.#host}]` : this.#host;
-    this.#boundAddress = { host: this.#host, port, url: `http://${hostForUrl}:${port}${this.#path}` };
+    let grpcUrl: string | undefined;
+    if (this.#grpcPort !== undefined) {
+      // The caller's close() releases the HTTP server (and the pipeline) when this fails.
+      this.#grpc = await startGrpcReceiver(this.#host, this.#grpcPort, (body, authorization) => this.#receiveGrpc(body, authorization), this.#maxBodyBytes);
+      grpcUrl = `http://${hostForUrl}:${this.#grpc.port}`;
+    }
+    this.#boundAddress = { host: this.#host, port, url: `http://${hostForUrl}:${port}${this.#path}`, ...(grpcUrl === undefined ? {} : { grpcUrl }) };
     return this.#boundAddress;
   }
 
@@ -254,6 +266,7 @@ export class Collector {
   }
 
   async #shutDown(): Promise<void> {
+    await this.#grpc?.close();
     const server = this.#server;
     if (server !== undefined) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -404,11 +417,21 @@ export class Collector {
         case 'ok':
           break;
       }
-      const context = new DecodeContext(this.#decodeLimits, body.body.length, decodedLease, true);
+      return await this.#ingest(encoding, body.body, bodyLease, decodedLease);
+    } finally {
+      bodyLease.release();
+      decodedLease.release();
+    }
+  }
+
+  /** Decodes a body (read whole, its bytes held by `bodyLease`), hands its spans on, and answers. */
+  async #ingest(encoding: OtlpEncoding, bytes: Buffer, bodyLease: BudgetLease, decodedLease: BudgetLease): Promise<Answer> {
+    {
+      const context = new DecodeContext(this.#decodeLimits, bytes.length, decodedLease, true);
       const decoded =
         encoding === 'protobuf'
-          ? await decodeInSlices(OTLP_PROTOBUF_CONTENT_TYPE, decodeProtobufTraces(body.body, context), context)
-          : await decodeInSlices(OTLP_JSON_CONTENT_TYPE, decodeJsonTraces(body.body, context), context);
+          ? await decodeInSlices(OTLP_PROTOBUF_CONTENT_TYPE, decodeProtobufTraces(bytes, context), context)
+          : await decodeInSlices(OTLP_JSON_CONTENT_TYPE, decodeJsonTraces(bytes, context), context);
       // The spans hold copies of what they need from the body.
       bodyLease.release();
       if (!decoded.ok) {
@@ -441,10 +464,40 @@ export class Collector {
       counters.droppedLinks += decoded.droppedLinks;
       counters.truncatedValues += decoded.truncatedValues;
       return successAnswer(encoding, spans.length, rejectedSpans, errorMessage);
+    }
+  }
+
+  /** One OTLP/gRPC Export call: its (already decompressed) bytes, checked and ingested like a protobuf body. */
+  async #receiveGrpc(body: Buffer, authorization: string | undefined): Promise<Answer> {
+    let answer: Answer;
+    const bodyLease = this.#bodyBudget.lease();
+    const decodedLease = this.#decodedBudget.lease();
+    try {
+      if (this.#tokenDigest !== undefined && !this.#authorized(authorization)) {
+        answer = this.#status('protobuf', 401, RpcCode.UNAUTHENTICATED, 'missing or wrong bearer token');
+      } else if (this.#closing !== undefined) {
+        answer = this.#status('protobuf', 503, RpcCode.UNAVAILABLE, 'collector is shutting down', { retry: true });
+      } else if (this.#pendingSpans() >= this.#maxPendingSpans) {
+        answer = this.#status('protobuf', 429, RpcCode.RESOURCE_EXHAUSTED, 'collector is behind; retry later', { retry: true });
+      } else if (body.length > this.#maxBodyBytes) {
+        answer = this.#status('protobuf', 413, RpcCode.RESOURCE_EXHAUSTED, `message of ${body.length} bytes is larger than ${this.#maxBodyBytes}`);
+      } else {
+        const taken = bodyLease.take(body.length);
+        answer =
+          taken === 'ok'
+            ? await this.#ingest('protobuf', body, bodyLease, decodedLease)
+            : this.#overBudget('protobuf', taken, `collector is receiving too much at once (message of ${body.length} bytes); retry later`, false);
+      }
+    } catch (error: unknown) {
+      answer = this.#status('protobuf', 500, RpcCode.INTERNAL, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       bodyLease.release();
       decodedLease.release();
     }
+    this.#counters.requests++;
+    if (answer.status !== 200) this.#counters.failedRequests++;
+    this.#emit({ type: 'request-end', status: answer.status, encoding: 'protobuf', acceptedSpans: answer.acceptedSpans ?? 0, rejectedSpans: answer.rejectedSpans ?? 0, message: answer.message ?? '' });
+    return answer;
   }
 
   /** Hands spans to the sink; resolves with a message when it failed. */

@@ -12,6 +12,10 @@ export interface Answer {
   readonly acceptedSpans?: number;
   readonly rejectedSpans?: number;
   readonly message?: string;
+  /** The google.rpc code of a failure (what an OTLP/gRPC client receives). */
+  readonly code?: number;
+  /** Seconds after which the client may retry, when it should. */
+  readonly retryAfter?: string;
 }
 
 export interface StatusOptions {
@@ -29,7 +33,8 @@ function contentTypeOf(encoding: OtlpEncoding | undefined): string {
 export function statusAnswer(encoding: OtlpEncoding | undefined, status: number, code: number, message: string, options: StatusOptions = {}): Answer {
   const headers: Record<string, string> = { ...options.headers };
   if (options.retryAfter !== undefined) headers['Retry-After'] = options.retryAfter;
-  return { status, body: encodeStatus(encoding ?? 'json', code, message), contentType: contentTypeOf(encoding), headers, close: options.close ?? false, message };
+  const answer = { status, body: encodeStatus(encoding ?? 'json', code, message), contentType: contentTypeOf(encoding), headers, close: options.close ?? false, message, code };
+  return options.retryAfter === undefined ? answer : { ...answer, retryAfter: options.retryAfter };
 }
 
 /** 200 with an ExportTraceServiceResponse, carrying partial success when spans were rejected. */

@@ -9,12 +9,15 @@ import { parseInteger, parseSize } from '../parse-values.js';
 
 export const COLLECT_HELP = `runtrace collect [flags]
 
-Receive OTLP/HTTP traces (POST /v1/traces, protobuf or JSON, gzip) from any service and
+Receive OTLP/HTTP traces (POST /v1/traces, protobuf or JSON, gzip), and with --grpc OTLP/gRPC
+too, from any service and
 write them into the store through the same redaction and run summaries as in-process
 recording. Prints a live count of spans received; stops on Ctrl-C (SIGINT) or SIGTERM after
 flushing what it received.
 
   --port <n>             port to listen on (default 4318; 0 picks a free one)
+  --grpc                 also receive OTLP/gRPC, on port 4317
+  --grpc-port <n>        the OTLP/gRPC port (implies --grpc; 0 picks a free one)
   --host <addr>          interface to bind (default 127.0.0.1: this machine only)
   --token <token>        require "Authorization: Bearer <token>" (default: none;
                          also RUNTRACE_COLLECTOR_TOKEN)
@@ -33,6 +36,8 @@ export async function collectCommand(context: CommandContext): Promise<number> {
     options: {
       ...DB_OPTIONS,
       port: { type: 'string' },
+      grpc: { type: 'boolean' },
+      'grpc-port': { type: 'string' },
       host: { type: 'string' },
       token: { type: 'string' },
       forward: { type: 'string' },
@@ -47,6 +52,7 @@ export async function collectCommand(context: CommandContext): Promise<number> {
     return ExitCodes.OK;
   }
   const port = values.port === undefined ? 4318 : parseInteger('port', values.port, 0, 65_535);
+  const grpcPort = values['grpc-port'] !== undefined ? parseInteger('grpc-port', values['grpc-port'], 0, 65_535) : values.grpc === true ? 4317 : undefined;
   const maxBodyBytes = values['max-body'] === undefined ? undefined : parseSize('max-body', values['max-body']);
   const forwardContent = values['forward-content'];
   if (forwardContent !== undefined && forwardContent !== 'metadata' && forwardContent !== 'full') {
@@ -65,6 +71,7 @@ export async function collectCommand(context: CommandContext): Promise<number> {
     databasePath: path,
     ...(values.forward === undefined ? {} : { forward: { url: values.forward, content: forwardContent ?? 'metadata' } }),
     port,
+    ...(grpcPort === undefined ? {} : { grpcPort }),
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(token === undefined ? {} : { bearerToken: token }),
     ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
@@ -75,12 +82,19 @@ export async function collectCommand(context: CommandContext): Promise<number> {
   } catch (error: unknown) {
     await collector.close();
     const code = (error as { code?: unknown }).code;
-    const reason = code === 'EADDRINUSE' ? `port ${port} is in use (pick another with --port, or 0 for any free port)` : error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const reason =
+      code === 'EADDRINUSE'
+        ? `port ${port} is in use (pick another with --port, or 0 for any free port)`
+        : grpcPort !== undefined && /address already in use|EADDRINUSE|No address added/i.test(message)
+          ? `gRPC port ${grpcPort} is in use (pick another with --grpc-port, or 0 for any free port)`
+          : message;
     throw new Error(`cannot listen: ${reason}`, { cause: error });
   }
 
   const live = context.io.stdout.isTTY === true && !values.json;
   context.err(`runtrace collect: OTLP/HTTP traces on ${address.url} → ${path}${values.forward === undefined ? '' : ` (forwarding to ${values.forward})`}\n`);
+  if (address.grpcUrl !== undefined) context.err(`runtrace collect: OTLP/gRPC traces on ${address.grpcUrl}\n`);
   context.err(`point a sender at it: OTEL_EXPORTER_OTLP_ENDPOINT=http://${address.host}:${address.port}   stop with Ctrl-C\n`);
   let spans = 0;
   let rejected = 0;
