@@ -16,7 +16,7 @@ import { clientErrorStatus, sendAnswer, statusAnswer, successAnswer, type Answer
 import { RpcCode, type OtlpEncoding } from './internal/export-response.js';
 import { decodeJsonTraces } from './internal/json-trace-decoder.js';
 import { decodeProtobufTraces } from './internal/protobuf-trace-decoder.js';
-import { startGrpcReceiver, type GrpcReceiver } from './internal/grpc-receiver.js';
+import type { GrpcReceiver } from './internal/grpc-receiver.js';
 import { readBody } from './internal/read-body.js';
 import { decodeInSlices } from './internal/run-decode.js';
 
@@ -199,6 +199,8 @@ export class Collector {
     let grpcUrl: string | undefined;
     if (this.#grpcPort !== undefined) {
       // The caller's close() releases the HTTP server (and the pipeline) when this fails.
+      // Loaded only when asked for: gRPC is a sizeable library that OTLP/HTTP does not need.
+      const { startGrpcReceiver } = await import('./internal/grpc-receiver.js');
       this.#grpc = await startGrpcReceiver(this.#host, this.#grpcPort, (body, authorization) => this.#receiveGrpc(body, authorization), this.#maxBodyBytes);
       grpcUrl = `http://${hostForUrl}:${this.#grpc.port}`;
     }
