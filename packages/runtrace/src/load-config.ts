@@ -331,21 +331,17 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (fetch !== undefined && OFF.has(fetch.toLowerCase())) config.fetchDisabled = true;
   const implicitRuns = read(env, 'RUNTRACE_IMPLICIT_RUNS');
   if (implicitRuns !== undefined && OFF.has(implicitRuns.toLowerCase())) config.implicitRunsDisabled = true;
-  const bodies = read(env, 'RUNTRACE_BODIES');
-  if (bodies !== undefined) {
-    const value = problems.attempt(() => oneOf<'all' | 'unread'>('RUNTRACE_BODIES', bodies, ['all', 'unread']), 'unread');
-    if (value !== undefined) config.bodies = value;
-  }
-  const storeSampling = read(env, 'RUNTRACE_STORE_SAMPLING');
-  if (storeSampling !== undefined) {
-    const value = problems.attempt(() => oneOf<'all' | 'sampler'>('RUNTRACE_STORE_SAMPLING', storeSampling, ['all', 'sampler']), 'all');
-    if (value !== undefined) config.storeSampling = value;
-  }
-  const otlpContent = read(env, 'RUNTRACE_OTLP_CONTENT');
-  if (otlpContent !== undefined) {
-    const value = problems.attempt(() => oneOf<'metadata' | 'full'>('RUNTRACE_OTLP_CONTENT', otlpContent, ['metadata', 'full']), 'metadata');
-    if (value !== undefined) config.otlpContent = value;
-  }
+  // A variable with a few allowed values: unset or unusable, the setting keeps its default.
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T | undefined => {
+    const text = read(env, name);
+    return text === undefined ? undefined : problems.attempt(() => oneOf<T>(name, text, allowed), fallback);
+  };
+  const bodies = choice('RUNTRACE_BODIES', ['all', 'unread'], 'unread');
+  if (bodies !== undefined) config.bodies = bodies;
+  const storeSampling = choice('RUNTRACE_STORE_SAMPLING', ['all', 'sampler'], 'all');
+  if (storeSampling !== undefined) config.storeSampling = storeSampling;
+  const otlpContent = choice('RUNTRACE_OTLP_CONTENT', ['metadata', 'full'], 'metadata');
+  if (otlpContent !== undefined) config.otlpContent = otlpContent;
   const shutdownTimeout = read(env, 'RUNTRACE_SHUTDOWN_TIMEOUT');
   if (shutdownTimeout !== undefined) {
     const ms = problems.attempt(() => parseMs('RUNTRACE_SHUTDOWN_TIMEOUT', shutdownTimeout), `${DEFAULT_SHUTDOWN_TIMEOUT_MS} ms`);

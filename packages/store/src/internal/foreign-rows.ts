@@ -4,7 +4,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RuntraceAttributes, foreignRunId, readForeignGenAi } from '@runtrace/core';
 import type { ForeignAgent, ForeignModelCall, ForeignToolCall } from '@runtrace/core';
-import { UNKNOWN_COST, json, normalized, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokens } from './row-fields.js';
+import { UNKNOWN_COST, json, normalized, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokenColumns, tokens } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { SpanRowOf } from './span-rows.js';
 import type { RunRow, StepRow, ToolRow } from './sqlite-writer.js';
@@ -99,12 +99,7 @@ function foreignStepRow(span: ReadableSpan, call: ForeignModelCall, runId: strin
     response_model: responseModel,
     response_id: call.responseId ?? null,
     finish_reasons: json(call.finishReasons),
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-    reasoning_tokens: usage.reasoningTokens,
-    cache_read_tokens: usage.cacheReadTokens,
-    cache_creation_tokens: usage.cacheCreationTokens,
-    total_tokens: usage.inputTokens + usage.outputTokens,
+    ...tokenColumns(usage),
     time_to_first_chunk_ms: call.timeToFirstChunkMs ?? null,
     start_ms: time.start_ms,
     end_ms: time.end_ms,

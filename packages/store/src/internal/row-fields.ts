@@ -147,3 +147,22 @@ export function serviceOf(span: ReadableSpan): ServiceColumns {
 }
 
 const NO_SERVICE: ServiceColumns = { service_name: null, service_version: null, deployment_environment: null };
+
+/** A step's token columns from its usage counts (the total is input plus output). */
+export function tokenColumns(usage: { readonly inputTokens: number; readonly outputTokens: number; readonly reasoningTokens: number; readonly cacheReadTokens: number; readonly cacheCreationTokens: number }): {
+  input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  total_tokens: number;
+} {
+  return {
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    reasoning_tokens: usage.reasoningTokens,
+    cache_read_tokens: usage.cacheReadTokens,
+    cache_creation_tokens: usage.cacheCreationTokens,
+    total_tokens: usage.inputTokens + usage.outputTokens,
+  };
+}

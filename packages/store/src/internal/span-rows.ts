@@ -6,7 +6,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isUsageMissing } from '@runtrace/core';
 import type { SpanKind } from '@runtrace/core';
 import { foreignRowOf } from './foreign-rows.js';
-import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing } from './row-fields.js';
+import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokenColumns } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { AttemptRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './sqlite-writer.js';
 
@@ -147,12 +147,7 @@ function stepRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContex
     response_model: responseModel,
     response_id: str(a, GenAiAttributes.RESPONSE_ID),
     finish_reasons: finishReasons(a),
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-    reasoning_tokens: usage.reasoningTokens,
-    cache_read_tokens: usage.cacheReadTokens,
-    cache_creation_tokens: usage.cacheCreationTokens,
-    total_tokens: usage.inputTokens + usage.outputTokens,
+    ...tokenColumns(usage),
     time_to_first_chunk_ms: num(a, RuntraceAttributes.STEP_TIME_TO_FIRST_CHUNK_MS),
     start_ms: time.start_ms,
     end_ms: time.end_ms,
