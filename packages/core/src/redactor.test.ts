@@ -10,6 +10,21 @@ const redactor = defaultRedactor;
 const OPENAI_KEY = FORMAT_SECRETS[1]!.secret;
 const ANTHROPIC_KEY = FORMAT_SECRETS[3]!.secret;
 
+describe('remembering clean texts', () => {
+  it('a short text a full scan left alone is then known clean; one it changed never is', () => {
+    const redactor = new Redactor();
+    // The trigger fires on "token " and "Bearer ", so the first look is a full scan.
+    const clean = 'the token limit of this model is 4096 (per Bearer of the plan)';
+    expect(redactor.attributeUnchanged('note', clean)).toBe(false);
+    expect(redactor.redactText(clean).value).toBe(clean);
+    expect(redactor.attributeUnchanged('note', clean)).toBe(true);
+    const secret = `my key is ${['sk', 'proj', 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'].join('-')}`;
+    expect(redactor.redactText(secret).value).not.toBe(secret);
+    expect(redactor.attributeUnchanged('note', secret)).toBe(false);
+    expect(redactor.redactText(secret).value).not.toBe(secret);
+  });
+});
+
 describe('redactHeaders', () => {
   it('masks every listed header name, case-insensitively', () => {
     const input: Record<string, string> = {};

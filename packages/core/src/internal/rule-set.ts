@@ -139,10 +139,15 @@ export class RuleSet {
       out = out.replace(URL_IN_TEXT, (url) => this.redactUrlStructure(url, tally));
     }
     if ((hits & TriggerHits.ASSIGNMENT) !== 0) out = this.redactQueryPairs(out, tally, QUERY_PARAM_IN_TEXT);
-    return this.applyPatterns(out, tally, hits);
+    out = this.applyPatterns(out, tally, hits);
+    // A short text every rule looked at and left alone is as clean as one the trigger missed
+    // (header values such as a user agent come back on every call). Only when the hits were this
+    // scan's own: hits a caller passed in describe another text (the raw JSON it came from).
+    if (out === text && knownHits === undefined && !this.scanEveryString) this.rememberClean(text);
+    return out;
   }
 
-  /** Remembers a short text that the trigger does not match (so no rule can change it). */
+  /** Remembers a short text that no rule can change (the trigger does not match it, or a full scan left it alone). */
   private rememberClean(text: string): void {
     if (text.length > CLEAN_TEXT_MAX_CHARS) return;
     if (this.cleanTexts.size >= CLEAN_TEXT_LIMIT) this.cleanTexts.clear();
