@@ -70,7 +70,8 @@ describe('two services through one collector', () => {
   it('are told apart by listRuns, analytics and the CLI', async () => {
     const db = join(dir, 'collector.db');
     const collector = await startCollector({ databasePath: db, port: 0 });
-    const checkout = { 'service.name': 'checkout', 'service.version': '2.1.0', 'deployment.environment.name': 'staging' };
+    const commandLine = `node app.js --api-key=${['sk', 'proj', 'Qw9'.repeat(16)].join('-')}`;
+    const checkout = { 'service.name': 'checkout', 'service.version': '2.1.0', 'deployment.environment.name': 'staging', 'host.name': 'web-1', 'process.command_line': commandLine };
     const search = { 'service.name': 'search' };
     try {
       expect((await exportSpans(collector.url!, [...runOf(checkout, 1, false), ...runOf(checkout, 2, true)])).code).toBe(ExportResultCode.SUCCESS);
@@ -92,6 +93,12 @@ describe('two services through one collector', () => {
         { service: 'search', runs: 1, errors: 0 },
       ]);
       expect(store.overview({ service: 'search' }).runs).toBe(1);
+      // The run's whole resource is kept, redacted like span attributes.
+      const resource = store.getRun('a000000000000001')!.resource!;
+      expect(resource).toMatchObject({ 'service.name': 'checkout', 'host.name': 'web-1' });
+      expect(String(resource['process.command_line'])).toContain('node app.js');
+      expect(JSON.stringify(resource)).not.toContain('Qw9Qw9');
+      expect(store.getRun('a000000000000003')!.resource).toMatchObject({ 'service.name': 'search' });
     } finally {
       store.close();
     }
@@ -106,5 +113,7 @@ describe('two services through one collector', () => {
     expect(stats).toMatch(/search/);
     const show = (await run(process.execPath, [cli, 'show', 'a000000000000001', '--db', db], { env })).stdout;
     expect(show).toMatch(/service\s+checkout \(2\.1\.0, staging\)/);
+    expect(show).toMatch(/resource\s+.*host\.name=web-1/);
+    expect(show).not.toContain('Qw9Qw9');
   });
 });

@@ -176,6 +176,8 @@ export interface RunDetail {
   readonly run: RunSummary;
   /** Every attribute of the run span, as recorded. */
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** The attributes of the resource the run span was recorded under (`service.name`, host, process, …); `null` when it had none or the run was stored before schema 2. */
+  readonly resource: Readonly<Record<string, unknown>> | null;
   /** In step-number order (then start time). */
   readonly steps: readonly StepDetail[];
   /** Why the run's cost is unknown: the distinct reasons of its steps (empty when it is known). */

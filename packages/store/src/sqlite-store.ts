@@ -226,6 +226,7 @@ export class SqliteStore {
     return {
       run,
       attributes: parseObject(row.attributes),
+      resource: typeof row.resource === 'string' ? parseObject(row.resource) : null,
       steps,
       costUnknownReasons: [...new Set(reasons)],
       attempts: this.#all(ATTEMPTS_OF_RUN, [runId]).map(toAttempt),

@@ -155,6 +155,9 @@ function timeline(startMs: number, endMs: number | null, t0: number, total: numb
   return `${' '.repeat(from)}${fill.repeat(to - from)}${' '.repeat(width - to)}`;
 }
 
+/** Resource attributes the header already shows (on its service line). */
+const SHOWN_RESOURCE_KEYS: ReadonlySet<string> = new Set(['service.name', 'service.version', 'deployment.environment.name', 'deployment.environment']);
+
 function header(detail: RunDetail, options: FormatRunDetailOptions): string {
   const { run } = detail;
   const style = options.style;
@@ -168,6 +171,11 @@ function header(detail: RunDetail, options: FormatRunDetailOptions): string {
   field('model', run.model === null ? '' : run.provider === null ? run.model : `${run.model} (${run.provider})`);
   const serviceDetails = [run.serviceVersion, run.environment].filter((part): part is string => part !== null);
   field('service', run.service === null ? '' : serviceDetails.length === 0 ? run.service : `${run.service} (${serviceDetails.join(', ')})`);
+  // The rest of the resource the run was recorded under: host, process, SDK, deployment…
+  const resource = Object.entries(detail.resource ?? {})
+    .filter(([key]) => !SHOWN_RESOURCE_KEYS.has(key))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  field('resource', oneLine(resource.join(' · '), 300));
   field('conversation', run.conversationId ?? '');
   if (run.parentRunId !== null) field('parent run', run.parentRunId);
   field('trace', run.traceId);

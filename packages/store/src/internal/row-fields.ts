@@ -4,7 +4,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { RuntraceAttributes, isRunStatus } from '@runtrace/core';
+import { RuntraceAttributes, defaultRedactor, isRunStatus } from '@runtrace/core';
 import type { RunStatus, TokenUsage } from '@runtrace/core';
 import type { StorePricing } from '../query-types.js';
 import type { EventRow } from './sqlite-writer.js';
@@ -132,21 +132,35 @@ export interface ServiceColumns {
   readonly service_name: string | null;
   readonly service_version: string | null;
   readonly deployment_environment: string | null;
+  /** The whole resource's attributes, as JSON. */
+  readonly resource: string | null;
 }
+
+/** The service columns of each resource object seen (an SDK shares one per provider, so this is a lookup per run). */
+const serviceColumns = new WeakMap<object, ServiceColumns>();
 
 /** `service.name`, `service.version` and `deployment.environment.name` (or the older `deployment.environment`) of a span's resource. */
 export function serviceOf(span: ReadableSpan): ServiceColumns {
   // A span built by hand (not by an SDK) may have no resource.
-  const resource = (span as { readonly resource?: { readonly attributes?: Attributes } }).resource?.attributes;
-  if (resource === undefined) return NO_SERVICE;
-  return {
-    service_name: str(resource, 'service.name'),
-    service_version: str(resource, 'service.version'),
-    deployment_environment: str(resource, 'deployment.environment.name') ?? str(resource, 'deployment.environment'),
-  };
+  const resource = (span as { readonly resource?: { readonly attributes?: Attributes } }).resource;
+  const attributes = resource?.attributes;
+  if (resource === undefined || attributes === undefined) return NO_SERVICE;
+  let columns = serviceColumns.get(resource);
+  if (columns === undefined) {
+    columns = {
+      service_name: str(attributes, 'service.name'),
+      service_version: str(attributes, 'service.version'),
+      deployment_environment: str(attributes, 'deployment.environment.name') ?? str(attributes, 'deployment.environment'),
+      // Redacted like span attributes: a process detector's command line may hold a credential.
+      resource: Object.keys(attributes).length === 0 ? null : json(defaultRedactor.redactValue(attributes).value),
+    };
+    // A resource whose detectors are still running may gain attributes: read it again next time.
+    if ((resource as { readonly asyncAttributesPending?: boolean }).asyncAttributesPending !== true) serviceColumns.set(resource, columns);
+  }
+  return columns;
 }
 
-const NO_SERVICE: ServiceColumns = { service_name: null, service_version: null, deployment_environment: null };
+const NO_SERVICE: ServiceColumns = { service_name: null, service_version: null, deployment_environment: null, resource: null };
 
 /** A step's token columns from its usage counts (the total is input plus output). */
 export function tokenColumns(usage: { readonly inputTokens: number; readonly outputTokens: number; readonly reasoningTokens: number; readonly cacheReadTokens: number; readonly cacheCreationTokens: number }): {

@@ -109,7 +109,7 @@ describe('encodeOps / decodeOps', () => {
     const [op] = decodeOps(encoded);
     expect(op!.values).toHaveLength(RUN_COLUMNS.length);
     expect(op!.values.slice(0, legacyColumns)).toEqual(values);
-    expect(op!.values.slice(legacyColumns)).toEqual([null, null, null]);
+    expect(op!.values.slice(legacyColumns)).toEqual([null, null, null, null]);
     expect(encodedCount(encoded)).toBe(1);
     // A format this version does not know is refused.
     header[0] = (header[0] | (9 << 24)) >>> 0;

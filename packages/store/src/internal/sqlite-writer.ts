@@ -26,7 +26,7 @@ export const RUN_COLUMNS = [
   'start_ms', 'end_ms', 'duration_ms', 'last_activity_ms', 'has_summary', 'step_count', 'input_tokens',
   'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'total_tokens',
   'tool_call_count', 'has_error', 'endpoint', 'first_message', 'cost_usd', 'cost_unknown', 'stale', 'attributes',
-  'service_name', 'service_version', 'deployment_environment',
+  'service_name', 'service_version', 'deployment_environment', 'resource',
 ] as const;
 
 export const STEP_COLUMNS = [
@@ -421,7 +421,7 @@ export const MERGE_FOREIGN_RUN_SQL = (() => {
     ON CONFLICT (run_id) DO UPDATE SET
       ${['name', 'kind', 'status_message', 'error_type', 'parent_span_id', 'attributes'].map(named).join(', ')},
       status = CASE WHEN ${takes} THEN excluded.status WHEN runs.name IS NOT NULL THEN runs.status ELSE ${worseStatus('runs.status', 'excluded.status')} END,
-      ${['conversation_id', 'provider', 'model', 'normalized_model', 'service_name', 'service_version', 'deployment_environment'].map(first).join(', ')},
+      ${['conversation_id', 'provider', 'model', 'normalized_model', 'service_name', 'service_version', 'deployment_environment', 'resource'].map(first).join(', ')},
       start_ms = min(runs.start_ms, excluded.start_ms),
       end_ms = max(coalesce(runs.end_ms, excluded.end_ms), excluded.end_ms),
       duration_ms = max(coalesce(runs.end_ms, excluded.end_ms), excluded.end_ms) - min(runs.start_ms, excluded.start_ms),

@@ -131,6 +131,7 @@ export function retriedRunDetail(): RunDetail {
   return {
     run: runSummary(),
     attributes: {},
+    resource: null,
     steps: [step(1, 10, 500), step(2, 600, 990)],
     costUnknownReasons: [],
     attempts: [
