@@ -25,6 +25,8 @@ export type {
   PriceResult,
   ProviderBreakdown,
   ServiceBreakdown,
+  SpanLink,
+  SpanOtel,
   RetentionOptions,
   RetentionResult,
   RunAnalytics,

@@ -89,6 +89,8 @@ export interface RunEvent {
 /** One model call of a run. */
 export interface StepDetail extends TokenTotals {
   readonly stepId: string;
+  /** What OTLP says of the span beyond its attributes: scope, trace state, links, dropped counts. */
+  readonly otel: SpanOtel;
   readonly runId: string;
   readonly number: number | null;
   /** `stream` or `generate`. */
@@ -116,6 +118,8 @@ export interface StepDetail extends TokenTotals {
 /** One HTTP round trip of a step. */
 export interface AttemptDetail {
   readonly attemptId: string;
+  /** What OTLP says of the span beyond its attributes: scope, trace state, links, dropped counts. */
+  readonly otel: SpanOtel;
   readonly runId: string;
   readonly stepId: string | null;
   readonly number: number | null;
@@ -139,6 +143,8 @@ export interface AttemptDetail {
 /** One tool call of a run. */
 export interface ToolCallDetail {
   readonly toolCallSpanId: string;
+  /** What OTLP says of the span beyond its attributes: scope, trace state, links, dropped counts. */
+  readonly otel: SpanOtel;
   readonly runId: string;
   readonly stepId: string | null;
   readonly name: string | null;
@@ -155,6 +161,8 @@ export interface ToolCallDetail {
 /** Any other span of a run's trace (http, db, framework spans), kept generically. */
 export interface GenericSpan {
   readonly spanId: string;
+  /** What OTLP says of the span beyond its attributes: scope, trace state, links, dropped counts. */
+  readonly otel: SpanOtel;
   readonly traceId: string;
   readonly parentSpanId: string | null;
   readonly name: string;
@@ -176,6 +184,8 @@ export interface RunDetail {
   readonly run: RunSummary;
   /** Every attribute of the run span, as recorded. */
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** What OTLP says of the run span beyond its attributes: scope, trace state, links, dropped counts. */
+  readonly otel: SpanOtel;
   /** The attributes of the resource the run span was recorded under (`service.name`, host, process, …); `null` when it had none or the run was stored before schema 2. */
   readonly resource: Readonly<Record<string, unknown>> | null;
   /** In step-number order (then start time). */
@@ -333,6 +343,25 @@ export interface ProviderBreakdown {
   readonly runs: number;
   readonly totalTokens: number;
   readonly costUsd: number;
+}
+
+/** A link of a span to another span (its attributes redacted like the span's). */
+export interface SpanLink {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceState?: string;
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** What OTLP says of a span beyond its attributes (empty for spans stored before schema 2). */
+export interface SpanOtel {
+  /** The instrumentation scope that made it. */
+  readonly scope: { readonly name: string; readonly version?: string; readonly schemaUrl?: string } | null;
+  /** W3C trace state of its context, serialized. */
+  readonly traceState: string | null;
+  readonly links: readonly SpanLink[];
+  /** Attributes, events and links its SDK (or the collector's limits) left out. */
+  readonly dropped: { readonly attributes: number; readonly events: number; readonly links: number };
 }
 
 /** Runs per service (`service.name`; `unknown` for runs recorded without one). */

@@ -47,7 +47,7 @@ describe('schema migration', () => {
     store.close();
     // Back to version 1: the service columns and their index did not exist.
     const db = new Database(path);
-    db.exec('DROP INDEX runs_by_service; ALTER TABLE runs DROP COLUMN service_name; ALTER TABLE runs DROP COLUMN service_version; ALTER TABLE runs DROP COLUMN deployment_environment; ALTER TABLE runs DROP COLUMN resource');
+    db.exec('DROP INDEX runs_by_service; ALTER TABLE runs DROP COLUMN service_name; ALTER TABLE runs DROP COLUMN service_version; ALTER TABLE runs DROP COLUMN deployment_environment; ALTER TABLE runs DROP COLUMN resource; ALTER TABLE runs DROP COLUMN otel; ALTER TABLE steps DROP COLUMN otel; ALTER TABLE attempts DROP COLUMN otel; ALTER TABLE tool_calls DROP COLUMN otel; ALTER TABLE spans DROP COLUMN otel');
     db.pragma('user_version = 1');
     db.close();
     const migrated = openStore({ path, now: clock, normalizeModel: normalizeForTest, sweepOnOpen: false });

@@ -34,7 +34,7 @@ import type {
 import { openDatabaseFile } from './internal/open-database-file.js';
 import { encodeCursor, listPlan, requireText, timeRange, toEpochMs, whereRuns } from './internal/run-filters.js';
 import type { SqlParams } from './internal/run-filters.js';
-import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toRunSummary, toStep, toToolCall } from './internal/row-mappers.js';
+import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toOtel, toRunSummary, toStep, toToolCall } from './internal/row-mappers.js';
 import type { Row, StepProblems } from './internal/row-mappers.js';
 import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
 import type { SqliteDatabase } from './internal/sqlite-writer.js';
@@ -227,6 +227,7 @@ export class SqliteStore {
       run,
       attributes: parseObject(row.attributes),
       resource: typeof row.resource === 'string' ? parseObject(row.resource) : null,
+      otel: toOtel(row.otel),
       steps,
       costUnknownReasons: [...new Set(reasons)],
       attempts: this.#all(ATTEMPTS_OF_RUN, [runId]).map(toAttempt),

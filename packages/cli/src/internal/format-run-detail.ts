@@ -176,6 +176,15 @@ function header(detail: RunDetail, options: FormatRunDetailOptions): string {
     .filter(([key]) => !SHOWN_RESOURCE_KEYS.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   field('resource', oneLine(resource.join(' · '), 300));
+  // Links from any span of the run to other spans (another trace's request, a batch's items…).
+  const linked = [
+    { name: 'run', otel: detail.otel },
+    ...detail.steps.map((step) => ({ name: `step ${step.number ?? '?'}`, otel: step.otel })),
+    ...detail.attempts.map((attempt) => ({ name: `attempt ${attempt.number ?? '?'}`, otel: attempt.otel })),
+    ...detail.toolCalls.map((tool) => ({ name: `tool ${tool.name ?? '?'}`, otel: tool.otel })),
+    ...detail.spans.map((span) => ({ name: span.name, otel: span.otel })),
+  ].flatMap(({ name, otel }) => otel.links.map((link) => `${name} → ${link.traceId}/${link.spanId}`));
+  field('links', oneLine(linked.join(' · '), 300));
   field('conversation', run.conversationId ?? '');
   if (run.parentRunId !== null) field('parent run', run.parentRunId);
   field('trace', run.traceId);

@@ -4,7 +4,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RuntraceAttributes, foreignRunId, readForeignGenAi } from '@runtrace/core';
 import type { ForeignAgent, ForeignModelCall, ForeignToolCall } from '@runtrace/core';
-import { UNKNOWN_COST, json, normalized, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokenColumns, tokens } from './row-fields.js';
+import { UNKNOWN_COST, json, normalized, otelOf, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokenColumns, tokens } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { SpanRowOf } from './span-rows.js';
 import type { RunRow, StepRow, ToolRow } from './sqlite-writer.js';
@@ -65,6 +65,7 @@ function foreignRunRow(span: ReadableSpan, context: SpanRowContext, agent: Forei
     stale: 0,
     attributes: agent === undefined ? '{}' : json(span.attributes),
     ...serviceOf(span),
+    otel: agent === undefined ? null : otelOf(span),
   };
 }
 
@@ -108,6 +109,7 @@ function foreignStepRow(span: ReadableSpan, call: ForeignModelCall, runId: strin
     cost_usd: cost.cost_usd,
     cost_unknown: cost.cost_unknown,
     attributes: json(span.attributes),
+    otel: otelOf(span),
   };
 }
 
@@ -131,6 +133,7 @@ function foreignToolRow(span: ReadableSpan, tool: ForeignToolCall, runId: string
     duration_ms: time.duration_ms,
     last_activity_ms: time.last_activity_ms,
     attributes: json(span.attributes),
+    otel: otelOf(span),
   };
 }
 

@@ -82,12 +82,18 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX spans_by_trace ON spans (trace_id, start_ms);
   CREATE INDEX spans_by_start ON spans (start_ms);
   `,
-  // 2: the service of each run and the rest of its run span's resource, so services and hosts sharing a store are told apart.
+  // 2: the service of each run and the rest of its run span's resource, so services and hosts sharing
+  // a store are told apart; and each span's scope, trace state, links and dropped counts (\`otel\`).
   `
   ALTER TABLE runs ADD COLUMN service_name TEXT;
   ALTER TABLE runs ADD COLUMN service_version TEXT;
   ALTER TABLE runs ADD COLUMN deployment_environment TEXT;
   ALTER TABLE runs ADD COLUMN resource TEXT;
+  ALTER TABLE runs ADD COLUMN otel TEXT;
+  ALTER TABLE steps ADD COLUMN otel TEXT;
+  ALTER TABLE attempts ADD COLUMN otel TEXT;
+  ALTER TABLE tool_calls ADD COLUMN otel TEXT;
+  ALTER TABLE spans ADD COLUMN otel TEXT;
   CREATE INDEX runs_by_service ON runs (service_name, start_ms);
   `,
 ];

@@ -180,3 +180,54 @@ export function tokenColumns(usage: { readonly inputTokens: number; readonly out
     total_tokens: usage.inputTokens + usage.outputTokens,
   };
 }
+
+/** The \`otel\` column of a span whose only OTel detail is its scope, per scope object (tracers share one). */
+const scopeOnly = new WeakMap<object, string>();
+
+function scopeShape(scope: { readonly name: string; readonly version?: string | undefined; readonly schemaUrl?: string | undefined }): Record<string, string> {
+  const shape: Record<string, string> = { name: scope.name };
+  if (scope.version !== undefined && scope.version !== '') shape['version'] = scope.version;
+  if (scope.schemaUrl !== undefined && scope.schemaUrl !== '') shape['schemaUrl'] = scope.schemaUrl;
+  return shape;
+}
+
+/**
+ * The \`otel\` column: what OTLP says of a span beyond its attributes — its instrumentation scope,
+ * trace state, links (already redacted by the processor) and dropped counts — as JSON, with only
+ * the parts that are there; \`null\` when none is.
+ */
+export function otelOf(span: ReadableSpan): string | null {
+  const scope = (span as { readonly instrumentationScope?: { readonly name: string; readonly version?: string; readonly schemaUrl?: string } }).instrumentationScope;
+  const traceState = span.spanContext().traceState?.serialize() ?? '';
+  const links = span.links ?? [];
+  const droppedAttributes = span.droppedAttributesCount ?? 0;
+  const droppedEvents = span.droppedEventsCount ?? 0;
+  const droppedLinks = span.droppedLinksCount ?? 0;
+  if (traceState === '' && links.length === 0 && droppedAttributes === 0 && droppedEvents === 0 && droppedLinks === 0) {
+    if (scope === undefined) return null;
+    let cached = scopeOnly.get(scope);
+    if (cached === undefined) {
+      cached = json({ scope: scopeShape(scope) });
+      scopeOnly.set(scope, cached);
+    }
+    return cached;
+  }
+  const out: Record<string, unknown> = {};
+  if (scope !== undefined) out['scope'] = scopeShape(scope);
+  if (traceState !== '') out['traceState'] = traceState;
+  if (links.length > 0) {
+    out['links'] = links.map((link) => {
+      const shape: Record<string, unknown> = { traceId: link.context.traceId, spanId: link.context.spanId };
+      const linkState = link.context.traceState?.serialize() ?? '';
+      if (linkState !== '') shape['traceState'] = linkState;
+      if (link.attributes !== undefined && Object.keys(link.attributes).length > 0) shape['attributes'] = link.attributes;
+      return shape;
+    });
+  }
+  const dropped: Record<string, number> = {};
+  if (droppedAttributes > 0) dropped['attributes'] = droppedAttributes;
+  if (droppedEvents > 0) dropped['events'] = droppedEvents;
+  if (droppedLinks > 0) dropped['links'] = droppedLinks;
+  if (Object.keys(dropped).length > 0) out['dropped'] = dropped;
+  return json(out);
+}

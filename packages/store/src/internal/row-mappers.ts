@@ -2,7 +2,7 @@
 
 import { RuntraceAttributes, isRunStatus, unknownCostReason } from '@runtrace/core';
 import type { RunStatus } from '@runtrace/core';
-import type { AttemptDetail, GenericSpan, RunEvent, RunSummary, StepDetail, ToolCallDetail } from '../query-types.js';
+import type { AttemptDetail, GenericSpan, RunEvent, RunSummary, SpanLink, SpanOtel, StepDetail, ToolCallDetail } from '../query-types.js';
 
 export type Row = Readonly<Record<string, unknown>>;
 
@@ -119,6 +119,7 @@ export function toStep(row: Row): StepDetail {
   const attributes = parseObject(row.attributes);
   return {
     stepId: String(row.step_id),
+    otel: toOtel(row.otel),
     runId: String(row.run_id),
     number: numberOrNull(row.number),
     operation: s(row.operation),
@@ -145,6 +146,7 @@ export function toStep(row: Row): StepDetail {
 export function toAttempt(row: Row): AttemptDetail {
   return {
     attemptId: String(row.attempt_id),
+    otel: toOtel(row.otel),
     runId: String(row.run_id),
     stepId: s(row.step_id),
     number: numberOrNull(row.number),
@@ -167,6 +169,7 @@ export function toAttempt(row: Row): AttemptDetail {
 export function toToolCall(row: Row): ToolCallDetail {
   return {
     toolCallSpanId: String(row.span_id),
+    otel: toOtel(row.otel),
     runId: String(row.run_id),
     stepId: s(row.step_id),
     name: s(row.name),
@@ -198,6 +201,7 @@ export function toGenericSpan(row: Row): GenericSpan {
     return [{ name: String(e.name), timeMs: numberOrZero(e.timeMs), attributes }];
   });
   return {
+    otel: toOtel(row.otel),
     spanId: String(row.span_id),
     traceId: String(row.trace_id),
     parentSpanId: s(row.parent_span_id),
@@ -211,5 +215,45 @@ export function toGenericSpan(row: Row): GenericSpan {
     scope: s(row.scope),
     attributes: parseObject(row.attributes),
     events,
+  };
+}
+
+const NO_OTEL: SpanOtel = { scope: null, traceState: null, links: [], dropped: { attributes: 0, events: 0, links: 0 } };
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/** The \`otel\` column read back (see \`otelOf\`); anything unreadable is left out. */
+export function toOtel(value: unknown): SpanOtel {
+  if (typeof value !== 'string') return NO_OTEL;
+  const parsed = parseObject(value);
+  const scope = typeof parsed['scope'] === 'object' && parsed['scope'] !== null ? (parsed['scope'] as Record<string, unknown>) : undefined;
+  const dropped = typeof parsed['dropped'] === 'object' && parsed['dropped'] !== null ? (parsed['dropped'] as Record<string, unknown>) : {};
+  const links = Array.isArray(parsed['links']) ? (parsed['links'] as unknown[]) : [];
+  return {
+    scope:
+      scope === undefined || typeof scope['name'] !== 'string'
+        ? null
+        : {
+            name: scope['name'],
+            ...(typeof scope['version'] === 'string' ? { version: scope['version'] } : {}),
+            ...(typeof scope['schemaUrl'] === 'string' ? { schemaUrl: scope['schemaUrl'] } : {}),
+          },
+    traceState: typeof parsed['traceState'] === 'string' ? parsed['traceState'] : null,
+    links: links.flatMap((link): SpanLink[] => {
+      if (typeof link !== 'object' || link === null) return [];
+      const l = link as Record<string, unknown>;
+      if (typeof l['traceId'] !== 'string' || typeof l['spanId'] !== 'string') return [];
+      return [
+        {
+          traceId: l['traceId'],
+          spanId: l['spanId'],
+          ...(typeof l['traceState'] === 'string' ? { traceState: l['traceState'] } : {}),
+          ...(typeof l['attributes'] === 'object' && l['attributes'] !== null ? { attributes: l['attributes'] as Record<string, unknown> } : {}),
+        },
+      ];
+    }),
+    dropped: { attributes: count(dropped['attributes']), events: count(dropped['events']), links: count(dropped['links']) },
   };
 }

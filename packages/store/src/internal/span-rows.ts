@@ -6,7 +6,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isUsageMissing } from '@runtrace/core';
 import type { SpanKind } from '@runtrace/core';
 import { foreignRowOf } from './foreign-rows.js';
-import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokenColumns } from './row-fields.js';
+import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, otelOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokenColumns } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { AttemptRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './sqlite-writer.js';
 
@@ -101,6 +101,7 @@ function runRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext
     stale: bool(a, RuntraceAttributes.STALE) ? 1 : 0,
     attributes: json(a),
     ...serviceOf(span),
+    otel: otelOf(span),
   };
 }
 
@@ -156,6 +157,7 @@ function stepRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContex
     cost_usd: cost.cost_usd,
     cost_unknown: cost.cost_unknown,
     attributes: json(a),
+    otel: otelOf(span),
   };
 }
 
@@ -198,6 +200,7 @@ function attemptRow(span: ReadableSpan, inProgress: boolean, context: SpanRowCon
     duration_ms: time.duration_ms,
     last_activity_ms: time.last_activity_ms,
     attributes: json(a),
+    otel: otelOf(span),
   };
 }
 
@@ -222,6 +225,7 @@ function toolRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContex
     duration_ms: time.duration_ms,
     last_activity_ms: time.last_activity_ms,
     attributes: json(a),
+    otel: otelOf(span),
   };
 }
 
@@ -243,6 +247,7 @@ function genericRow(span: ReadableSpan): SpanRow {
     scope: span.instrumentationScope.name,
     attributes: json(span.attributes),
     events: json(span.events.map((event) => ({ name: event.name, timeMs: hrTimeToMilliseconds(event.time), attributes: event.attributes ?? {} }))),
+    otel: otelOf(span),
   };
 }
 

@@ -99,18 +99,25 @@ describe('encodeOps / decodeOps', () => {
     expect(decodeOps(encodeOps([]))).toEqual([]);
   });
 
-  it('reads a buffer packed before runs had service columns (a spool left by an older version): they read as null', () => {
+  it('reads a buffer packed before schema 2 (a spool left by an older version): the columns it added read as null', () => {
     const legacyColumns = RUN_COLUMNS.indexOf('service_name');
     const values = RUN_COLUMNS.slice(0, legacyColumns).map((column) => (column === 'run_id' ? 'r1' : column === 'start_ms' ? 5 : null));
-    const encoded = encodeOps([{ table: 'runs', values, events: [], aggregate: false }]);
+    const legacyStepColumns = STEP_COLUMNS.indexOf('otel');
+    const stepValues = STEP_COLUMNS.slice(0, legacyStepColumns).map((column) => (column === 'step_id' ? 's1' : column === 'run_id' ? 'r1' : null));
+    const encoded = encodeOps([
+      { table: 'runs', values, events: [], aggregate: false },
+      { table: 'steps', values: stepValues, events: [{ name: 'e', time_ms: 1, attributes: '{}' }], aggregate: true },
+    ]);
     // Format 0: the op count alone in the first word.
     const header = new Uint32Array(encoded, 0, 4);
     header[0] = header[0]! & 0x00ff_ffff;
-    const [op] = decodeOps(encoded);
+    const [op, step] = decodeOps(encoded);
     expect(op!.values).toHaveLength(RUN_COLUMNS.length);
     expect(op!.values.slice(0, legacyColumns)).toEqual(values);
-    expect(op!.values.slice(legacyColumns)).toEqual([null, null, null, null]);
-    expect(encodedCount(encoded)).toBe(1);
+    expect(op!.values.slice(legacyColumns)).toEqual([null, null, null, null, null]);
+    expect(step!.values).toEqual([...stepValues, null]);
+    expect(step!.events).toEqual([{ name: 'e', time_ms: 1, attributes: '{}' }]);
+    expect(encodedCount(encoded)).toBe(2);
     // A format this version does not know is refused.
     header[0] = (header[0] | (9 << 24)) >>> 0;
     expect(() => decodeOps(encoded)).toThrow(/unknown format/);

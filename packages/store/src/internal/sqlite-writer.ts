@@ -26,7 +26,7 @@ export const RUN_COLUMNS = [
   'start_ms', 'end_ms', 'duration_ms', 'last_activity_ms', 'has_summary', 'step_count', 'input_tokens',
   'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'total_tokens',
   'tool_call_count', 'has_error', 'endpoint', 'first_message', 'cost_usd', 'cost_unknown', 'stale', 'attributes',
-  'service_name', 'service_version', 'deployment_environment', 'resource',
+  'service_name', 'service_version', 'deployment_environment', 'resource', 'otel',
 ] as const;
 
 export const STEP_COLUMNS = [
@@ -34,23 +34,23 @@ export const STEP_COLUMNS = [
   'error_type', 'provider', 'request_model', 'response_model', 'response_id', 'finish_reasons', 'input_tokens',
   'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'total_tokens',
   'time_to_first_chunk_ms', 'start_ms', 'end_ms', 'duration_ms', 'last_activity_ms', 'cost_usd', 'cost_unknown',
-  'attributes',
+  'attributes', 'otel',
 ] as const;
 
 export const ATTEMPT_COLUMNS = [
   'attempt_id', 'run_id', 'step_id', 'trace_id', 'parent_span_id', 'number', 'status', 'method', 'url', 'url_path',
   'status_code', 'resend_count', 'retry_classification', 'retry_delay_ms', 'error_type', 'error', 'start_ms',
-  'end_ms', 'duration_ms', 'last_activity_ms', 'attributes',
+  'end_ms', 'duration_ms', 'last_activity_ms', 'attributes', 'otel',
 ] as const;
 
 export const TOOL_COLUMNS = [
   'span_id', 'run_id', 'step_id', 'trace_id', 'parent_span_id', 'name', 'call_id', 'status', 'status_message',
-  'error_type', 'start_ms', 'end_ms', 'duration_ms', 'last_activity_ms', 'attributes',
+  'error_type', 'start_ms', 'end_ms', 'duration_ms', 'last_activity_ms', 'attributes', 'otel',
 ] as const;
 
 export const SPAN_COLUMNS = [
   'span_id', 'trace_id', 'parent_span_id', 'name', 'span_kind', 'start_ms', 'end_ms', 'duration_ms', 'status_code',
-  'status_message', 'scope', 'attributes', 'events',
+  'status_message', 'scope', 'attributes', 'events', 'otel',
 ] as const;
 
 export type RunRow = Record<(typeof RUN_COLUMNS)[number], string | number | null>;
@@ -94,6 +94,8 @@ export interface WriteOp extends RowOp {
 const TABLES: readonly WriteOp['table'][] = ['runs', 'steps', 'attempts', 'tool_calls', 'spans'];
 const TABLE_INDEX: Readonly<Record<WriteOp['table'], number>> = { runs: 0, steps: 1, attempts: 2, tool_calls: 3, spans: 4 };
 const TABLE_COLUMNS: readonly (readonly string[])[] = [RUN_COLUMNS, STEP_COLUMNS, ATTEMPT_COLUMNS, TOOL_COLUMNS, SPAN_COLUMNS];
+/** The columns format 0 packed per table: all but those schema 2 added. */
+const FORMAT_0_COLUMNS: readonly number[] = TABLE_COLUMNS.map((columns, index) => (index === 0 ? RUN_COLUMNS.indexOf('service_name') : columns.indexOf('otel')));
 /** Bits of an op's flags number. */
 const FLAG_AGGREGATE = 1;
 const FLAG_FOREIGN_RUN = 2;
@@ -105,13 +107,11 @@ const CELL_TEXT = 2;
 const HEADER_WORDS = 4;
 const HEADER_BYTES = 16;
 /**
- * The packing format, in the top byte of the op count: 1 since runs have the service columns.
- * Format 0 (a spool left by an older version) had fewer run columns; they are read as null.
+ * The packing format, in the top byte of the op count: 1 since rows have the service, resource and
+ * \`otel\` columns. Format 0 (a spool left by an older version) had fewer columns; they read as null.
  */
 const PACK_FORMAT = 1;
 const COUNT_MASK = 0x00ff_ffff;
-/** Run columns of format 0: all but the service columns. */
-const FORMAT_0_RUN_COLUMNS = RUN_COLUMNS.indexOf('service_name');
 
 /**
  * Write operations packed in one `ArrayBuffer`, which is transferred to the writer thread (no
@@ -269,8 +269,8 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
   const count = countWord & COUNT_MASK;
   const format = countWord >>> 24;
   if (format > PACK_FORMAT) throw new Error(`packed rows of an unknown format (${format})`);
-  // The run columns packed: format 0 had no service columns (they stay null).
-  const runColumns = format === 0 ? FORMAT_0_RUN_COLUMNS : RUN_COLUMNS.length;
+  // The run columns packed: format 0 had none of the schema-2 columns (they stay null).
+  const runColumns = format === 0 ? FORMAT_0_COLUMNS[0]! : RUN_COLUMNS.length;
   if (HEADER_BYTES + used * 8 + textUnits * 2 + cellCount > encoded.byteLength) throw new Error('packed rows are damaged (sizes do not add up)');
   const numbers = new Float64Array(encoded, HEADER_BYTES, used);
   const textOffset = HEADER_BYTES + used * 8;
@@ -298,7 +298,7 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
     const flags = numbers[n++]!;
     const eventCount = numbers[n++]!;
     const columns = TABLE_COLUMNS[tableIndex]!.length;
-    const packed = table === 'runs' ? runColumns : columns;
+    const packed = format === 0 ? FORMAT_0_COLUMNS[tableIndex]! : columns;
     const values: (string | number | null)[] = new Array<string | number | null>(columns).fill(null);
     for (let column = 0; column < packed; column++) values[column] = cell();
     const events: EventRow[] = [];
@@ -419,7 +419,7 @@ export const MERGE_FOREIGN_RUN_SQL = (() => {
   const first = (column: string): string => `${column} = CASE WHEN ${takes} THEN coalesce(excluded.${column}, runs.${column}) ELSE coalesce(runs.${column}, excluded.${column}) END`;
   return `INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_COLUMNS.map(() => '?').join(', ')})
     ON CONFLICT (run_id) DO UPDATE SET
-      ${['name', 'kind', 'status_message', 'error_type', 'parent_span_id', 'attributes'].map(named).join(', ')},
+      ${['name', 'kind', 'status_message', 'error_type', 'parent_span_id', 'attributes', 'otel'].map(named).join(', ')},
       status = CASE WHEN ${takes} THEN excluded.status WHEN runs.name IS NOT NULL THEN runs.status ELSE ${worseStatus('runs.status', 'excluded.status')} END,
       ${['conversation_id', 'provider', 'model', 'normalized_model', 'service_name', 'service_version', 'deployment_environment', 'resource'].map(first).join(', ')},
       start_ms = min(runs.start_ms, excluded.start_ms),

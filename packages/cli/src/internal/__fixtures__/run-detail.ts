@@ -1,7 +1,9 @@
 // Builders of store query results for formatting tests.
-import type { AttemptDetail, RunDetail, RunSummary, StepDetail, ToolCallDetail } from '@runtrace/store';
+import type { AttemptDetail, RunDetail, RunSummary, SpanOtel, StepDetail, ToolCallDetail } from '@runtrace/store';
 
 const T0 = Date.parse('2026-11-21T10:00:00Z');
+/** A span with nothing to say beyond its attributes. */
+const NO_OTEL: SpanOtel = { scope: null, traceState: null, links: [], dropped: { attributes: 0, events: 0, links: 0 } };
 
 export function runSummary(overrides: Partial<RunSummary> = {}): RunSummary {
   return {
@@ -51,6 +53,7 @@ export function runSummary(overrides: Partial<RunSummary> = {}): RunSummary {
 function step(number: number, start: number, end: number, overrides: Partial<StepDetail> = {}): StepDetail {
   return {
     stepId: `step${number}`.padEnd(16, '0'),
+    otel: NO_OTEL,
     runId: 'c063140c97b2c0c2',
     number,
     operation: 'stream',
@@ -83,6 +86,7 @@ function step(number: number, start: number, end: number, overrides: Partial<Ste
 function attempt(id: string, stepNumber: number, number: number, start: number, end: number, overrides: Partial<AttemptDetail> = {}): AttemptDetail {
   return {
     attemptId: id.padEnd(16, '0'),
+    otel: NO_OTEL,
     runId: 'c063140c97b2c0c2',
     stepId: `step${stepNumber}`.padEnd(16, '0'),
     number,
@@ -111,6 +115,7 @@ function attempt(id: string, stepNumber: number, number: number, start: number, 
 function tool(start: number, end: number, overrides: Partial<ToolCallDetail> = {}): ToolCallDetail {
   return {
     toolCallSpanId: 'tool100000000000',
+    otel: NO_OTEL,
     runId: 'c063140c97b2c0c2',
     stepId: null,
     name: 'get_weather',
@@ -132,6 +137,7 @@ export function retriedRunDetail(): RunDetail {
     run: runSummary(),
     attributes: {},
     resource: null,
+    otel: NO_OTEL,
     steps: [step(1, 10, 500), step(2, 600, 990)],
     costUnknownReasons: [],
     attempts: [
