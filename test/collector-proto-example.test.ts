@@ -67,12 +67,16 @@ describe("opentelemetry-proto's examples/trace.json", () => {
       const response = await fetch(collector.url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(EXAMPLE) });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({});
+      // The same span id in another trace is another span (spans are keyed by trace and span id).
+      const otherTrace = JSON.parse(JSON.stringify(EXAMPLE).replace('5B8EFFF798038103D269B633813FC60C', '0AF7651916CD43DD8448EB211C80319C')) as unknown;
+      expect((await fetch(collector.url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otherTrace) })).status).toBe(200);
     } finally {
       await collector.close();
     }
     const db = new DatabaseSync(path, { readOnly: true });
     try {
-      const row = db.prepare('SELECT span_id, trace_id, parent_span_id, name, span_kind, start_ms, end_ms, scope, attributes FROM spans').get();
+      expect(db.prepare('SELECT trace_id FROM spans ORDER BY trace_id').all()).toEqual([{ trace_id: '0af7651916cd43dd8448eb211c80319c' }, { trace_id: '5b8efff798038103d269b633813fc60c' }]);
+      const row = db.prepare("SELECT span_id, trace_id, parent_span_id, name, span_kind, start_ms, end_ms, scope, attributes FROM spans WHERE trace_id = '5b8efff798038103d269b633813fc60c'").get();
       expect(row).toEqual({
         span_id: 'eee19b7ec3c1b174',
         trace_id: '5b8efff798038103d269b633813fc60c',

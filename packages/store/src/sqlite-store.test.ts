@@ -47,7 +47,11 @@ describe('schema migration', () => {
     store.close();
     // Back to version 1: the service columns and their index did not exist.
     const db = new Database(path);
-    db.exec('DROP INDEX runs_by_service; ALTER TABLE runs DROP COLUMN service_name; ALTER TABLE runs DROP COLUMN service_version; ALTER TABLE runs DROP COLUMN deployment_environment; ALTER TABLE runs DROP COLUMN resource; ALTER TABLE runs DROP COLUMN otel; ALTER TABLE steps DROP COLUMN otel; ALTER TABLE attempts DROP COLUMN otel; ALTER TABLE tool_calls DROP COLUMN otel; ALTER TABLE spans DROP COLUMN otel');
+    const spanRows = db.prepare('SELECT count(*) FROM spans').pluck().get();
+    expect(spanRows).toBeGreaterThan(0);
+    db.exec('DROP INDEX runs_by_service; ALTER TABLE runs DROP COLUMN service_name; ALTER TABLE runs DROP COLUMN service_version; ALTER TABLE runs DROP COLUMN deployment_environment; ALTER TABLE runs DROP COLUMN resource; ALTER TABLE runs DROP COLUMN otel; ALTER TABLE steps DROP COLUMN otel; ALTER TABLE attempts DROP COLUMN otel; ALTER TABLE tool_calls DROP COLUMN otel; ' +
+        "CREATE TABLE spans_v1 (span_id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, parent_span_id TEXT, name TEXT NOT NULL, span_kind INTEGER NOT NULL, start_ms REAL NOT NULL, end_ms REAL NOT NULL, duration_ms REAL NOT NULL, status_code INTEGER NOT NULL, status_message TEXT, scope TEXT, attributes TEXT NOT NULL DEFAULT '{}', events TEXT NOT NULL DEFAULT '[]'); " +
+        'INSERT INTO spans_v1 SELECT span_id, trace_id, parent_span_id, name, span_kind, start_ms, end_ms, duration_ms, status_code, status_message, scope, attributes, events FROM spans; DROP TABLE spans; ALTER TABLE spans_v1 RENAME TO spans');
     db.pragma('user_version = 1');
     db.close();
     const migrated = openStore({ path, now: clock, normalizeModel: normalizeForTest, sweepOnOpen: false });
@@ -62,6 +66,10 @@ describe('schema migration', () => {
     try {
       expect(check.pragma('user_version', { simple: true })).toBe(2);
       expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'runs_by_service'").pluck().get()).toBe('runs_by_service');
+      // Other instrumentations' spans moved to the (trace_id, span_id) key, every one of them.
+      expect(check.prepare('SELECT count(*) FROM spans').pluck().get()).toBe(spanRows);
+      const keyColumns = (check.pragma('table_info(spans)') as { name: string; pk: number }[]).filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk).map((column) => column.name);
+      expect(keyColumns).toEqual(['trace_id', 'span_id']);
     } finally {
       check.close();
     }

@@ -505,7 +505,7 @@ export class SqliteStore {
           total = add(total, this.#deleteRuns('run_id IN (SELECT run_id FROM runs ORDER BY start_ms, run_id LIMIT @chunk)', { chunk }));
           continue;
         }
-        const spans = this.#run('DELETE FROM spans WHERE span_id IN (SELECT span_id FROM spans ORDER BY start_ms LIMIT 1000)', {});
+        const spans = this.#run('DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ms LIMIT 1000)', {});
         if (spans === 0) break;
         total = add(total, { ...EMPTY_DELETE, spans });
       }

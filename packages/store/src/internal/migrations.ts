@@ -93,7 +93,19 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE steps ADD COLUMN otel TEXT;
   ALTER TABLE attempts ADD COLUMN otel TEXT;
   ALTER TABLE tool_calls ADD COLUMN otel TEXT;
-  ALTER TABLE spans ADD COLUMN otel TEXT;
+  -- Other instrumentations' spans are keyed by (trace_id, span_id): a span id another trace reuses is another span.
+  CREATE TABLE spans_v2 (
+    span_id TEXT NOT NULL, trace_id TEXT NOT NULL, parent_span_id TEXT, name TEXT NOT NULL,
+    span_kind INTEGER NOT NULL, start_ms REAL NOT NULL, end_ms REAL NOT NULL, duration_ms REAL NOT NULL,
+    status_code INTEGER NOT NULL, status_message TEXT, scope TEXT, attributes TEXT NOT NULL DEFAULT '{}',
+    events TEXT NOT NULL DEFAULT '[]', otel TEXT, PRIMARY KEY (trace_id, span_id)
+  );
+  INSERT INTO spans_v2 (span_id, trace_id, parent_span_id, name, span_kind, start_ms, end_ms, duration_ms, status_code, status_message, scope, attributes, events)
+    SELECT span_id, trace_id, parent_span_id, name, span_kind, start_ms, end_ms, duration_ms, status_code, status_message, scope, attributes, events FROM spans;
+  DROP TABLE spans;
+  ALTER TABLE spans_v2 RENAME TO spans;
+  CREATE INDEX spans_by_trace ON spans (trace_id, start_ms);
+  CREATE INDEX spans_by_start ON spans (start_ms);
   CREATE INDEX runs_by_service ON runs (service_name, start_ms);
   `,
 ];
