@@ -83,6 +83,17 @@ describe('sampling and the local store', () => {
     expect(sampled).toBeLessThan(40);
   });
 
+  it("with env given, its settings alone choose the sampler: the process's OTEL_TRACES_SAMPLER is not read", async () => {
+    const before = process.env['OTEL_TRACES_SAMPLER'];
+    process.env['OTEL_TRACES_SAMPLER'] = 'always_off';
+    try {
+      expect(await recordRuns(2, { storeSampling: 'sampler' }, {})).toMatchObject({ storedRuns: 2, exportedRuns: 2, sampledFlags: [true, true] });
+    } finally {
+      if (before === undefined) delete process.env['OTEL_TRACES_SAMPLER'];
+      else process.env['OTEL_TRACES_SAMPLER'] = before;
+    }
+  });
+
   it('with no sampler set, every run is sampled, exported and stored', async () => {
     const outcome = await recordRuns(3, {}, {});
     expect(outcome).toEqual({ storedRuns: 3, exportedRuns: 3, sampledFlags: [true, true, true], lines: [] });

@@ -12,7 +12,7 @@ import { buildPipeline, pipelineContext } from './create-runtrace.js';
 import type { RuntracePipeline } from './create-runtrace.js';
 import { differingOptions } from './internal/differing-options.js';
 import { acceptsProcessors, registeredTracerProvider } from './internal/existing-provider.js';
-import { samplerFromEnv, storeKeepingSampler } from './internal/sdk-sampler.js';
+import { defaultSampler, samplerFromEnv, storeKeepingSampler } from './internal/sdk-sampler.js';
 import type { RegisterOptions } from './runtrace-options.js';
 import type { RuntraceStats } from './runtrace-stats.js';
 
@@ -285,7 +285,9 @@ function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, installF
   // recorded (for the store) but not sampled (so exporters skip it, and other services see the sampler's decision).
   const env = options.env ?? process.env;
   const storeSampling = options.storeSampling ?? pipeline.config.storeSampling ?? 'all';
-  const sampler = pipeline.storeExporter !== undefined && storeSampling !== 'sampler' ? storeKeepingSampler(env) : samplerFromEnv(env);
+  // With `env` given, its settings alone apply: the SDK would read process.env for a sampler it does not name.
+  const named = samplerFromEnv(env) ?? (options.env === undefined ? undefined : defaultSampler());
+  const sampler = pipeline.storeExporter !== undefined && storeSampling !== 'sampler' ? storeKeepingSampler(env) : named;
   if (sampler !== undefined) configuration.sampler = sampler;
   const sdk = new NodeSDK(configuration);
   sdk.start();

@@ -44,5 +44,10 @@ export function storeKeepingSampler(env: Readonly<Record<string, string | undefi
   const named = env['OTEL_TRACES_SAMPLER']?.trim();
   const sampler = samplerFromEnv(env);
   if (named !== undefined && named !== '' && sampler === undefined) return undefined;
-  return createAlwaysRecordSampler(sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }));
+  return createAlwaysRecordSampler(sampler ?? defaultSampler());
+}
+
+/** The SDK's default sampler: parent-based, always on at the root. */
+export function defaultSampler(): Sampler {
+  return new ParentBasedSampler({ root: new AlwaysOnSampler() });
 }
