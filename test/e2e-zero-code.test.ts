@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openStore } from '@runtrace/store';
-import type { RunSummary } from '@runtrace/store';
+import type { RunDetail, RunSummary } from '@runtrace/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -19,6 +19,7 @@ describe('the zero-code example: apps recorded by --import runtrace/register alo
   let dir: string;
   let output: string;
   let runs: readonly RunSummary[];
+  let details: readonly (RunDetail | undefined)[];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'runtrace-e2e-zero-code-'));
@@ -30,6 +31,7 @@ describe('the zero-code example: apps recorded by --import runtrace/register alo
     const store = openStore({ path: db, sweepOnOpen: false });
     try {
       runs = store.listRuns({ sort: 'start', direction: 'asc' }).runs;
+      details = runs.map((entry) => store.getRun(entry.runId, { traceId: entry.traceId }));
     } finally {
       store.close();
     }
@@ -62,6 +64,22 @@ describe('the zero-code example: apps recorded by --import runtrace/register alo
     for (const entry of runs) expect(entry.costUsd).toBeGreaterThan(0);
     // The default content policy with the local store, `full`: each run is labelled with its question.
     expect(runs.map((entry) => entry.label)).toEqual(['What is the weather in Oslo?', 'What is the weather in Bergen?', 'What is the weather in Tromsø?', 'What is the weather in Stavanger?']);
+  });
+
+  it("keeps the resource each run and its spans were recorded under: the SDK's, one per process", () => {
+    expect(details).toHaveLength(APPS.length);
+    for (const detail of details) {
+      if (detail === undefined) throw new Error('a listed run is missing');
+      const ids = new Set([detail.resourceId, ...detail.steps.map((step) => step.resourceId), ...detail.attempts.map((attempt) => attempt.resourceId)]);
+      expect(ids.size).toBe(1);
+      expect(Object.keys(detail.resources)).toEqual([detail.resourceId]);
+      const resource = detail.resources[detail.resourceId!]!;
+      expect(resource.attributes).toMatchObject({ 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.name': 'opentelemetry' });
+      expect(resource.service).toBe(resource.attributes['service.name']);
+      expect(detail.run.service).toBe(resource.service);
+    }
+    // Each app is its own process (its pid in the resource), so its own resource.
+    expect(new Set(details.map((detail) => detail?.resourceId)).size).toBe(APPS.length);
   });
 
   it('ends with the runs table from the CLI', () => {

@@ -91,6 +91,8 @@ export interface StepDetail extends TokenTotals {
   readonly stepId: string;
   /** What OTLP says of the span beyond its attributes: scope, trace state, links, dropped counts. */
   readonly otel: SpanOtel;
+  /** The span's resource: a key of {@link RunDetail.resources}; `null` when it had none or was stored before schema 3. */
+  readonly resourceId: string | null;
   readonly runId: string;
   readonly number: number | null;
   /** `stream` or `generate`. */
@@ -120,6 +122,8 @@ export interface AttemptDetail {
   readonly attemptId: string;
   /** What OTLP says of the span beyond its attributes: scope, trace state, links, dropped counts. */
   readonly otel: SpanOtel;
+  /** The span's resource: a key of {@link RunDetail.resources}; `null` when it had none or was stored before schema 3. */
+  readonly resourceId: string | null;
   readonly runId: string;
   readonly stepId: string | null;
   readonly number: number | null;
@@ -145,6 +149,8 @@ export interface ToolCallDetail {
   readonly toolCallSpanId: string;
   /** What OTLP says of the span beyond its attributes: scope, trace state, links, dropped counts. */
   readonly otel: SpanOtel;
+  /** The span's resource: a key of {@link RunDetail.resources}; `null` when it had none or was stored before schema 3. */
+  readonly resourceId: string | null;
   readonly runId: string;
   readonly stepId: string | null;
   readonly name: string | null;
@@ -163,6 +169,8 @@ export interface GenericSpan {
   readonly spanId: string;
   /** What OTLP says of the span beyond its attributes: scope, trace state, links, dropped counts. */
   readonly otel: SpanOtel;
+  /** The span's resource: a key of {@link RunDetail.resources}; `null` when it had none or was stored before schema 3. */
+  readonly resourceId: string | null;
   readonly traceId: string;
   readonly parentSpanId: string | null;
   readonly name: string;
@@ -179,6 +187,26 @@ export interface GenericSpan {
   readonly events: readonly { readonly name: string; readonly timeMs: number; readonly attributes: Readonly<Record<string, unknown>> }[];
 }
 
+/** A resource spans were recorded under: the service and the process, host or container that produced them. */
+export interface StoredResource {
+  /** A digest of the resource's attributes: spans with the same resource share it. */
+  readonly resourceId: string;
+  /** \`service.name\`, else \`null\`. */
+  readonly service: string | null;
+  /** \`service.version\`, else \`null\`. */
+  readonly serviceVersion: string | null;
+  /** \`deployment.environment.name\` (or the older \`deployment.environment\`), else \`null\`. */
+  readonly environment: string | null;
+  /** Every attribute of the resource, redacted like span attributes. */
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/** Which run {@link SqliteStore.getRun} and {@link SqliteStore.runAnalytics} return when runs of several traces have the id. */
+export interface RunLookupOptions {
+  /** The run's trace id; without it, the newest run with the id. */
+  readonly traceId?: string;
+}
+
 /** One run with everything recorded under it, as returned by {@link SqliteStore.getRun}. */
 export interface RunDetail {
   readonly run: RunSummary;
@@ -188,6 +216,13 @@ export interface RunDetail {
   readonly otel: SpanOtel;
   /** The attributes of the resource the run span was recorded under (`service.name`, host, process, …); `null` when it had none or the run was stored before schema 2. */
   readonly resource: Readonly<Record<string, unknown>> | null;
+  /** The run span's resource: a key of {@link resources}; \`null\` when it had none or was stored before schema 3. */
+  readonly resourceId: string | null;
+  /**
+   * Every resource the run's spans and the other spans of its trace were recorded under, by
+   * resource id (a trace crossing services has one per service). Spans name theirs by \`resourceId\`.
+   */
+  readonly resources: Readonly<Record<string, StoredResource>>;
   /** In step-number order (then start time). */
   readonly steps: readonly StepDetail[];
   /** Why the run's cost is unknown: the distinct reasons of its steps (empty when it is known). */

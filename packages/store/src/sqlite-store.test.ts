@@ -11,6 +11,7 @@ import { DAY, HOUR, MINUTE, R, T0, fixtureSpans, inProgressSpans, normalizeForTe
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import type { SqliteStore} from './sqlite-store.js';
 import { openStore } from './sqlite-store.js';
+import { SCHEMA_VERSION, migrate } from './internal/migrations.js';
 
 const NOW = T0 + 3 * DAY + HOUR + 2000;
 const clock = (): number => NOW;
@@ -41,35 +42,66 @@ async function seed(): Promise<SqliteStore> {
 }
 
 describe('schema migration', () => {
-  it('brings a version-1 file to version 2: its runs stay, with no service, and new runs get theirs', async () => {
+  /** What a run looks like through the query API, without what older schemas did not keep. */
+  function shape(store: SqliteStore, runId: string, version: number): unknown {
+    const detail = store.getRun(runId);
+    if (detail === undefined) return undefined;
+    const { service, serviceVersion, environment, ...run } = detail.run;
+    return {
+      run: version >= 2 ? { ...run, service, serviceVersion, environment } : run,
+      steps: detail.steps.map((step) => [step.stepId, step.number, step.status, step.totalTokens, step.costUsd]),
+      attempts: detail.attempts.map((attempt) => [attempt.attemptId, attempt.stepId, attempt.status, attempt.statusCode]),
+      toolCalls: detail.toolCalls.map((tool) => [tool.toolCallSpanId, tool.name, tool.status]),
+      events: detail.events.map((event) => [event.spanId, event.name, event.timeMs]),
+      spans: detail.spans.map((span) => [span.traceId, span.spanId, span.name]),
+      childRuns: detail.childRuns.map((child) => child.runId),
+    };
+  }
+
+  it.each([1, 2])('brings a version-%i file to the current version: every row stays, keyed by (id, trace_id)', async (version) => {
     const store = await seed();
-    const before = store.listRuns({ limit: 100 }).runs;
+    const runIds = store.listRuns({ limit: 100 }).runs.map((run) => run.runId);
+    const before = runIds.map((runId) => shape(store, runId, version));
     store.close();
-    // Back to version 1: the service columns and their index did not exist.
-    const db = new Database(path);
-    const spanRows = db.prepare('SELECT count(*) FROM spans').pluck().get();
-    expect(spanRows).toBeGreaterThan(0);
-    db.exec('DROP INDEX runs_by_service; ALTER TABLE runs DROP COLUMN service_name; ALTER TABLE runs DROP COLUMN service_version; ALTER TABLE runs DROP COLUMN deployment_environment; ALTER TABLE runs DROP COLUMN resource; ALTER TABLE runs DROP COLUMN otel; ALTER TABLE steps DROP COLUMN otel; ALTER TABLE attempts DROP COLUMN otel; ALTER TABLE tool_calls DROP COLUMN otel; ' +
-        "CREATE TABLE spans_v1 (span_id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, parent_span_id TEXT, name TEXT NOT NULL, span_kind INTEGER NOT NULL, start_ms REAL NOT NULL, end_ms REAL NOT NULL, duration_ms REAL NOT NULL, status_code INTEGER NOT NULL, status_message TEXT, scope TEXT, attributes TEXT NOT NULL DEFAULT '{}', events TEXT NOT NULL DEFAULT '[]'); " +
-        'INSERT INTO spans_v1 SELECT span_id, trace_id, parent_span_id, name, span_kind, start_ms, end_ms, duration_ms, status_code, status_message, scope, attributes, events FROM spans; DROP TABLE spans; ALTER TABLE spans_v1 RENAME TO spans');
-    db.pragma('user_version = 1');
-    db.close();
-    const migrated = openStore({ path, now: clock, normalizeModel: normalizeForTest, sweepOnOpen: false });
+    // A file of that version (its migrations alone), holding the seeded rows in the columns it had.
+    const oldPath = join(dir, `v${version}.db`);
+    const old = new Database(oldPath);
+    migrate(old, version);
+    old.exec(`ATTACH DATABASE '${path}' AS seeded`);
+    const columnsOf = (schema: string, table: string): string[] => (old.prepare(`PRAGMA ${schema}.table_info(${table})`).all() as { name: string }[]).map((column) => column.name);
+    const copied: Record<string, number> = {};
+    for (const table of ['runs', 'steps', 'attempts', 'tool_calls', 'events', 'spans']) {
+      const kept = columnsOf('main', table).filter((column) => columnsOf('seeded', table).includes(column));
+      copied[table] = old.prepare(`INSERT INTO main.${table} (${kept.join(', ')}) SELECT ${kept.join(', ')} FROM seeded.${table}`).run().changes;
+      expect(copied[table]).toBeGreaterThan(0);
+    }
+    old.exec('DETACH DATABASE seeded');
+    old.close();
+
+    const migrated = openStore({ path: oldPath, now: clock, normalizeModel: normalizeForTest, sweepOnOpen: false });
     try {
-      const after = migrated.listRuns({ limit: 100 }).runs;
-      expect(after.map((run) => run.runId)).toEqual(before.map((run) => run.runId));
-      expect(after.every((run) => run.service === null && run.serviceVersion === null && run.environment === null)).toBe(true);
+      expect(migrated.listRuns({ limit: 100 }).runs.map((run) => run.runId)).toEqual(runIds);
+      expect(runIds.map((runId) => shape(migrated, runId, version))).toEqual(before);
+      // Older rows name no resource.
+      expect(migrated.getRun(runIds[0]!)?.resourceId).toBeNull();
     } finally {
       migrated.close();
     }
-    const check = new Database(path, { readonly: true });
+    const check = new Database(oldPath, { readonly: true });
     try {
-      expect(check.pragma('user_version', { simple: true })).toBe(2);
+      expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      const keyOf = (table: string): string[] =>
+        (check.pragma(`table_info(${table})`) as { name: string; pk: number }[]).filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk).map((column) => column.name);
+      expect(keyOf('runs')).toEqual(['run_id', 'trace_id']);
+      expect(keyOf('steps')).toEqual(['step_id', 'trace_id']);
+      expect(keyOf('attempts')).toEqual(['attempt_id', 'trace_id']);
+      expect(keyOf('tool_calls')).toEqual(['span_id', 'trace_id']);
+      expect(keyOf('events')).toEqual(['span_id', 'trace_id', 'seq']);
+      expect(keyOf('spans')).toEqual(['trace_id', 'span_id']);
+      for (const table of Object.keys(copied)) expect(check.prepare(`SELECT count(*) FROM ${table}`).pluck().get()).toBe(copied[table]);
+      // Every event found its trace.
+      expect(check.prepare("SELECT count(*) FROM events WHERE trace_id = ''").pluck().get()).toBe(0);
       expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'runs_by_service'").pluck().get()).toBe('runs_by_service');
-      // Other instrumentations' spans moved to the (trace_id, span_id) key, every one of them.
-      expect(check.prepare('SELECT count(*) FROM spans').pluck().get()).toBe(spanRows);
-      const keyColumns = (check.pragma('table_info(spans)') as { name: string; pk: number }[]).filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk).map((column) => column.name);
-      expect(keyColumns).toEqual(['trace_id', 'span_id']);
     } finally {
       check.close();
     }

@@ -24,8 +24,10 @@ import type {
   RunAnalytics,
   RunDetail,
   RunFilters,
+  RunLookupOptions,
   RunPage,
   RunSummary,
+  StoredResource,
   StorePricing,
   StoreSweepResult,
   SweepOptions,
@@ -34,7 +36,7 @@ import type {
 import { openDatabaseFile } from './internal/open-database-file.js';
 import { encodeCursor, listPlan, requireText, timeRange, toEpochMs, whereRuns } from './internal/run-filters.js';
 import type { SqlParams } from './internal/run-filters.js';
-import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toOtel, toRunSummary, toStep, toToolCall } from './internal/row-mappers.js';
+import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toOtel, toRunSummary, toStep, toStoredResource, toToolCall } from './internal/row-mappers.js';
 import type { Row, StepProblems } from './internal/row-mappers.js';
 import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
 import type { SqliteDatabase } from './internal/sqlite-writer.js';
@@ -82,9 +84,13 @@ const COST_BUCKETS: readonly (readonly [string, number, number | null])[] = [
 ];
 
 // The statements getRun and runAnalytics share (one prepared statement each).
-const STEPS_OF_RUN = 'SELECT * FROM steps WHERE run_id = ? ORDER BY number IS NULL, number, start_ms, step_id';
-const ATTEMPTS_OF_RUN = 'SELECT * FROM attempts WHERE run_id = ? ORDER BY start_ms, attempt_id';
-const TOOL_CALLS_OF_RUN = 'SELECT * FROM tool_calls WHERE run_id = ? ORDER BY start_ms, span_id';
+// A run is named by its trace and its id (an id is only unique within its trace).
+const STEPS_OF_RUN = 'SELECT * FROM steps WHERE trace_id = ? AND run_id = ? ORDER BY number IS NULL, number, start_ms, step_id';
+const ATTEMPTS_OF_RUN = 'SELECT * FROM attempts WHERE trace_id = ? AND run_id = ? ORDER BY start_ms, attempt_id';
+const TOOL_CALLS_OF_RUN = 'SELECT * FROM tool_calls WHERE trace_id = ? AND run_id = ? ORDER BY start_ms, span_id';
+/** The run a run id names: the newest, should several traces reuse the id. */
+const RUN_BY_ID = 'SELECT * FROM runs WHERE run_id = ? ORDER BY start_ms DESC LIMIT 1';
+const RUN_BY_KEY = 'SELECT * FROM runs WHERE trace_id = ? AND run_id = ?';
 
 /** SQL counting the rows of a group for which `condition` holds (0, not NULL, for none). */
 function countIf(condition: string): string {
@@ -197,48 +203,76 @@ export class SqliteStore {
   #summaries(rows: readonly Row[]): RunSummary[] {
     const open = rows.filter((row) => row.has_summary === 0);
     const counted = new Map<string, StepProblems>();
+    const key = (row: Row): string => `${String(row.trace_id)}/${String(row.run_id)}`;
     if (open.length > 0) {
       const found = this.#all(
-        `SELECT run_id, ${countIf("status = 'error'")} AS failed, ${countIf("status = 'interrupted'")} AS interrupted
-          FROM steps WHERE run_id IN (${open.map(() => '?').join(', ')}) GROUP BY run_id`,
-        open.map((row) => String(row.run_id)),
+        `SELECT trace_id, run_id, ${countIf("status = 'error'")} AS failed, ${countIf("status = 'interrupted'")} AS interrupted
+          FROM steps WHERE (trace_id, run_id) IN (VALUES ${open.map(() => '(?, ?)').join(', ')}) GROUP BY trace_id, run_id`,
+        open.flatMap((row) => [String(row.trace_id), String(row.run_id)]),
       );
-      for (const row of found) counted.set(String(row.run_id), { failedStepCount: numberOrZero(row.failed), interruptedStepCount: numberOrZero(row.interrupted) });
+      for (const row of found) counted.set(key(row), { failedStepCount: numberOrZero(row.failed), interruptedStepCount: numberOrZero(row.interrupted) });
     }
-    return rows.map((row) => toRunSummary(row, counted.get(String(row.run_id))));
+    return rows.map((row) => toRunSummary(row, counted.get(key(row))));
   }
 
   /**
-   * One run with its steps (in step order), attempts, tool calls, events, sub-agent runs and the
-   * other spans of its trace; `undefined` when no run has this id.
+   * One run with its steps (in step order), attempts, tool calls, events, sub-agent runs, the
+   * other spans of its trace and the resources of all of them; `undefined` when no run has this
+   * id. A run id is unique within its trace: should runs of several traces have this one (ids a
+   * collector received from elsewhere), `traceId` says which, else the newest is returned.
    *
    * @example
    * const detail = store.getRun('1f2e3d4c5b6a7980');
    * if (detail) for (const step of detail.steps) console.log(step.number, step.status, step.outputTokens);
    */
-  getRun(runId: string): RunDetail | undefined {
-    if (typeof runId !== 'string' || runId === '') throw new InvalidArgumentError('runId', runId, 'a run id');
-    const row = this.#get('SELECT * FROM runs WHERE run_id = ?', [runId]);
+  getRun(runId: string, options: RunLookupOptions = {}): RunDetail | undefined {
+    const row = this.#runRow(runId, options);
     if (row === undefined) return undefined;
+    const key = [String(row.trace_id), String(row.run_id)];
     const [run] = this.#summaries([row]) as [RunSummary];
-    const steps = this.#all(STEPS_OF_RUN, [runId]).map(toStep);
+    const steps = this.#all(STEPS_OF_RUN, key).map(toStep);
     const reasons = run.costUnknown ? steps.flatMap((step) => (step.costUnknownReason === null ? [] : [step.costUnknownReason])) : [];
+    const attempts = this.#all(ATTEMPTS_OF_RUN, key).map(toAttempt);
+    const toolCalls = this.#all(TOOL_CALLS_OF_RUN, key).map(toToolCall);
+    const spans = this.#all('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms, span_id', [key[0]]).map(toGenericSpan);
+    const resourceId = typeof row.resource_id === 'string' ? row.resource_id : null;
+    const resources = this.#resources([resourceId, ...[steps, attempts, toolCalls, spans].flatMap((rows) => rows.map((found) => found.resourceId))]);
     return {
       run,
       attributes: parseObject(row.attributes),
-      resource: typeof row.resource === 'string' ? parseObject(row.resource) : null,
+      // Schema 2 kept the run's resource in its row; schema 3 in the resources table.
+      resource: resourceId === null ? (typeof row.resource === 'string' ? parseObject(row.resource) : null) : (resources[resourceId]?.attributes ?? null),
+      resourceId,
+      resources,
       otel: toOtel(row.otel),
       steps,
       costUnknownReasons: [...new Set(reasons)],
-      attempts: this.#all(ATTEMPTS_OF_RUN, [runId]).map(toAttempt),
-      toolCalls: this.#all(TOOL_CALLS_OF_RUN, [runId]).map(toToolCall),
-      events: this.#all('SELECT * FROM events WHERE run_id = ? ORDER BY time_ms, span_id, seq', [runId]).map(toEvent),
-      spans: this.#all('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms, span_id', [String(row.trace_id)]).map(toGenericSpan),
-      childRuns: this.#childRuns(runId),
+      attempts,
+      toolCalls,
+      events: this.#all('SELECT * FROM events WHERE trace_id = ? AND run_id = ? ORDER BY time_ms, span_id, seq', key).map(toEvent),
+      spans,
+      childRuns: this.#summaries(this.#all('SELECT * FROM runs WHERE trace_id = ? AND parent_run_id = ? ORDER BY start_ms, run_id', key)),
     };
   }
-  #childRuns(runId: string): RunSummary[] {
-    return this.#summaries(this.#all('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY start_ms, run_id', [runId]));
+
+  /** The run row a lookup names (see {@link getRun}). */
+  #runRow(runId: string, options: RunLookupOptions): Row | undefined {
+    if (typeof runId !== 'string' || runId === '') throw new InvalidArgumentError('runId', runId, 'a run id');
+    const traceId = options.traceId;
+    if (traceId !== undefined && (typeof traceId !== 'string' || traceId === '')) throw new InvalidArgumentError('traceId', traceId, 'a trace id');
+    return traceId === undefined ? this.#get(RUN_BY_ID, [runId]) : this.#get(RUN_BY_KEY, [traceId, runId]);
+  }
+
+  /** The stored resources of these ids, by id. */
+  #resources(ids: readonly (string | null)[]): Record<string, StoredResource> {
+    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+    const found: Record<string, StoredResource> = {};
+    if (wanted.length === 0) return found;
+    for (const row of this.#all(`SELECT * FROM resources WHERE resource_id IN (${wanted.map(() => '?').join(', ')})`, wanted)) {
+      const resource = toStoredResource(row);
+      found[resource.resourceId] = resource;
+    }
+    return found;
   }
 
 
@@ -351,7 +385,7 @@ export class SqliteStore {
     const toolWhere = whereRuns(options, { time: 'start', alias: 'r', normalizeModel: this.#normalizeModel, range });
     const topTools: ToolMetric[] = this.#all(
       `SELECT coalesce(t.name, 'unknown') AS name, count(*) AS calls, ${countIf("t.status = 'error'")} AS errors, avg(t.duration_ms) AS avg_duration
-       FROM tool_calls t JOIN runs r ON r.run_id = t.run_id WHERE ${toolWhere.sql}
+       FROM tool_calls t JOIN runs r ON r.trace_id = t.trace_id AND r.run_id = t.run_id WHERE ${toolWhere.sql}
        GROUP BY 1 ORDER BY calls DESC, name LIMIT @tool_limit`,
       { ...toolWhere.params, tool_limit: topToolsLimit },
     ).map((row) => ({ name: String(row.name), calls: numberOrZero(row.calls), errors: numberOrZero(row.errors), averageDurationMs: numberOrNull(row.avg_duration) }));
@@ -381,12 +415,13 @@ export class SqliteStore {
    * const figures = store.runAnalytics(runId);
    * console.log(figures?.retries, figures?.timeToFirstTokenMs, figures?.tokensPerSecond);
    */
-  runAnalytics(runId: string): RunAnalytics | undefined {
-    if (typeof runId !== 'string' || runId === '') throw new InvalidArgumentError('runId', runId, 'a run id');
-    if (this.#get('SELECT 1 AS found FROM runs WHERE run_id = ?', [runId]) === undefined) return undefined;
-    const steps = this.#all(STEPS_OF_RUN, [runId]).map(toStep);
-    const attempts = this.#all(ATTEMPTS_OF_RUN, [runId]).map(toAttempt);
-    const tools = this.#all(TOOL_CALLS_OF_RUN, [runId]).map(toToolCall);
+  runAnalytics(runId: string, options: RunLookupOptions = {}): RunAnalytics | undefined {
+    const row = this.#runRow(runId, options);
+    if (row === undefined) return undefined;
+    const key = [String(row.trace_id), String(row.run_id)];
+    const steps = this.#all(STEPS_OF_RUN, key).map(toStep);
+    const attempts = this.#all(ATTEMPTS_OF_RUN, key).map(toAttempt);
+    const tools = this.#all(TOOL_CALLS_OF_RUN, key).map(toToolCall);
 
     const attemptsByStep = new Map<string, number>();
     for (const attempt of attempts) {
@@ -502,13 +537,18 @@ export class SqliteStore {
         const runs = numberOrZero(this.#get('SELECT count(*) AS n FROM runs', [])?.n);
         if (runs > 0) {
           const chunk = Math.max(1, Math.ceil(runs / 10));
-          total = add(total, this.#deleteRuns('run_id IN (SELECT run_id FROM runs ORDER BY start_ms, run_id LIMIT @chunk)', { chunk }));
+          total = add(total, this.#deleteRuns('rowid IN (SELECT rowid FROM runs ORDER BY start_ms, run_id LIMIT @chunk)', { chunk }));
           continue;
         }
         const spans = this.#run('DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ms LIMIT 1000)', {});
         if (spans === 0) break;
         total = add(total, { ...EMPTY_DELETE, spans });
       }
+    }
+    // A resource no span names any more goes too (one per process or host a collector heard from).
+    if (total.runs + total.spans > 0) {
+      const used = ['runs', 'steps', 'attempts', 'tool_calls', 'spans'].map((table) => `SELECT resource_id FROM ${table} WHERE resource_id IS NOT NULL`).join(' UNION ');
+      this.#run(`DELETE FROM resources WHERE resource_id NOT IN (${used})`, {});
     }
     this.#reclaim();
     return { ...total, bytesBefore, bytesAfter: this.#fileBytes() };
@@ -613,11 +653,11 @@ export class SqliteStore {
   #deleteRuns(condition: string, params: SqlParams): DeleteResult {
     const db = this.#connection();
     return db.transaction((): DeleteResult => {
-      db.exec('CREATE TEMP TABLE IF NOT EXISTS doomed_runs (run_id TEXT PRIMARY KEY, trace_id TEXT)');
-      db.exec('DELETE FROM doomed_runs');
-      const runs = db.prepare(`INSERT INTO doomed_runs SELECT run_id, trace_id FROM runs WHERE ${condition}`).run(params).changes;
+      db.exec('CREATE TEMP TABLE IF NOT EXISTS doomed_runs_v3 (trace_id TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (trace_id, run_id))');
+      db.exec('DELETE FROM doomed_runs_v3');
+      const runs = db.prepare(`INSERT INTO doomed_runs_v3 SELECT trace_id, run_id FROM runs WHERE ${condition}`).run(params).changes;
       if (runs === 0) return EMPTY_DELETE;
-      const inDoomed = 'run_id IN (SELECT run_id FROM doomed_runs)';
+      const inDoomed = '(trace_id, run_id) IN (SELECT trace_id, run_id FROM doomed_runs_v3)';
       const result: DeleteResult = {
         runs,
         events: db.prepare(`DELETE FROM events WHERE ${inDoomed}`).run().changes,
@@ -630,11 +670,11 @@ export class SqliteStore {
       // Generic spans go with their trace once no run of that trace is left.
       const spans = db
         .prepare(
-          `DELETE FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM doomed_runs)
-             AND trace_id NOT IN (SELECT trace_id FROM runs WHERE trace_id IN (SELECT trace_id FROM doomed_runs))`,
+          `DELETE FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM doomed_runs_v3)
+             AND trace_id NOT IN (SELECT trace_id FROM runs WHERE trace_id IN (SELECT trace_id FROM doomed_runs_v3))`,
         )
         .run().changes;
-      db.exec('DELETE FROM doomed_runs');
+      db.exec('DELETE FROM doomed_runs_v3');
       return { ...result, spans };
     }).immediate();
   }

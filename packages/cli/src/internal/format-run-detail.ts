@@ -158,6 +158,25 @@ function timeline(startMs: number, endMs: number | null, t0: number, total: numb
 /** Resource attributes the header already shows (on its service line). */
 const SHOWN_RESOURCE_KEYS: ReadonlySet<string> = new Set(['service.name', 'service.version', 'deployment.environment.name', 'deployment.environment']);
 
+/**
+ * The services the run's trace crossed, with the spans recorded under each (\`checkout 4 spans ·
+ * gateway 1 span\`); empty when every span came from the run's own resource.
+ */
+function traceServices(detail: RunDetail): string {
+  const resourceIds = [
+    detail.resourceId,
+    ...[detail.steps, detail.attempts, detail.toolCalls, detail.spans].flatMap((spans) => spans.map((span) => span.resourceId)),
+  ];
+  if (resourceIds.every((id) => id === detail.resourceId)) return '';
+  const counts = new Map<string, number>();
+  for (const id of resourceIds) {
+    const resource = id === null ? undefined : detail.resources[id];
+    const name = resource === undefined ? 'unknown' : (resource.service ?? 'unknown') + (resource.serviceVersion === null ? '' : ` ${resource.serviceVersion}`);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts].map(([name, spans]) => `${name} ${spans} span${spans === 1 ? '' : 's'}`).join(' · ');
+}
+
 function header(detail: RunDetail, options: FormatRunDetailOptions): string {
   const { run } = detail;
   const style = options.style;
@@ -185,6 +204,7 @@ function header(detail: RunDetail, options: FormatRunDetailOptions): string {
     ...detail.spans.map((span) => ({ name: span.name, otel: span.otel })),
   ].flatMap(({ name, otel }) => otel.links.map((link) => `${name} → ${link.traceId}/${link.spanId}`));
   field('links', oneLine(linked.join(' · '), 300));
+  field('services', oneLine(traceServices(detail), 300));
   field('conversation', run.conversationId ?? '');
   if (run.parentRunId !== null) field('parent run', run.parentRunId);
   field('trace', run.traceId);

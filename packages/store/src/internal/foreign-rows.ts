@@ -4,7 +4,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RuntraceAttributes, foreignRunId, readForeignGenAi } from '@runtrace/core';
 import type { ForeignAgent, ForeignModelCall, ForeignToolCall } from '@runtrace/core';
-import { UNKNOWN_COST, json, normalized, otelOf, parentOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokenColumns, tokens } from './row-fields.js';
+import { UNKNOWN_COST, json, normalized, otelOf, parentOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns, tokens } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { SpanRowOf } from './span-rows.js';
 import type { RunRow, StepRow, ToolRow } from './sqlite-writer.js';
@@ -64,8 +64,9 @@ function foreignRunRow(span: ReadableSpan, context: SpanRowContext, agent: Forei
     cost_unknown: 0,
     stale: 0,
     attributes: agent === undefined ? '{}' : json(span.attributes),
-    ...serviceOf(span),
+    ...resourceOf(span).service,
     otel: agent === undefined ? null : otelOf(span),
+    resource_id: resourceOf(span).id,
   };
 }
 
@@ -106,6 +107,7 @@ function foreignStepRow(span: ReadableSpan, call: ForeignModelCall, runId: strin
     ...cost,
     attributes: json(span.attributes),
     otel: otelOf(span),
+    resource_id: resourceOf(span).id,
   };
 }
 
@@ -130,6 +132,7 @@ function foreignToolRow(span: ReadableSpan, tool: ForeignToolCall, runId: string
     last_activity_ms: time.last_activity_ms,
     attributes: json(span.attributes),
     otel: otelOf(span),
+    resource_id: resourceOf(span).id,
   };
 }
 

@@ -3,7 +3,7 @@
 import type { SqliteDatabase } from './sqlite-writer.js';
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const MIGRATIONS: readonly string[] = [
   // 1: runs, steps, attempts, tool calls, events and generic spans.
@@ -108,6 +108,108 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX spans_by_start ON spans (start_ms);
   CREATE INDEX runs_by_service ON runs (service_name, start_ms);
   `,
+  // 3: every span keeps its resource (\`resources\`, one row per distinct resource, which spans name
+  // by \`resource_id\`), and runtrace's own tables are keyed by (id, trace_id), so an id another
+  // trace reuses is another run, step, attempt or tool call. The tables are rebuilt. (The id comes
+  // first: a key led by the trace id makes inserts markedly slower.)
+  `
+  CREATE TABLE resources (
+    resource_id TEXT PRIMARY KEY, service_name TEXT, service_version TEXT, deployment_environment TEXT,
+    attributes TEXT NOT NULL DEFAULT '{}'
+  );
+  -- An event's span is named by its trace too: the trace of the row the event belongs to (read
+  -- while the old tables still have their single-column keys), else its run's.
+  CREATE TABLE events_v3 (
+    trace_id TEXT NOT NULL, span_id TEXT NOT NULL, seq INTEGER NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL,
+    time_ms REAL NOT NULL, attributes TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (span_id, trace_id, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO events_v3 (trace_id, span_id, seq, run_id, name, time_ms, attributes)
+    SELECT coalesce(
+        (SELECT trace_id FROM runs WHERE runs.run_id = e.span_id), (SELECT trace_id FROM steps WHERE steps.step_id = e.span_id),
+        (SELECT trace_id FROM attempts WHERE attempts.attempt_id = e.span_id), (SELECT trace_id FROM tool_calls WHERE tool_calls.span_id = e.span_id),
+        (SELECT trace_id FROM runs WHERE runs.run_id = e.run_id), ''),
+      e.span_id, e.seq, e.run_id, e.name, e.time_ms, e.attributes
+    FROM events AS e;
+  DROP TABLE events;
+  ALTER TABLE events_v3 RENAME TO events;
+  CREATE INDEX events_by_run ON events (run_id);
+
+  CREATE TABLE runs_v3 (
+    run_id TEXT NOT NULL, trace_id TEXT NOT NULL, parent_span_id TEXT, parent_run_id TEXT, name TEXT,
+    kind TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, conversation_id TEXT,
+    root_conversation_id TEXT, parent_conversation_id TEXT, trigger_message_id INTEGER,
+    history_tip_message_id INTEGER, assistant_message_id INTEGER, provider TEXT, model TEXT,
+    normalized_model TEXT, label TEXT, start_ms REAL NOT NULL, end_ms REAL, duration_ms REAL,
+    last_activity_ms REAL NOT NULL, has_summary INTEGER NOT NULL DEFAULT 0, step_count INTEGER NOT NULL DEFAULT 0,
+    input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
+    reasoning_tokens INTEGER NOT NULL DEFAULT 0, cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0, total_tokens INTEGER NOT NULL DEFAULT 0,
+    tool_call_count INTEGER NOT NULL DEFAULT 0, has_error INTEGER NOT NULL DEFAULT 0, endpoint TEXT,
+    first_message TEXT, cost_usd REAL, cost_unknown INTEGER NOT NULL DEFAULT 0, stale INTEGER NOT NULL DEFAULT 0,
+    attributes TEXT NOT NULL DEFAULT '{}', service_name TEXT, service_version TEXT, deployment_environment TEXT,
+    resource TEXT, otel TEXT, resource_id TEXT, PRIMARY KEY (run_id, trace_id)
+  );
+  INSERT INTO runs_v3 SELECT *, NULL FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v3 RENAME TO runs;
+  CREATE INDEX runs_by_trace ON runs (trace_id);
+  CREATE INDEX runs_by_start ON runs (start_ms, run_id);
+  CREATE INDEX runs_figures ON runs (start_ms, normalized_model, provider, status, input_tokens, output_tokens,
+    reasoning_tokens, cache_read_tokens, cache_creation_tokens, total_tokens, cost_usd, cost_unknown, duration_ms,
+    tool_call_count, run_id);
+  CREATE INDEX runs_by_duration ON runs (coalesce(duration_ms, -1), run_id);
+  CREATE INDEX runs_by_tokens ON runs (total_tokens, run_id);
+  CREATE INDEX runs_by_cost ON runs (coalesce(cost_usd, -1), run_id);
+  CREATE INDEX runs_by_conversation ON runs (conversation_id, start_ms);
+  CREATE INDEX runs_by_root_conversation ON runs (root_conversation_id, start_ms);
+  CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+  CREATE INDEX runs_in_progress ON runs (last_activity_ms) WHERE status = 'in_progress';
+  CREATE INDEX runs_by_service ON runs (service_name, start_ms);
+
+  CREATE TABLE steps_v3 (
+    step_id TEXT NOT NULL, run_id TEXT NOT NULL, trace_id TEXT NOT NULL, parent_span_id TEXT, number INTEGER,
+    operation TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, provider TEXT, request_model TEXT,
+    response_model TEXT, response_id TEXT, finish_reasons TEXT, input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0, reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0, cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    total_tokens INTEGER NOT NULL DEFAULT 0, time_to_first_chunk_ms REAL, start_ms REAL NOT NULL, end_ms REAL,
+    duration_ms REAL, last_activity_ms REAL NOT NULL, cost_usd REAL, cost_unknown INTEGER NOT NULL DEFAULT 0,
+    attributes TEXT NOT NULL DEFAULT '{}', otel TEXT, resource_id TEXT, PRIMARY KEY (step_id, trace_id)
+  );
+  INSERT INTO steps_v3 SELECT *, NULL FROM steps;
+  DROP TABLE steps;
+  ALTER TABLE steps_v3 RENAME TO steps;
+  CREATE INDEX steps_by_run ON steps (run_id, number);
+  CREATE INDEX steps_in_progress ON steps (last_activity_ms) WHERE status = 'in_progress';
+
+  CREATE TABLE attempts_v3 (
+    attempt_id TEXT NOT NULL, run_id TEXT NOT NULL, step_id TEXT, trace_id TEXT NOT NULL, parent_span_id TEXT,
+    number INTEGER, status TEXT NOT NULL, method TEXT, url TEXT, url_path TEXT, status_code INTEGER,
+    resend_count INTEGER, retry_classification TEXT, retry_delay_ms REAL, error_type TEXT, error TEXT,
+    start_ms REAL NOT NULL, end_ms REAL, duration_ms REAL, last_activity_ms REAL NOT NULL,
+    attributes TEXT NOT NULL DEFAULT '{}', otel TEXT, resource_id TEXT, PRIMARY KEY (attempt_id, trace_id)
+  );
+  INSERT INTO attempts_v3 SELECT *, NULL FROM attempts;
+  DROP TABLE attempts;
+  ALTER TABLE attempts_v3 RENAME TO attempts;
+  CREATE INDEX attempts_by_run ON attempts (run_id, start_ms);
+  CREATE INDEX attempts_in_progress ON attempts (last_activity_ms) WHERE status = 'in_progress';
+
+  CREATE TABLE tool_calls_v3 (
+    span_id TEXT NOT NULL, run_id TEXT NOT NULL, step_id TEXT, trace_id TEXT NOT NULL, parent_span_id TEXT,
+    name TEXT, call_id TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, start_ms REAL NOT NULL,
+    end_ms REAL, duration_ms REAL, last_activity_ms REAL NOT NULL, attributes TEXT NOT NULL DEFAULT '{}',
+    otel TEXT, resource_id TEXT, PRIMARY KEY (span_id, trace_id)
+  );
+  INSERT INTO tool_calls_v3 SELECT *, NULL FROM tool_calls;
+  DROP TABLE tool_calls;
+  ALTER TABLE tool_calls_v3 RENAME TO tool_calls;
+  CREATE INDEX tool_calls_by_run ON tool_calls (run_id, start_ms);
+  CREATE INDEX tool_calls_in_progress ON tool_calls (last_activity_ms) WHERE status = 'in_progress';
+
+
+  ALTER TABLE spans ADD COLUMN resource_id TEXT;
+  `,
 ];
 
 /**
@@ -118,8 +220,11 @@ export type MigrateResult =
   | { readonly ok: true; readonly from: number; readonly to: number }
   | { readonly ok: false; readonly found: number; readonly foreignTables?: readonly string[] };
 
-/** Brings a database to {@link SCHEMA_VERSION}; never downgrades. */
-export function migrate(db: SqliteDatabase): MigrateResult {
+/**
+ * Brings a database to {@link SCHEMA_VERSION} (or to an older \`target\`, which the tests of the
+ * migrations use to make files of earlier versions); never downgrades.
+ */
+export function migrate(db: SqliteDatabase, target = SCHEMA_VERSION): MigrateResult {
   const found = Number(db.pragma('user_version', { simple: true }));
   if (found > SCHEMA_VERSION) return { ok: false, found };
   if (found === 0) {
@@ -133,7 +238,7 @@ export function migrate(db: SqliteDatabase): MigrateResult {
     db.pragma('auto_vacuum = INCREMENTAL');
   }
   db.pragma('journal_mode = WAL');
-  for (let version = found; version < SCHEMA_VERSION; version++) {
+  for (let version = found; version < target; version++) {
     const sql = MIGRATIONS[version];
     if (sql === undefined) break;
     db.transaction(() => {
@@ -141,6 +246,6 @@ export function migrate(db: SqliteDatabase): MigrateResult {
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
   }
-  return { ok: true, from: found, to: SCHEMA_VERSION };
+  return { ok: true, from: found, to: Math.max(found, target) };
 }
 

@@ -1,5 +1,6 @@
 // The column values span conversion reads from a span: attributes by type, status, times, events, cost.
 
+import { createHash } from 'node:crypto';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
@@ -7,7 +8,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RuntraceAttributes, defaultRedactor, isRunStatus } from '@runtrace/core';
 import type { RunStatus, TokenUsage } from '@runtrace/core';
 import type { StorePricing } from '../query-types.js';
-import type { EventRow } from './sqlite-writer.js';
+import type { EventRow, RowValues } from './sqlite-writer.js';
 
 /** How spans become rows: the pricing for costs, model normalization and the clock for in-progress rows. */
 export interface SpanRowContext {
@@ -132,35 +133,56 @@ export interface ServiceColumns {
   readonly service_name: string | null;
   readonly service_version: string | null;
   readonly deployment_environment: string | null;
-  /** The whole resource's attributes, as JSON. */
-  readonly resource: string | null;
+  /** Schema 2 kept the resource's attributes here; they are in the \`resources\` table now (always \`null\`). */
+  readonly resource: null;
 }
 
-/** The service columns of each resource object seen (an SDK shares one per provider, so this is a lookup per run). */
-const serviceColumns = new WeakMap<object, ServiceColumns>();
+/** What a span's rows say of its resource. */
+export interface SpanResource {
+  /** The run's service columns. */
+  readonly service: ServiceColumns;
+  /** The \`resource_id\` column: a digest of the resource's attributes; \`null\` for a span with no resource. */
+  readonly id: string | null;
+  /** The resource's row in the \`resources\` table (its columns' order), stored once per distinct resource. */
+  readonly values: RowValues | undefined;
+}
 
-/** `service.name`, `service.version` and `deployment.environment.name` (or the older `deployment.environment`) of a span's resource. */
-export function serviceOf(span: ReadableSpan): ServiceColumns {
+/** What each resource object seen says (an SDK shares one per provider, so this is a lookup per span). */
+const resources = new WeakMap<object, SpanResource>();
+
+/**
+ * The resource of a span: \`service.name\`, \`service.version\` and \`deployment.environment.name\`
+ * (or the older \`deployment.environment\`) as columns, and every attribute (redacted like span
+ * attributes: a process detector's command line may hold a credential) in the resource's row,
+ * which spans name by a digest of it.
+ */
+export function resourceOf(span: ReadableSpan): SpanResource {
   // A span built by hand (not by an SDK) may have no resource.
   const resource = (span as { readonly resource?: { readonly attributes?: Attributes } }).resource;
   const attributes = resource?.attributes;
-  if (resource === undefined || attributes === undefined) return NO_SERVICE;
-  let columns = serviceColumns.get(resource);
-  if (columns === undefined) {
-    columns = {
+  if (resource === undefined || attributes === undefined || Object.keys(attributes).length === 0) return NO_RESOURCE;
+  let found = resources.get(resource);
+  if (found === undefined) {
+    const service: ServiceColumns = {
       service_name: str(attributes, 'service.name'),
       service_version: str(attributes, 'service.version'),
       deployment_environment: str(attributes, 'deployment.environment.name') ?? str(attributes, 'deployment.environment'),
-      // Redacted like span attributes: a process detector's command line may hold a credential.
-      resource: Object.keys(attributes).length === 0 ? null : json(defaultRedactor.redactValue(attributes).value),
+      resource: null,
     };
+    const text = json(defaultRedactor.redactValue(attributes).value);
+    const id = createHash('sha256').update(text).digest('hex').slice(0, 32);
+    found = { service, id, values: [id, service.service_name, service.service_version, service.deployment_environment, text] };
     // A resource whose detectors are still running may gain attributes: read it again next time.
-    if ((resource as { readonly asyncAttributesPending?: boolean }).asyncAttributesPending !== true) serviceColumns.set(resource, columns);
+    if ((resource as { readonly asyncAttributesPending?: boolean }).asyncAttributesPending !== true) resources.set(resource, found);
   }
-  return columns;
+  return found;
 }
 
-const NO_SERVICE: ServiceColumns = { service_name: null, service_version: null, deployment_environment: null, resource: null };
+const NO_RESOURCE: SpanResource = {
+  service: { service_name: null, service_version: null, deployment_environment: null, resource: null },
+  id: null,
+  values: undefined,
+};
 
 /** A step's token columns from its usage counts (the total is input plus output). */
 export function tokenColumns(usage: { readonly inputTokens: number; readonly outputTokens: number; readonly reasoningTokens: number; readonly cacheReadTokens: number; readonly cacheCreationTokens: number }): {

@@ -2,7 +2,7 @@
 
 import { RuntraceAttributes, isRunStatus, unknownCostReason } from '@runtrace/core';
 import type { RunStatus } from '@runtrace/core';
-import type { AttemptDetail, GenericSpan, RunEvent, RunSummary, SpanLink, SpanOtel, StepDetail, ToolCallDetail } from '../query-types.js';
+import type { AttemptDetail, GenericSpan, RunEvent, RunSummary, SpanLink, SpanOtel, StepDetail, StoredResource, ToolCallDetail } from '../query-types.js';
 
 export type Row = Readonly<Record<string, unknown>>;
 
@@ -120,6 +120,7 @@ export function toStep(row: Row): StepDetail {
   return {
     stepId: String(row.step_id),
     otel: toOtel(row.otel),
+    resourceId: s(row.resource_id),
     runId: String(row.run_id),
     number: numberOrNull(row.number),
     operation: s(row.operation),
@@ -147,6 +148,7 @@ export function toAttempt(row: Row): AttemptDetail {
   return {
     attemptId: String(row.attempt_id),
     otel: toOtel(row.otel),
+    resourceId: s(row.resource_id),
     runId: String(row.run_id),
     stepId: s(row.step_id),
     number: numberOrNull(row.number),
@@ -170,6 +172,7 @@ export function toToolCall(row: Row): ToolCallDetail {
   return {
     toolCallSpanId: String(row.span_id),
     otel: toOtel(row.otel),
+    resourceId: s(row.resource_id),
     runId: String(row.run_id),
     stepId: s(row.step_id),
     name: s(row.name),
@@ -202,6 +205,7 @@ export function toGenericSpan(row: Row): GenericSpan {
   });
   return {
     otel: toOtel(row.otel),
+    resourceId: s(row.resource_id),
     spanId: String(row.span_id),
     traceId: String(row.trace_id),
     parentSpanId: s(row.parent_span_id),
@@ -215,6 +219,17 @@ export function toGenericSpan(row: Row): GenericSpan {
     scope: s(row.scope),
     attributes: parseObject(row.attributes),
     events,
+  };
+}
+
+/** A row of the \`resources\` table. */
+export function toStoredResource(row: Row): StoredResource {
+  return {
+    resourceId: String(row.resource_id),
+    service: s(row.service_name),
+    serviceVersion: s(row.service_version),
+    environment: s(row.deployment_environment),
+    attributes: parseObject(row.attributes),
   };
 }
 

@@ -6,7 +6,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isUsageMissing } from '@runtrace/core';
 import type { SpanKind } from '@runtrace/core';
 import { foreignRowOf } from './foreign-rows.js';
-import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, otelOf, priced, serviceOf, statusMessage, statusOf, str, timing, tokenColumns } from './row-fields.js';
+import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, otelOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { AttemptRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './sqlite-writer.js';
 
@@ -38,6 +38,7 @@ function runRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext
   const a = span.attributes;
   const time = timing(span, inProgress, context);
   const { spanId, traceId } = span.spanContext();
+  const resource = resourceOf(span);
   const status = statusOf(span, inProgress);
   // The run's own model and provider, else those its steps used (the processor's summary).
   const model = str(a, GenAiAttributes.REQUEST_MODEL) ?? firstString(a, RuntraceAttributes.SUMMARY_MODELS);
@@ -100,8 +101,9 @@ function runRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext
     cost_unknown: cost.cost_unknown,
     stale: bool(a, RuntraceAttributes.STALE) ? 1 : 0,
     attributes: json(a),
-    ...serviceOf(span),
+    ...resource.service,
     otel: otelOf(span),
+    resource_id: resource.id,
   };
 }
 
@@ -154,6 +156,7 @@ function stepRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContex
     ...cost,
     attributes: json(a),
     otel: otelOf(span),
+    resource_id: resourceOf(span).id,
   };
 }
 
@@ -197,6 +200,7 @@ function attemptRow(span: ReadableSpan, inProgress: boolean, context: SpanRowCon
     last_activity_ms: time.last_activity_ms,
     attributes: json(a),
     otel: otelOf(span),
+    resource_id: resourceOf(span).id,
   };
 }
 
@@ -222,6 +226,7 @@ function toolRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContex
     last_activity_ms: time.last_activity_ms,
     attributes: json(a),
     otel: otelOf(span),
+    resource_id: resourceOf(span).id,
   };
 }
 
@@ -244,6 +249,7 @@ function genericRow(span: ReadableSpan): SpanRow {
     attributes: json(span.attributes),
     events: json(span.events.map((event) => ({ name: event.name, timeMs: hrTimeToMilliseconds(event.time), attributes: event.attributes ?? {} }))),
     otel: otelOf(span),
+    resource_id: resourceOf(span).id,
   };
 }
 
@@ -281,21 +287,22 @@ export function spanToRow(span: ReadableSpan, inProgress: boolean, context: Span
 export function spanToOp(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RowOp | undefined {
   const found = spanToRow(span, inProgress, context);
   if (found === undefined) return undefined;
-  switch (found.table) {
-    case 'runs': {
-      const op: RowOp = { table: 'runs', values: valuesOf(found.row), events: events(span), aggregate: found.row.has_summary === 0 };
-      return found.foreignRun === true ? { ...op, foreignRun: true } : op;
-    }
-    case 'spans':
-      return { table: 'spans', values: valuesOf(found.row), events: [], aggregate: false };
-    case 'steps':
-    case 'tool_calls': {
-      const op: RowOp = { table: found.table, values: valuesOf(found.row), events: events(span), aggregate: true };
-      return found.foreignRun === undefined ? op : { ...op, foreignRun: true, runValues: valuesOf(found.foreignRun) };
-    }
-    case 'attempts':
-      return { table: found.table, values: valuesOf(found.row), events: events(span), aggregate: true };
+  const op: { -readonly [K in keyof RowOp]: RowOp[K] } = {
+    table: found.table,
+    values: valuesOf(found.row),
+    events: found.table === 'spans' ? [] : events(span),
+    // A run with its summary on its span needs no aggregation; other spans' rows are not runs'.
+    aggregate: found.table === 'runs' ? found.row.has_summary === 0 : found.table !== 'spans',
+  };
+  if (found.table === 'runs') {
+    if (found.foreignRun === true) op.foreignRun = true;
+  } else if ((found.table === 'steps' || found.table === 'tool_calls') && found.foreignRun !== undefined) {
+    op.foreignRun = true;
+    op.runValues = valuesOf(found.foreignRun);
   }
+  const resource = resourceOf(span).values;
+  if (resource !== undefined) op.resource = resource;
+  return op;
 }
 
 /**

@@ -26,7 +26,7 @@ export const RUN_COLUMNS = [
   'start_ms', 'end_ms', 'duration_ms', 'last_activity_ms', 'has_summary', 'step_count', 'input_tokens',
   'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'total_tokens',
   'tool_call_count', 'has_error', 'endpoint', 'first_message', 'cost_usd', 'cost_unknown', 'stale', 'attributes',
-  'service_name', 'service_version', 'deployment_environment', 'resource', 'otel',
+  'service_name', 'service_version', 'deployment_environment', 'resource', 'otel', 'resource_id',
 ] as const;
 
 export const STEP_COLUMNS = [
@@ -34,23 +34,23 @@ export const STEP_COLUMNS = [
   'error_type', 'provider', 'request_model', 'response_model', 'response_id', 'finish_reasons', 'input_tokens',
   'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'total_tokens',
   'time_to_first_chunk_ms', 'start_ms', 'end_ms', 'duration_ms', 'last_activity_ms', 'cost_usd', 'cost_unknown',
-  'attributes', 'otel',
+  'attributes', 'otel', 'resource_id',
 ] as const;
 
 export const ATTEMPT_COLUMNS = [
   'attempt_id', 'run_id', 'step_id', 'trace_id', 'parent_span_id', 'number', 'status', 'method', 'url', 'url_path',
   'status_code', 'resend_count', 'retry_classification', 'retry_delay_ms', 'error_type', 'error', 'start_ms',
-  'end_ms', 'duration_ms', 'last_activity_ms', 'attributes', 'otel',
+  'end_ms', 'duration_ms', 'last_activity_ms', 'attributes', 'otel', 'resource_id',
 ] as const;
 
 export const TOOL_COLUMNS = [
   'span_id', 'run_id', 'step_id', 'trace_id', 'parent_span_id', 'name', 'call_id', 'status', 'status_message',
-  'error_type', 'start_ms', 'end_ms', 'duration_ms', 'last_activity_ms', 'attributes', 'otel',
+  'error_type', 'start_ms', 'end_ms', 'duration_ms', 'last_activity_ms', 'attributes', 'otel', 'resource_id',
 ] as const;
 
 export const SPAN_COLUMNS = [
   'span_id', 'trace_id', 'parent_span_id', 'name', 'span_kind', 'start_ms', 'end_ms', 'duration_ms', 'status_code',
-  'status_message', 'scope', 'attributes', 'events', 'otel',
+  'status_message', 'scope', 'attributes', 'events', 'otel', 'resource_id',
 ] as const;
 
 export type RunRow = Record<(typeof RUN_COLUMNS)[number], string | number | null>;
@@ -58,6 +58,9 @@ export type StepRow = Record<(typeof STEP_COLUMNS)[number], string | number | nu
 export type AttemptRow = Record<(typeof ATTEMPT_COLUMNS)[number], string | number | null>;
 export type ToolRow = Record<(typeof TOOL_COLUMNS)[number], string | number | null>;
 export type SpanRow = Record<(typeof SPAN_COLUMNS)[number], string | number | null>;
+
+/** The \`resources\` table: one row per distinct resource, named by the spans' \`resource_id\`. */
+export const RESOURCE_COLUMNS = ['resource_id', 'service_name', 'service_version', 'deployment_environment', 'attributes'] as const;
 
 export interface EventRow {
   readonly name: string;
@@ -83,23 +86,36 @@ export interface RowOp {
   readonly aggregate: boolean;
   readonly foreignRun?: boolean;
   readonly runValues?: RowValues;
+  /** The row's resource (see {@link RESOURCE_COLUMNS}), stored once per distinct resource. */
+  readonly resource?: RowValues;
 }
 
 /** A row to write with the keys of its events, read from its values by {@link decodeOps}. */
 export interface WriteOp extends RowOp {
   readonly spanId: string;
+  readonly traceId: string;
   readonly runId: string | null;
 }
 
 const TABLES: readonly WriteOp['table'][] = ['runs', 'steps', 'attempts', 'tool_calls', 'spans'];
 const TABLE_INDEX: Readonly<Record<WriteOp['table'], number>> = { runs: 0, steps: 1, attempts: 2, tool_calls: 3, spans: 4 };
 const TABLE_COLUMNS: readonly (readonly string[])[] = [RUN_COLUMNS, STEP_COLUMNS, ATTEMPT_COLUMNS, TOOL_COLUMNS, SPAN_COLUMNS];
-/** The columns format 0 packed per table: all but those schema 2 added. */
-const FORMAT_0_COLUMNS: readonly number[] = TABLE_COLUMNS.map((columns, index) => (index === 0 ? RUN_COLUMNS.indexOf('service_name') : columns.indexOf('otel')));
+/** Where each table keeps its trace id. */
+const TRACE_COLUMN: readonly number[] = TABLE_COLUMNS.map((columns) => columns.indexOf('trace_id'));
+/**
+ * The columns each packing format packed per table: format 0 all but those schema 2 added,
+ * format 1 all but \`resource_id\` (schema 3), format 2 all.
+ */
+const FORMAT_COLUMNS: readonly (readonly number[])[] = [
+  TABLE_COLUMNS.map((columns, index) => (index === 0 ? RUN_COLUMNS.indexOf('service_name') : columns.indexOf('otel'))),
+  TABLE_COLUMNS.map((columns) => columns.indexOf('resource_id')),
+  TABLE_COLUMNS.map((columns) => columns.length),
+];
 /** Bits of an op's flags number. */
 const FLAG_AGGREGATE = 1;
 const FLAG_FOREIGN_RUN = 2;
 const FLAG_RUN_VALUES = 4;
+const FLAG_RESOURCE = 8;
 const CELL_NULL = 0;
 const CELL_NUMBER = 1;
 const CELL_TEXT = 2;
@@ -107,10 +123,11 @@ const CELL_TEXT = 2;
 const HEADER_WORDS = 4;
 const HEADER_BYTES = 16;
 /**
- * The packing format, in the top byte of the op count: 1 since rows have the service, resource and
- * \`otel\` columns. Format 0 (a spool left by an older version) had fewer columns; they read as null.
+ * The packing format, in the top byte of the op count: 2 since rows name their resource. Formats
+ * 0 and 1 (a spool left by an older version) had fewer columns (see {@link FORMAT_COLUMNS}); the
+ * missing ones read as null.
  */
-const PACK_FORMAT = 1;
+const PACK_FORMAT = 2;
 const COUNT_MASK = 0x00ff_ffff;
 
 /**
@@ -125,7 +142,8 @@ const COUNT_MASK = 0x00ff_ffff;
  * flags and the event count, then one cell per column and three per event (name,
  * time, attributes). A cell's tag says whether it is null, a number (the next entry of the
  * numbers) or text (the next entry of the numbers is its length). The flags are bits: aggregate
- * (1), foreign run (2), and run values (4), which follow the events as one cell per run column.
+ * (1), foreign run (2), run values (4), which follow the events as one cell per run column, and
+ * resource (8), whose cells come last (a batch packs each resource once, with the first op naming it).
  */
 export type EncodedOps = ArrayBuffer;
 
@@ -153,6 +171,8 @@ export class OpsPacker {
   #t = 0;
   #text = Buffer.allocUnsafe(16 * 1024);
   #textBytes = 0;
+  /** Resources this batch already holds. */
+  readonly #resources = new Set<string | number | null>();
 
   /** Ops packed so far. */
   get count(): number {
@@ -166,10 +186,16 @@ export class OpsPacker {
 
   add(op: RowOp): void {
     const runValues = op.runValues;
-    const cells = op.values.length + op.events.length * 3 + (runValues === undefined ? 0 : RUN_COLUMNS.length);
+    let resource = op.resource;
+    if (resource !== undefined) {
+      if (this.#resources.has(resource[0] ?? null)) resource = undefined;
+      else this.#resources.add(resource[0] ?? null);
+    }
+    const cells = op.values.length + op.events.length * 3 + (runValues === undefined ? 0 : RUN_COLUMNS.length) + (resource === undefined ? 0 : RESOURCE_COLUMNS.length);
     this.#reserve(cells + 3, cells);
     this.#numbers[this.#n++] = TABLE_INDEX[op.table];
-    this.#numbers[this.#n++] = (op.aggregate ? FLAG_AGGREGATE : 0) | (op.foreignRun === true ? FLAG_FOREIGN_RUN : 0) | (runValues === undefined ? 0 : FLAG_RUN_VALUES);
+    this.#numbers[this.#n++] =
+      (op.aggregate ? FLAG_AGGREGATE : 0) | (op.foreignRun === true ? FLAG_FOREIGN_RUN : 0) | (runValues === undefined ? 0 : FLAG_RUN_VALUES) | (resource === undefined ? 0 : FLAG_RESOURCE);
     this.#numbers[this.#n++] = op.events.length;
     // The op's text cells are joined and written once: one native call per op, not per cell.
     const texts: string[] = [];
@@ -181,6 +207,9 @@ export class OpsPacker {
     }
     if (runValues !== undefined) {
       for (let column = 0; column < RUN_COLUMNS.length; column++) this.#cell(runValues[column] ?? null, texts);
+    }
+    if (resource !== undefined) {
+      for (let column = 0; column < RESOURCE_COLUMNS.length; column++) this.#cell(resource[column] ?? null, texts);
     }
     if (texts.length > 0) this.#writeText(texts.length === 1 ? texts[0]! : texts.join(''));
     this.#count += 1;
@@ -207,6 +236,7 @@ export class OpsPacker {
     this.#n = 0;
     this.#t = 0;
     this.#textBytes = 0;
+    this.#resources.clear();
     return buffer;
   }
 
@@ -257,9 +287,10 @@ export function encodeOps(ops: readonly RowOp[]): EncodedOps {
 /** A row with the keys of its events, read from its values. */
 export function writeOpOf(op: RowOp): WriteOp {
   const spanId = String(op.values[0]);
+  const traceId = String(op.values[TRACE_COLUMN[TABLE_INDEX[op.table]]!]);
   // The key comes first; every runtrace table keeps its run id second (a run is its own).
   const runId = op.table === 'spans' ? null : op.table === 'runs' ? spanId : String(op.values[1]);
-  return { ...op, spanId, runId };
+  return { ...op, spanId, traceId, runId };
 }
 
 /** Unpacks what {@link encodeOps} packed. Throws on a buffer whose sizes do not add up. */
@@ -269,8 +300,9 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
   const count = countWord & COUNT_MASK;
   const format = countWord >>> 24;
   if (format > PACK_FORMAT) throw new Error(`packed rows of an unknown format (${format})`);
-  // The run columns packed: format 0 had none of the schema-2 columns (they stay null).
-  const runColumns = format === 0 ? FORMAT_0_COLUMNS[0]! : RUN_COLUMNS.length;
+  // The columns packed per table in this format (those it did not have stay null).
+  const packedColumns = FORMAT_COLUMNS[format]!;
+  const runColumns = packedColumns[0]!;
   if (HEADER_BYTES + used * 8 + textUnits * 2 + cellCount > encoded.byteLength) throw new Error('packed rows are damaged (sizes do not add up)');
   const numbers = new Float64Array(encoded, HEADER_BYTES, used);
   const textOffset = HEADER_BYTES + used * 8;
@@ -298,7 +330,7 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
     const flags = numbers[n++]!;
     const eventCount = numbers[n++]!;
     const columns = TABLE_COLUMNS[tableIndex]!.length;
-    const packed = format === 0 ? FORMAT_0_COLUMNS[tableIndex]! : columns;
+    const packed = packedColumns[tableIndex]!;
     const values: (string | number | null)[] = new Array<string | number | null>(columns).fill(null);
     for (let column = 0; column < packed; column++) values[column] = cell();
     const events: EventRow[] = [];
@@ -311,6 +343,11 @@ export function decodeOps(encoded: EncodedOps): WriteOp[] {
       const runValues: (string | number | null)[] = new Array<string | number | null>(RUN_COLUMNS.length).fill(null);
       for (let column = 0; column < runColumns; column++) runValues[column] = cell();
       op.runValues = runValues;
+    }
+    if ((flags & FLAG_RESOURCE) !== 0) {
+      const resource: (string | number | null)[] = [];
+      for (let column = 0; column < RESOURCE_COLUMNS.length; column++) resource.push(cell());
+      op.resource = resource;
     }
     ops.push(writeOpOf(op));
   }
@@ -365,9 +402,10 @@ export function readSpoolFrames(fd: number, from: number, to: number, maxOps: nu
 
 // ---- writing rows -----------------------------------------------------------------------------
 
+/** The upsert of a runtrace table, whose rows are keyed by their trace and `key`. */
 function upsertSql(table: string, key: string, columns: readonly string[]): string {
   const updates = columns
-    .filter((column) => column !== key)
+    .filter((column) => column !== key && column !== 'trace_id')
     .map((column) =>
       column === 'last_activity_ms'
         ? `last_activity_ms = max(${table}.last_activity_ms, excluded.last_activity_ms)`
@@ -377,7 +415,7 @@ function upsertSql(table: string, key: string, columns: readonly string[]): stri
   // A terminal row is final: only an in-progress row may be replaced (by a newer in-progress
   // snapshot or by the finished span).
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-    ON CONFLICT (${key}) DO UPDATE SET ${updates} WHERE ${table}.status = 'in_progress'`;
+    ON CONFLICT (${key}, trace_id) DO UPDATE SET ${updates} WHERE ${table}.status = 'in_progress'`;
 }
 
 export const AGGREGATE_RUN_SQL = `
@@ -387,16 +425,16 @@ export const AGGREGATE_RUN_SQL = `
     has_error = CASE WHEN runs.status = 'error' OR a.err > 0 THEN 1 ELSE 0 END,
     cost_unknown = CASE WHEN a.unk > 0 THEN 1 ELSE 0 END,
     cost_usd = CASE WHEN a.unk > 0 THEN NULL ELSE a.cost END,
-    tool_call_count = (SELECT count(*) FROM tool_calls WHERE tool_calls.run_id = runs.run_id),
+    tool_call_count = (SELECT count(*) FROM tool_calls WHERE tool_calls.trace_id = runs.trace_id AND tool_calls.run_id = runs.run_id),
     endpoint = (SELECT method || ' ' || url_path FROM attempts
-      WHERE attempts.run_id = runs.run_id AND attempts.status = 'completed' AND method IS NOT NULL AND url_path IS NOT NULL
+      WHERE attempts.trace_id = runs.trace_id AND attempts.run_id = runs.run_id AND attempts.status = 'completed' AND method IS NOT NULL AND url_path IS NOT NULL
       ORDER BY start_ms LIMIT 1)
   FROM (SELECT count(*) AS n, coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o,
       coalesce(sum(reasoning_tokens), 0) AS r, coalesce(sum(cache_read_tokens), 0) AS cr,
       coalesce(sum(cache_creation_tokens), 0) AS cc, coalesce(sum(total_tokens), 0) AS t,
       coalesce(sum(status = 'error'), 0) AS err, coalesce(sum(cost_unknown), 0) AS unk, coalesce(sum(cost_usd), 0) AS cost
-    FROM steps WHERE run_id = @run_id) AS a
-  WHERE runs.run_id = @run_id AND runs.has_summary = 0`;
+    FROM steps WHERE trace_id = @trace_id AND run_id = @run_id) AS a
+  WHERE runs.trace_id = @trace_id AND runs.run_id = @run_id AND runs.has_summary = 0`;
 
 /** SQL for the worse of two statuses of a foreign run's rows: error, then interrupted, then completed. */
 function worseStatus(a: string, b: string): string {
@@ -418,10 +456,10 @@ export const MERGE_FOREIGN_RUN_SQL = (() => {
   const named = (column: string): string => `${column} = CASE WHEN ${takes} THEN excluded.${column} ELSE runs.${column} END`;
   const first = (column: string): string => `${column} = CASE WHEN ${takes} THEN coalesce(excluded.${column}, runs.${column}) ELSE coalesce(runs.${column}, excluded.${column}) END`;
   return `INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_COLUMNS.map(() => '?').join(', ')})
-    ON CONFLICT (run_id) DO UPDATE SET
+    ON CONFLICT (run_id, trace_id) DO UPDATE SET
       ${['name', 'kind', 'status_message', 'error_type', 'parent_span_id', 'attributes', 'otel'].map(named).join(', ')},
       status = CASE WHEN ${takes} THEN excluded.status WHEN runs.name IS NOT NULL THEN runs.status ELSE ${worseStatus('runs.status', 'excluded.status')} END,
-      ${['conversation_id', 'provider', 'model', 'normalized_model', 'service_name', 'service_version', 'deployment_environment', 'resource'].map(first).join(', ')},
+      ${['conversation_id', 'provider', 'model', 'normalized_model', 'service_name', 'service_version', 'deployment_environment', 'resource', 'resource_id'].map(first).join(', ')},
       start_ms = min(runs.start_ms, excluded.start_ms),
       end_ms = max(coalesce(runs.end_ms, excluded.end_ms), excluded.end_ms),
       duration_ms = max(coalesce(runs.end_ms, excluded.end_ms), excluded.end_ms) - min(runs.start_ms, excluded.start_ms),
@@ -432,8 +470,8 @@ export const MERGE_FOREIGN_RUN_SQL = (() => {
 /** Numbers the steps of a run made of other instrumentations' spans by start time, 1..n (they come in any order). */
 export const NUMBER_FOREIGN_STEPS_SQL = `
   UPDATE steps SET number = ranked.n
-  FROM (SELECT step_id, row_number() OVER (ORDER BY start_ms, step_id) AS n FROM steps WHERE run_id = @run_id) AS ranked
-  WHERE steps.step_id = ranked.step_id AND steps.number IS NOT ranked.n`;
+  FROM (SELECT step_id, row_number() OVER (ORDER BY start_ms, step_id) AS n FROM steps WHERE trace_id = @trace_id AND run_id = @run_id) AS ranked
+  WHERE steps.trace_id = @trace_id AND steps.step_id = ranked.step_id AND steps.number IS NOT ranked.n`;
 
 /**
  * One tool call recorded twice in a run — by an instrumentation of the application (another
@@ -443,8 +481,8 @@ export const NUMBER_FOREIGN_STEPS_SQL = `
  */
 export const DEDUPLICATE_TOOL_CALL_SQL = `
   DELETE FROM tool_calls
-  WHERE run_id = @run_id AND call_id = @call_id AND json_extract(attributes, '$."runtrace.tool.from_wire"') = 1
-    AND EXISTS (SELECT 1 FROM tool_calls AS recorded WHERE recorded.run_id = @run_id AND recorded.call_id = @call_id
+  WHERE trace_id = @trace_id AND run_id = @run_id AND call_id = @call_id AND json_extract(attributes, '$."runtrace.tool.from_wire"') = 1
+    AND EXISTS (SELECT 1 FROM tool_calls AS recorded WHERE recorded.trace_id = @trace_id AND recorded.run_id = @run_id AND recorded.call_id = @call_id
       AND coalesce(json_extract(recorded.attributes, '$."runtrace.tool.from_wire"'), 0) <> 1)`;
 
 const TOOL_RUN_ID = TOOL_COLUMNS.indexOf('run_id');
@@ -477,9 +515,11 @@ export class SpanWriter {
   readonly #begin: Database.Statement;
   readonly #commit: Database.Statement;
   readonly #rollback: Database.Statement;
-  readonly #touchedRuns = new Set<string>();
+  readonly #insertResource: Database.Statement;
+  /** Runs by trace and run id (see {@link runKey}), as the statements' parameters. */
+  readonly #touchedRuns = new Map<string, RunKey>();
   readonly #summarizedRuns = new Set<string>();
-  readonly #foreignRuns = new Set<string>();
+  readonly #foreignRuns = new Map<string, RunKey>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -491,8 +531,10 @@ export class SpanWriter {
       spans: db.prepare(`INSERT OR IGNORE INTO spans (${SPAN_COLUMNS.join(', ')}) VALUES (${SPAN_COLUMNS.map(() => '?').join(', ')})`),
     };
     this.#insertEvent = db.prepare(
-      'INSERT OR REPLACE INTO events (span_id, seq, run_id, name, time_ms, attributes) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO events (trace_id, span_id, seq, run_id, name, time_ms, attributes) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    // A resource id is a digest of the resource: a row already there is this resource.
+    this.#insertResource = db.prepare(`INSERT OR IGNORE INTO resources (${RESOURCE_COLUMNS.join(', ')}) VALUES (${RESOURCE_COLUMNS.map(() => '?').join(', ')})`);
     this.#aggregate = db.prepare(AGGREGATE_RUN_SQL);
     this.#mergeForeignRun = db.prepare(MERGE_FOREIGN_RUN_SQL);
     this.#numberForeignSteps = db.prepare(NUMBER_FOREIGN_STEPS_SQL);
@@ -527,15 +569,15 @@ export class SpanWriter {
   add(ops: readonly WriteOp[]): void {
     for (const op of ops) {
       this.#writeOne(op);
-      if (op.table === 'runs' && !op.aggregate) this.#summarizedRuns.add(op.spanId);
+      if (op.table === 'runs' && !op.aggregate) this.#summarizedRuns.add(runKey(op.traceId, op.spanId));
     }
   }
 
   /** Re-aggregates the runs touched by the transaction's ops, then commits it. */
   commit(): void {
     // A run whose span carries its summary needs no aggregation from its children.
-    for (const runId of this.#foreignRuns) this.#numberForeignSteps.run({ run_id: runId });
-    for (const runId of this.#touchedRuns) if (!this.#summarizedRuns.has(runId)) this.#aggregate.run({ run_id: runId });
+    for (const run of this.#foreignRuns.values()) this.#numberForeignSteps.run(run);
+    for (const [key, run] of this.#touchedRuns) if (!this.#summarizedRuns.has(key)) this.#aggregate.run(run);
     this.#commit.run();
   }
 
@@ -553,20 +595,33 @@ export class SpanWriter {
   }
 
   #writeOne(op: WriteOp): void {
+    if (op.resource !== undefined) this.#insertResource.run(op.resource);
     const foreignRun = op.table === 'runs' && op.foreignRun === true;
     const info = (foreignRun ? this.#mergeForeignRun : this.#upsert[op.table]).run(op.values);
     if (info.changes === 0 || op.runId === null) return;
     if (op.runValues !== undefined) this.#mergeForeignRun.run(op.runValues);
-    if (foreignRun || op.runValues !== undefined) this.#foreignRuns.add(op.runId);
+    const key = runKey(op.traceId, op.runId);
+    if (foreignRun || op.runValues !== undefined) this.#foreignRuns.set(key, { trace_id: op.traceId, run_id: op.runId });
     if (op.table === 'tool_calls' && op.values[TOOL_CALL_ID] !== null && mayHaveTwin(op.values)) {
-      this.#deduplicateToolCall.run({ run_id: op.values[TOOL_RUN_ID], call_id: op.values[TOOL_CALL_ID] });
+      this.#deduplicateToolCall.run({ trace_id: op.traceId, run_id: op.values[TOOL_RUN_ID], call_id: op.values[TOOL_CALL_ID] });
     }
     let seq = 0;
     for (const event of op.events) {
-      this.#insertEvent.run(op.spanId, seq++, op.runId, event.name, event.time_ms, event.attributes);
+      this.#insertEvent.run(op.traceId, op.spanId, seq++, op.runId, event.name, event.time_ms, event.attributes);
     }
-    if (op.aggregate) this.#touchedRuns.add(op.runId);
+    if (op.aggregate && !this.#touchedRuns.has(key)) this.#touchedRuns.set(key, { trace_id: op.traceId, run_id: op.runId });
   }
+}
+
+/** A run's key, as the parameters of the statements that name one run. */
+interface RunKey {
+  readonly trace_id: string;
+  readonly run_id: string;
+}
+
+/** One string for a run's key: a run id is only unique within its trace. */
+function runKey(traceId: string, runId: string): string {
+  return `${traceId}/${runId}`;
 }
 
 /** Messages from the exporter to the writer worker. */

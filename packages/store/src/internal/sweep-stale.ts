@@ -26,24 +26,23 @@ export function sweepStale(db: SqliteDatabase, cutoffMs: number): SweepCountsRow
       .prepare(
         `UPDATE runs SET status = 'interrupted', stale = 1, status_message = coalesce(status_message, @message),
            end_ms = max(start_ms, last_activity_ms), duration_ms = max(start_ms, last_activity_ms) - start_ms
-         WHERE status = 'in_progress' AND last_activity_ms < @cutoff RETURNING run_id`,
+         WHERE status = 'in_progress' AND last_activity_ms < @cutoff RETURNING trace_id, run_id`,
       )
-      .pluck()
-      .all({ cutoff: cutoffMs, message }) as string[];
+      .all({ cutoff: cutoffMs, message }) as { trace_id: string; run_id: string }[];
     const children = (table: string): number =>
       db
         .prepare(
           `UPDATE ${table} SET status = 'interrupted', end_ms = max(start_ms, last_activity_ms),
              duration_ms = max(start_ms, last_activity_ms) - start_ms
            WHERE status = 'in_progress' AND (last_activity_ms < @cutoff
-             OR run_id IN (SELECT run_id FROM runs WHERE runs.run_id = ${table}.run_id AND runs.stale = 1 AND runs.status = 'interrupted'))`,
+             OR EXISTS (SELECT 1 FROM runs WHERE runs.trace_id = ${table}.trace_id AND runs.run_id = ${table}.run_id AND runs.stale = 1 AND runs.status = 'interrupted'))`,
         )
         .run({ cutoff: cutoffMs }).changes;
     const steps = children('steps');
     const attempts = children('attempts');
     const toolCalls = children('tool_calls');
     const aggregate = db.prepare(AGGREGATE_RUN_SQL);
-    for (const runId of staleRuns) aggregate.run({ run_id: runId });
+    for (const run of staleRuns) aggregate.run(run);
     return { runs: staleRuns.length, steps, attempts, toolCalls };
   }).immediate();
 }

@@ -54,6 +54,7 @@ function step(number: number, start: number, end: number, overrides: Partial<Ste
   return {
     stepId: `step${number}`.padEnd(16, '0'),
     otel: NO_OTEL,
+    resourceId: null,
     runId: 'c063140c97b2c0c2',
     number,
     operation: 'stream',
@@ -87,6 +88,7 @@ function attempt(id: string, stepNumber: number, number: number, start: number, 
   return {
     attemptId: id.padEnd(16, '0'),
     otel: NO_OTEL,
+    resourceId: null,
     runId: 'c063140c97b2c0c2',
     stepId: `step${stepNumber}`.padEnd(16, '0'),
     number,
@@ -116,6 +118,7 @@ function tool(start: number, end: number, overrides: Partial<ToolCallDetail> = {
   return {
     toolCallSpanId: 'tool100000000000',
     otel: NO_OTEL,
+    resourceId: null,
     runId: 'c063140c97b2c0c2',
     stepId: null,
     name: 'get_weather',
@@ -137,6 +140,8 @@ export function retriedRunDetail(): RunDetail {
     run: runSummary(),
     attributes: {},
     resource: null,
+    resourceId: null,
+    resources: {},
     otel: NO_OTEL,
     steps: [step(1, 10, 500), step(2, 600, 990)],
     costUnknownReasons: [],

@@ -37,7 +37,7 @@ export function exportCommand(context: CommandContext): number {
     do {
       const page = store.listRuns({ ...filters, sort: 'start', direction: 'asc', limit: 200, ...(cursor === null ? {} : { cursor }) });
       for (const run of page.runs) {
-        const detail = store.getRun(run.runId);
+        const detail = store.getRun(run.runId, { traceId: run.traceId });
         if (detail === undefined) continue;
         context.out(`${first ? '\n' : ',\n'}    ${JSON.stringify(detail)}`);
         first = false;

@@ -14,6 +14,8 @@ tool calls drawn as a waterfall. A unique prefix of a run id is enough.
 
   --bodies               also print the request and response bodies and tool arguments and
                          results, as stored (redacted and bounded)
+  --trace <trace-id>     the run of this trace, should runs of several traces have the id
+                         (ids a collector received from elsewhere); default: the newest
   --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB)
   --json                 print the run, its children and its figures as JSON
 `;
@@ -33,10 +35,12 @@ function knownRunIds(store: SqliteStore): string[] {
 }
 
 /** The run meant: an exact id, else the only id starting with the given text. */
-function findRun(store: SqliteStore, wanted: string): RunDetail {
+function findRun(store: SqliteStore, wanted: string, traceId: string | undefined): RunDetail {
   const normalized = wanted.trim().toLowerCase();
-  const exact = normalized === '' ? undefined : store.getRun(normalized);
+  const lookup = traceId === undefined ? {} : { traceId };
+  const exact = normalized === '' ? undefined : store.getRun(normalized, lookup);
   if (exact !== undefined) return exact;
+  if (traceId !== undefined) throw new NotFoundError(`no run ${wanted} in trace ${traceId}`);
   const ids = knownRunIds(store);
   const matches = normalized.length >= 4 ? ids.filter((id) => id.startsWith(normalized)) : [];
   const only = matches.length === 1 && matches[0] !== undefined ? store.getRun(matches[0]) : undefined;
@@ -54,7 +58,7 @@ function findRun(store: SqliteStore, wanted: string): RunDetail {
 export function showCommand(context: CommandContext): number {
   const { values, positionals } = parseCommandArgs({
     args: [...context.args],
-    options: { ...DB_OPTIONS, bodies: { type: 'boolean', default: false } },
+    options: { ...DB_OPTIONS, bodies: { type: 'boolean', default: false }, trace: { type: 'string' } },
     strict: true,
     allowPositionals: true,
   });
@@ -67,8 +71,9 @@ export function showCommand(context: CommandContext): number {
   if (extra.length > 0) throw new UsageError(`show takes one run id, got ${positionals.length}`);
   const store = openExistingStore(databasePath(context.io, values.db));
   try {
-    const detail = findRun(store, wanted);
-    const analytics = store.runAnalytics(detail.run.runId);
+    const trace = values.trace?.trim().toLowerCase();
+    const detail = findRun(store, wanted, trace === '' ? undefined : trace);
+    const analytics = store.runAnalytics(detail.run.runId, { traceId: detail.run.traceId });
     if (values.json) writeJson(context, { ...detail, analytics: analytics ?? null });
     else context.out(formatRunDetail(detail, { style: context.style, analytics, bodies: values.bodies, now: context.io.now() }));
     return ExitCodes.OK;
