@@ -11,7 +11,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json'],
+        project: ['./tsconfig.json', './packages/ui/client/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

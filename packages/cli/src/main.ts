@@ -13,6 +13,7 @@ import { RUNS_HELP, runsCommand } from './internal/commands/runs-command.js';
 import { SHOW_HELP, showCommand } from './internal/commands/show-command.js';
 import { STATS_HELP, statsCommand } from './internal/commands/stats-command.js';
 import { SWEEP_HELP, sweepCommand } from './internal/commands/sweep-command.js';
+import { UI_HELP, uiCommand } from './internal/commands/ui-command.js';
 import { closestIds } from './internal/closest-ids.js';
 import { readCliEnv } from './internal/cli-env.js';
 import { colorsWanted, createStyle } from './internal/style.js';
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly help: 
   runs: { run: runsCommand, help: RUNS_HELP, summary: 'list runs (filters as flags)' },
   show: { run: showCommand, help: SHOW_HELP, summary: 'one run as a waterfall of steps, attempts and tool calls' },
   stats: { run: statsCommand, help: STATS_HELP, summary: 'overview and analytics, drawn as bars' },
+  ui: { run: uiCommand, help: UI_HELP, summary: 'the web viewer: runs, waterfalls and stats, live, on 127.0.0.1' },
   collect: { run: collectCommand, help: COLLECT_HELP, summary: 'receive OTLP/HTTP traces into the store' },
   sweep: { run: sweepCommand, help: SWEEP_HELP, summary: 'finalize runs left in progress by a dead process' },
   prune: { run: pruneCommand, help: PRUNE_HELP, summary: 'delete old runs by age or size' },

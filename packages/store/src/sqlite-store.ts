@@ -589,6 +589,20 @@ export class SqliteStore {
   }
 
   /**
+   * A number that changes whenever another connection (this process's exporter, a collector,
+   * another application) has committed to the file since the last call: SQLite's
+   * `PRAGMA data_version`. A viewer polls it to learn, cheaply, that its queries would now see
+   * something new.
+   *
+   * @example
+   * let seen = store.dataVersion();
+   * setInterval(() => { if (store.dataVersion() !== seen) { seen = store.dataVersion(); refresh(); } }, 250);
+   */
+  dataVersion(): number {
+    return Number(this.#connection().pragma('data_version', { simple: true }));
+  }
+
+  /**
    * Runs SQLite's `PRAGMA integrity_check`: `['ok']` for a sound file, else the problems found.
    *
    * @example

@@ -1,5 +1,7 @@
 // `runtrace collect`: an OTLP/HTTP receiver writing into the store, with a live count of spans received.
 import { Collector } from '@runtrace/collector';
+import { startUi } from '@runtrace/ui';
+import type { UiServer } from '@runtrace/ui';
 import { ExitCodes } from '../../exit-codes.js';
 import { UsageError } from '../cli-errors.js';
 import { readCliEnv } from '../cli-env.js';
@@ -26,6 +28,8 @@ flushing what it received.
   --max-body <size>      largest request body (default 16MB)
   --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB);
                          created when missing
+  --ui                   also serve the web viewer over the same store, on 127.0.0.1:4319
+  --ui-port <n>          the viewer's port (implies --ui; 0 picks a free one)
   --json                 print one JSON line per request instead of the live counter
 `;
 
@@ -43,6 +47,8 @@ export async function collectCommand(context: CommandContext): Promise<number> {
       forward: { type: 'string' },
       'forward-content': { type: 'string' },
       'max-body': { type: 'string' },
+      ui: { type: 'boolean' },
+      'ui-port': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -53,6 +59,7 @@ export async function collectCommand(context: CommandContext): Promise<number> {
   }
   const port = values.port === undefined ? 4318 : parseInteger('port', values.port, 0, 65_535);
   const grpcPort = values['grpc-port'] !== undefined ? parseInteger('grpc-port', values['grpc-port'], 0, 65_535) : values.grpc === true ? 4317 : undefined;
+  const uiPort = values['ui-port'] !== undefined ? parseInteger('ui-port', values['ui-port'], 0, 65_535) : values.ui === true ? 4319 : undefined;
   const maxBodyBytes = values['max-body'] === undefined ? undefined : parseSize('max-body', values['max-body']);
   const forwardContent = values['forward-content'];
   if (forwardContent !== undefined && forwardContent !== 'metadata' && forwardContent !== 'full') {
@@ -92,9 +99,22 @@ export async function collectCommand(context: CommandContext): Promise<number> {
     throw new Error(`cannot listen: ${reason}`, { cause: error });
   }
 
+  // The viewer always binds loopback: the collector may listen on a wider interface, the prompts and bodies it shows may not.
+  let ui: UiServer | undefined;
+  if (uiPort !== undefined) {
+    try {
+      ui = await startUi({ databasePath: path, port: uiPort });
+    } catch (error: unknown) {
+      await collector.close();
+      const code = (error as { code?: unknown }).code;
+      throw new Error(`cannot serve the viewer: ${code === 'EADDRINUSE' ? `port ${uiPort} is in use (pick another with --ui-port, or 0 for any free port)` : error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
   const live = context.io.stdout.isTTY === true && !values.json;
   context.err(`runtrace collect: OTLP/HTTP traces on ${address.url} → ${path}${values.forward === undefined ? '' : ` (forwarding to ${values.forward})`}\n`);
   if (address.grpcUrl !== undefined) context.err(`runtrace collect: OTLP/gRPC traces on ${address.grpcUrl}\n`);
+  if (ui !== undefined) context.err(`runtrace collect: viewer on ${ui.url}\n`);
   context.err(`point a sender at it: OTEL_EXPORTER_OTLP_ENDPOINT=http://${address.host}:${address.port}   stop with Ctrl-C\n`);
   let spans = 0;
   let rejected = 0;
@@ -121,13 +141,14 @@ export async function collectCommand(context: CommandContext): Promise<number> {
   });
   unsubscribe();
   if (live) context.out('\n');
+  await ui?.close();
   await collector.close();
   context.err(`runtrace collect: stopped after ${spans} spans in ${requests} requests\n`);
   return ExitCodes.OK;
 }
 
 /** A signal aborted by the first SIGINT or SIGTERM; the handlers go away after it. */
-function processSignal(): AbortSignal {
+export function processSignal(): AbortSignal {
   const controller = new AbortController();
   const stop = (): void => {
     process.off('SIGINT', stop);

@@ -1,0 +1,253 @@
+// The web viewer in a real browser (Debian's Chromium through playwright-core): the runs page and
+// its filters, a run's waterfall and a retried attempt's 429 body, prompts holding markup shown as
+// inert text, keyboard navigation, and an in-progress run finishing live while the page is open.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Attributes } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds } from '@runtrace/core';
+import { SqliteSpanExporter } from '@runtrace/store';
+import { startUi } from '@runtrace/ui';
+import type { UiServer } from '@runtrace/ui';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './__fixtures__/chromium.js';
+
+const resource = resourceFromAttributes({ 'service.name': 'support-bot' });
+const NOW = Date.now();
+const XSS_LABEL = 'summarize <img src=x onerror="window.__xss=1"> then </script><script>window.__xss=2</script>';
+
+interface SpanSpec {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parent?: string;
+  readonly name: string;
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly attributes: Attributes;
+  readonly ended?: boolean;
+}
+
+function spanOf(spec: SpanSpec): ReadableSpan {
+  const { traceId, spanId } = spec;
+  const hr = (ms: number): [number, number] => [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
+  const ended = spec.ended ?? true;
+  const status = spec.attributes[RuntraceAttributes.STATUS];
+  return {
+    name: spec.name,
+    kind: 0,
+    spanContext: () => ({ traceId, spanId, traceFlags: 1 }),
+    ...(spec.parent === undefined ? {} : { parentSpanContext: { traceId, spanId: spec.parent, traceFlags: 1 } }),
+    startTime: hr(spec.startMs),
+    endTime: ended ? hr(spec.startMs + spec.durationMs) : [0, 0],
+    status: { code: status === 'error' ? 2 : ended ? 1 : 0 },
+    attributes: spec.attributes,
+    links: [],
+    events: [],
+    duration: ended ? hr(spec.durationMs) : [0, 0],
+    ended,
+    resource,
+    instrumentationScope: { name: 'runtrace' },
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
+}
+
+/** A run with one step; `attempts` are the HTTP status codes of the step's round trips, in order. */
+function runSpans(index: number, options: { status: string; label: string; attempts: readonly number[]; ended?: boolean; startMs: number }): ReadableSpan[] {
+  const traceId = index.toString(16).padStart(32, '0');
+  const runId = `a${index.toString(16).padStart(15, '0')}`;
+  const stepId = `b${index.toString(16).padStart(15, '0')}`;
+  const ended = options.ended ?? true;
+  const common = { [RuntraceAttributes.RUN_ID]: runId, [RuntraceAttributes.STATUS]: options.status };
+  const spans = [
+    spanOf({
+      traceId,
+      spanId: stepId,
+      parent: runId,
+      name: 'chat gpt-4o-mini',
+      startMs: options.startMs + 5,
+      durationMs: 900,
+      ended,
+      attributes: {
+        ...common,
+        [RuntraceAttributes.SPAN_KIND]: SpanKinds.STEP,
+        [RuntraceAttributes.STEP_NUMBER]: 1,
+        [GenAiAttributes.REQUEST_MODEL]: 'gpt-4o-mini',
+        [GenAiAttributes.USAGE_INPUT_TOKENS]: 120,
+        [GenAiAttributes.USAGE_OUTPUT_TOKENS]: 30,
+        [GenAiAttributes.INPUT_MESSAGES]: JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: options.label }] }]),
+      },
+    }),
+    ...options.attempts.map((code, attempt) =>
+      spanOf({
+        traceId,
+        spanId: `c${index.toString(16).padStart(13, '0')}0${attempt}`,
+        parent: stepId,
+        name: 'POST',
+        startMs: options.startMs + 10 + attempt * 400,
+        durationMs: 300,
+        ended,
+        attributes: {
+          ...common,
+          [RuntraceAttributes.SPAN_KIND]: SpanKinds.ATTEMPT,
+          [RuntraceAttributes.STEP_ID]: stepId,
+          [RuntraceAttributes.ATTEMPT_NUMBER]: attempt + 1,
+          [RuntraceAttributes.STATUS]: code === 200 ? 'completed' : 'error',
+          [HttpAttributes.REQUEST_METHOD]: 'POST',
+          [HttpAttributes.URL_FULL]: 'https://api.openai.com/v1/chat/completions',
+          [HttpAttributes.RESPONSE_STATUS_CODE]: code,
+          ...(code === 429
+            ? {
+                [RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION]: 'rate_limited',
+                [RuntraceAttributes.ATTEMPT_RESPONSE_BODY]: JSON.stringify({ error: { message: 'Rate limit reached for gpt-4o-mini', type: 'requests', code: 'rate_limit_exceeded' } }),
+              }
+            : {}),
+        },
+      }),
+    ),
+    spanOf({
+      traceId,
+      spanId: runId,
+      name: 'invoke_agent',
+      startMs: options.startMs,
+      durationMs: 1000,
+      ended,
+      attributes: { ...common, [RuntraceAttributes.SPAN_KIND]: SpanKinds.RUN, [RuntraceAttributes.RUN_KIND]: 'chat_turn', [RuntraceAttributes.RUN_LABEL]: options.label, [GenAiAttributes.REQUEST_MODEL]: 'gpt-4o-mini' },
+    }),
+  ];
+  return spans;
+}
+
+function exportSpans(exporter: SqliteSpanExporter, spans: ReadableSpan[]): Promise<void> {
+  return new Promise((resolve, reject) =>
+    exporter.export(spans, (result) => (result.error === undefined ? resolve() : reject(result.error instanceof Error ? result.error : new Error(String(result.error))))),
+  );
+}
+
+describe('runtrace ui in Chromium', () => {
+  let dir: string;
+  let db: string;
+  let ui: UiServer;
+  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'runtrace-ui-'));
+    db = join(dir, 'runtrace.db');
+    const exporter = new SqliteSpanExporter({ path: db });
+    await exportSpans(exporter, [
+      ...runSpans(1, { status: 'completed', label: 'what is the weather in Bergen', attempts: [429, 200], startMs: NOW - 60_000 }),
+      ...runSpans(2, { status: 'error', label: XSS_LABEL, attempts: [500], startMs: NOW - 50_000 }),
+    ]);
+    // A run still going: its live rows.
+    for (const span of runSpans(3, { status: 'in_progress', label: 'a long research task', attempts: [200], ended: false, startMs: NOW - 5_000 })) exporter.recordInProgress(span);
+    await exporter.shutdown();
+    ui = await startUi({ databasePath: db, port: 0, pollIntervalMs: 100 });
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists the runs, newest first, the running one marked; a filter narrows them', async () => {
+    await page.goto(ui.url);
+    await page.waitForSelector('tr[data-run-id]');
+    const rows = await page.locator('tr[data-run-id]').all();
+    expect(await Promise.all(rows.map((row) => row.getAttribute('data-run-id')))).toEqual(['a000000000000003', 'a000000000000002', 'a000000000000001']);
+    await expect.poll(() => page.locator('tr[data-run-id="a000000000000003"] .status').textContent()).toBe('in progress');
+    await page.selectOption('select[name=status]', 'error');
+    await expect.poll(() => page.locator('tr[data-run-id]').count()).toBe(1);
+    expect(page.url()).toContain('#/runs?status=error');
+    expect(await page.locator('tr[data-run-id]').getAttribute('data-run-id')).toBe('a000000000000002');
+  });
+
+  it('renders a prompt holding markup as inert text, on the runs page and in a run', async () => {
+    await page.goto(`${ui.url}#/runs`);
+    await page.waitForSelector('tr[data-run-id="a000000000000002"]');
+    expect(await page.locator('tr[data-run-id="a000000000000002"] td.label').textContent()).toBe(XSS_LABEL);
+    expect(await page.locator('img').count()).toBe(0);
+    await page.goto(`${ui.url}#/run/a000000000000002`);
+    await page.getByRole('button', { name: /step 1/ }).click();
+    await page.waitForSelector('aside.panel');
+    expect(await page.locator('aside.panel').textContent()).toContain('summarize <img src=x onerror=');
+    expect(await page.locator('img, script:not([src])').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
+  });
+
+  it("opens a run's waterfall and shows the retried attempt's 429 body", async () => {
+    await page.goto(`${ui.url}#/runs`);
+    await page.click('tr[data-run-id="a000000000000001"] a.run-link');
+    await page.waitForSelector('table.waterfall');
+    expect(page.url()).toContain('#/run/a000000000000001');
+    const labels = await page.locator('table.waterfall .span-button').allTextContents();
+    expect(labels).toEqual(['step 1 chat gpt-4o-mini', 'attempt 1 POST 429', 'attempt 2 POST 200']);
+    expect(await page.locator('tr.kind-attempt').first().locator('.note').textContent()).toContain('rate_limited');
+    await page.getByRole('button', { name: 'attempt 1 POST 429' }).click();
+    const panel = page.locator('aside.panel');
+    await panel.waitFor();
+    expect(await panel.locator('.body-text').first().textContent()).toContain('Rate limit reached for gpt-4o-mini');
+    expect(await page.locator('.run-header').textContent()).toMatch(/1 steps · 2 attempts \(1 retries\)/);
+  });
+
+  it('moves through the runs table with the keyboard', async () => {
+    await page.goto(`${ui.url}#/runs`);
+    await page.waitForSelector('tr[data-run-id]');
+    await page.locator('a.brand').focus();
+    let focused = '';
+    for (let presses = 0; presses < 40 && !focused.startsWith('a0'); presses++) {
+      await page.keyboard.press('Tab');
+      focused = await page.locator('a.run-link:focus').count() === 1 ? ((await page.locator('a.run-link:focus').textContent()) ?? '') : '';
+    }
+    expect(focused).toBe('a000000000000003');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.run-header');
+    expect(page.url()).toContain('#/run/a000000000000003');
+  });
+
+  it('shows an in-progress run finishing without a reload', async () => {
+    await page.goto(`${ui.url}#/runs`);
+    const status = page.locator('tr[data-run-id="a000000000000003"] .status');
+    await expect.poll(() => status.textContent()).toBe('in progress');
+    const writer = new SqliteSpanExporter({ path: db, sweepOnOpen: false });
+    await exportSpans(writer, runSpans(3, { status: 'completed', label: 'a long research task', attempts: [200], startMs: NOW - 5_000 }));
+    await writer.shutdown();
+    await expect.poll(() => status.textContent(), { timeout: 5_000 }).toBe('completed');
+  });
+
+  it('raised no script error on any page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('answers only requests to its own address, read-only, under a strict content policy', async () => {
+    const page = await fetch(ui.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    // DNS rebinding: another name for this address, as a page of evil.example would send it.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port: ui.port, path: '/api/runs', headers: { host: `evil.example:${ui.port}` } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    expect(rebound).toBe(421);
+    const post = await fetch(`${ui.url}api/runs`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    const bad = await fetch(`${ui.url}api/runs?status=done`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain('status');
+  });
+});
