@@ -181,6 +181,8 @@ describe('runtrace ui in Chromium', () => {
     await page.getByRole('button', { name: /step 1/ }).click();
     await page.waitForSelector('aside.panel');
     expect(await page.locator('aside.panel').textContent()).toContain('summarize <img src=x onerror=');
+    // The conversation as a transcript: the user's message, as the characters it holds.
+    expect(await page.locator('.transcript .message.role-user p').textContent()).toBe(XSS_LABEL);
     expect(await page.locator('img, script:not([src])').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
   });
@@ -223,6 +225,40 @@ describe('runtrace ui in Chromium', () => {
     await exportSpans(writer, runSpans(3, { status: 'completed', label: 'a long research task', attempts: [200], startMs: NOW - 5_000 }));
     await writer.shutdown();
     await expect.poll(() => status.textContent(), { timeout: 5_000 }).toBe('completed');
+  });
+
+  it('shows the stats: figures, charts and models', async () => {
+    await page.goto(`${ui.url}#/stats`);
+    await page.waitForSelector('.figures');
+    expect(await page.locator('.figure').first().textContent()).toMatch(/^runs3/);
+    const charts = await page.locator('figure.chart svg[role=img]').all();
+    const labels = await Promise.all(charts.map((chart) => chart.getAttribute('aria-label')));
+    expect(labels.find((label) => label?.startsWith('runs by day'))).toMatch(/ 3$/);
+    expect(labels.find((label) => label?.startsWith('runs by provider'))).toBeDefined();
+    expect(await page.locator('figure.chart rect.bar-rect').count()).toBeGreaterThan(3);
+    expect(await page.locator('table.models tbody tr').first().locator('td').first().textContent()).toBe('gpt-4o-mini');
+  });
+
+  it('has no serious accessibility violations on any page (axe-core)', async () => {
+    const { source } = (await import('axe-core')).default;
+    const violations: string[] = [];
+    for (const [hash, open] of [['#/runs', undefined], ['#/run/a000000000000001', 'attempt 1 POST 429'], ['#/stats', undefined]] as const) {
+      await page.goto(`${ui.url}${hash}`);
+      await page.waitForSelector('main h1');
+      if (open !== undefined) {
+        await page.getByRole('button', { name: open }).click();
+        await page.waitForSelector('aside.panel');
+      }
+      // Injected through the debugging protocol, which the page's script policy does not govern.
+      await page.evaluate(source);
+      const found = await page.evaluate(async () => {
+        const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } }).axe;
+        const result = await axe.run();
+        return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.length }));
+      });
+      for (const violation of found) if (violation.impact === 'serious' || violation.impact === 'critical') violations.push(`${hash}: ${violation.id} (${violation.impact}, ${violation.nodes} nodes)`);
+    }
+    expect(violations).toEqual([]);
   });
 
   it('raised no script error on any page', () => {

@@ -14,7 +14,7 @@ export function formatCount(value: number): string {
 
 export function formatCost(usd: number | null, unknown: boolean): string {
   if (usd === null) return unknown ? 'unknown' : '—';
-  const text = usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  const text = usd === 0 ? '$0' : usd < 0.0001 ? `$${usd.toFixed(6)}` : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
   return unknown ? `≥ ${text}` : text;
 }
 

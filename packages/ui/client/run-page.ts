@@ -2,12 +2,12 @@
 // sub-runs on one time axis, and a panel with everything recorded on the selected span.
 import { h } from 'preact';
 import type { ComponentChild } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { AttemptDetail, RunAnalytics, RunDetail, RunSummary, StepDetail, ToolCallDetail } from '@runtrace/store';
 import { getJson } from './api.js';
 import { formatCost, formatCount, formatDuration, formatTime, pretty } from './format.js';
 import { linkTo } from './main.js';
-import { Masked, Problem, StatusBadge, useLoaded } from './shared.js';
+import { Masked, Problem, StatusBadge, markOnce, useLoaded } from './shared.js';
 
 type Span =
   | { readonly kind: 'step'; readonly id: string; readonly step: StepDetail }
@@ -92,6 +92,7 @@ function Waterfall({ detail, selected, select }: { detail: RunDetail; selected: 
   let t1 = detail.run.endTimeMs ?? now;
   for (const row of rows) t1 = Math.max(t1, row.end ?? now);
   const total = Math.max(1, t1 - t0);
+  useEffect(() => markOnce('runtrace:waterfall-drawn'), []);
   if (rows.length === 0) return h('p', { class: 'empty' }, 'No steps or tool calls recorded.');
   return h('table', { class: 'waterfall' }, [
     h('caption', { class: 'visually-hidden' }, 'waterfall of the run'),
@@ -124,6 +125,66 @@ function Body({ title, value }: { title: string; value: unknown }): ComponentChi
   return h('div', { class: 'body' }, [h('h4', {}, title), typeof value === 'string' ? h('pre', { class: 'body-text' }, h(Masked, { text: pretty(value) })) : h('p', { class: 'dim' }, 'not recorded (content policy)')]);
 }
 
+interface MessagePart {
+  readonly type?: unknown;
+  readonly content?: unknown;
+  readonly name?: unknown;
+  readonly arguments?: unknown;
+  readonly response?: unknown;
+  readonly id?: unknown;
+}
+
+/** The GenAI messages of a step (`gen_ai.input.messages` then `gen_ai.output.messages`), or undefined when unreadable. */
+function messagesOf(step: StepDetail): { role: string; parts: MessagePart[] }[] | undefined {
+  const messages: { role: string; parts: MessagePart[] }[] = [];
+  for (const key of ['gen_ai.input.messages', 'gen_ai.output.messages']) {
+    const value = step.attributes[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return undefined;
+    try {
+      const parsed = JSON.parse(value) as unknown;
+      if (!Array.isArray(parsed)) return undefined;
+      for (const message of parsed as { role?: unknown; parts?: unknown }[]) {
+        messages.push({ role: typeof message.role === 'string' ? message.role : '?', parts: Array.isArray(message.parts) ? (message.parts as MessagePart[]) : [] });
+      }
+    } catch {
+      return undefined;
+    }
+  }
+  return messages.length === 0 ? undefined : messages;
+}
+
+function partText(part: MessagePart): string {
+  const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? '');
+  switch (part.type) {
+    case 'text':
+    case 'reasoning':
+      return text(part.content);
+    case 'tool_call':
+      return `→ ${text(part.name)}(${text(part.arguments)})`;
+    case 'tool_call_response':
+      return `← ${text(part.response)}`;
+    default:
+      return `[${text(part.type)}]`;
+  }
+}
+
+/** The step's conversation as a chat transcript: one bubble per message, its parts as text. */
+function Transcript({ step }: { step: StepDetail }): ComponentChild {
+  const messages = messagesOf(step);
+  if (messages === undefined) return null;
+  return h('div', { class: 'transcript' }, [
+    h('h4', {}, 'conversation'),
+    h(
+      'ol',
+      { class: 'messages' },
+      messages.map((message) =>
+        h('li', { class: `message role-${message.role.replace(/[^a-z_]/g, '')}` }, [h('span', { class: 'role' }, message.role), ...message.parts.map((part) => h('p', { class: `part part-${String(part.type)}` }, h(Masked, { text: partText(part) })))]),
+      ),
+    ),
+  ]);
+}
+
 function Panel({ detail, selected }: { detail: RunDetail; selected: string }): ComponentChild {
   const step = detail.steps.find((entry) => entry.stepId === selected);
   const attempt = detail.attempts.find((entry) => entry.attemptId === selected);
@@ -132,7 +193,7 @@ function Panel({ detail, selected }: { detail: RunDetail; selected: string }): C
   const events = detail.events.filter((event) => event.spanId === selected);
   const eventList = events.length === 0 ? null : h('div', {}, [h('h4', {}, 'events'), h('ul', { class: 'events' }, events.map((event) => h('li', {}, `${formatTime(event.timeMs)} ${event.name}`)))]);
   if (attempt !== undefined) {
-    return h('aside', { class: 'panel', 'aria-label': 'selected attempt' }, [
+    return h('aside', { class: 'panel', tabIndex: 0, 'aria-label': 'selected attempt' }, [
       h('h3', {}, `attempt ${attempt.number ?? '?'} · ${attempt.method ?? ''} ${attempt.statusCode ?? attempt.errorType ?? ''}`),
       h('p', { class: 'url' }, h(Masked, { text: attempt.url ?? '' })),
       h(Body, { title: 'request body', value: attempt.attributes['runtrace.attempt.request_body'] }),
@@ -143,9 +204,10 @@ function Panel({ detail, selected }: { detail: RunDetail; selected: string }): C
     ]);
   }
   if (step !== undefined) {
-    return h('aside', { class: 'panel', 'aria-label': 'selected step' }, [
+    return h('aside', { class: 'panel', tabIndex: 0, 'aria-label': 'selected step' }, [
       h('h3', {}, `step ${step.number ?? '?'} · ${step.responseModel ?? step.requestModel ?? ''}`),
       h('p', {}, `${formatCount(step.inputTokens)} in · ${formatCount(step.outputTokens)} out · ${formatCost(step.costUsd, step.costUnknown)}${step.costUnknownReason === null ? '' : ` (${step.costUnknownReason})`}`),
+      h(Transcript, { step }),
       h(Body, { title: 'input messages', value: step.attributes['gen_ai.input.messages'] }),
       h(Body, { title: 'output messages', value: step.attributes['gen_ai.output.messages'] }),
       eventList,
@@ -154,7 +216,7 @@ function Panel({ detail, selected }: { detail: RunDetail; selected: string }): C
     ]);
   }
   if (tool !== undefined) {
-    return h('aside', { class: 'panel', 'aria-label': 'selected tool call' }, [
+    return h('aside', { class: 'panel', tabIndex: 0, 'aria-label': 'selected tool call' }, [
       h('h3', {}, `tool ${tool.name ?? '?'}`),
       h(Body, { title: 'arguments', value: tool.attributes['gen_ai.tool.call.arguments'] }),
       h(Body, { title: 'result', value: tool.attributes['gen_ai.tool.call.result'] }),
@@ -164,7 +226,7 @@ function Panel({ detail, selected }: { detail: RunDetail; selected: string }): C
     ]);
   }
   if (child !== undefined) {
-    return h('aside', { class: 'panel', 'aria-label': 'selected sub-run' }, [h('h3', {}, `run ${child.runId}`), h('a', { href: linkTo('run', child.runId, { trace: child.traceId }) }, 'open this run')]);
+    return h('aside', { class: 'panel', tabIndex: 0, 'aria-label': 'selected sub-run' }, [h('h3', {}, `run ${child.runId}`), h('a', { href: linkTo('run', child.runId, { trace: child.traceId }) }, 'open this run')]);
   }
   return null;
 }

@@ -64,3 +64,8 @@ export function useLoaded<T>(load: () => Promise<T>, deps: readonly unknown[], l
 export function Problem({ message }: { message: string }): ComponentChild {
   return h('p', { class: 'problem', role: 'alert' }, message);
 }
+
+/** Marks a moment on the page's performance timeline, the first time only. */
+export function markOnce(name: string): void {
+  if (performance.getEntriesByName(name, 'mark').length === 0) performance.mark(name);
+}

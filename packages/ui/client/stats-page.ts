@@ -83,6 +83,9 @@ export function StatsPage(): ComponentChild {
         ),
       ),
     ]),
+    h('h2', {}, 'Providers'),
+    h(BarChart, { title: 'runs by provider', bars: analytics.providerBreakdown.map((provider) => ({ label: provider.provider, value: provider.runs })) }),
+    analytics.serviceBreakdown.length > 1 ? h(BarChart, { title: 'runs by service', bars: analytics.serviceBreakdown.map((service) => ({ label: service.service, value: service.runs })) }) : null,
     h('h2', {}, 'Top tools'),
     analytics.topTools.length === 0
       ? h('p', { class: 'empty' }, 'No tool calls.')
