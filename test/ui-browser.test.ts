@@ -81,6 +81,7 @@ function runSpans(index: number, options: { status: string; label: string; attem
         [GenAiAttributes.USAGE_INPUT_TOKENS]: 120,
         [GenAiAttributes.USAGE_OUTPUT_TOKENS]: 30,
         [GenAiAttributes.INPUT_MESSAGES]: JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: options.label }] }]),
+        [RuntraceAttributes.STEP_TIME_TO_FIRST_CHUNK_MS]: 450,
       },
     }),
     ...options.attempts.map((code, attempt) =>
@@ -200,6 +201,20 @@ describe('runtrace ui in Chromium', () => {
     await panel.waitFor();
     expect(await panel.locator('.body-text').first().textContent()).toContain('Rate limit reached for gpt-4o-mini');
     expect(await page.locator('.run-header').textContent()).toMatch(/1 steps · 2 attempts \(1 retries\)/);
+    // The first chunk is marked on the step's bar.
+    expect(await page.locator('tr.kind-step .first-chunk').getAttribute('title')).toBe('first chunk at 450 ms');
+  });
+
+  it('filters by a time range given as local times', async () => {
+    const local = (ms: number): string => {
+      const date = new Date(ms);
+      const two = (value: number): string => String(value).padStart(2, '0');
+      return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+    };
+    await page.goto(`${ui.url}#/runs?to=${encodeURIComponent(local(NOW - 55_000))}`);
+    await expect.poll(async () => (await Promise.all((await page.locator('tr[data-run-id]').all()).map((row) => row.getAttribute('data-run-id')))).join(',')).toBe('a000000000000001');
+    await page.goto(`${ui.url}#/runs?from=${encodeURIComponent(local(NOW - 52_000))}&to=${encodeURIComponent(local(NOW - 20_000))}`);
+    await expect.poll(async () => (await Promise.all((await page.locator('tr[data-run-id]').all()).map((row) => row.getAttribute('data-run-id')))).join(',')).toBe('a000000000000002');
   });
 
   it('moves through the runs table with the keyboard', async () => {
@@ -227,13 +242,27 @@ describe('runtrace ui in Chromium', () => {
     await expect.poll(() => status.textContent(), { timeout: 5_000 }).toBe('completed');
   });
 
+  it('keeps updating live after the viewer restarts (the page reconnects by itself)', async () => {
+    await page.goto(`${ui.url}#/runs`);
+    await page.waitForSelector('tr[data-run-id="a000000000000003"]');
+    const port = ui.port;
+    await ui.close();
+    ui = await startUi({ databasePath: db, port, pollIntervalMs: 100 });
+    // The page's event stream comes back (after its first back-off delay of a second).
+    await expect.poll(() => ui.liveClients(), { timeout: 10_000 }).toBe(1);
+    const writer = new SqliteSpanExporter({ path: db, sweepOnOpen: false });
+    await exportSpans(writer, runSpans(4, { status: 'completed', label: 'written after the restart', attempts: [200], startMs: NOW - 1_000 }));
+    await writer.shutdown();
+    await page.waitForSelector('tr[data-run-id="a000000000000004"]', { timeout: 10_000 });
+  });
+
   it('shows the stats: figures, charts and models', async () => {
     await page.goto(`${ui.url}#/stats`);
     await page.waitForSelector('.figures');
-    expect(await page.locator('.figure').first().textContent()).toMatch(/^runs3/);
+    expect(await page.locator('.figure').first().textContent()).toMatch(/^runs4/);
     const charts = await page.locator('figure.chart svg[role=img]').all();
     const labels = await Promise.all(charts.map((chart) => chart.getAttribute('aria-label')));
-    expect(labels.find((label) => label?.startsWith('runs by day'))).toMatch(/ 3$/);
+    expect(labels.find((label) => label?.startsWith('runs by day'))).toMatch(/ 4$/);
     expect(labels.find((label) => label?.startsWith('runs by provider'))).toBeDefined();
     expect(await page.locator('figure.chart rect.bar-rect').count()).toBeGreaterThan(3);
     expect(await page.locator('table.models tbody tr').first().locator('td').first().textContent()).toBe('gpt-4o-mini');

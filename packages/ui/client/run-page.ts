@@ -23,6 +23,8 @@ interface Row {
   readonly start: number;
   readonly end: number | null;
   readonly note: string;
+  /** When the first chunk of a streamed answer arrived (epoch ms), drawn as a mark on the bar. */
+  readonly firstChunk?: number;
 }
 
 function attemptNote(attempt: AttemptDetail): string {
@@ -57,6 +59,7 @@ function rowsOf(detail: RunDetail): Row[] {
       start: step.startTimeMs,
       end: step.endTimeMs,
       note: stepNote(detail, step),
+      ...(step.timeToFirstChunkMs === null ? {} : { firstChunk: step.startTimeMs + step.timeToFirstChunkMs }),
     })),
     ...detail.toolCalls.filter((tool) => tool.stepId === null || !stepIds.has(tool.stepId)).map((tool): Row => toolRow(tool, 0)),
     ...detail.attempts.filter((attempt) => attempt.stepId === null || !stepIds.has(attempt.stepId)).map((attempt): Row => attemptRow(attempt, 0)),
@@ -108,7 +111,14 @@ function Waterfall({ detail, selected, select }: { detail: RunDetail; selected: 
           h('td', { class: `span-label depth-${row.depth}` }, h('button', { type: 'button', class: 'span-button', onClick: () => select(row.span.id), 'aria-pressed': row.span.id === selected }, row.label)),
           h('td', {}, h(StatusBadge, { status: row.status })),
           h('td', { class: 'number' }, row.end === null ? '…' : formatDuration(end - row.start)),
-          h('td', { class: 'axis' }, h('div', { class: 'track' }, h('div', { class: `bar status-${row.status}`, style: { left: `${left}%`, width: `${Math.min(width, 100 - left)}%` } }))),
+          h(
+            'td',
+            { class: 'axis' },
+            h('div', { class: 'track' }, [
+              h('div', { class: `bar status-${row.status}`, style: { left: `${left}%`, width: `${Math.min(width, 100 - left)}%` } }),
+              row.firstChunk === undefined ? null : h('div', { class: 'first-chunk', title: `first chunk at ${formatDuration(row.firstChunk - row.start)}`, style: { left: `${((row.firstChunk - t0) / total) * 100}%` } }),
+            ]),
+          ),
           h('td', { class: 'note' }, h(Masked, { text: row.note })),
         ]);
       }),

@@ -8,7 +8,7 @@ import { formatCost, formatCount, formatDuration, formatTime } from './format.js
 import { linkTo } from './main.js';
 import { Masked, Problem, StatusBadge, markOnce, useLoaded } from './shared.js';
 
-const FILTERS = ['status', 'kind', 'model', 'provider', 'service', 'conversation', 'label', 'since'] as const;
+const FILTERS = ['status', 'kind', 'model', 'provider', 'service', 'conversation', 'label', 'since', 'from', 'to'] as const;
 const SINCE: Readonly<Record<string, number>> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
 
 /** The API parameters of the page's query (`since` becomes `from`). */
@@ -18,6 +18,11 @@ function apiParams(query: URLSearchParams): Record<string, string | undefined> {
   const since = params['since'];
   delete params['since'];
   if (since !== undefined && SINCE[since] !== undefined) params['from'] = String(Date.now() - SINCE[since]);
+  // A range typed in (local time in the inputs, epoch milliseconds in the query).
+  for (const name of ['from', 'to'] as const) {
+    const value = query.get(name);
+    if (value !== null && value !== '' && (name === 'to' || since === undefined)) params[name] = String(new Date(value).getTime());
+  }
   params['sort'] = query.get('sort') ?? undefined;
   params['direction'] = query.get('direction') ?? undefined;
   return params;
@@ -94,6 +99,8 @@ export function RunsPage({ query }: { query: URLSearchParams }): ComponentChild 
       text('conversation', 'conversation'),
       text('label', 'label contains'),
       select('since', 'since', Object.keys(SINCE)),
+      field('from', 'from', h('input', { type: 'datetime-local', name: 'from', value: query.get('from') ?? '', onChange: (event: Event) => setQuery(query, 'from', (event.target as HTMLInputElement).value) })),
+      field('to', 'to', h('input', { type: 'datetime-local', name: 'to', value: query.get('to') ?? '', onChange: (event: Event) => setQuery(query, 'to', (event.target as HTMLInputElement).value) })),
       select('sort', 'sort', ['start', 'duration', 'tokens', 'cost']),
     ]),
     first.error !== undefined ? h(Problem, { message: first.error }) : null,

@@ -40,6 +40,8 @@ export interface UiServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /** Pages listening for live updates now. */
+  liveClients(): number;
   /** Stops serving (open event streams end) and closes the store if the viewer opened it. */
   close(): Promise<void>;
 }
@@ -188,6 +190,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
     url: `http://${shownHost}:${bound}/`,
     host,
     port: bound,
+    liveClients: () => live.size,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         live.close();

@@ -46,8 +46,11 @@ export class LiveHub {
     this.#check();
     // `retry`: how long the browser waits before reconnecting after the stream drops.
     response.write('retry: 1000\n\n');
+    // The browser's own reconnection sends the header; the viewer's (with backoff) a parameter.
     const header = request.headers['last-event-id'];
-    const last = typeof header === 'string' && header !== '' ? Number(header) : undefined;
+    const parameter = new URL(request.url ?? '/', 'http://viewer').searchParams.get('lastEventId');
+    const named = typeof header === 'string' && header !== '' ? header : parameter !== null && parameter !== '' ? parameter : undefined;
+    const last = named === undefined ? undefined : Number(named);
     // A client coming back after missing a change refreshes at once; a new one only learns the id.
     response.write(`id: ${this.#version}\nevent: ${last !== undefined && last !== this.#version ? 'change' : 'hello'}\ndata: {"version":${this.#version}}\n\n`);
     this.#clients.add(response);
