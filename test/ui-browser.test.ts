@@ -102,6 +102,9 @@ function runSpans(index: number, options: { status: string; label: string; attem
           [HttpAttributes.REQUEST_METHOD]: 'POST',
           [HttpAttributes.URL_FULL]: 'https://api.openai.com/v1/chat/completions',
           [HttpAttributes.RESPONSE_STATUS_CODE]: code,
+          ...(code === 200
+            ? { [RuntraceAttributes.ATTEMPT_RESPONSE_BODY]: 'data: {"choices":[{"delta":{"content":"Rainy"}}]}\n\ndata: {"choices":[{"delta":{"content":", 9 °C"}}]}\n\ndata: [DONE]\n\n' }
+            : {}),
           ...(code === 429
             ? {
                 [RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION]: 'rate_limited',
@@ -200,6 +203,10 @@ describe('runtrace ui in Chromium', () => {
     const panel = page.locator('aside.panel');
     await panel.waitFor();
     expect(await panel.locator('.body-text').first().textContent()).toContain('Rate limit reached for gpt-4o-mini');
+    // A streamed answer: each event's JSON indented in place.
+    await page.getByRole('button', { name: 'attempt 2 POST 200' }).click();
+    await expect.poll(() => panel.locator('.body-text').first().textContent()).toContain('data: {\n  "choices": [\n    {\n      "delta": {\n        "content": "Rainy"');
+    expect(await panel.locator('.body-text').first().textContent()).toContain('data: [DONE]');
     expect(await page.locator('.run-header').textContent()).toMatch(/1 steps · 2 attempts \(1 retries\)/);
     // The first chunk is marked on the step's bar.
     expect(await page.locator('tr.kind-step .first-chunk').getAttribute('title')).toBe('first chunk at 450 ms');

@@ -22,18 +22,38 @@ export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
 
-/** An attribute value as readable text: JSON pretty-printed, anything else as is. */
-export function pretty(value: unknown): string {
-  if (typeof value === 'string') {
-    const trimmed = value.trim();
-    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-      try {
-        return JSON.stringify(JSON.parse(trimmed), null, 2);
-      } catch {
-        return value;
-      }
-    }
-    return value;
+/** JSON text indented, or undefined when it is not JSON. */
+function indented(text: string): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return undefined;
   }
-  return JSON.stringify(value, null, 2) ?? String(value);
+}
+
+/**
+ * An attribute value as readable text: JSON indented; a server-sent event stream (\`data: {…}\`
+ * lines) and newline-delimited JSON with each JSON payload indented in place; anything else as is.
+ */
+export function pretty(value: unknown): string {
+  if (typeof value !== 'string') return JSON.stringify(value, null, 2) ?? String(value);
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    const whole = indented(trimmed);
+    if (whole !== undefined) return whole;
+  }
+  const lines = value.split('\n');
+  if (lines.some((line) => line.startsWith('data:'))) {
+    return lines
+      .map((line) => {
+        if (!line.startsWith('data:')) return line;
+        const payload = line.slice(5).trim();
+        const json = payload.startsWith('{') || payload.startsWith('[') ? indented(payload) : undefined;
+        return json === undefined ? line : `data: ${json}`;
+      })
+      .join('\n');
+  }
+  const filled = lines.filter((line) => line.trim() !== '');
+  if (filled.length > 1 && filled.every((line) => indented(line) !== undefined)) return filled.map((line) => indented(line) as string).join('\n');
+  return value;
 }
