@@ -121,7 +121,8 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
     }
     const file = chosen ?? config.storePath ?? DEFAULT_STORE_PATH;
     storeDestination = createStoreDestination({
-      path: resolve(options.cwd ?? process.cwd(), file),
+      // A URL (postgres://…) is passed on, its password masked, for the store to say it cannot use it.
+      path: /^[a-z][a-z0-9+.-]*:\/\//i.test(file) ? file.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, '$1***@') : resolve(options.cwd ?? process.cwd(), file),
       setting: chosen !== undefined ? 'option' : config.storePath !== undefined ? 'RUNTRACE_DB' : 'default',
       reporter,
       strict,

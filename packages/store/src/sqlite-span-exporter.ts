@@ -8,7 +8,7 @@ import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWrite
 import type { StorePricing, StoreSweepResult } from './query-types.js';
 import { InProgressSnapshots } from './internal/in-progress-snapshots.js';
 import type { SnapshotSource } from './internal/in-progress-snapshots.js';
-import { openDatabaseFile, writerScriptUrl } from './internal/open-database-file.js';
+import { openDatabaseFile, requireFilePath, writerScriptUrl } from './internal/open-database-file.js';
 import { runtraceKind, spanToOp } from './internal/span-rows.js';
 import type { SpanRowContext } from './internal/span-rows.js';
 import { SpoolFile, replayOrphanSpools } from './internal/spool-file.js';
@@ -201,7 +201,7 @@ export class SqliteSpanExporter implements SpanExporter {
     if (typeof options.path !== 'string' || options.path === '') {
       throw new InvalidArgumentError('options.path', options.path, 'a non-empty file path');
     }
-    this.path = options.path;
+    this.path = requireFilePath(options.path);
     this.#maxQueueSpans = positiveInteger('options.maxQueueSpans', options.maxQueueSpans, 4_096);
     this.#maxQueueBytes = positiveInteger('options.maxQueueBytes', options.maxQueueBytes, 8 * 1024 * 1024);
     this.#maxBatchSpans = positiveInteger('options.maxBatchSpans', options.maxBatchSpans, 2_000);

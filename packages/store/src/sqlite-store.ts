@@ -33,7 +33,7 @@ import type {
   SweepOptions,
   ToolMetric,
 } from './query-types.js';
-import { openDatabaseFile } from './internal/open-database-file.js';
+import { openDatabaseFile, requireFilePath } from './internal/open-database-file.js';
 import { encodeCursor, listPlan, requireText, timeRange, toEpochMs, whereRuns } from './internal/run-filters.js';
 import type { SqlParams } from './internal/run-filters.js';
 import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toOtel, toRunSummary, toStep, toStoredResource, toToolCall } from './internal/row-mappers.js';
@@ -151,7 +151,7 @@ export class SqliteStore {
     if (typeof options.path !== 'string' || options.path === '') {
       throw new InvalidArgumentError('options.path', options.path, 'a non-empty file path');
     }
-    this.path = options.path;
+    this.path = requireFilePath(options.path);
     this.#now = options.now ?? Date.now;
     this.#staleAfterMs = positive('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
     this.#busyTimeoutMs = positive('options.busyTimeoutMs', options.busyTimeoutMs, 5_000);

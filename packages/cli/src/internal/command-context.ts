@@ -45,7 +45,8 @@ export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnTy
 /** The store file: `--db`, else `RUNTRACE_DB`, else `./.runtrace/runtrace.db`, resolved against the working directory. */
 export function databasePath(io: CliIo, flag: string | undefined): string {
   const chosen = flag ?? readCliEnv(io.env).db ?? DEFAULT_DB;
-  return resolve(io.cwd, chosen);
+  // A URL (postgres://…) is passed on as given, for the store to say it cannot use it.
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(chosen) ? chosen : resolve(io.cwd, chosen);
 }
 
 /**
@@ -53,7 +54,8 @@ export function databasePath(io: CliIo, flag: string | undefined): string {
  * file is a {@link NotFoundError} that says how to create one.
  */
 export function openExistingStore(path: string): SqliteStore {
-  if (!existsSync(path)) {
+  // A URL is not a file: the store says why it cannot use it.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !existsSync(path)) {
     throw new NotFoundError(
       [
         `no runtrace database at ${path}`,

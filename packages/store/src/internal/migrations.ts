@@ -220,32 +220,49 @@ export type MigrateResult =
   | { readonly ok: true; readonly from: number; readonly to: number }
   | { readonly ok: false; readonly found: number; readonly foreignTables?: readonly string[] };
 
-/**
- * Brings a database to {@link SCHEMA_VERSION} (or to an older \`target\`, which the tests of the
- * migrations use to make files of earlier versions); never downgrades.
- */
-export function migrate(db: SqliteDatabase, target = SCHEMA_VERSION): MigrateResult {
-  const found = Number(db.pragma('user_version', { simple: true }));
-  if (found > SCHEMA_VERSION) return { ok: false, found };
-  if (found === 0) {
-    // A fresh file has no tables; one with tables but no runtrace schema version belongs to
-    // someone else, and runtrace's tables must not be added to it.
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 5").pluck().all() as string[];
-    if (tables.length > 0) return { ok: false, found, foreignTables: tables };
-  }
-  if (found === 0) {
-    // Must precede the first table so retention can give pages back to the file system.
-    db.pragma('auto_vacuum = INCREMENTAL');
-  }
-  db.pragma('journal_mode = WAL');
-  for (let version = found; version < target; version++) {
-    const sql = MIGRATIONS[version];
-    if (sql === undefined) break;
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
-  }
-  return { ok: true, from: found, to: Math.max(found, target) };
+/** The runtrace schema version a file holds (SQLite's \`user_version\`). */
+function versionOf(db: SqliteDatabase): number {
+  return Number(db.pragma('user_version', { simple: true }));
 }
 
+/**
+ * Brings a database to {@link SCHEMA_VERSION} (or to an older \`target\`, which the tests of the
+ * migrations use to make files of earlier versions); never downgrades. Safe when several
+ * processes open the same file at once: each migration runs in a write transaction that reads
+ * the version again once it holds the lock, so whoever comes second finds the work done.
+ */
+export function migrate(db: SqliteDatabase, target = SCHEMA_VERSION): MigrateResult {
+  const found = versionOf(db);
+  if (found > SCHEMA_VERSION) return { ok: false, found };
+  if (found >= target) {
+    db.pragma('journal_mode = WAL');
+    return { ok: true, from: found, to: found };
+  }
+  // Before the first table (so retention can give pages back to the file system) and before WAL;
+  // outside any transaction, where SQLite accepts both. A no-op on a file that has tables.
+  if (found === 0) db.pragma('auto_vacuum = INCREMENTAL');
+  db.pragma('journal_mode = WAL');
+  const from = found;
+  for (;;) {
+    const step = db.transaction((): MigrateResult | undefined => {
+      const current = versionOf(db);
+      if (current > SCHEMA_VERSION) return { ok: false, found: current };
+      if (current >= target) return undefined;
+      if (current === 0) {
+        // A file with tables but no runtrace schema version belongs to someone else, and
+        // runtrace's tables must not be added to it. (Read under the lock: another process
+        // may have just created runtrace's own.)
+        const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 5").pluck().all() as string[];
+        if (tables.length > 0) return { ok: false, found: current, foreignTables: tables };
+      }
+      const sql = MIGRATIONS[current];
+      if (sql === undefined) return undefined;
+      db.exec(sql);
+      db.pragma(`user_version = ${current + 1}`);
+      return { ok: true, from, to: current + 1 };
+    });
+    const result = step.immediate();
+    if (result === undefined) return { ok: true, from, to: Math.max(versionOf(db), from) };
+    if (!result.ok) return result;
+  }
+}

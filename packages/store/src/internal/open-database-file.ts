@@ -10,8 +10,29 @@ import type { SqliteDatabase } from './sqlite-writer.js';
 /** The `code` of the cause of the error thrown for another application's SQLite file. */
 export const FOREIGN_DATABASE = 'RUNTRACE_FOREIGN_DATABASE';
 
+/**
+ * Refuses a store named by a URL (\`postgres://…\`, \`mysql://…\`): the store is a SQLite file,
+ * and taking the URL for a path would quietly create a file under a directory named after the
+ * scheme. Returns the path when it is one.
+ */
+export function requireFilePath(path: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(path)?.[1]?.toLowerCase();
+  if (scheme === undefined) return path;
+  const why =
+    scheme === 'postgres' || scheme === 'postgresql'
+      ? 'PostgreSQL stores are not supported yet: runtrace keeps its store in a SQLite file'
+      : `a ${scheme}:// URL is not a store runtrace can use: it keeps its store in a SQLite file`;
+  throw new StoreWriteError(`${why}; give a file path (RUNTRACE_DB=./.runtrace/runtrace.db), not ${redactUrl(path)}`, path);
+}
+
+/** A URL with its password masked, for messages. */
+function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, '$1***@');
+}
+
 /** Opens (creating it and its directory when missing) and migrates a store file; refuses another application's database. */
 export function openDatabaseFile(path: string, busyTimeoutMs: number): SqliteDatabase {
+  requireFilePath(path);
   let db: SqliteDatabase;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
