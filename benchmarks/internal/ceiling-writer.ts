@@ -8,8 +8,10 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { defaultPricingTable, normalizeModel } from '@runtrace/core';
 import { spanToOp } from '../../packages/store/dist/internal/span-rows.js';
 import type { SpanRowContext } from '../../packages/store/dist/internal/span-rows.js';
-import { SpanWriter, openDatabase, writeOpOf } from '../../packages/store/dist/internal/sqlite-writer.js';
-import type { WriteOp } from '../../packages/store/dist/internal/sqlite-writer.js';
+import { writeOpOf } from '../../packages/store/dist/internal/ops-codec.js';
+import type { WriteOp } from '../../packages/store/dist/internal/row-columns.js';
+import { SpanWriter } from '../../packages/store/dist/internal/span-writer.js';
+import { openDatabase } from '../../packages/store/dist/internal/sqlite-connection.js';
 
 /** The exporter's defaults. */
 const CONTEXT: SpanRowContext = { pricing: defaultPricingTable, normalizeModel, now: Date.now };

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T0, fixtureSpans, runSpan } from './__fixtures__/spans.js';
 import { spanToOp } from './internal/span-rows.js';
-import { encodeOps } from './internal/sqlite-writer.js';
+import { encodeOps } from './internal/ops-codec.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import { openStore } from './sqlite-store.js';
 

@@ -8,13 +8,14 @@ import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWrite
 import type { StorePricing, StoreSweepResult } from './query-types.js';
 import { InProgressSnapshots } from './internal/in-progress-snapshots.js';
 import type { SnapshotSource } from './internal/in-progress-snapshots.js';
-import { openDatabaseFile, requireFilePath, writerScriptUrl } from './internal/open-database-file.js';
+import { openDatabaseFile, requireFilePath, writerExecArgv, writerScriptUrl } from './internal/open-database-file.js';
 import { runtraceKind, spanToOp } from './internal/span-rows.js';
 import type { SpanRowContext } from './internal/span-rows.js';
 import { SpoolFile, replayOrphanSpools } from './internal/spool-file.js';
 import type { SpoolReplay } from './internal/spool-file.js';
-import { OpsPacker } from './internal/sqlite-writer.js';
-import type { RowOp, WriterRequest, WriterResponse, WriterWorkerData } from './internal/sqlite-writer.js';
+import { OpsPacker } from './internal/ops-codec.js';
+import type { RowOp } from './internal/row-columns.js';
+import type { WriterRequest, WriterResponse, WriterWorkerData } from './internal/writer-protocol.js';
 import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
 
 /** Options of {@link SqliteSpanExporter}. */
@@ -245,7 +246,7 @@ export class SqliteSpanExporter implements SpanExporter {
     // otherwise grow its nursery (and the process's resident memory) by tens of megabytes.
     // No inherited Node flags: `--import runtrace/register` or `--eval` meant for the application would
     // run again in the writer (or break it).
-    this.#worker = new Worker(writerScriptUrl(), { workerData, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    this.#worker = new Worker(writerScriptUrl(), { workerData, execArgv: writerExecArgv(), resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     this.#worker.on('message', (message: WriterResponse) => this.#onMessage(message));
     this.#worker.on('error', (error: Error) => this.#fail(new StoreWriteError(`store writer failed: ${error.message}`, this.path, { cause: error })));
     this.#worker.on('exit', () => {

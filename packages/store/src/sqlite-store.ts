@@ -39,7 +39,7 @@ import type { SqlParams } from './internal/run-filters.js';
 import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toOtel, toRunSummary, toStep, toStoredResource, toToolCall } from './internal/row-mappers.js';
 import type { Row, StepProblems } from './internal/row-mappers.js';
 import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
-import type { SqliteDatabase } from './internal/sqlite-writer.js';
+import type { SqliteDatabase } from './internal/sqlite-connection.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import type { SqliteSpanExporterOptions } from './sqlite-span-exporter.js';
 

@@ -7,7 +7,7 @@ import type { ForeignAgent, ForeignModelCall, ForeignToolCall } from '@runtrace/
 import { UNKNOWN_COST, json, normalized, otelOf, parentOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns, tokens } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { SpanRowOf } from './span-rows.js';
-import type { RunRow, StepRow, ToolRow } from './sqlite-writer.js';
+import type { RunRow, StepRow, ToolRow } from './row-columns.js';
 
 /** The kind of a run made of other instrumentations' spans, when no agent span names it. */
 export const FOREIGN_RUN_KIND = 'gen_ai';

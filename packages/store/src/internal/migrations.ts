@@ -1,6 +1,6 @@
 // The store's schema: versioned migrations, applied once on the calling thread before any writer starts.
 
-import type { SqliteDatabase } from './sqlite-writer.js';
+import type { SqliteDatabase } from './sqlite-connection.js';
 
 /** The schema version this code writes and reads. */
 export const SCHEMA_VERSION = 3;

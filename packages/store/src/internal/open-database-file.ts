@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreSchemaError, StoreWriteError } from '@runtrace/core';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
-import { openDatabase } from './sqlite-writer.js';
-import type { SqliteDatabase } from './sqlite-writer.js';
+import { openDatabase } from './sqlite-connection.js';
+import type { SqliteDatabase } from './sqlite-connection.js';
 
 /** The `code` of the cause of the error thrown for another application's SQLite file. */
 export const FOREIGN_DATABASE = 'RUNTRACE_FOREIGN_DATABASE';
@@ -58,7 +58,17 @@ export function openDatabaseFile(path: string, busyTimeoutMs: number): SqliteDat
   return db;
 }
 
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+
 /** The writer worker's script: the TypeScript source under test, the compiled file otherwise. */
 export function writerScriptUrl(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './sqlite-writer.ts' : './sqlite-writer.js', import.meta.url);
+  return new URL(FROM_SOURCES ? './writer-worker.ts' : './writer-worker.js', import.meta.url);
+}
+
+/**
+ * The writer worker's Node options: none for the compiled package; from the sources, a resolve
+ * hook that finds \`./x.ts\` where the sources import \`./x.js\`.
+ */
+export function writerExecArgv(): string[] {
+  return FROM_SOURCES ? ['--import', new URL('./__fixtures__/source-imports.mjs', import.meta.url).href] : [];
 }

@@ -8,7 +8,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RuntraceAttributes, defaultRedactor, isRunStatus } from '@runtrace/core';
 import type { RunStatus, TokenUsage } from '@runtrace/core';
 import type { StorePricing } from '../query-types.js';
-import type { EventRow, RowValues } from './sqlite-writer.js';
+import type { EventRow, RowValues } from './row-columns.js';
 
 /** How spans become rows: the pricing for costs, model normalization and the clock for in-progress rows. */
 export interface SpanRowContext {

@@ -2,7 +2,7 @@ import { defaultPricingTable } from '@runtrace/core';
 import { describe, expect, it } from 'vitest';
 import { T0, fixtureSpans, makeSpan } from '../__fixtures__/spans.js';
 import { spanToRow } from './span-rows.js';
-import { ATTEMPT_COLUMNS, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, TOOL_COLUMNS } from './sqlite-writer.js';
+import { ATTEMPT_COLUMNS, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, TOOL_COLUMNS } from './row-columns.js';
 
 const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   runs: RUN_COLUMNS,

@@ -8,7 +8,7 @@ import type { SpanKind } from '@runtrace/core';
 import { foreignRowOf } from './foreign-rows.js';
 import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, otelOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
-import type { AttemptRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './sqlite-writer.js';
+import type { AttemptRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './row-columns.js';
 
 export type { SpanRowContext } from './row-fields.js';
 

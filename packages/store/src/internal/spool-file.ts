@@ -3,8 +3,11 @@
 
 import { closeSync, ftruncateSync, openSync, readdirSync, unlinkSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { SpanWriter, decodeOps, encodedLength, readSpoolFrames, spoolFrameHeader } from './sqlite-writer.js';
-import type { EncodedOps, SqliteDatabase } from './sqlite-writer.js';
+import { decodeOps, encodedLength } from './ops-codec.js';
+import type { EncodedOps } from './ops-codec.js';
+import { SpanWriter } from './span-writer.js';
+import type { SqliteDatabase } from './sqlite-connection.js';
+import { readSpoolFrames, spoolFrameHeader } from './spool-frames.js';
 
 const SPOOL_SUFFIX = /^(.*)-spool-(\d+)-(\d+)$/;
 /** Spool files this process has open, so a second exporter on the same database never replays them. */

@@ -1,7 +1,7 @@
 // Finalizes in-progress rows that a dead or silent process left behind.
 
-import { AGGREGATE_RUN_SQL } from './sqlite-writer.js';
-import type { SqliteDatabase } from './sqlite-writer.js';
+import { AGGREGATE_RUN_SQL } from './span-writer.js';
+import type { SqliteDatabase } from './sqlite-connection.js';
 
 /** Counts of rows a sweep finalized. */
 export interface SweepCountsRow {

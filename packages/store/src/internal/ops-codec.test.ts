@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { OpsPacker, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, decodeOps, encodeOps, encodedCount, encodedLength } from './sqlite-writer.js';
-import type { WriteOp } from './sqlite-writer.js';
+import { OpsPacker, decodeOps, encodeOps, encodedCount, encodedLength } from './ops-codec.js';
+import { RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS } from './row-columns.js';
+import type { WriteOp } from './row-columns.js';
 
 function values(columns: readonly string[], pick: (column: string, index: number) => string | number | null): (string | number | null)[] {
   return columns.map(pick);

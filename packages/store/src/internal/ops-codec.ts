@@ -1,0 +1,262 @@
+// The packing of write operations for the trip from the exporter to the writer thread (a
+// transferred buffer, or a frame of the spool file): packed as they come, unpacked by the writer,
+// older formats still read. Only node builtins, like everything the writer thread loads.
+import { ATTEMPT_COLUMNS, RESOURCE_COLUMNS, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, TOOL_COLUMNS } from './row-columns.js';
+import type { EventRow, RowOp, WriteOp } from './row-columns.js';
+
+const TABLES: readonly WriteOp['table'][] = ['runs', 'steps', 'attempts', 'tool_calls', 'spans'];
+const TABLE_INDEX: Readonly<Record<WriteOp['table'], number>> = { runs: 0, steps: 1, attempts: 2, tool_calls: 3, spans: 4 };
+const TABLE_COLUMNS: readonly (readonly string[])[] = [RUN_COLUMNS, STEP_COLUMNS, ATTEMPT_COLUMNS, TOOL_COLUMNS, SPAN_COLUMNS];
+/** Where each table keeps its trace id. */
+const TRACE_COLUMN: readonly number[] = TABLE_COLUMNS.map((columns) => columns.indexOf('trace_id'));
+/**
+ * The columns each packing format packed per table: format 0 all but those schema 2 added,
+ * format 1 all but \`resource_id\` (schema 3), format 2 all.
+ */
+const FORMAT_COLUMNS: readonly (readonly number[])[] = [
+  TABLE_COLUMNS.map((columns, index) => (index === 0 ? RUN_COLUMNS.indexOf('service_name') : columns.indexOf('otel'))),
+  TABLE_COLUMNS.map((columns) => columns.indexOf('resource_id')),
+  TABLE_COLUMNS.map((columns) => columns.length),
+];
+/** Bits of an op's flags number. */
+const FLAG_AGGREGATE = 1;
+const FLAG_FOREIGN_RUN = 2;
+const FLAG_RUN_VALUES = 4;
+const FLAG_RESOURCE = 8;
+const CELL_NULL = 0;
+const CELL_NUMBER = 1;
+const CELL_TEXT = 2;
+/** Header words (Uint32): op count (with the format in its top byte), numbers used, text code units, cells. */
+const HEADER_WORDS = 4;
+export const HEADER_BYTES = 16;
+/**
+ * The packing format, in the top byte of the op count: 2 since rows name their resource. Formats
+ * 0 and 1 (a spool left by an older version) had fewer columns (see {@link FORMAT_COLUMNS}); the
+ * missing ones read as null.
+ */
+const PACK_FORMAT = 2;
+const COUNT_MASK = 0x00ff_ffff;
+
+/**
+ * Write operations packed in one `ArrayBuffer`, which is transferred to the writer thread (no
+ * copy) or appended as is to the spool file. Thousands of small arrays and objects would cost
+ * far more to structured-clone, on both threads.
+ *
+ * Layout: a header of four Uint32 (op count, number count, text length in UTF-16 code units,
+ * cell count), then the numbers (Float64, 8-byte aligned), the text (every text cell
+ * concatenated, UTF-16LE, which round-trips any JavaScript string exactly, lone surrogates
+ * included), then one tag byte per cell. Per op, the numbers hold the table index, the
+ * flags and the event count, then one cell per column and three per event (name,
+ * time, attributes). A cell's tag says whether it is null, a number (the next entry of the
+ * numbers) or text (the next entry of the numbers is its length). The flags are bits: aggregate
+ * (1), foreign run (2), run values (4), which follow the events as one cell per run column, and
+ * resource (8), whose cells come last (a batch packs each resource once, with the first op naming it).
+ */
+export type EncodedOps = ArrayBuffer;
+
+/** Number of ops in a packed buffer. */
+export function encodedCount(encoded: EncodedOps): number {
+  return new Uint32Array(encoded, 0, HEADER_WORDS)[0]! & COUNT_MASK;
+}
+
+/** Bytes of a packed buffer in use (a reused buffer may be longer). */
+export function encodedLength(encoded: EncodedOps): number {
+  const [, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
+  return HEADER_BYTES + used * 8 + textUnits * 2 + cellCount;
+}
+
+/**
+ * Packs ops one at a time, as they come, into growing off-heap buffers, so the ops themselves
+ * die young (a window of waiting ops kept as objects would survive collections and swell the
+ * heap). {@link finish} gives the buffer {@link decodeOps} reads.
+ */
+export class OpsPacker {
+  #count = 0;
+  #numbers = new Float64Array(1024);
+  #n = 0;
+  #tags = new Uint8Array(1024);
+  #t = 0;
+  #text = Buffer.allocUnsafe(16 * 1024);
+  #textBytes = 0;
+  /** Resources this batch already holds. */
+  readonly #resources = new Set<string | number | null>();
+
+  /** Ops packed so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Bytes packed so far (about the size {@link finish} returns). */
+  get byteLength(): number {
+    return HEADER_BYTES + this.#n * 8 + this.#textBytes + this.#t;
+  }
+
+  add(op: RowOp): void {
+    const runValues = op.runValues;
+    let resource = op.resource;
+    if (resource !== undefined) {
+      if (this.#resources.has(resource[0] ?? null)) resource = undefined;
+      else this.#resources.add(resource[0] ?? null);
+    }
+    const cells = op.values.length + op.events.length * 3 + (runValues === undefined ? 0 : RUN_COLUMNS.length) + (resource === undefined ? 0 : RESOURCE_COLUMNS.length);
+    this.#reserve(cells + 3, cells);
+    this.#numbers[this.#n++] = TABLE_INDEX[op.table];
+    this.#numbers[this.#n++] =
+      (op.aggregate ? FLAG_AGGREGATE : 0) | (op.foreignRun === true ? FLAG_FOREIGN_RUN : 0) | (runValues === undefined ? 0 : FLAG_RUN_VALUES) | (resource === undefined ? 0 : FLAG_RESOURCE);
+    this.#numbers[this.#n++] = op.events.length;
+    // The op's text cells are joined and written once: one native call per op, not per cell.
+    const texts: string[] = [];
+    for (const value of op.values) this.#cell(value, texts);
+    for (const event of op.events) {
+      this.#cell(event.name, texts);
+      this.#cell(event.time_ms, texts);
+      this.#cell(event.attributes, texts);
+    }
+    if (runValues !== undefined) {
+      for (let column = 0; column < RUN_COLUMNS.length; column++) this.#cell(runValues[column] ?? null, texts);
+    }
+    if (resource !== undefined) {
+      for (let column = 0; column < RESOURCE_COLUMNS.length; column++) this.#cell(resource[column] ?? null, texts);
+    }
+    if (texts.length > 0) this.#writeText(texts.length === 1 ? texts[0]! : texts.join(''));
+    this.#count += 1;
+  }
+
+  /**
+   * The packed buffer — `into` when it is large enough (buffers are reused: allocating a fresh
+   * one per hand-over costs page faults and external-memory collections) — after which the
+   * packer starts empty again, keeping its grown scratch space.
+   */
+  finish(into?: ArrayBuffer): EncodedOps {
+    const textOffset = HEADER_BYTES + this.#n * 8;
+    const length = textOffset + this.#textBytes + this.#t;
+    const buffer = into !== undefined && into.byteLength >= length ? into : new ArrayBuffer(length);
+    const header = new Uint32Array(buffer, 0, HEADER_WORDS);
+    header[0] = ((PACK_FORMAT << 24) | this.#count) >>> 0;
+    header[1] = this.#n;
+    header[2] = this.#textBytes / 2;
+    header[3] = this.#t;
+    new Float64Array(buffer, HEADER_BYTES, this.#n).set(this.#numbers.subarray(0, this.#n));
+    new Uint8Array(buffer, textOffset, this.#textBytes).set(this.#text.subarray(0, this.#textBytes));
+    new Uint8Array(buffer, textOffset + this.#textBytes, this.#t).set(this.#tags.subarray(0, this.#t));
+    this.#count = 0;
+    this.#n = 0;
+    this.#t = 0;
+    this.#textBytes = 0;
+    this.#resources.clear();
+    return buffer;
+  }
+
+  #cell(value: string | number | null, texts: string[]): void {
+    if (value === null) {
+      this.#tags[this.#t++] = CELL_NULL;
+    } else if (typeof value === 'number') {
+      this.#tags[this.#t++] = CELL_NUMBER;
+      this.#numbers[this.#n++] = value;
+    } else {
+      this.#tags[this.#t++] = CELL_TEXT;
+      this.#numbers[this.#n++] = value.length;
+      texts.push(value);
+    }
+  }
+
+  #writeText(text: string): void {
+    const bytes = text.length * 2;
+    if (this.#textBytes + bytes > this.#text.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#text.length * 2, this.#textBytes + bytes));
+      this.#text.copy(grown, 0, 0, this.#textBytes);
+      this.#text = grown;
+    }
+    this.#textBytes += this.#text.write(text, this.#textBytes, 'utf16le');
+  }
+
+  #reserve(numbers: number, tags: number): void {
+    if (this.#n + numbers > this.#numbers.length) {
+      const grown = new Float64Array(Math.max(this.#numbers.length * 2, this.#n + numbers));
+      grown.set(this.#numbers.subarray(0, this.#n));
+      this.#numbers = grown;
+    }
+    if (this.#t + tags > this.#tags.length) {
+      const grown = new Uint8Array(Math.max(this.#tags.length * 2, this.#t + tags));
+      grown.set(this.#tags.subarray(0, this.#t));
+      this.#tags = grown;
+    }
+  }
+}
+
+/** Packs ops for {@link decodeOps}. */
+export function encodeOps(ops: readonly RowOp[]): EncodedOps {
+  const packer = new OpsPacker();
+  for (const op of ops) packer.add(op);
+  return packer.finish();
+}
+
+/** A row with the keys of its events, read from its values. */
+export function writeOpOf(op: RowOp): WriteOp {
+  const spanId = String(op.values[0]);
+  const traceId = String(op.values[TRACE_COLUMN[TABLE_INDEX[op.table]]!]);
+  // The key comes first; every runtrace table keeps its run id second (a run is its own).
+  const runId = op.table === 'spans' ? null : op.table === 'runs' ? spanId : String(op.values[1]);
+  return { ...op, spanId, traceId, runId };
+}
+
+/** Unpacks what {@link encodeOps} packed. Throws on a buffer whose sizes do not add up. */
+export function decodeOps(encoded: EncodedOps): WriteOp[] {
+  if (encoded.byteLength < HEADER_BYTES) throw new Error(`packed rows too short (${encoded.byteLength} bytes)`);
+  const [countWord = 0, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
+  const count = countWord & COUNT_MASK;
+  const format = countWord >>> 24;
+  if (format > PACK_FORMAT) throw new Error(`packed rows of an unknown format (${format})`);
+  // The columns packed per table in this format (those it did not have stay null).
+  const packedColumns = FORMAT_COLUMNS[format]!;
+  const runColumns = packedColumns[0]!;
+  if (HEADER_BYTES + used * 8 + textUnits * 2 + cellCount > encoded.byteLength) throw new Error('packed rows are damaged (sizes do not add up)');
+  const numbers = new Float64Array(encoded, HEADER_BYTES, used);
+  const textOffset = HEADER_BYTES + used * 8;
+  const text = Buffer.from(encoded, textOffset, textUnits * 2).toString('utf16le');
+  const tags = new Uint8Array(encoded, textOffset + textUnits * 2, cellCount);
+  let n = 0;
+  let t = 0;
+  let offset = 0;
+  const cell = (): string | number | null => {
+    const tag = tags[t++];
+    if (tag === CELL_NUMBER) return numbers[n++]!;
+    if (tag === CELL_TEXT) {
+      const end = offset + numbers[n++]!;
+      const value = text.slice(offset, end);
+      offset = end;
+      return value;
+    }
+    return null;
+  };
+  const ops: WriteOp[] = [];
+  for (let index = 0; index < count; index++) {
+    const tableIndex = numbers[n++]!;
+    const table = TABLES[tableIndex];
+    if (table === undefined) throw new Error(`packed rows are damaged (table ${tableIndex})`);
+    const flags = numbers[n++]!;
+    const eventCount = numbers[n++]!;
+    const columns = TABLE_COLUMNS[tableIndex]!.length;
+    const packed = packedColumns[tableIndex]!;
+    const values: (string | number | null)[] = new Array<string | number | null>(columns).fill(null);
+    for (let column = 0; column < packed; column++) values[column] = cell();
+    const events: EventRow[] = [];
+    for (let event = 0; event < eventCount; event++) {
+      events.push({ name: String(cell()), time_ms: Number(cell()), attributes: String(cell()) });
+    }
+    const op: { -readonly [K in keyof RowOp]: RowOp[K] } = { table, values, events, aggregate: (flags & FLAG_AGGREGATE) !== 0 };
+    if ((flags & FLAG_FOREIGN_RUN) !== 0) op.foreignRun = true;
+    if ((flags & FLAG_RUN_VALUES) !== 0) {
+      const runValues: (string | number | null)[] = new Array<string | number | null>(RUN_COLUMNS.length).fill(null);
+      for (let column = 0; column < runColumns; column++) runValues[column] = cell();
+      op.runValues = runValues;
+    }
+    if ((flags & FLAG_RESOURCE) !== 0) {
+      const resource: (string | number | null)[] = [];
+      for (let column = 0; column < RESOURCE_COLUMNS.length; column++) resource.push(cell());
+      op.resource = resource;
+    }
+    ops.push(writeOpOf(op));
+  }
+  return ops;
+}
