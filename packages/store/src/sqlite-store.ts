@@ -1,29 +1,20 @@
 // The local store's query side: list, detail, overview, analytics, deletes, retention and sweeps.
 
-import { statSync } from 'node:fs';
-import { ALL_STATUSES, DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, normalizeModel } from '@runtrace/core';
+import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, normalizeModel } from '@runtrace/core';
 import type Database from 'better-sqlite3';
 import type {
   Analytics,
   AnalyticsOptions,
-  Bucket,
-  DayActivity,
   DeleteAfterMessageOptions,
   DeleteConversationOptions,
   DeleteResult,
   ListRunsOptions,
-  ModelCost,
-  ModelPerformance,
   Overview,
-  OverviewFigures,
   OverviewOptions,
-  ProviderBreakdown,
-  ServiceBreakdown,
   RetentionOptions,
   RetentionResult,
   RunAnalytics,
   RunDetail,
-  RunFilters,
   RunLookupOptions,
   RunPage,
   RunSummary,
@@ -31,14 +22,16 @@ import type {
   StorePricing,
   StoreSweepResult,
   SweepOptions,
-  ToolMetric,
 } from './query-types.js';
 import { openDatabaseFile, requireFilePath } from './internal/open-database-file.js';
 import { encodeCursor, listPlan, requireText, timeRange, toEpochMs, whereRuns } from './internal/run-filters.js';
 import type { SqlParams } from './internal/run-filters.js';
-import { numberOrNull, numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toOtel, toRunSummary, toStep, toStoredResource, toToolCall } from './internal/row-mappers.js';
+import { numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toOtel, toRunSummary, toStep, toStoredResource, toToolCall } from './internal/row-mappers.js';
 import type { Row, StepProblems } from './internal/row-mappers.js';
 import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
+import { applyRetention, deleteRuns } from './internal/retention.js';
+import { analyticsOf, countIf, figuresOf, runFiguresOf } from './internal/analytics-queries.js';
+import type { StoreQueries } from './internal/analytics-queries.js';
 import type { SqliteDatabase } from './internal/sqlite-connection.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import type { SqliteSpanExporterOptions } from './sqlite-span-exporter.js';
@@ -61,28 +54,6 @@ export interface SqliteStoreOptions {
   readonly pricing?: StorePricing;
 }
 
-const STATUS_COUNTS = ALL_STATUSES.map((status) => `${countIf(`status = '${status}'`)} AS s_${status}`).join(', ');
-const EMPTY_DELETE: DeleteResult = { runs: 0, steps: 0, attempts: 0, toolCalls: 0, events: 0, spans: 0 };
-const DAY_MS = 86_400_000;
-
-const DURATION_BUCKETS: readonly (readonly [string, number, number | null])[] = [
-  ['<1m', 0, 60_000],
-  ['1–5m', 60_000, 300_000],
-  ['5–15m', 300_000, 900_000],
-  ['15–30m', 900_000, 1_800_000],
-  ['30–60m', 1_800_000, 3_600_000],
-  ['>1h', 3_600_000, null],
-];
-
-const COST_BUCKETS: readonly (readonly [string, number, number | null])[] = [
-  ['<$0.01', 0, 0.01],
-  ['$0.01–0.10', 0.01, 0.1],
-  ['$0.10–0.50', 0.1, 0.5],
-  ['$0.50–1.00', 0.5, 1],
-  ['$1.00–5.00', 1, 5],
-  ['>$5.00', 5, null],
-];
-
 // The statements getRun and runAnalytics share (one prepared statement each).
 // A run is named by its trace and its id (an id is only unique within its trace).
 const STEPS_OF_RUN = 'SELECT * FROM steps WHERE trace_id = ? AND run_id = ? ORDER BY number IS NULL, number, start_ms, step_id';
@@ -91,35 +62,6 @@ const TOOL_CALLS_OF_RUN = 'SELECT * FROM tool_calls WHERE trace_id = ? AND run_i
 /** The run a run id names: the newest, should several traces reuse the id. */
 const RUN_BY_ID = 'SELECT * FROM runs WHERE run_id = ? ORDER BY start_ms DESC LIMIT 1';
 const RUN_BY_KEY = 'SELECT * FROM runs WHERE trace_id = ? AND run_id = ?';
-
-/** SQL counting the rows of a group for which `condition` holds (0, not NULL, for none). */
-function countIf(condition: string): string {
-  return `coalesce(sum(${condition}), 0)`;
-}
-
-interface ModelGroup {
-  readonly model: string;
-  readonly provider: string | null;
-}
-
-/** The model and provider of a row grouped by `normalized_model, provider`. */
-function modelGroup(row: Row): ModelGroup {
-  return { model: typeof row.model === 'string' ? row.model : 'unknown', provider: typeof row.provider === 'string' ? row.provider : null };
-}
-
-function compareModelGroups(a: ModelGroup, b: ModelGroup): number {
-  return compareText(a.model, b.model) || compareText(a.provider ?? '', b.provider ?? '');
-}
-
-function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-function bucketSql(column: string, buckets: typeof DURATION_BUCKETS, prefix: string, condition = ''): string {
-  return buckets
-    .map(([, min, max], index) => `${countIf(`${condition}${column} >= ${min}${max === null ? '' : ` AND ${column} < ${max}`}`)} AS ${prefix}${index}`)
-    .join(', ');
-}
 
 /**
  * The local store: opens (and migrates) a SQLite file and answers queries about the runs in it.
@@ -145,6 +87,8 @@ export class SqliteStore {
   readonly #normalizeModel: (model: string) => string;
   readonly #pricing: StorePricing | undefined;
   readonly #statements = new Map<string, Database.Statement>();
+  /** The cached statements, as the aggregate queries reach them. */
+  readonly #queries: StoreQueries = { all: (sql, params) => this.#all(sql, params), get: (sql, params) => this.#get(sql, params) };
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -286,10 +230,10 @@ export class SqliteStore {
    */
   overview(options: OverviewOptions = {}): Overview {
     const range = timeRange(options);
-    const current = this.#figures(options, range);
+    const current = figuresOf(this.#queries, options, range, this.#normalizeModel);
     if (range.from === undefined || range.to === undefined) return { ...current, previousPeriod: null };
     const length = range.to - range.from;
-    return { ...current, previousPeriod: this.#figures(options, { from: range.from - length, to: range.from }) };
+    return { ...current, previousPeriod: figuresOf(this.#queries, options, { from: range.from - length, to: range.from }, this.#normalizeModel) };
   }
 
   /**
@@ -300,112 +244,9 @@ export class SqliteStore {
    * const { activityByDay, costBuckets, topTools } = store.analytics({ from: Date.parse('2026-01-01'), to: Date.parse('2026-02-01') });
    */
   analytics(options: AnalyticsOptions = {}): Analytics {
-    const range = timeRange(options);
-    const topToolsLimit = options.topToolsLimit ?? 10;
-    if (!Number.isSafeInteger(topToolsLimit) || topToolsLimit < 1 || topToolsLimit > 1000) {
-      throw new InvalidArgumentError('topToolsLimit', topToolsLimit, 'an integer from 1 to 1000');
-    }
-    const where = whereRuns(options, { time: 'start', normalizeModel: this.#normalizeModel, range });
-    const totals =
-      this.#get(
-        `SELECT count(*) AS runs, avg(cost_usd) AS avg_cost, avg(duration_ms) AS avg_duration,
-           min(start_ms) AS first_ms, max(start_ms) AS last_ms, ${countIf('cost_unknown')} AS cost_unknown,
-           ${bucketSql('duration_ms', DURATION_BUCKETS, 'b')}, ${bucketSql('cost_usd', COST_BUCKETS, 'c', 'cost_unknown = 0 AND ')}
-         FROM runs WHERE ${where.sql}`,
-        where.params,
-      ) ?? {};
-    const buckets = (definitions: typeof DURATION_BUCKETS, prefix: string): Bucket[] =>
-      definitions.map(([label, min, max], index) => ({ label, min, max, count: numberOrZero(totals[`${prefix}${index}`]) }));
-
-    const days = new Map<string, DayActivity>();
-    for (const row of this.#all(
-      `SELECT date(start_ms / 1000, 'unixepoch') AS day, count(*) AS runs, ${countIf("status = 'error'")} AS errors,
-         total(total_tokens) AS tokens, total(cost_usd) AS cost
-       FROM runs WHERE ${where.sql} GROUP BY day`,
-      where.params,
-    )) {
-      days.set(String(row.day), { date: String(row.day), runs: numberOrZero(row.runs), errors: numberOrZero(row.errors), totalTokens: numberOrZero(row.tokens), costUsd: numberOrZero(row.cost) });
-    }
-    const activityByDay: DayActivity[] = [];
-    const firstMs = range.from ?? numberOrNull(totals.first_ms);
-    const lastMs = range.to !== undefined ? range.to - 1 : numberOrNull(totals.last_ms);
-    if (firstMs !== null && lastMs !== null) {
-      for (let day = Date.parse(dayOf(firstMs)); day <= lastMs; day += DAY_MS) {
-        const date = dayOf(day);
-        activityByDay.push(days.get(date) ?? { date, runs: 0, errors: 0, totalTokens: 0, costUsd: 0 });
-      }
-    }
-
-    const groups = this.#all(
-      `SELECT normalized_model AS model, provider, count(*) AS runs,
-         ${countIf("status = 'completed'")} AS completed, ${countIf("status != 'in_progress'")} AS finished,
-         count(cost_usd) AS priced, total(cost_usd) AS total_cost, count(duration_ms) AS timed, total(duration_ms) AS total_duration,
-         total(total_tokens) AS tokens
-       FROM runs WHERE ${where.sql} GROUP BY normalized_model, provider`,
-      where.params,
-    );
-    const modelPerformance: ModelPerformance[] = groups
-      .map((row) => ({
-        ...modelGroup(row),
-        runs: numberOrZero(row.runs),
-        completed: numberOrZero(row.completed),
-        successRate: numberOrZero(row.finished) === 0 ? null : numberOrZero(row.completed) / numberOrZero(row.finished),
-        averageCostUsd: numberOrZero(row.priced) === 0 ? null : numberOrZero(row.total_cost) / numberOrZero(row.priced),
-        totalCostUsd: numberOrZero(row.total_cost),
-        averageDurationMs: numberOrZero(row.timed) === 0 ? null : numberOrZero(row.total_duration) / numberOrZero(row.timed),
-        averageTokens: numberOrZero(row.tokens) / Math.max(1, numberOrZero(row.runs)),
-      }))
-      .sort((a, b) => b.runs - a.runs || compareModelGroups(a, b));
-
-    const providers = new Map<string, { provider: string; runs: number; totalTokens: number; costUsd: number }>();
-    for (const row of groups) {
-      const name = typeof row.provider === 'string' ? row.provider : 'unknown';
-      const entry = providers.get(name) ?? { provider: name, runs: 0, totalTokens: 0, costUsd: 0 };
-      entry.runs += numberOrZero(row.runs);
-      entry.totalTokens += numberOrZero(row.tokens);
-      entry.costUsd += numberOrZero(row.total_cost);
-      providers.set(name, entry);
-    }
-    const providerBreakdown: ProviderBreakdown[] = [...providers.values()].sort((a, b) => b.runs - a.runs || compareText(a.provider, b.provider));
-
-    const serviceBreakdown: ServiceBreakdown[] = this.#all(
-      `SELECT coalesce(service_name, 'unknown') AS service, count(*) AS runs, ${countIf("status = 'error'")} AS errors,
-         total(total_tokens) AS tokens, total(cost_usd) AS cost, max(start_ms) AS last_run
-       FROM runs WHERE ${where.sql} GROUP BY 1 ORDER BY runs DESC, service`,
-      where.params,
-    ).map((row) => ({
-      service: String(row.service),
-      runs: numberOrZero(row.runs),
-      errors: numberOrZero(row.errors),
-      totalTokens: numberOrZero(row.tokens),
-      costUsd: numberOrZero(row.cost),
-      lastRunMs: numberOrZero(row.last_run),
-    }));
-
-    const toolWhere = whereRuns(options, { time: 'start', alias: 'r', normalizeModel: this.#normalizeModel, range });
-    const topTools: ToolMetric[] = this.#all(
-      `SELECT coalesce(t.name, 'unknown') AS name, count(*) AS calls, ${countIf("t.status = 'error'")} AS errors, avg(t.duration_ms) AS avg_duration
-       FROM tool_calls t JOIN runs r ON r.trace_id = t.trace_id AND r.run_id = t.run_id WHERE ${toolWhere.sql}
-       GROUP BY 1 ORDER BY calls DESC, name LIMIT @tool_limit`,
-      { ...toolWhere.params, tool_limit: topToolsLimit },
-    ).map((row) => ({ name: String(row.name), calls: numberOrZero(row.calls), errors: numberOrZero(row.errors), averageDurationMs: numberOrNull(row.avg_duration) }));
-
-    return {
-      from: range.from ?? null,
-      to: range.to ?? null,
-      totalRuns: numberOrZero(totals.runs),
-      averageCostUsd: numberOrNull(totals.avg_cost),
-      averageDurationMs: numberOrNull(totals.avg_duration),
-      activityByDay,
-      durationBuckets: buckets(DURATION_BUCKETS, 'b'),
-      costBuckets: buckets(COST_BUCKETS, 'c'),
-      costUnknownRuns: numberOrZero(totals.cost_unknown),
-      modelPerformance,
-      providerBreakdown,
-      serviceBreakdown,
-      topTools,
-    };
+    return analyticsOf(this.#queries, options, this.#normalizeModel);
   }
+
 
   /**
    * Figures of one run: steps, attempts and retries, time to first token, tokens per second,
@@ -423,48 +264,7 @@ export class SqliteStore {
     const attempts = this.#all(ATTEMPTS_OF_RUN, key).map(toAttempt);
     const tools = this.#all(TOOL_CALLS_OF_RUN, key).map(toToolCall);
 
-    const attemptsByStep = new Map<string, number>();
-    for (const attempt of attempts) {
-      const key = attempt.stepId ?? '';
-      attemptsByStep.set(key, (attemptsByStep.get(key) ?? 0) + 1);
-    }
-    let retries = 0;
-    for (const total of attemptsByStep.values()) retries += Math.max(0, total - 1);
-
-    const finishedSteps = steps.filter((step) => step.durationMs !== null);
-    const stepTime = finishedSteps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
-    const outputTokens = finishedSteps.reduce((sum, step) => sum + step.outputTokens, 0);
-
-    const intervals = [...steps, ...tools]
-      .filter((item) => item.endTimeMs !== null)
-      .map((item) => [item.startTimeMs, item.endTimeMs ?? item.startTimeMs] as const)
-      .sort((a, b) => a[0] - b[0]);
-    let longestPauseMs = 0;
-    let reached: number | undefined;
-    for (const [start, end] of intervals) {
-      if (reached !== undefined && start > reached) longestPauseMs = Math.max(longestPauseMs, start - reached);
-      reached = reached === undefined ? end : Math.max(reached, end);
-    }
-
-    const toolFrequency: Record<string, number> = {};
-    for (const tool of tools) {
-      const name = tool.name ?? 'unknown';
-      toolFrequency[name] = (toolFrequency[name] ?? 0) + 1;
-    }
-    return {
-      runId,
-      steps: steps.length,
-      attempts: attempts.length,
-      retries,
-      timeToFirstTokenMs: steps.find((step) => step.timeToFirstChunkMs !== null)?.timeToFirstChunkMs ?? null,
-      tokensPerSecond: stepTime > 0 ? outputTokens / (stepTime / 1000) : null,
-      longestPauseMs,
-      averageStepDurationMs: finishedSteps.length === 0 ? null : stepTime / finishedSteps.length,
-      toolCalls: tools.length,
-      uniqueTools: Object.keys(toolFrequency).length,
-      toolErrors: tools.filter((tool) => tool.status === 'error').length,
-      toolFrequency,
-    };
+    return runFiguresOf(runId, steps, attempts, tools);
   }
 
   /**
@@ -477,7 +277,7 @@ export class SqliteStore {
   deleteConversation(options: DeleteConversationOptions): DeleteResult {
     const conversationId = requireText('conversationId', options.conversationId);
     const before = toEpochMs('startedBefore', options.startedBefore);
-    return this.#deleteRuns('(conversation_id = @conversation OR root_conversation_id = @conversation) AND start_ms < @before', {
+    return deleteRuns(this.#connection(), '(conversation_id = @conversation OR root_conversation_id = @conversation) AND start_ms < @before', {
       conversation: conversationId,
       before,
     });
@@ -495,7 +295,7 @@ export class SqliteStore {
     const conversationId = requireText('conversationId', options.conversationId);
     if (!Number.isSafeInteger(options.messageId)) throw new InvalidArgumentError('messageId', options.messageId, 'a safe integer');
     const before = toEpochMs('startedBefore', options.startedBefore);
-    return this.#deleteRuns(
+    return deleteRuns(this.#connection(), 
       `conversation_id = @conversation AND start_ms < @before
        AND (trigger_message_id > @message OR history_tip_message_id > @message OR assistant_message_id > @message)`,
       { conversation: conversationId, before, message: options.messageId },
@@ -511,47 +311,7 @@ export class SqliteStore {
    * store.applyRetention({ maxAgeMs: 30 * 86_400_000, maxBytes: 500 * 1024 * 1024 });
    */
   applyRetention(options: RetentionOptions): RetentionResult {
-    if (options.maxAgeMs === undefined && options.maxBytes === undefined) {
-      throw new InvalidArgumentError('options', options, 'maxAgeMs, maxBytes or both');
-    }
-    if (options.maxAgeMs !== undefined && (!Number.isFinite(options.maxAgeMs) || options.maxAgeMs < 0)) {
-      throw new InvalidArgumentError('maxAgeMs', options.maxAgeMs, 'a non-negative number of milliseconds');
-    }
-    if (options.maxBytes !== undefined && (!Number.isFinite(options.maxBytes) || options.maxBytes <= 0)) {
-      throw new InvalidArgumentError('maxBytes', options.maxBytes, 'a positive number of bytes');
-    }
-    const bytesBefore = this.#fileBytes();
-    let total: DeleteResult = EMPTY_DELETE;
-    if (options.maxAgeMs !== undefined) {
-      const now = options.now ?? this.#now();
-      const cutoff = now - options.maxAgeMs;
-      total = add(total, this.#deleteRuns('start_ms < @cutoff', { cutoff }));
-      const orphans = this.#run('DELETE FROM spans WHERE start_ms < @cutoff AND trace_id NOT IN (SELECT trace_id FROM runs)', { cutoff });
-      total = add(total, { ...EMPTY_DELETE, spans: orphans });
-    }
-    if (options.maxBytes !== undefined) {
-      const maxBytes = options.maxBytes;
-      for (;;) {
-        this.#reclaim();
-        if (this.#usedBytes() <= maxBytes) break;
-        const runs = numberOrZero(this.#get('SELECT count(*) AS n FROM runs', [])?.n);
-        if (runs > 0) {
-          const chunk = Math.max(1, Math.ceil(runs / 10));
-          total = add(total, this.#deleteRuns('rowid IN (SELECT rowid FROM runs ORDER BY start_ms, run_id LIMIT @chunk)', { chunk }));
-          continue;
-        }
-        const spans = this.#run('DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ms LIMIT 1000)', {});
-        if (spans === 0) break;
-        total = add(total, { ...EMPTY_DELETE, spans });
-      }
-    }
-    // A resource no span names any more goes too (one per process or host a collector heard from).
-    if (total.runs + total.spans > 0) {
-      const used = ['runs', 'steps', 'attempts', 'tool_calls', 'spans'].map((table) => `SELECT resource_id FROM ${table} WHERE resource_id IS NOT NULL`).join(' UNION ');
-      this.#run(`DELETE FROM resources WHERE resource_id NOT IN (${used})`, {});
-    }
-    this.#reclaim();
-    return { ...total, bytesBefore, bytesAfter: this.#fileBytes() };
+    return applyRetention(this.#connection(), this.path, options, this.#now);
   }
 
   /**
@@ -620,98 +380,11 @@ export class SqliteStore {
     this.#db.close();
   }
 
-  #figures(filters: RunFilters, range: { from: number | undefined; to: number | undefined }): OverviewFigures {
-    const where = whereRuns(filters, { time: 'start', normalizeModel: this.#normalizeModel, range });
-    // One scan grouped by model; the totals are the sums of the groups.
-    const groups = this.#all(
-      `SELECT normalized_model AS model, provider, count(*) AS runs, total(input_tokens) AS input, total(output_tokens) AS output,
-         total(reasoning_tokens) AS reasoning, total(cache_read_tokens) AS cache_read, total(cache_creation_tokens) AS cache_creation,
-         total(total_tokens) AS tokens, count(cost_usd) AS priced, total(cost_usd) AS cost, ${countIf('cost_unknown')} AS cost_unknown,
-         total(duration_ms) AS duration, total(tool_call_count) AS tools, ${STATUS_COUNTS}
-       FROM runs WHERE ${where.sql} GROUP BY normalized_model, provider`,
-      where.params,
-    );
-    const sum = (key: string): number => groups.reduce((total, group) => total + numberOrZero(group[key]), 0);
-    const costByModel: ModelCost[] = groups
-      .map((group) => ({
-        ...modelGroup(group),
-        runs: numberOrZero(group.runs),
-        inputTokens: numberOrZero(group.input),
-        outputTokens: numberOrZero(group.output),
-        costUsd: numberOrZero(group.priced) === 0 ? null : numberOrZero(group.cost),
-        costUnknownRuns: numberOrZero(group.cost_unknown),
-      }))
-      .sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || compareModelGroups(a, b));
-    const completed = sum('s_completed');
-    const finished = completed + sum('s_interrupted') + sum('s_error');
-    return {
-      from: range.from ?? null,
-      to: range.to ?? null,
-      runs: sum('runs'),
-      inputTokens: sum('input'),
-      outputTokens: sum('output'),
-      reasoningTokens: sum('reasoning'),
-      cacheReadTokens: sum('cache_read'),
-      cacheCreationTokens: sum('cache_creation'),
-      totalTokens: sum('tokens'),
-      costUsd: sum('cost'),
-      costUnknownRuns: sum('cost_unknown'),
-      durationMs: sum('duration'),
-      toolCalls: sum('tools'),
-      byStatus: { in_progress: sum('s_in_progress'), completed, interrupted: sum('s_interrupted'), error: sum('s_error') },
-      successRate: finished === 0 ? null : completed / finished,
-      costByModel,
-    };
-  }
 
-  #deleteRuns(condition: string, params: SqlParams): DeleteResult {
-    const db = this.#connection();
-    return db.transaction((): DeleteResult => {
-      db.exec('CREATE TEMP TABLE IF NOT EXISTS doomed_runs_v3 (trace_id TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (trace_id, run_id))');
-      db.exec('DELETE FROM doomed_runs_v3');
-      const runs = db.prepare(`INSERT INTO doomed_runs_v3 SELECT trace_id, run_id FROM runs WHERE ${condition}`).run(params).changes;
-      if (runs === 0) return EMPTY_DELETE;
-      const inDoomed = '(trace_id, run_id) IN (SELECT trace_id, run_id FROM doomed_runs_v3)';
-      const result: DeleteResult = {
-        runs,
-        events: db.prepare(`DELETE FROM events WHERE ${inDoomed}`).run().changes,
-        steps: db.prepare(`DELETE FROM steps WHERE ${inDoomed}`).run().changes,
-        attempts: db.prepare(`DELETE FROM attempts WHERE ${inDoomed}`).run().changes,
-        toolCalls: db.prepare(`DELETE FROM tool_calls WHERE ${inDoomed}`).run().changes,
-        spans: 0,
-      };
-      db.prepare(`DELETE FROM runs WHERE ${inDoomed}`).run();
-      // Generic spans go with their trace once no run of that trace is left.
-      const spans = db
-        .prepare(
-          `DELETE FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM doomed_runs_v3)
-             AND trace_id NOT IN (SELECT trace_id FROM runs WHERE trace_id IN (SELECT trace_id FROM doomed_runs_v3))`,
-        )
-        .run().changes;
-      db.exec('DELETE FROM doomed_runs_v3');
-      return { ...result, spans };
-    }).immediate();
-  }
 
-  #usedBytes(): number {
-    const pageSize = numberOrZero(this.#connection().pragma('page_size', { simple: true }));
-    const pages = numberOrZero(this.#connection().pragma('page_count', { simple: true }));
-    const free = numberOrZero(this.#connection().pragma('freelist_count', { simple: true }));
-    return (pages - free) * pageSize;
-  }
 
-  #reclaim(): void {
-    this.#connection().pragma('incremental_vacuum');
-    this.#connection().pragma('wal_checkpoint(TRUNCATE)');
-  }
 
-  #fileBytes(): number {
-    try {
-      return statSync(this.path).size;
-    } catch {
-      return 0;
-    }
-  }
+
 
   #connection(): SqliteDatabase {
     if (this.#closed) throw new ShutDownError(`SqliteStore ${this.path}`);
@@ -737,9 +410,6 @@ export class SqliteStore {
     return (Array.isArray(params) ? statement.get(...(params as unknown[])) : statement.get(params)) as Row | undefined;
   }
 
-  #run(sql: string, params: SqlParams): number {
-    return this.#statement(sql).run(params).changes;
-  }
 }
 
 function positive(parameter: string, value: number | undefined, fallback: number): number {
@@ -748,20 +418,7 @@ function positive(parameter: string, value: number | undefined, fallback: number
   return value;
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
-function add(a: DeleteResult, b: DeleteResult): DeleteResult {
-  return {
-    runs: a.runs + b.runs,
-    steps: a.steps + b.steps,
-    attempts: a.attempts + b.attempts,
-    toolCalls: a.toolCalls + b.toolCalls,
-    events: a.events + b.events,
-    spans: a.spans + b.spans,
-  };
-}
 
 /**
  * Opens (creating and migrating when needed) a store file and, by default, finalizes rows left
