@@ -1,6 +1,6 @@
 // The runtrace command line: parses the command and dispatches to it; maps failures to exit codes.
 import { readFileSync } from 'node:fs';
-import { RuntraceError } from '@runtrace/core';
+import { RuntraceError, errorMessage } from '@runtrace/core';
 import type { CliIo } from './cli-io.js';
 import { ExitCodes } from './exit-codes.js';
 import { NotFoundError, UsageError } from './internal/cli-errors.js';
@@ -120,7 +120,7 @@ export async function main(args: readonly string[], io: Partial<CliIo> = {}): Pr
       err(`${errStyle.red('runtrace:')} ${error.message}\n`);
       return ExitCodes.NOT_FOUND;
     }
-    const message = error instanceof RuntraceError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
+    const message = error instanceof RuntraceError ? `${error.message} (${error.code})` : errorMessage(error);
     err(`${errStyle.red('runtrace:')} ${message}\n`);
     return ExitCodes.ERROR;
   }

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { InvalidArgumentError, ShutDownError } from '@runtrace/core';
+import { InvalidArgumentError, ShutDownError, errorMessage } from '@runtrace/core';
 import type { CollectorAddress, CollectorEvent, CollectorOptions, CollectorStats, SpanSink } from './collector-options.js';
 import { OTLP_JSON_CONTENT_TYPE } from './decode-otlp-json.js';
 import { OTLP_PROTOBUF_CONTENT_TYPE } from './decode-otlp-protobuf.js';
@@ -325,7 +325,7 @@ export class Collector {
         }
       }
     } catch (error: unknown) {
-      answer = this.#status(encoding, 500, RpcCode.INTERNAL, `internal error: ${error instanceof Error ? error.message : String(error)}`, { close: true });
+      answer = this.#status(encoding, 500, RpcCode.INTERNAL, `internal error: ${errorMessage(error)}`, { close: true });
     }
     sendAnswer(request, response, answer, this.#closing !== undefined);
     if (onTracesPath) {
@@ -446,7 +446,7 @@ export class Collector {
             return this.#status(encoding, 400, RpcCode.INVALID_ARGUMENT, decoded.error.message);
         }
       }
-      const { spans, rejectedSpans, errorMessage } = decoded;
+      const { spans, rejectedSpans, errorMessage: rejectionMessage } = decoded;
       const pending = this.#pendingSpans();
       if (pending > 0 && pending + spans.length > this.#maxPendingSpans) {
         // A request that alone exceeds the limit still goes through when nothing else waits.
@@ -465,7 +465,7 @@ export class Collector {
       counters.droppedEvents += decoded.droppedEvents;
       counters.droppedLinks += decoded.droppedLinks;
       counters.truncatedValues += decoded.truncatedValues;
-      return successAnswer(encoding, spans.length, rejectedSpans, errorMessage);
+      return successAnswer(encoding, spans.length, rejectedSpans, rejectionMessage);
     }
   }
 
@@ -491,7 +491,7 @@ export class Collector {
             : this.#overBudget('protobuf', taken, `collector is receiving too much at once (message of ${body.length} bytes); retry later`, false);
       }
     } catch (error: unknown) {
-      answer = this.#status('protobuf', 500, RpcCode.INTERNAL, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+      answer = this.#status('protobuf', 500, RpcCode.INTERNAL, `internal error: ${errorMessage(error)}`);
     } finally {
       bodyLease.release();
       decodedLease.release();
@@ -508,14 +508,14 @@ export class Collector {
     try {
       result = this.#sink(spans);
     } catch (error: unknown) {
-      return error instanceof Error ? error.message : String(error);
+      return errorMessage(error);
     }
     if (!(result instanceof Promise)) return undefined;
     this.#counters.pendingSpans += spans.length;
     // Never rejects, so it can be awaited here and by flush/close alike.
     const work = result.then(
       () => undefined,
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      (error: unknown) => errorMessage(error),
     );
     this.#pendingWork.add(work);
     try {

@@ -1,4 +1,5 @@
 // Names a failed connection in words a person can act on: "connection refused (ECONNREFUSED)" rather than "fetch failed".
+import { errorMessage } from './errors.js';
 
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
@@ -40,7 +41,7 @@ export function describeNetworkError(error: unknown): string {
   const known = code === undefined ? undefined : DESCRIPTIONS[code];
   if (known !== undefined) return `${known} (${code})`;
   let current: unknown = error;
-  let message = error instanceof Error ? error.message : String(error);
+  let message = errorMessage(error);
   for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
     message = current.message;
     current = current.cause;

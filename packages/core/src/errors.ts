@@ -184,3 +184,14 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
 }
+
+/**
+ * The message of anything thrown: an Error's message, anything else as text. For messages that
+ * name a cause (`cannot open the store …: ${errorMessage(error)}`).
+ *
+ * @example
+ * try { JSON.parse(text); } catch (error: unknown) { console.error(`bad JSON: ${errorMessage(error)}`); }
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -38,6 +38,7 @@ export {
   OtlpDecodeError,
   ConfigError,
   ShutDownError,
+  errorMessage,
 } from './errors.js';
 export type { ErrorCode, RuntraceErrorOptions } from './errors.js';
 export { addTokenUsage, TOKEN_USAGE_KEYS } from './token-usage.js';

@@ -1,7 +1,7 @@
 // Prices from a JSON file: user overrides of the built-in table.
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from './errors.js';
+import { ConfigError, errorMessage } from './errors.js';
 import { PricingTable, type ModelPrice } from './pricing-table.js';
 
 /**
@@ -99,8 +99,4 @@ export function parsePricingFile(text: string, source: string): PricingTable {
     }
     throw error;
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

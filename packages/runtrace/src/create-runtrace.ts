@@ -1,6 +1,6 @@
 // Builds runtrace's pipeline — recorder, RunSpanProcessor, local store, OTLP export — without touching OpenTelemetry's globals.
 import { resolve } from 'node:path';
-import { ContentPolicies, DEFAULT_STALE_AFTER_MS, DiagnosticReporter, InvalidArgumentError } from '@runtrace/core';
+import { ContentPolicies, DEFAULT_STALE_AFTER_MS, DiagnosticReporter, InvalidArgumentError, errorMessage } from '@runtrace/core';
 import type { ContentPolicy } from '@runtrace/core';
 import { Recorder } from '@runtrace/instrumentation';
 import { RunSpanProcessor } from '@runtrace/processor';
@@ -72,9 +72,6 @@ function otlpOptions(option: CreateRuntraceOptions['otlp'], config: RuntraceEnvC
   return config.otlp.endpoint === undefined ? undefined : {};
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 const POLICIES: readonly string[] = Object.values(ContentPolicies);
 
@@ -142,7 +139,7 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
       });
     } catch (error: unknown) {
       if (strict) throw error;
-      reporter.report('otlp-config', `${messageOf(error)}: OTLP export is off until the otlp option is fixed`);
+      reporter.report('otlp-config', `${errorMessage(error)}: OTLP export is off until the otlp option is fixed`);
     }
   }
   if (otlpChoice !== undefined && otlp !== undefined) {
@@ -163,7 +160,7 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
 
   // Internal failures (a destination that throws, a failed sweep) must not go unseen.
   const onError = (error: unknown, where: ProcessorErrorContext): void => {
-    reporter.report(`processor:${where}`, `the run processor failed in ${where} (${messageOf(error)}); recording continues`);
+    reporter.report(`processor:${where}`, `the run processor failed in ${where} (${errorMessage(error)}); recording continues`);
   };
   const staleAfter = staleAfterMs === undefined ? {} : { staleAfter: staleAfterMs };
   let processor: RunSpanProcessor;
@@ -171,7 +168,7 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
     processor = new RunSpanProcessor({ onError, ...options.processor, destinations, ...staleAfter });
   } catch (error: unknown) {
     if (strict) throw error;
-    reporter.report('option:processor', `the processor or destinations options are invalid (${messageOf(error)}); using the defaults and runtrace's own destinations instead: fix those options`);
+    reporter.report('option:processor', `the processor or destinations options are invalid (${errorMessage(error)}); using the defaults and runtrace's own destinations instead: fix those options`);
     processor = new RunSpanProcessor({ onError, destinations: own, ...staleAfter });
   }
   storeDestination?.connect(processor);
@@ -208,7 +205,7 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
         try {
           storeDestination?.close();
         } catch (error: unknown) {
-          reporter.report('store-close', `closing the store failed (${messageOf(error)})`);
+          reporter.report('store-close', `closing the store failed (${errorMessage(error)})`);
         }
         otlpDestination?.finishShutdown();
         reporter.flush();

@@ -1,5 +1,6 @@
 // `node --import runtrace/register app.js`: registers runtrace from environment variables, with shutdown hooks.
 import { isMainThread } from 'node:worker_threads';
+import { errorMessage } from '@runtrace/core';
 import { register } from './register.js';
 
 // Worker threads inherit `--import`: only the main thread records (a worker registering too
@@ -10,6 +11,6 @@ if (isMainThread) {
     register({ shutdownHooks: true });
   } catch (error: unknown) {
     // Only a defect gets here; the application must still run.
-    process.emitWarning(`runtrace is not recording: ${error instanceof Error ? error.message : String(error)}`, { code: 'RUNTRACE_REGISTER_FAILED' });
+    process.emitWarning(`runtrace is not recording: ${errorMessage(error)}`, { code: 'RUNTRACE_REGISTER_FAILED' });
   }
 }

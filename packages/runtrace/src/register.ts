@@ -4,7 +4,7 @@ import type { TracerProvider } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { ConfigError, DiagnosticReporter } from '@runtrace/core';
+import { ConfigError, DiagnosticReporter, errorMessage } from '@runtrace/core';
 import { Recorder, installFetchInstrumentation } from '@runtrace/instrumentation';
 import { RunSpanProcessor, installShutdownHooks } from '@runtrace/processor';
 import type { SqliteSpanExporter, SqliteStore } from '@runtrace/store';
@@ -90,9 +90,6 @@ const EXISTING_PROVIDER_LINE =
   'build runtrace with createRuntrace() and put runtrace.processor in that provider\'s spanProcessors (see the runtrace README), ' +
   'or call register() before anything else sets up OpenTelemetry';
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function clearActive(runtrace: Runtrace): void {
   const globals = globalThis as Globals;
@@ -211,7 +208,7 @@ export function register(options: RegisterOptions = {}): Runtrace {
       quiet: options.quiet ?? false,
       ...(options.diagnosticSink === undefined ? {} : { sink: options.diagnosticSink }),
     });
-    reporter.report('register', `not recording: register() failed (${messageOf(error)})`);
+    reporter.report('register', `not recording: register() failed (${errorMessage(error)})`);
     return activate(disabled(reporter), options, reporter);
   }
 }
@@ -246,14 +243,14 @@ function start(options: RegisterOptions): Runtrace {
   } catch (error: unknown) {
     void pipeline.shutdown();
     if (strict) throw error;
-    reporter.report('sdk', `not recording: OpenTelemetry could not be set up (${messageOf(error)}): check the OTEL_* settings`);
+    reporter.report('sdk', `not recording: OpenTelemetry could not be set up (${errorMessage(error)}): check the OTEL_* settings`);
     return activate(disabled(reporter), options, reporter);
   }
   activate(runtrace, options, reporter);
   if (options.shutdownHooks === true) {
     installShutdownHooks(runtrace, {
       signals: ['SIGTERM', 'SIGINT'],
-      onError: (error) => reporter.report('shutdown', `shutdown on exit failed (${messageOf(error)})`),
+      onError: (error) => reporter.report('shutdown', `shutdown on exit failed (${errorMessage(error)})`),
     });
   }
   return runtrace;

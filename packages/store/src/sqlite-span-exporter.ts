@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWriteError, defaultPricingTable, normalizeModel } from '@runtrace/core';
+import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWriteError, defaultPricingTable, errorMessage, normalizeModel } from '@runtrace/core';
 import type { StorePricing, StoreSweepResult } from './query-types.js';
 import { InProgressSnapshots } from './internal/in-progress-snapshots.js';
 import type { SnapshotSource } from './internal/in-progress-snapshots.js';
@@ -131,9 +131,6 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return value;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The cause of a failed write, from SQLite's or the file system's message. */
 function causeOf(message: string): StoreLossCause {
@@ -292,7 +289,7 @@ export class SqliteSpanExporter implements SpanExporter {
       try {
         op = spanToOp(span, false, this.#context);
       } catch (error: unknown) {
-        const failure = new StoreWriteError(`cannot convert a span: ${messageOf(error)}`, this.path, { cause: error });
+        const failure = new StoreWriteError(`cannot convert a span: ${errorMessage(error)}`, this.path, { cause: error });
         this.#lose('conversion', 1, failure);
         firstError ??= failure;
         continue;
@@ -336,7 +333,7 @@ export class SqliteSpanExporter implements SpanExporter {
       if (op === undefined) return;
       this.#forgetSnapshot(span);
     } catch (error: unknown) {
-      this.#lose('conversion', 1, new StoreWriteError(`cannot convert a span: ${messageOf(error)}`, this.path, { cause: error }));
+      this.#lose('conversion', 1, new StoreWriteError(`cannot convert a span: ${errorMessage(error)}`, this.path, { cause: error }));
       return;
     }
     this.#enqueue(op);
@@ -479,7 +476,7 @@ export class SqliteSpanExporter implements SpanExporter {
       try {
         this.#worker.postMessage({ type: 'write', id, ops: encoded } satisfies WriterRequest, [encoded]);
       } catch (error: unknown) {
-        this.#settle(id, new StoreWriteError(`cannot hand rows to the store writer: ${messageOf(error)}`, this.path, { cause: error }));
+        this.#settle(id, new StoreWriteError(`cannot hand rows to the store writer: ${errorMessage(error)}`, this.path, { cause: error }));
       }
       return;
     }
@@ -493,7 +490,7 @@ export class SqliteSpanExporter implements SpanExporter {
     try {
       end = this.#spool.append(id, encoded);
     } catch (error: unknown) {
-      const message = messageOf(error);
+      const message = errorMessage(error);
       this.#track(id, count, completions, 0, 0);
       this.#settle(id, new StoreWriteError(`cannot write the spool file ${this.#spool.path}: ${message}`, this.path, { cause: error }), causeOf(message) === 'disk-full' ? 'disk-full' : 'queue-full');
       return;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidArgumentError } from '@runtrace/core';
+import { InvalidArgumentError, errorMessage } from '@runtrace/core';
 import { openStore } from '@runtrace/store';
 import type { SqliteStore } from '@runtrace/store';
 import { answerApi } from './internal/api.js';
@@ -76,7 +76,7 @@ function loadAssets(): ReadonlyMap<string, Buffer> {
     try {
       assets.set(name, readFileSync(url));
     } catch (error: unknown) {
-      throw new Error(`the viewer's ${name} is missing from ${url.pathname} (the package was not built): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`the viewer's ${name} is missing from ${url.pathname} (the package was not built): ${errorMessage(error)}`, { cause: error });
     }
   }
   return assets;
@@ -166,7 +166,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
       handle(request, response);
     } catch (error: unknown) {
       onError(error);
-      if (!response.headersSent) sendJson(response, 500, { error: error instanceof Error ? error.message : String(error) });
+      if (!response.headersSent) sendJson(response, 500, { error: errorMessage(error) });
       else response.end();
     }
   });

@@ -1,4 +1,5 @@
 // `runtrace doctor`'s database checks: the file, SQLite, runtrace's schema, integrity, contents and write access — read-only, never changing the file.
+import { errorMessage } from '@runtrace/core';
 import { closeSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,7 +25,7 @@ function statOf(path: string): Stats | undefined {
 
 function code(error: unknown): string {
   const value = (error as { code?: unknown } | undefined)?.code;
-  return typeof value === 'string' ? value : error instanceof Error ? error.message : String(error);
+  return typeof value === 'string' ? value : errorMessage(error);
 }
 
 /** Whether a file can be created in `directory` (tried, then removed): `access()` says yes to root even where writing fails. */
@@ -113,7 +114,7 @@ export function checkDatabase(path: string, supportedVersion: number): DoctorChe
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
   } catch (error: unknown) {
-    checks.push(check('sqlite', 'fail', `SQLite cannot open it (${error instanceof Error ? error.message : String(error)})`, `move it away, or ${FIX_PATH}`));
+    checks.push(check('sqlite', 'fail', `SQLite cannot open it (${errorMessage(error)})`, `move it away, or ${FIX_PATH}`));
     return checks;
   }
   try {
@@ -148,7 +149,7 @@ export function checkDatabase(path: string, supportedVersion: number): DoctorChe
     }
   } catch (error: unknown) {
     // A damaged file often fails before integrity_check can say so.
-    checks.push(check('integrity', 'fail', `SQLite cannot read it (${error instanceof Error ? error.message : String(error)})`, 'restore it from a backup, or move it away and let runtrace start a new one'));
+    checks.push(check('integrity', 'fail', `SQLite cannot read it (${errorMessage(error)})`, 'restore it from a backup, or move it away and let runtrace start a new one'));
     return checks;
   } finally {
     db.close();

@@ -1,4 +1,5 @@
 // What every command receives: its arguments, the io, the style and the resolved database path.
+import { errorMessage } from '@runtrace/core';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,7 +38,7 @@ export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnTy
   try {
     return parseArgs(config);
   } catch (error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ''));
   }
 }

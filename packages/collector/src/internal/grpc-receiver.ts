@@ -2,6 +2,7 @@
 // request bytes handed to the same ingest as OTLP/HTTP protobuf bodies, its answers mapped to
 // gRPC statuses: OK with the ExportTraceServiceResponse (partial success included), else the
 // answer's code with its message, and RetryInfo where the client should retry.
+import { errorMessage } from '@runtrace/core';
 import { Metadata, Server, ServerCredentials, status as GrpcStatus } from '@grpc/grpc-js';
 import type { ServerUnaryCall, sendUnaryData, ServiceDefinition } from '@grpc/grpc-js';
 import type { Answer } from './answer.js';
@@ -86,7 +87,7 @@ export async function startGrpcReceiver(host: string, port: number, ingest: Grpc
       const authorization = call.metadata.get('authorization')[0];
       ingest(call.request, typeof authorization === 'string' ? authorization : undefined).then(
         (answer) => reply(answer, callback),
-        (error: unknown) => callback({ code: GrpcStatus.INTERNAL, details: `internal error: ${error instanceof Error ? error.message : String(error)}` }, null),
+        (error: unknown) => callback({ code: GrpcStatus.INTERNAL, details: `internal error: ${errorMessage(error)}` }, null),
       );
     },
   });

@@ -2,7 +2,7 @@
 import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StoreSchemaError } from '@runtrace/core';
+import { StoreSchemaError, errorMessage } from '@runtrace/core';
 import type { StoreLossCause } from '@runtrace/store';
 
 /** Which setting chose the store file; the fix names it. */
@@ -28,7 +28,7 @@ function codes(error: unknown): string[] {
 /** The innermost message (SQLite's or the file system's own words), for the parenthesis. */
 function rootMessage(error: unknown): string {
   let current: unknown = error;
-  let message = error instanceof Error ? error.message : String(error);
+  let message = errorMessage(error);
   for (let depth = 0; depth < MAX_DEPTH && current instanceof Error; depth++) {
     message = current.message;
     current = current.cause;

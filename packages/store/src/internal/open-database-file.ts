@@ -2,7 +2,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreSchemaError, StoreWriteError } from '@runtrace/core';
+import { StoreSchemaError, StoreWriteError, errorMessage } from '@runtrace/core';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
 import { openDatabase } from './sqlite-connection.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
@@ -38,14 +38,14 @@ export function openDatabaseFile(path: string, busyTimeoutMs: number): SqliteDat
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = openDatabase(path, { busyTimeoutMs });
   } catch (error: unknown) {
-    throw new StoreWriteError(`cannot open store ${path}: ${error instanceof Error ? error.message : String(error)}`, path, { cause: error });
+    throw new StoreWriteError(`cannot open store ${path}: ${errorMessage(error)}`, path, { cause: error });
   }
   let result;
   try {
     result = migrate(db);
   } catch (error: unknown) {
     db.close();
-    throw new StoreWriteError(`cannot migrate store ${path}: ${error instanceof Error ? error.message : String(error)}`, path, { cause: error });
+    throw new StoreWriteError(`cannot migrate store ${path}: ${errorMessage(error)}`, path, { cause: error });
   }
   if (!result.ok) {
     db.close();

@@ -1,4 +1,5 @@
 // `runtrace collect`: an OTLP/HTTP receiver writing into the store, with a live count of spans received.
+import { errorMessage } from '@runtrace/core';
 import { Collector } from '@runtrace/collector';
 import { startUi } from '@runtrace/ui';
 import type { UiServer } from '@runtrace/ui';
@@ -89,7 +90,7 @@ export async function collectCommand(context: CommandContext): Promise<number> {
   } catch (error: unknown) {
     await collector.close();
     const code = (error as { code?: unknown }).code;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const reason =
       code === 'EADDRINUSE'
         ? `port ${port} is in use (pick another with --port, or 0 for any free port)`
@@ -107,7 +108,7 @@ export async function collectCommand(context: CommandContext): Promise<number> {
     } catch (error: unknown) {
       await collector.close();
       const code = (error as { code?: unknown }).code;
-      throw new Error(`cannot serve the viewer: ${code === 'EADDRINUSE' ? `port ${uiPort} is in use (pick another with --ui-port, or 0 for any free port)` : error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`cannot serve the viewer: ${code === 'EADDRINUSE' ? `port ${uiPort} is in use (pick another with --ui-port, or 0 for any free port)` : errorMessage(error)}`, { cause: error });
     }
   }
 

@@ -1,4 +1,5 @@
 // `runtrace ui`: the web viewer over the store, until Ctrl-C.
+import { errorMessage } from '@runtrace/core';
 import { randomBytes } from 'node:crypto';
 import { isLoopback, startUi } from '@runtrace/ui';
 import { ExitCodes } from '../../exit-codes.js';
@@ -43,7 +44,7 @@ export async function uiCommand(context: CommandContext): Promise<number> {
   } catch (error: unknown) {
     store.close();
     const code = (error as { code?: unknown }).code;
-    throw new Error(`cannot serve the viewer: ${code === 'EADDRINUSE' ? `port ${port} is in use (pick another with --port, or 0 for any free port)` : error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`cannot serve the viewer: ${code === 'EADDRINUSE' ? `port ${port} is in use (pick another with --port, or 0 for any free port)` : errorMessage(error)}`, { cause: error });
   }
   const address = token === undefined ? ui.url : `${ui.url}?token=${encodeURIComponent(token)}`;
   context.err(`runtrace ui: ${path}\n`);
