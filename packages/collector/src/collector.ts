@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { InvalidArgumentError, ShutDownError, errorMessage } from '@runtrace/core';
+import { InvalidArgumentError, ShutDownError, errorMessage, positiveOption } from '@runtrace/core';
 import type { CollectorAddress, CollectorEvent, CollectorOptions, CollectorStats, SpanSink } from './collector-options.js';
 import { OTLP_JSON_CONTENT_TYPE } from './decode-otlp-json.js';
 import { OTLP_PROTOBUF_CONTENT_TYPE } from './decode-otlp-protobuf.js';
@@ -32,11 +32,6 @@ interface Accepted {
   readonly gzip: boolean;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError(name, value, 'a positive integer');
-  return value;
-}
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -112,7 +107,7 @@ export class Collector {
     if ([processor !== undefined, sink !== undefined, pipelineWanted].filter(Boolean).length !== 1) {
       throw new InvalidArgumentError('options', options, 'exactly one of processor, sink, or databasePath/forward');
     }
-    const maxPendingSpans = positiveInteger('maxPendingSpans', options.maxPendingSpans, 10_000);
+    const maxPendingSpans = positiveOption('maxPendingSpans', options.maxPendingSpans, 10_000, { integer: true });
     this.#host = options.host ?? '127.0.0.1';
     const port = options.port ?? DEFAULT_PORT;
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('port', port, 'an integer from 0 to 65535');
@@ -126,19 +121,19 @@ export class Collector {
       throw new InvalidArgumentError('bearerToken', options.bearerToken, 'a non-empty token');
     }
     this.#tokenDigest = options.bearerToken === undefined ? undefined : sha256(options.bearerToken);
-    this.#maxBodyBytes = positiveInteger('maxBodyBytes', options.maxBodyBytes, 16 * MIB);
-    this.#maxDecompressedBytes = positiveInteger('maxDecompressedBytes', options.maxDecompressedBytes, 16 * MIB);
+    this.#maxBodyBytes = positiveOption('maxBodyBytes', options.maxBodyBytes, 16 * MIB, { integer: true });
+    this.#maxDecompressedBytes = positiveOption('maxDecompressedBytes', options.maxDecompressedBytes, 16 * MIB, { integer: true });
     // By default the budgets grow with the size limits, so that the largest body allowed fits
     // within the share of them a large request may hold (three quarters), decoded included.
     const largestBody = Math.max(this.#maxBodyBytes, this.#maxDecompressedBytes);
-    this.#bodyBudget = new ByteBudget(positiveInteger('maxInFlightBytes', options.maxInFlightBytes, Math.max(64 * MIB, 2 * (this.#maxBodyBytes + this.#maxDecompressedBytes))));
-    this.#decodedBudget = new ByteBudget(positiveInteger('maxInFlightDecodedBytes', options.maxInFlightDecodedBytes, Math.max(256 * MIB, 8 * largestBody)));
+    this.#bodyBudget = new ByteBudget(positiveOption('maxInFlightBytes', options.maxInFlightBytes, Math.max(64 * MIB, 2 * (this.#maxBodyBytes + this.#maxDecompressedBytes)), { integer: true }));
+    this.#decodedBudget = new ByteBudget(positiveOption('maxInFlightDecodedBytes', options.maxInFlightDecodedBytes, Math.max(256 * MIB, 8 * largestBody), { integer: true }));
     this.#maxPendingSpans = maxPendingSpans;
     this.#backlog = options.backlog;
-    this.#retryAfter = String(positiveInteger('retryAfterSeconds', options.retryAfterSeconds, 1));
-    this.#requestTimeoutMs = positiveInteger('requestTimeoutMs', options.requestTimeoutMs, 30_000);
+    this.#retryAfter = String(positiveOption('retryAfterSeconds', options.retryAfterSeconds, 1, { integer: true }));
+    this.#requestTimeoutMs = positiveOption('requestTimeoutMs', options.requestTimeoutMs, 30_000, { integer: true });
     // Node requires the headers deadline to be within the request deadline.
-    this.#headersTimeoutMs = Math.min(positiveInteger('headersTimeoutMs', options.headersTimeoutMs, 10_000), this.#requestTimeoutMs);
+    this.#headersTimeoutMs = Math.min(positiveOption('headersTimeoutMs', options.headersTimeoutMs, 10_000, { integer: true }), this.#requestTimeoutMs);
     this.#decodeLimits = resolveDecodeLimits(options.decode);
 
     // Last, once every option is known to be valid: the pipeline opens the database.

@@ -79,3 +79,6 @@ export type { PricingFile } from './load-pricing-file.js';
 export { DiagnosticReporter } from './diagnostic-reporter.js';
 export type { DiagnosticReporterOptions, DiagnosticReporterStats, DiagnosticSink } from './diagnostic-reporter.js';
 export { describeNetworkError, networkErrorCode } from './describe-network-error.js';
+export { DEFAULT_STORE_PATH, parseDuration } from './parse-duration.js';
+export { positiveOption } from './option-checks.js';
+export type { NumberKind } from './option-checks.js';

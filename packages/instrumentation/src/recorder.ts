@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
 import type { Tracer, TracerProvider } from '@opentelemetry/api';
-import { ContentPolicies, DEFAULT_STALE_AFTER_MS, InvalidArgumentError, defaultRedactor } from '@runtrace/core';
+import { ContentPolicies, DEFAULT_STALE_AFTER_MS, InvalidArgumentError, defaultRedactor, positiveOption } from '@runtrace/core';
 import type { ContentPolicy } from '@runtrace/core';
 import type { RecorderClock } from './recorder-clock.js';
 import { Run, runInside } from './run.js';
@@ -68,11 +68,6 @@ function bodiesPolicy(value: BodiesPolicy | undefined): BodiesPolicy {
   return value;
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(name, value, 'a positive number');
-  return value;
-}
 
 /**
  * Records runs, steps and tool calls as OpenTelemetry spans through `@opentelemetry/api`, so it
@@ -92,14 +87,14 @@ export class Recorder {
   constructor(options: RecorderOptions = {}) {
     const policy = options.contentPolicy ?? 'metadata';
     if (!POLICIES.has(policy)) throw new InvalidArgumentError('contentPolicy', policy, 'one of none, metadata, full');
-    const staleAfter = positive('staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
+    const staleAfter = positiveOption('staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
     this.#core = new RecorderCore({
       tracer: options.tracer ?? (options.tracerProvider ?? trace).getTracer(TRACER_NAME, TRACER_VERSION),
       contentPolicy: policy,
       redactor: options.redactor ?? defaultRedactor,
       clock: options.clock ?? systemClock,
-      heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, staleAfter / 2),
-      maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
+      heartbeatIntervalMs: positiveOption('heartbeatIntervalMs', options.heartbeatIntervalMs, staleAfter / 2),
+      maxBodyBytes: positiveOption('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
       bodies: bodiesPolicy(options.bodies),
     });
     this.#shouldRecord = options.shouldRecord;

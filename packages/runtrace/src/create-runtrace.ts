@@ -1,6 +1,6 @@
 // Builds runtrace's pipeline — recorder, RunSpanProcessor, local store, OTLP export — without touching OpenTelemetry's globals.
 import { resolve } from 'node:path';
-import { ContentPolicies, DEFAULT_STALE_AFTER_MS, DiagnosticReporter, InvalidArgumentError, errorMessage } from '@runtrace/core';
+import { ContentPolicies, DEFAULT_STALE_AFTER_MS, DEFAULT_STORE_PATH, DiagnosticReporter, InvalidArgumentError, errorMessage } from '@runtrace/core';
 import type { ContentPolicy } from '@runtrace/core';
 import { Recorder } from '@runtrace/instrumentation';
 import { RunSpanProcessor } from '@runtrace/processor';
@@ -17,8 +17,8 @@ import type { RuntraceEnvConfig } from './load-config.js';
 import type { CreateRuntraceOptions, OtlpOptions } from './runtrace-options.js';
 import type { RuntraceStats } from './runtrace-stats.js';
 
-/** The default store file, relative to the working directory. */
-export const DEFAULT_STORE_PATH = './.runtrace/runtrace.db';
+/** The default store file, relative to the working directory (core's, re-exported here). */
+export { DEFAULT_STORE_PATH };
 
 /** What {@link createRuntrace} built. */
 export interface RuntracePipeline {

@@ -1,5 +1,5 @@
 // The one place runtrace reads environment variables: RUNTRACE_* and the standard OTEL_EXPORTER_OTLP_* ones.
-import { ConfigError, ContentPolicies, DEFAULT_STALE_AFTER_MS } from '@runtrace/core';
+import { ConfigError, ContentPolicies, DEFAULT_STALE_AFTER_MS, parseDuration } from '@runtrace/core';
 import type { ContentPolicy } from '@runtrace/core';
 
 /** OTLP protocols runtrace can send with. */
@@ -105,8 +105,6 @@ const SOURCE = 'environment';
 const OFF = new Set(['off', 'false', '0', 'no', 'none', 'disabled']);
 const SILENT = new Set(['silent', 'off', 'quiet', 'none', 'false', '0']);
 const LOUD = new Set(['warn', 'on', 'stderr', 'true', '1']);
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
-const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 function read(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -189,12 +187,11 @@ function parseUrl(name: string, value: string): string {
   }
 }
 
+/** A positive duration: milliseconds, or with a unit (\`90s\`, \`5m\`; core's parseDuration). */
 function parseMs(name: string, value: string): number {
-  const match = DURATION.exec(value);
-  const amount = match === null ? Number.NaN : Number(match[1]);
-  const unit = DURATION_UNITS[(match?.[2] ?? 'ms').toLowerCase()] ?? 1;
-  if (!Number.isFinite(amount) || amount <= 0) throw new ConfigError(SOURCE, name, `expected a positive number of milliseconds (or 90s, 5m), got ${JSON.stringify(value)}`);
-  return amount * unit;
+  const ms = parseDuration(value, { bareUnit: 'ms' });
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0) throw new ConfigError(SOURCE, name, `expected a positive number of milliseconds (or 90s, 5m), got ${JSON.stringify(value)}`);
+  return ms;
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {

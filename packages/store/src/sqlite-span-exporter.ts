@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWriteError, defaultPricingTable, errorMessage, normalizeModel } from '@runtrace/core';
+import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWriteError, defaultPricingTable, errorMessage, normalizeModel, positiveOption } from '@runtrace/core';
 import type { StorePricing, StoreSweepResult } from './query-types.js';
 import { InProgressSnapshots } from './internal/in-progress-snapshots.js';
 import type { SnapshotSource } from './internal/in-progress-snapshots.js';
@@ -123,13 +123,6 @@ interface InFlight {
   readonly resolve: () => void;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0 || (value === 0 && !allowZero)) {
-    throw new InvalidArgumentError(name, value, allowZero ? 'an integer of 0 or more' : 'a positive integer');
-  }
-  return value;
-}
 
 
 /** The cause of a failed write, from SQLite's or the file system's message. */
@@ -200,15 +193,15 @@ export class SqliteSpanExporter implements SpanExporter {
       throw new InvalidArgumentError('options.path', options.path, 'a non-empty file path');
     }
     this.path = requireFilePath(options.path);
-    this.#maxQueueSpans = positiveInteger('options.maxQueueSpans', options.maxQueueSpans, 4_096);
-    this.#maxQueueBytes = positiveInteger('options.maxQueueBytes', options.maxQueueBytes, 8 * 1024 * 1024);
-    this.#maxBatchSpans = positiveInteger('options.maxBatchSpans', options.maxBatchSpans, 2_000);
+    this.#maxQueueSpans = positiveOption('options.maxQueueSpans', options.maxQueueSpans, 4_096, { integer: true });
+    this.#maxQueueBytes = positiveOption('options.maxQueueBytes', options.maxQueueBytes, 8 * 1024 * 1024, { integer: true });
+    this.#maxBatchSpans = positiveOption('options.maxBatchSpans', options.maxBatchSpans, 2_000, { integer: true });
     this.#handoverSpans = Math.min(HANDOVER_SPANS, this.#maxQueueSpans);
-    this.#flushIntervalMs = positiveInteger('options.flushIntervalMs', options.flushIntervalMs, 100, true);
-    const inProgressDelayMs = positiveInteger('options.inProgressDelayMs', options.inProgressDelayMs, 200, true);
-    const busyTimeoutMs = positiveInteger('options.busyTimeoutMs', options.busyTimeoutMs, 5_000);
-    const staleAfterMs = positiveInteger('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
-    const maxDatabaseBytes = options.maxDatabaseBytes === undefined ? undefined : positiveInteger('options.maxDatabaseBytes', options.maxDatabaseBytes, 0);
+    this.#flushIntervalMs = positiveOption('options.flushIntervalMs', options.flushIntervalMs, 100, { integer: true, allowZero: true });
+    const inProgressDelayMs = positiveOption('options.inProgressDelayMs', options.inProgressDelayMs, 200, { integer: true, allowZero: true });
+    const busyTimeoutMs = positiveOption('options.busyTimeoutMs', options.busyTimeoutMs, 5_000, { integer: true });
+    const staleAfterMs = positiveOption('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS, { integer: true });
+    const maxDatabaseBytes = options.maxDatabaseBytes === undefined ? undefined : positiveOption('options.maxDatabaseBytes', options.maxDatabaseBytes, 0, { integer: true });
     const now = options.now ?? Date.now;
     this.#onWriteError = options.onWriteError;
     this.#context = {

@@ -1,6 +1,6 @@
 // The local store's query side: list, detail, overview, analytics, deletes, retention and sweeps.
 
-import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, normalizeModel } from '@runtrace/core';
+import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, normalizeModel, positiveOption } from '@runtrace/core';
 import type Database from 'better-sqlite3';
 import type {
   Analytics,
@@ -97,8 +97,8 @@ export class SqliteStore {
     }
     this.path = requireFilePath(options.path);
     this.#now = options.now ?? Date.now;
-    this.#staleAfterMs = positive('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS);
-    this.#busyTimeoutMs = positive('options.busyTimeoutMs', options.busyTimeoutMs, 5_000);
+    this.#staleAfterMs = positiveOption('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS, { unit: 'milliseconds' });
+    this.#busyTimeoutMs = positiveOption('options.busyTimeoutMs', options.busyTimeoutMs, 5_000, { unit: 'milliseconds' });
     this.#normalizeModel = options.normalizeModel ?? normalizeModel;
     this.#pricing = options.pricing;
     this.#db = openDatabaseFile(this.path, this.#busyTimeoutMs);
@@ -322,7 +322,7 @@ export class SqliteStore {
    * const counts = store.sweep({ staleAfterMs: 60_000 });
    */
   sweep(options: SweepOptions = {}): StoreSweepResult {
-    const staleAfterMs = positive('staleAfterMs', options.staleAfterMs, this.#staleAfterMs);
+    const staleAfterMs = positiveOption('staleAfterMs', options.staleAfterMs, this.#staleAfterMs, { unit: 'milliseconds' });
     const now = options.now ?? this.#now();
     if (!Number.isFinite(now)) throw new InvalidArgumentError('now', now, 'epoch milliseconds');
     return sweepStale(this.#connection(), now - staleAfterMs);
@@ -412,11 +412,6 @@ export class SqliteStore {
 
 }
 
-function positive(parameter: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(parameter, value, 'a positive number of milliseconds');
-  return value;
-}
 
 
 

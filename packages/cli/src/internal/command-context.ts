@@ -1,5 +1,5 @@
 // What every command receives: its arguments, the io, the style and the resolved database path.
-import { errorMessage } from '@runtrace/core';
+import { DEFAULT_STORE_PATH, errorMessage } from '@runtrace/core';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,8 @@ import { readCliEnv } from './cli-env.js';
 import type { Style } from './style.js';
 
 /** The default store file, relative to the working directory. */
-export const DEFAULT_DB = './.runtrace/runtrace.db';
+/** The store file when neither --db nor RUNTRACE_DB names one (the same as the runtrace package's). */
+export const DEFAULT_DB = DEFAULT_STORE_PATH;
 
 /** Everything a command needs. */
 export interface CommandContext {

@@ -1,16 +1,7 @@
 // Parses flag values: durations (`90s`, `24h`, `30d`), sizes (`500MB`) and instants (`2026-11-01`, `24h`).
-import { RunStatuses, isRunStatus } from '@runtrace/core';
+import { RunStatuses, isRunStatus, parseDuration as parseDurationText } from '@runtrace/core';
 import type { RunStatus } from '@runtrace/core';
 import { UsageError } from './cli-errors.js';
-
-const DURATION_UNITS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-};
 
 const SIZE_UNITS: Readonly<Record<string, number>> = {
   '': 1,
@@ -26,15 +17,11 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
   gib: 1024 ** 3,
 };
 
-/** `90s`, `15m`, `24h`, `30d`, `2w`, `500ms` → milliseconds. */
+/** `90s`, `15m`, `24h`, `30d`, `2w`, `500ms` → milliseconds (the grammar of core's parseDuration). */
 export function parseDuration(flag: string, text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/i.exec(text.trim());
-  const unit = match?.[2]?.toLowerCase();
-  const factor = unit === undefined ? undefined : DURATION_UNITS[unit];
-  if (match === null || factor === undefined) {
-    throw new UsageError(`--${flag} wants a duration such as 90s, 15m, 24h or 30d, not ${JSON.stringify(text)}`);
-  }
-  return Number(match[1]) * factor;
+  const ms = parseDurationText(text);
+  if (ms === undefined) throw new UsageError(`--${flag} wants a duration such as 90s, 15m, 24h or 30d, not ${JSON.stringify(text)}`);
+  return ms;
 }
 
 /** `500MB`, `2GiB`, `1048576` → bytes (K, M and G are powers of 1024). */
@@ -49,7 +36,7 @@ export function parseSize(flag: string, text: string): number {
 
 /** An ISO date or time, or a duration meaning "that long ago" → epoch milliseconds. */
 export function parseInstant(flag: string, text: string, now: number): number {
-  if (/^\d+(?:\.\d+)?\s*(ms|s|m|h|d|w)$/i.test(text.trim())) return now - parseDuration(flag, text);
+  if (parseDurationText(text) !== undefined) return now - parseDuration(flag, text);
   const ms = Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim()) || Number.isNaN(ms)) {
     throw new UsageError(`--${flag} wants an ISO date (2026-11-01, 2026-11-01T12:00Z) or a duration ago (24h, 7d), not ${JSON.stringify(text)}`);
