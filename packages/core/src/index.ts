@@ -82,3 +82,4 @@ export { describeNetworkError, networkErrorCode } from './describe-network-error
 export { DEFAULT_STORE_PATH, parseDuration } from './parse-duration.js';
 export { positiveOption } from './option-checks.js';
 export type { NumberKind } from './option-checks.js';
+export { decodeHeaderBytes, headerRecord } from './header-record.js';

@@ -1,4 +1,5 @@
 // Redaction of headers, JSON, NDJSON, server-sent events, URLs, free text and span attributes.
+import { headerRecord } from './header-record.js';
 import { Buffer } from 'node:buffer';
 import { REDACTED } from './attributes.js';
 import { InvalidArgumentError } from './errors.js';
@@ -167,7 +168,7 @@ export class Redactor {
    */
   redactHeaders(headers: HeadersInput): RedactionResult<Record<string, string>> {
     const tally = new Tally();
-    const collected = isPlainHeaderRecord(headers) ? lowerCaseRecord(headers) : collectHeaders(headers);
+    const collected = isPlainHeaderRecord(headers) ? lowerCaseRecord(headers) : headerRecord(headers);
     for (const name of Object.keys(collected)) {
       const value = collected[name] as string;
       const out = this.redactHeaderValue(name, value, tally);
@@ -732,14 +733,6 @@ function isHeaderRecord(value: unknown): value is Record<string, string | string
   return true;
 }
 
-function headerText(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
-  if (Array.isArray(value)) return value.map((item) => headerText(item) ?? '').join(', ');
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return undefined;
-}
 
 /** A plain object of string values: the shape most callers pass, read without the generic walk. */
 function isPlainHeaderRecord(headers: HeadersInput): headers is Readonly<Record<string, string>> {
@@ -766,59 +759,7 @@ function lowerCaseRecord(headers: Readonly<Record<string, string>>): Record<stri
   return out;
 }
 
-/** Any header shape as a plain record with lower-case names (repeated names joined with `, `). */
-function collectHeaders(headers: HeadersInput): Record<string, string> {
-  const collected = new Map<string, string>();
-  for (const [name, value] of headerEntries(headers)) {
-    const lower = name.toLowerCase();
-    const previous = collected.get(lower);
-    collected.set(lower, previous === undefined ? value : `${previous}, ${value}`);
-  }
-  return Object.fromEntries(collected);
-}
 
-function* headerEntries(headers: HeadersInput): Generator<[string, string]> {
-  if (headers === null || headers === undefined) return;
-  if (Array.isArray(headers)) {
-    const list = headers as readonly unknown[];
-    const first: unknown = list[0];
-    if (typeof first === 'string' || first instanceof Uint8Array) {
-      // undici's flat raw headers: [name, value, name, value, …]
-      for (let index = 0; index + 1 < list.length; index += 2) {
-        const name = headerText(list[index]);
-        const value = headerText(list[index + 1]);
-        if (name !== undefined && value !== undefined) yield [name, value];
-      }
-      return;
-    }
-  }
-  if (typeof (headers as { forEach?: unknown }).forEach === 'function' && typeof (headers as { get?: unknown }).get === 'function') {
-    // A Headers: keep every set-cookie separately when the runtime can list them.
-    const withCookies = headers as { forEach(cb: (value: string, name: string) => void): void; getSetCookie?: () => string[] };
-    const pairs: [string, string][] = [];
-    withCookies.forEach((value, name) => {
-      if (name.toLowerCase() !== 'set-cookie' || typeof withCookies.getSetCookie !== 'function') pairs.push([name, value]);
-    });
-    if (typeof withCookies.getSetCookie === 'function') {
-      for (const cookie of withCookies.getSetCookie()) pairs.push(['set-cookie', cookie]);
-    }
-    yield* pairs;
-    return;
-  }
-  if (typeof (headers as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') {
-    for (const pair of headers as Iterable<unknown>) {
-      if (!Array.isArray(pair)) continue;
-      const name = headerText(pair[0]);
-      const value = headerText(pair[1]);
-      if (name !== undefined && value !== undefined) yield [name, value];
-    }
-    return;
-  }
-  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-    const text = headerText(value);
-    if (text !== undefined) yield [name, text];
-  }
-}
 
 function stringList(value: readonly string[] | undefined, parameter: string): readonly string[] {
   if (value === undefined) return [];

@@ -1,14 +1,13 @@
 // Records one HTTP round trip made inside a step as an attempt span, keeping the start of each body up to a byte cap.
 import { SpanKind } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { HttpAttributes, RetryClassifications, RuntraceAttributes, RuntraceEvents, SpanKinds, classifyOutcome, isTimeoutError, markRedacted } from '@runtrace/core';
+import { HttpAttributes, RetryClassifications, RuntraceAttributes, RuntraceEvents, SpanKinds, classifyOutcome, headerRecord, isTimeoutError, markRedacted } from '@runtrace/core';
 import type { RetryClassification } from '@runtrace/core';
 import type { Dispatcher } from 'undici';
 import { BodyCapture } from './body-capture.js';
 import { JsonCompleteness } from './json-completeness.js';
 import { endSpan } from './recorder-core.js';
 import type { Outcome, StepState } from './recorder-core.js';
-import { headerRecord } from './header-record.js';
 import { endImplicitStep } from './implicit-model-call.js';
 import { retryDelayMs } from './retry-delay.js';
 import { WIRE_REQUEST_BYTES, WireCapture, wireFormatOf } from './wire-capture.js';

@@ -1,9 +1,8 @@
 // Turns a model call made outside any step into a step of its own: in the active run, or in an implicit run.
 import type { Dispatcher } from 'undici';
-import { GenAiAttributes, RuntraceAttributes } from '@runtrace/core';
+import { GenAiAttributes, RuntraceAttributes, headerRecord } from '@runtrace/core';
 import type { Outcome, RecorderCore, RunState, StepState } from './recorder-core.js';
 import { activeRunState } from './context-keys.js';
-import { headerRecord } from './header-record.js';
 import { startStepState } from './start-entities.js';
 import { wireFormatOf } from './wire-capture.js';
 
