@@ -83,3 +83,4 @@ export { DEFAULT_STORE_PATH, parseDuration } from './parse-duration.js';
 export { positiveOption } from './option-checks.js';
 export type { NumberKind } from './option-checks.js';
 export { decodeHeaderBytes, headerRecord } from './header-record.js';
+export { endpointLabel, endpointPathOf } from './endpoint.js';

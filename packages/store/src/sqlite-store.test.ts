@@ -7,7 +7,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GenAiAttributes, InvalidArgumentError, RuntraceAttributes, ShutDownError, StoreSchemaError, StoreWriteError } from '@runtrace/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DAY, HOUR, MINUTE, R, T0, fixtureSpans, inProgressSpans, normalizeForTest, runSpan, stepSpan, testPricing } from './__fixtures__/spans.js';
+import { DAY, HOUR, MINUTE, R, T0, attemptSpan, fixtureSpans, inProgressSpans, normalizeForTest, runSpan, stepSpan, testPricing } from './__fixtures__/spans.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import type { SqliteStore} from './sqlite-store.js';
 import { openStore } from './sqlite-store.js';
@@ -336,6 +336,26 @@ describe('SqliteStore deletes, retention and sweeps', () => {
 });
 
 describe('ingest', () => {
+  it("rolls a run's endpoint up by the rule the run summary uses: the first attempt's, whatever its outcome, method in upper case", async () => {
+    const exporter = new SqliteSpanExporter({ path, pricing: testPricing, normalizeModel: normalizeForTest, now: clock });
+    const trace = 'e'.repeat(32);
+    const common = { run: 'e000000000000001', trace, startMs: T0 + 10 };
+    await exportAll(exporter, [
+      runSpan({ id: common.run, trace, startMs: T0, endMs: T0 + 900, status: 'error' }),
+      stepSpan({ ...common, id: 'e000000000000002', parent: common.run, number: 1, model: 'gpt-test', input: 0, output: 0, endMs: T0 + 800, status: 'error' }),
+      // Both attempts failed; the first started first.
+      attemptSpan({ ...common, id: 'e000000000000004', parent: 'e000000000000002', number: 2, statusCode: 503, startMs: T0 + 400, endMs: T0 + 500, status: 'error', attributes: { 'http.request.method': 'post', 'url.full': 'https://api.example.test/v1/retried' } }),
+      attemptSpan({ ...common, id: 'e000000000000003', parent: 'e000000000000002', number: 1, statusCode: 429, startMs: T0 + 20, endMs: T0 + 300, status: 'error', attributes: { 'http.request.method': 'post' } }),
+    ]);
+    await exporter.shutdown();
+    const store = openStore({ path, now: clock, normalizeModel: normalizeForTest });
+    try {
+      expect(store.getRun(common.run)!.run.endpoint).toBe('POST /v1/chat/completions');
+    } finally {
+      store.close();
+    }
+  });
+
   it('is idempotent for duplicates and independent of arrival order', async () => {
     const exporter = new SqliteSpanExporter({ path, pricing: testPricing, normalizeModel: normalizeForTest, now: clock });
     const spans = fixtureSpans();

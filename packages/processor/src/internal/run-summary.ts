@@ -4,16 +4,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { ForeignGenAi, RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
-import {
-  GenAiAttributes,
-  HttpAttributes,
-  isRunStatus,
-  isTerminal,
-  isUsageMissing,
-  RunStatuses,
-  RuntraceAttributes,
-  SpanKinds,
-} from '@runtrace/core';
+import { GenAiAttributes, HttpAttributes, RunStatuses, RuntraceAttributes, SpanKinds, endpointLabel, endpointPathOf, isRunStatus, isTerminal, isUsageMissing } from '@runtrace/core';
 import type { CostCalculator } from '../run-span-processor-options.js';
 
 /** The runtrace status of a span: its `runtrace.status`, else derived from the OTel status. */
@@ -32,17 +23,6 @@ function stringAttribute(attributes: Attributes, key: string): string | undefine
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function pathOf(attributes: Attributes): string | undefined {
-  const path = stringAttribute(attributes, HttpAttributes.URL_PATH);
-  if (path !== undefined) return path;
-  const url = stringAttribute(attributes, HttpAttributes.URL_FULL);
-  if (url === undefined) return undefined;
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A run names at most this many distinct models and providers. */
 const MAX_NAMES = 8;
@@ -197,11 +177,11 @@ export class RunSummaryAccumulator {
 
   #addAttempt(span: ReadableSpan): void {
     const method = stringAttribute(span.attributes, HttpAttributes.REQUEST_METHOD);
-    const path = pathOf(span.attributes);
+    const path = endpointPathOf(span.attributes);
     if (method === undefined || path === undefined) return;
     const startMs = hrTimeToMilliseconds(span.startTime);
     if (this.#endpoint !== undefined && this.#endpoint.startMs <= startMs) return;
-    this.#endpoint = { startMs, label: `${method.toUpperCase()} ${path}` };
+    this.#endpoint = { startMs, label: endpointLabel(method, path) };
   }
 
   /**

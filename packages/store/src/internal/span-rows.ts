@@ -3,7 +3,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isUsageMissing } from '@runtrace/core';
+import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, endpointPathOf, isUsageMissing } from '@runtrace/core';
 import type { SpanKind } from '@runtrace/core';
 import { foreignRowOf } from './foreign-rows.js';
 import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, otelOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns } from './row-fields.js';
@@ -160,17 +160,6 @@ function stepRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContex
   };
 }
 
-function urlPath(attributes: Attributes): string | null {
-  const path = str(attributes, HttpAttributes.URL_PATH);
-  if (path !== null) return path;
-  const url = str(attributes, HttpAttributes.URL_FULL);
-  if (url === null) return null;
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return null;
-  }
-}
 
 function attemptRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): AttemptRow {
   const a = span.attributes;
@@ -186,7 +175,7 @@ function attemptRow(span: ReadableSpan, inProgress: boolean, context: SpanRowCon
     status: statusOf(span, inProgress),
     method: str(a, HttpAttributes.REQUEST_METHOD),
     url: str(a, HttpAttributes.URL_FULL),
-    url_path: urlPath(a),
+    url_path: endpointPathOf(a) ?? null,
     status_code: int(a, HttpAttributes.RESPONSE_STATUS_CODE),
     // Set only on a resend, as the HTTP conventions say: absent means none.
     resend_count: int(a, HttpAttributes.REQUEST_RESEND_COUNT) ?? 0,

@@ -32,8 +32,9 @@ export const AGGREGATE_RUN_SQL = `
     cost_unknown = CASE WHEN a.unk > 0 THEN 1 ELSE 0 END,
     cost_usd = CASE WHEN a.unk > 0 THEN NULL ELSE a.cost END,
     tool_call_count = (SELECT count(*) FROM tool_calls WHERE tool_calls.trace_id = runs.trace_id AND tool_calls.run_id = runs.run_id),
-    endpoint = (SELECT method || ' ' || url_path FROM attempts
-      WHERE attempts.trace_id = runs.trace_id AND attempts.run_id = runs.run_id AND attempts.status = 'completed' AND method IS NOT NULL AND url_path IS NOT NULL
+    -- The endpoint rule of core's endpointLabel: the first attempt with a method and path, whatever its outcome.
+    endpoint = (SELECT upper(method) || ' ' || url_path FROM attempts
+      WHERE attempts.trace_id = runs.trace_id AND attempts.run_id = runs.run_id AND method IS NOT NULL AND url_path IS NOT NULL
       ORDER BY start_ms LIMIT 1)
   FROM (SELECT count(*) AS n, coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o,
       coalesce(sum(reasoning_tokens), 0) AS r, coalesce(sum(cache_read_tokens), 0) AS cr,
