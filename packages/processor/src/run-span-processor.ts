@@ -1,6 +1,6 @@
 // RunSpanProcessor: finalizes runtrace spans (write-once, stale sweep, shutdown), redacts every
 // span in onEnding, writes run summaries, and routes ended spans to the destinations it wraps.
-import type { Attributes, Context, Exception, Link, SpanStatus, TimeInput } from '@opentelemetry/api';
+import type { Attributes, Context, Link, SpanStatus } from '@opentelemetry/api';
 import { diag, SpanStatusCode, trace } from '@opentelemetry/api';
 import { hrTimeToMilliseconds, millisToHrTime } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -11,8 +11,6 @@ import {
   defaultRedactor,
   InvalidArgumentError,
   Redactor,
-  isRunStatus,
-  isTerminal,
   RunStatuses,
   RuntraceAttributes,
   SpanKinds,
@@ -26,6 +24,9 @@ import { RedactionMemo } from './internal/redaction-memo.js';
 import type { ResolvedDestination } from './internal/router.js';
 import { Router } from './internal/router.js';
 import { RunSummaryAccumulator } from './internal/run-summary.js';
+import { RunGroup, SpanEntry, countKey, endOrder, isSpanKind, isTerminalValue, zeroCounts } from './internal/run-registry.js';
+import type { MutableCounts, Mutators } from './internal/run-registry.js';
+import { WriteOnceGuard, asInternalWrite, internalWrite } from './internal/write-once-guard.js';
 import type { SpanCopy } from './internal/span-copy.js';
 import { copySpan } from './internal/span-copy.js';
 import type { RunLiveEvent, RunLiveListener, SweepCounts } from './run-live-event.js';
@@ -50,122 +51,6 @@ const DECISION_MEMORY = 10_000;
 /** Sub-runs nest; activity and sweep ordering follow at most this many levels up. */
 const MAX_RUN_DEPTH = 16;
 
-/**
- * Writes that RunSpanProcessor itself makes (sweep, shutdown, redaction) must pass through the
- * write-once wrappers of every RunSpanProcessor instance — even one from another copy of this
- * package — so the flag lives on `globalThis` under a registered symbol.
- */
-const INTERNAL_WRITE_KEY = Symbol.for('@runtrace/processor.internal-write');
-const internalWrite: { span: object | undefined } = ((globalThis as Record<symbol, unknown>)[INTERNAL_WRITE_KEY] ??= {
-  span: undefined,
-}) as { span: object | undefined };
-
-function asInternalWrite<T>(span: object, write: () => T): T {
-  const previous = internalWrite.span;
-  internalWrite.span = span;
-  try {
-    return write();
-  } finally {
-    internalWrite.span = previous;
-  }
-}
-
-type Mutators = Pick<
-  Span,
-  'setAttribute' | 'setAttributes' | 'addEvent' | 'addLink' | 'addLinks' | 'setStatus' | 'updateName' | 'end' | 'recordException'
->;
-
-/**
- * A tracked span. Entries and groups are class instances rather than object literals: V8 can
- * pretenure a literal's allocation site (allocate it straight in the old generation) once its
- * objects are seen surviving young-generation GCs, and a dead entry in the old generation then
- * keeps its young span alive through every scavenge until the next full GC — under a burst,
- * hundreds of MiB of span data promoted. Constructor allocations have no allocation site.
- */
-class SpanEntry {
-  readonly span: Span;
-  readonly kind: SpanKind;
-  readonly group: RunGroup;
-  /** The methods this processor replaced when they were not the prototype's (another processor's wrappers). */
-  readonly original: Mutators | undefined;
-  /** For an attempt or tool: its step's entry, whose activity it also counts as. */
-  readonly step: SpanEntry | undefined;
-  lastActivityMs: number;
-  ended = false;
-  lateWrites = 0;
-
-  constructor(span: Span, kind: SpanKind, group: RunGroup, original: Mutators | undefined, step: SpanEntry | undefined, nowMs: number) {
-    this.span = span;
-    this.kind = kind;
-    this.group = group;
-    this.original = original;
-    this.step = step;
-    this.lastActivityMs = nowMs;
-  }
-}
-
-/** A run and its in-flight children (a class for the same reason as {@link SpanEntry}). */
-class RunGroup {
-  readonly key: string;
-  readonly traceId: string;
-  run: SpanEntry | undefined = undefined;
-  runEnded: boolean;
-  readonly children = new Set<SpanEntry>();
-  /** Open steps by span id, so attempts and tools can find their step; created on first use. */
-  steps: Map<string, SpanEntry> | undefined = undefined;
-  parentKey: string | undefined = undefined;
-  lastActivityMs: number;
-  readonly summary = new RunSummaryAccumulator();
-  updatePending = false;
-
-  constructor(key: string, traceId: string, runEnded: boolean, nowMs: number) {
-    this.key = key;
-    this.traceId = traceId;
-    this.runEnded = runEnded;
-    this.lastActivityMs = nowMs;
-  }
-}
-
-type MutableCounts = { -readonly [K in keyof SweepCounts]: number };
-
-function zeroCounts(): MutableCounts {
-  return { runs: 0, steps: 0, attempts: 0, tools: 0 };
-}
-
-function countKey(kind: SpanKind): keyof SweepCounts {
-  switch (kind) {
-    case SpanKinds.RUN:
-      return 'runs';
-    case SpanKinds.STEP:
-      return 'steps';
-    case SpanKinds.ATTEMPT:
-      return 'attempts';
-    case SpanKinds.TOOL:
-      return 'tools';
-  }
-}
-
-/** Children end before their parents: attempts and tools, then steps. */
-function endOrder(kind: SpanKind): number {
-  switch (kind) {
-    case SpanKinds.ATTEMPT:
-      return 0;
-    case SpanKinds.TOOL:
-      return 1;
-    case SpanKinds.STEP:
-      return 2;
-    case SpanKinds.RUN:
-      return 3;
-  }
-}
-
-function isSpanKind(value: unknown): value is SpanKind {
-  return value === SpanKinds.RUN || value === SpanKinds.STEP || value === SpanKinds.ATTEMPT || value === SpanKinds.TOOL;
-}
-
-function isTerminalValue(value: unknown): value is RunStatus {
-  return isRunStatus(value) && isTerminal(value);
-}
 
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -257,6 +142,7 @@ export class RunSpanProcessor implements SpanProcessor {
   /** Other instrumentations' GenAI spans: the runs they join, the model calls runtrace's steps cover. */
   readonly #foreign = new ForeignLinks(DECISION_MEMORY);
   readonly #listeners = new Set<RunLiveListener>();
+  readonly #guard: WriteOnceGuard;
   readonly #wrappers: Mutators;
   /** Takes a live event's snapshot; one function for every event. */
   readonly #takeSnapshot = (live: ReadableSpan): ReadableSpan => this.#snapshot(live);
@@ -268,7 +154,6 @@ export class RunSpanProcessor implements SpanProcessor {
   readonly #swept = zeroCounts();
   readonly #interruptedAtShutdown = zeroCounts();
   #untracked = 0;
-  #lateWrites = 0;
   #orphaned = 0;
   #redactedSpans = 0;
   #maskedValues = 0;
@@ -306,7 +191,13 @@ export class RunSpanProcessor implements SpanProcessor {
       clock: this.#clock,
       report: (error, context) => this.#report(error, context),
     });
-    this.#wrappers = this.#createWrappers();
+    this.#guard = new WriteOnceGuard({
+      entryOf: (span) => this.#entryOf(span),
+      touch: (entry) => this.#touch(entry, this.#clock.now()),
+      scheduleRunUpdate: (group) => this.#scheduleRunUpdate(group),
+      report: (error, context) => this.#report(error, context),
+    });
+    this.#wrappers = this.#guard.wrappers();
     this.#armTimer();
   }
 
@@ -345,7 +236,7 @@ export class RunSpanProcessor implements SpanProcessor {
     return {
       inFlight: { ...this.#inFlight },
       untracked: this.#untracked,
-      lateWrites: this.#lateWrites,
+      lateWrites: this.#guard.lateWrites,
       orphaned: this.#orphaned,
       swept: { ...this.#swept },
       interruptedAtShutdown: { ...this.#interruptedAtShutdown },
@@ -874,143 +765,6 @@ export class RunSpanProcessor implements SpanProcessor {
       this.#router.route(copy, runKey, kind === SpanKinds.RUN);
     } catch (error: unknown) {
       this.#report(error, 'ingest');
-    }
-  }
-
-  // ---- write-once wrappers ------------------------------------------------------------------
-
-  #createWrappers(): Mutators {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrappers' own `this` is the span
-    const processor = this;
-    /** The methods to delegate to: the ones this processor replaced, or the prototype's. */
-    const originalOf = (span: Span, entry: SpanEntry | undefined): Mutators =>
-      entry?.original ?? (Object.getPrototypeOf(span) as Mutators);
-    return {
-      setAttribute(this: Span, key: string, value: unknown): Span {
-        const entry = processor.#entryOf(this);
-        if (processor.#admitAttribute(this, entry, key, value)) originalOf(this, entry).setAttribute.call(this, key, value);
-        return this;
-      },
-      setAttributes(this: Span, attributes: Attributes): Span {
-        const entry = processor.#entryOf(this);
-        const accepted = processor.#admitAttributes(this, entry, attributes);
-        if (accepted !== undefined) originalOf(this, entry).setAttributes.call(this, accepted);
-        return this;
-      },
-      addEvent(this: Span, name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): Span {
-        const entry = processor.#entryOf(this);
-        if (processor.#admit(this, entry, true)) originalOf(this, entry).addEvent.call(this, name, attributesOrTime, time);
-        return this;
-      },
-      addLink(this: Span, link: Link): Span {
-        const entry = processor.#entryOf(this);
-        if (processor.#admit(this, entry, false)) originalOf(this, entry).addLink.call(this, link);
-        return this;
-      },
-      addLinks(this: Span, links: Link[]): Span {
-        const entry = processor.#entryOf(this);
-        if (processor.#admit(this, entry, false)) originalOf(this, entry).addLinks.call(this, links);
-        return this;
-      },
-      updateName(this: Span, name: string): Span {
-        const entry = processor.#entryOf(this);
-        if (processor.#admit(this, entry, true)) originalOf(this, entry).updateName.call(this, name);
-        return this;
-      },
-      recordException(this: Span, exception: Exception, time?: TimeInput): void {
-        const entry = processor.#entryOf(this);
-        if (processor.#admit(this, entry, false)) originalOf(this, entry).recordException.call(this, exception, time);
-      },
-      setStatus(this: Span, status: SpanStatus): Span {
-        const entry = processor.#entryOf(this);
-        if (processor.#admit(this, entry, true, !processor.#statusWriteAllowed(this, status))) {
-          originalOf(this, entry).setStatus.call(this, status);
-        }
-        return this;
-      },
-      end(this: Span, endTime?: TimeInput): void {
-        const entry = processor.#entryOf(this);
-        if (processor.#admitEnd(this, entry)) originalOf(this, entry).end.call(this, endTime);
-      },
-    };
-  }
-
-  /**
-   * Decides whether an application write reaches the span: writes to an ended span, and
-   * `refused` writes (a status change after a terminal status), are dropped (and counted) before
-   * the SDK can log a warning for each; other writes count as activity.
-   * Never throws: a failure here lets the write through.
-   */
-  #admit(span: Span, entry: SpanEntry | undefined, runUpdate: boolean, refused = false): boolean {
-    if (entry === undefined || internalWrite.span === span) return true;
-    try {
-      if (entry.ended) {
-        this.#lateWrite(entry);
-        return false;
-      }
-      this.#touch(entry, this.#clock.now());
-      if (refused) {
-        this.#lateWrite(entry);
-        return false;
-      }
-      if (runUpdate && entry.kind === SpanKinds.RUN) this.#scheduleRunUpdate(entry.group);
-    } catch (error: unknown) {
-      this.#report(error, 'write');
-    }
-    return true;
-  }
-
-  #admitAttribute(span: Span, entry: SpanEntry | undefined, key: string, value: unknown): boolean {
-    return this.#admit(span, entry, true, key === RuntraceAttributes.STATUS && this.#statusAttributeRefused(span, value));
-  }
-
-  /** The attributes to write (without a refused status change), or `undefined` to drop the write. */
-  #admitAttributes(span: Span, entry: SpanEntry | undefined, attributes: Attributes): Attributes | undefined {
-    if (!Object.hasOwn(attributes, RuntraceAttributes.STATUS)) return this.#admit(span, entry, true) ? attributes : undefined;
-    if (this.#admitAttribute(span, entry, RuntraceAttributes.STATUS, attributes[RuntraceAttributes.STATUS])) return attributes;
-    if (entry === undefined || entry.ended) return undefined;
-    const { [RuntraceAttributes.STATUS]: _refused, ...rest } = attributes;
-    return rest;
-  }
-
-  /** Once `runtrace.status` is terminal, writing another value to it is a late write. */
-  #statusAttributeRefused(span: Span, value: unknown): boolean {
-    const current = span.attributes[RuntraceAttributes.STATUS];
-    return isTerminalValue(current) && value !== current;
-  }
-
-  /**
-   * Once `runtrace.status` is terminal, the OTel status may still be set once to match it
-   * (ERROR for `error`, OK for `completed`); any other change is a late write.
-   */
-  #statusWriteAllowed(span: Span, status: SpanStatus): boolean {
-    const terminal = span.attributes[RuntraceAttributes.STATUS];
-    if (!isTerminalValue(terminal) || status.code === SpanStatusCode.UNSET) return true;
-    const current = span.status;
-    if (current.code !== SpanStatusCode.UNSET) {
-      return current.code === status.code && current.message === status.message;
-    }
-    if (status.code === SpanStatusCode.ERROR) return terminal === RunStatuses.ERROR;
-    return terminal === RunStatuses.COMPLETED;
-  }
-
-  #admitEnd(span: Span, entry: SpanEntry | undefined): boolean {
-    if (entry === undefined || internalWrite.span === span || !entry.ended) return true;
-    try {
-      this.#lateWrite(entry);
-    } catch (error: unknown) {
-      this.#report(error, 'write');
-    }
-    return false;
-  }
-
-  #lateWrite(entry: SpanEntry): void {
-    entry.lateWrites += 1;
-    this.#lateWrites += 1;
-    if (!entry.ended) entry.span.attributes[RuntraceAttributes.LATE_WRITES] = entry.lateWrites;
-    if (entry.lateWrites === 1) {
-      const { traceId, spanId } = entry.span.spanContext();
-      diag.debug(`RunSpanProcessor: dropped a late write to terminal span ${traceId}-${spanId}; further ones are only counted`);
     }
   }
 
