@@ -18,7 +18,7 @@ import {
 import { BoundedMap } from './internal/bounded-map.js';
 import { ForeignLinks } from './internal/foreign-links.js';
 import type { Placement } from './internal/foreign-links.js';
-import { LiveSpanEvent } from './internal/live-span-event.js';
+import { LiveEvents } from './internal/live-events.js';
 import { recordMasking, redactSpanParts } from './internal/redaction.js';
 import { RedactionMemo } from './internal/redaction-memo.js';
 import type { ResolvedDestination } from './internal/router.js';
@@ -29,7 +29,7 @@ import type { MutableCounts, Mutators } from './internal/run-registry.js';
 import { WriteOnceGuard, asInternalWrite, internalWrite } from './internal/write-once-guard.js';
 import type { SpanCopy } from './internal/span-copy.js';
 import { copySpan } from './internal/span-copy.js';
-import type { RunLiveEvent, RunLiveListener, SweepCounts } from './run-live-event.js';
+import type { RunLiveListener, SweepCounts } from './run-live-event.js';
 import type {
   AttributeRedactor,
   Clock,
@@ -141,11 +141,10 @@ export class RunSpanProcessor implements SpanProcessor {
   readonly #ingestSummaries = new BoundedMap<string, RunSummaryAccumulator>(DECISION_MEMORY);
   /** Other instrumentations' GenAI spans: the runs they join, the model calls runtrace's steps cover. */
   readonly #foreign = new ForeignLinks(DECISION_MEMORY);
-  readonly #listeners = new Set<RunLiveListener>();
+  readonly #live: LiveEvents;
   readonly #guard: WriteOnceGuard;
   readonly #wrappers: Mutators;
   /** Takes a live event's snapshot; one function for every event. */
-  readonly #takeSnapshot = (live: ReadableSpan): ReadableSpan => this.#snapshot(live);
 
   #staleAfter: number;
   #timer: unknown;
@@ -191,10 +190,11 @@ export class RunSpanProcessor implements SpanProcessor {
       clock: this.#clock,
       report: (error, context) => this.#report(error, context),
     });
+    this.#live = new LiveEvents((live) => this.#snapshot(live), (error, context) => this.#report(error, context));
     this.#guard = new WriteOnceGuard({
       entryOf: (span) => this.#entryOf(span),
       touch: (entry) => this.#touch(entry, this.#clock.now()),
-      scheduleRunUpdate: (group) => this.#scheduleRunUpdate(group),
+      scheduleRunUpdate: (group) => this.#live.runUpdated(group),
       report: (error, context) => this.#report(error, context),
     });
     this.#wrappers = this.#guard.wrappers();
@@ -225,10 +225,7 @@ export class RunSpanProcessor implements SpanProcessor {
    * const unsubscribe = processor.subscribe((event) => { if (event.type === 'run-end') show(event.span); });
    */
   subscribe(listener: RunLiveListener): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#live.subscribe(listener);
   }
 
   /** A snapshot of the processor's counters. */
@@ -310,7 +307,7 @@ export class RunSpanProcessor implements SpanProcessor {
       } else {
         runKey = this.#runOfTrace(span.spanContext().traceId);
       }
-      this.#emitEnd(kind, span);
+      this.#live.ended(kind, span);
       this.#router.route(span, runKey, kind === SpanKinds.RUN);
     } catch (error: unknown) {
       this.#report(error, 'onEnd');
@@ -364,7 +361,7 @@ export class RunSpanProcessor implements SpanProcessor {
       this.#report(error, 'sweep');
     }
     for (const key of Object.keys(counts) as (keyof SweepCounts)[]) this.#swept[key] += counts[key];
-    this.#emit({ type: 'sweep', counts: { ...counts } });
+    this.#live.emit({ type: 'sweep', counts: { ...counts } });
     return counts;
   }
 
@@ -566,10 +563,7 @@ export class RunSpanProcessor implements SpanProcessor {
     this.#tracked += 1;
     this.#inFlight[countKey(kind)] += 1;
     this.#touch(entry, now);
-    if (this.#listeners.size > 0) {
-      if (kind === SpanKinds.RUN) this.#emit(this.#liveEvent('run-start', span, spanId));
-      else if (kind === SpanKinds.STEP) this.#emit(this.#liveEvent('step-start', span, spanId));
-    }
+    this.#live.started(kind, span, spanId);
   }
 
   /** Removes an ended span from the registry; returns the run key its sampling follows. */
@@ -671,7 +665,7 @@ export class RunSpanProcessor implements SpanProcessor {
         }
       }),
     );
-    this.#listeners.clear();
+    this.#live.clear();
   }
 
   #armTimer(): void {
@@ -761,48 +755,10 @@ export class RunSpanProcessor implements SpanProcessor {
       }
       this.#redactCopy(copy, true);
       this.#ingested += 1;
-      this.#emitEnd(kind, copy);
+      this.#live.ended(kind, copy);
       this.#router.route(copy, runKey, kind === SpanKinds.RUN);
     } catch (error: unknown) {
       this.#report(error, 'ingest');
-    }
-  }
-
-  // ---- live events --------------------------------------------------------------------------
-
-  #scheduleRunUpdate(group: RunGroup): void {
-    if (this.#listeners.size === 0 || group.updatePending) return;
-    group.updatePending = true;
-    queueMicrotask(() => {
-      group.updatePending = false;
-      const run = group.run;
-      if (run === undefined || run.ended || this.#listeners.size === 0) return;
-      try {
-        this.#emit(this.#liveEvent('run-update', run.span, run.span.spanContext().spanId));
-      } catch (error: unknown) {
-        this.#report(error, 'listener');
-      }
-    });
-  }
-
-  #emitEnd(kind: unknown, span: ReadableSpan): void {
-    if (this.#listeners.size === 0) return;
-    if (kind === SpanKinds.RUN) this.#emit({ type: 'run-end', spanId: span.spanContext().spanId, span });
-    else if (kind === SpanKinds.STEP) this.#emit({ type: 'step-end', spanId: span.spanContext().spanId, span });
-  }
-
-  /** A live event whose redacted snapshot is taken when a listener first reads `span`. */
-  #liveEvent(type: 'run-start' | 'step-start' | 'run-update', live: ReadableSpan, spanId: string): RunLiveEvent {
-    return new LiveSpanEvent(type, live, spanId, this.#takeSnapshot);
-  }
-
-  #emit(event: RunLiveEvent): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(event);
-      } catch (error: unknown) {
-        this.#report(error, 'listener');
-      }
     }
   }
 
