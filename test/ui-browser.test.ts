@@ -109,6 +109,8 @@ function runSpans(index: number, options: { status: string; label: string; attem
             ? {
                 [RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION]: 'rate_limited',
                 [RuntraceAttributes.ATTEMPT_RESPONSE_BODY]: JSON.stringify({ error: { message: 'Rate limit reached for gpt-4o-mini', type: 'requests', code: 'rate_limit_exceeded' } }),
+                // As the processor leaves a credential it masked.
+                [RuntraceAttributes.ATTEMPT_REQUEST_BODY]: JSON.stringify({ model: 'gpt-4o-mini', api_key: '[REDACTED]' }),
               }
             : {}),
         },
@@ -121,7 +123,14 @@ function runSpans(index: number, options: { status: string; label: string; attem
       startMs: options.startMs,
       durationMs: 1000,
       ended,
-      attributes: { ...common, [RuntraceAttributes.SPAN_KIND]: SpanKinds.RUN, [RuntraceAttributes.RUN_KIND]: 'chat_turn', [RuntraceAttributes.RUN_LABEL]: options.label, [GenAiAttributes.REQUEST_MODEL]: 'gpt-4o-mini' },
+      attributes: {
+        ...common,
+        [RuntraceAttributes.SPAN_KIND]: SpanKinds.RUN,
+        [RuntraceAttributes.RUN_KIND]: 'chat_turn',
+        [RuntraceAttributes.RUN_LABEL]: options.label,
+        [GenAiAttributes.REQUEST_MODEL]: 'gpt-4o-mini',
+        ...(index <= 2 ? { [GenAiAttributes.CONVERSATION_ID]: 'conv-weather' } : {}),
+      },
     }),
   ];
   return spans;
@@ -140,6 +149,7 @@ describe('runtrace ui in Chromium', () => {
   let browser: { context: BrowserContext; close: () => Promise<void> };
   let page: Page;
   const pageErrors: string[] = [];
+  const requests: string[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'runtrace-ui-'));
@@ -156,6 +166,7 @@ describe('runtrace ui in Chromium', () => {
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('request', (request) => requests.push(request.url()));
   }, 900_000);
 
   afterAll(async () => {
@@ -202,7 +213,9 @@ describe('runtrace ui in Chromium', () => {
     await page.getByRole('button', { name: 'attempt 1 POST 429' }).click();
     const panel = page.locator('aside.panel');
     await panel.waitFor();
-    expect(await panel.locator('.body-text').first().textContent()).toContain('Rate limit reached for gpt-4o-mini');
+    expect(await panel.locator('.body-text').nth(1).textContent()).toContain('Rate limit reached for gpt-4o-mini');
+    // What runtrace masked is marked as such.
+    expect(await panel.locator('.body-text').first().locator('mark.masked').allTextContents()).toEqual(['[REDACTED]']);
     // A streamed answer: each event's JSON indented in place.
     await page.getByRole('button', { name: 'attempt 2 POST 200' }).click();
     await expect.poll(() => panel.locator('.body-text').first().textContent()).toContain('data: {\n  "choices": [\n    {\n      "delta": {\n        "content": "Rainy"');
@@ -222,6 +235,15 @@ describe('runtrace ui in Chromium', () => {
     await expect.poll(async () => (await Promise.all((await page.locator('tr[data-run-id]').all()).map((row) => row.getAttribute('data-run-id')))).join(',')).toBe('a000000000000001');
     await page.goto(`${ui.url}#/runs?from=${encodeURIComponent(local(NOW - 52_000))}&to=${encodeURIComponent(local(NOW - 20_000))}`);
     await expect.poll(async () => (await Promise.all((await page.locator('tr[data-run-id]').all()).map((row) => row.getAttribute('data-run-id')))).join(',')).toBe('a000000000000002');
+  });
+
+  it('shows a conversation: its runs, oldest first', async () => {
+    await page.goto(`${ui.url}#/runs`);
+    await page.waitForSelector('tr[data-run-id="a000000000000001"]');
+    await page.goto(`${ui.url}#/run/a000000000000001`);
+    await page.getByRole('link', { name: 'conv-weather' }).click();
+    await expect.poll(async () => (await Promise.all((await page.locator('tr[data-run-id]').all()).map((row) => row.getAttribute('data-run-id')))).join(',')).toBe('a000000000000001,a000000000000002');
+    expect(page.url()).toContain('#/conversation/conv-weather');
   });
 
   it('moves through the runs table with the keyboard', async () => {
@@ -297,8 +319,10 @@ describe('runtrace ui in Chromium', () => {
     expect(violations).toEqual([]);
   });
 
-  it('raised no script error on any page', () => {
+  it('raised no script error on any page, and asked nothing of any other origin', () => {
     expect(pageErrors).toEqual([]);
+    expect(requests.length).toBeGreaterThan(10);
+    expect(requests.filter((url) => !url.startsWith(`http://127.0.0.1:${ui.port}/`) && url !== 'about:blank')).toEqual([]);
   });
 
   it('answers only requests to its own address, read-only, under a strict content policy', async () => {
