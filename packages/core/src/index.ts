@@ -84,3 +84,5 @@ export { positiveOption } from './option-checks.js';
 export type { NumberKind } from './option-checks.js';
 export { decodeHeaderBytes, headerRecord } from './header-record.js';
 export { endpointLabel, endpointPathOf } from './endpoint.js';
+export { stepCost } from './step-cost.js';
+export type { StepCost, StepCostInput, StepPricing } from './step-cost.js';

@@ -325,6 +325,19 @@ describe('RunSpanProcessor run summaries', () => {
     expect(runSpan?.attributes[RuntraceAttributes.SUMMARY_COST_USD]).toBeUndefined();
   });
 
+  it('keeps the cost known (zero) for a step with no model that got no answer, as the store prices it', () => {
+    const { exporter, clock, ...harness } = setup();
+    const h = { ...harness, clock };
+    const run = startRun(h);
+    // A request refused before anything named a model (no request model recorded).
+    const refused = startStep(h, run, { model: '' });
+    finish(h, refused, 'error');
+    finish(h, run);
+    const [runSpan] = byKind(exporter.getFinishedSpans(), 'run');
+    expect(runSpan?.attributes[RuntraceAttributes.SUMMARY_COST_UNKNOWN]).toBeUndefined();
+    expect(runSpan?.attributes[RuntraceAttributes.SUMMARY_COST_USD]).toBe(0);
+  });
+
   it('keeps the cost known (zero) for a run whose only step got no answer', () => {
     const { exporter, clock, ...harness } = setup();
     const h = { ...harness, clock };

@@ -4,7 +4,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { ForeignGenAi, RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
-import { GenAiAttributes, HttpAttributes, RunStatuses, RuntraceAttributes, SpanKinds, endpointLabel, endpointPathOf, isRunStatus, isTerminal, isUsageMissing } from '@runtrace/core';
+import { GenAiAttributes, HttpAttributes, RunStatuses, RuntraceAttributes, SpanKinds, endpointLabel, endpointPathOf, isRunStatus, isTerminal, isUsageMissing, stepCost } from '@runtrace/core';
 import type { CostCalculator } from '../run-span-processor-options.js';
 
 /** The runtrace status of a span: its `runtrace.status`, else derived from the OTel status. */
@@ -154,25 +154,10 @@ export class RunSummaryAccumulator {
     this.cacheReadTokens += usage.cacheReadTokens;
     this.cacheCreationTokens += usage.cacheCreationTokens;
     if (pricing === undefined) return;
-    if (figures.usageMissing) {
-      // The model answered but reported no usage (a stream cut before its usage chunk): the call
-      // may have been billed, so the run's cost is unknown, not a silent zero.
-      this.costUnknown = true;
-      return;
-    }
-    const model = figures.pricedModel;
-    if (model === undefined) {
-      this.costUnknown = true;
-      return;
-    }
-    const provider = figures.provider;
-    try {
-      const result = provider === undefined ? pricing.cost(model, usage) : pricing.cost(model, usage, provider);
-      if (result.known && Number.isFinite(result.usd)) this.costUsd += result.usd;
-      else this.costUnknown = true;
-    } catch {
-      this.costUnknown = true;
-    }
+    // Core's one rule for a model call's cost: the store's step rows use it too.
+    const cost = stepCost(pricing, { model: figures.pricedModel, provider: figures.provider, usage, usageMissing: figures.usageMissing });
+    if (cost.known) this.costUsd += cost.usd;
+    else this.costUnknown = true;
   }
 
   #addAttempt(span: ReadableSpan): void {

@@ -4,7 +4,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RuntraceAttributes, foreignRunId, readForeignGenAi } from '@runtrace/core';
 import type { ForeignAgent, ForeignModelCall, ForeignToolCall } from '@runtrace/core';
-import { UNKNOWN_COST, json, normalized, otelOf, parentOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns, tokens } from './row-fields.js';
+import { json, normalized, otelOf, parentOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns, tokens } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
 import type { SpanRowOf } from './span-rows.js';
 import type { RunRow, StepRow, ToolRow } from './row-columns.js';
@@ -83,7 +83,7 @@ function foreignStepRow(span: ReadableSpan, call: ForeignModelCall, runId: strin
   const requestModel = call.requestModel ?? null;
   const responseModel = call.responseModel ?? null;
   const provider = call.provider ?? null;
-  const cost = call.usageMissing ? UNKNOWN_COST : priced(context, responseModel ?? requestModel, usage, provider);
+  const cost = priced(context, responseModel ?? requestModel, usage, provider, call.usageMissing);
   const { spanId, traceId } = span.spanContext();
   return {
     step_id: spanId,

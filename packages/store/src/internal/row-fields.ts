@@ -5,7 +5,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { RuntraceAttributes, defaultRedactor, isRunStatus } from '@runtrace/core';
+import { RuntraceAttributes, defaultRedactor, isRunStatus, stepCost } from '@runtrace/core';
 import type { RunStatus, TokenUsage } from '@runtrace/core';
 import type { StorePricing } from '../query-types.js';
 import type { EventRow, RowValues } from './row-columns.js';
@@ -100,15 +100,10 @@ export interface Cost {
 export const UNKNOWN_COST: Cost = { cost_usd: null, cost_unknown: 1 };
 export const ZERO_COST: Cost = { cost_usd: 0, cost_unknown: 0 };
 
-export function priced(context: SpanRowContext, model: string | null, usage: Required<TokenUsage>, provider: string | null): Cost {
-  if (usage.inputTokens === 0 && usage.outputTokens === 0) return ZERO_COST;
-  if (model === null) return UNKNOWN_COST;
-  try {
-    const result = context.pricing.cost(model, usage, provider ?? undefined);
-    return result.known ? { cost_usd: result.usd, cost_unknown: 0 } : UNKNOWN_COST;
-  } catch {
-    return UNKNOWN_COST;
-  }
+/** A step's cost columns, by core's one rule for a model call's cost (\`stepCost\`). */
+export function priced(context: SpanRowContext, model: string | null, usage: Required<TokenUsage>, provider: string | null, usageMissing = false): Cost {
+  const cost = stepCost(context.pricing, { model, provider, usage, usageMissing });
+  return cost.known ? { cost_usd: cost.usd, cost_unknown: 0 } : UNKNOWN_COST;
 }
 
 export function normalized(context: SpanRowContext, model: string | null): string | null {

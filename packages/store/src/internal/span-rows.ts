@@ -133,7 +133,7 @@ function stepRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContex
     cacheCreationTokens: count(a, GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS),
   };
   // A model that answered without reporting usage may still have billed: unknown, not zero.
-  const cost = isUsageMissing(a) ? UNKNOWN_COST : priced(context, responseModel ?? requestModel, usage, provider);
+  const cost = priced(context, responseModel ?? requestModel, usage, provider, isUsageMissing(a));
   const { spanId, traceId } = span.spanContext();
   return {
     step_id: spanId,
