@@ -2,7 +2,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { RunSpanProcessorOptions } from '@runtrace/processor';
 import type { ForwardOptions } from './create-forward-destination.js';
-import type { OtlpEncoding } from './internal/export-response.js';
+import type { OtlpEncoding } from './otlp-decode-result.js';
 import type { OtlpDecodeOptions } from './otlp-decode-result.js';
 
 /** Receives decoded spans. A returned promise holds the request's answer until it settles. */

@@ -14,4 +14,4 @@ export type { ForwardOptions } from './create-forward-destination.js';
 export { decodeOtlpProtobuf, OTLP_PROTOBUF_CONTENT_TYPE } from './decode-otlp-protobuf.js';
 export { decodeOtlpJson, OTLP_JSON_CONTENT_TYPE } from './decode-otlp-json.js';
 export type { OtlpDecodeResult, OtlpDecodeSuccess, OtlpDecodeFailure, OtlpDecodeOptions } from './otlp-decode-result.js';
-export type { OtlpEncoding } from './internal/export-response.js';
+export type { OtlpEncoding } from './otlp-decode-result.js';

@@ -93,3 +93,6 @@ export interface OtlpDecodeOptions {
   /** The clock the future limit is measured against. @default Date */
   readonly clock?: { now(): number };
 }
+
+/** The two OTLP/HTTP encodings; answers use the encoding of the request. */
+export type OtlpEncoding = 'protobuf' | 'json';

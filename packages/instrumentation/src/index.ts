@@ -1,7 +1,7 @@
 // Public entry point of @runtrace/instrumentation.
 export { Recorder, createRecorder } from './recorder.js';
 export type { RecorderOptions } from './recorder.js';
-export type { BodiesPolicy } from './internal/recorder-core.js';
+export type { BodiesPolicy } from './bodies-policy.js';
 export type { RecorderClock } from './recorder-clock.js';
 export { Run } from './run.js';
 export type { RunUpdate } from './run.js';

@@ -14,7 +14,7 @@ import { DEFAULT_MAX_BODY_BYTES } from './internal/bounds.js';
 import { systemClock } from './internal/clock.js';
 import { activeRunState, activeStepState } from './internal/context-keys.js';
 import { RecorderCore } from './internal/recorder-core.js';
-import type { BodiesPolicy } from './internal/recorder-core.js';
+import type { BodiesPolicy } from './bodies-policy.js';
 import type { InstrumentationRedactor } from './instrumentation-redactor.js';
 import { resolveRun, startRunState, startStepState, startToolState } from './internal/start-entities.js';
 

@@ -4,7 +4,7 @@ export type { SqliteSpanExporterOptions, SqliteSpanExporterStats, StoreLossCause
 export { SqliteStore, openStore } from './sqlite-store.js';
 export { StoreSpanProcessor } from './store-span-processor.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
-export { SCHEMA_VERSION } from './internal/migrations.js';
+export { SCHEMA_VERSION } from './schema-version.js';
 export type {
   Analytics,
   AnalyticsOptions,

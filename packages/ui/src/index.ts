@@ -1,4 +1,4 @@
 // Public entry point of @runtrace/ui.
 export { startUi } from './start-ui.js';
 export type { UiOptions, UiServer } from './start-ui.js';
-export { isLoopback } from './internal/security.js';
+export { isLoopback } from './is-loopback.js';

@@ -9,7 +9,8 @@ import { openStore } from '@runtrace/store';
 import type { SqliteStore } from '@runtrace/store';
 import { answerApi } from './internal/api.js';
 import { LiveHub } from './internal/live.js';
-import { SECURITY_HEADERS, allowedHosts, isLoopback, presentedToken, tokenMatches } from './internal/security.js';
+import { SECURITY_HEADERS, allowedHosts, presentedToken, tokenMatches } from './internal/security.js';
+import { isLoopback } from './is-loopback.js';
 
 /** Options of {@link startUi}. */
 export interface UiOptions {

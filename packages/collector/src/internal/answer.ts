@@ -1,6 +1,7 @@
 // The collector's HTTP answers: OTLP bodies in the request's encoding, and how they are sent.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { encodeExportResponse, encodeStatus, type OtlpEncoding } from './export-response.js';
+import type { OtlpEncoding } from '../otlp-decode-result.js';
+import { encodeExportResponse, encodeStatus } from './export-response.js';
 
 /** The answer to a request; `close` drops the connection (its body may be unread). */
 export interface Answer {

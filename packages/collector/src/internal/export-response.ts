@@ -1,7 +1,6 @@
 // Encodes the collector's answers: ExportTraceServiceResponse on success, google.rpc.Status on failure.
 
-/** The two OTLP/HTTP encodings; answers use the encoding of the request. */
-export type OtlpEncoding = 'protobuf' | 'json';
+import type { OtlpEncoding } from '../otlp-decode-result.js';
 
 const encoder = new TextEncoder();
 /** The answers to a request with nothing rejected, the common case: encoded once. */

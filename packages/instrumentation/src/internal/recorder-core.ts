@@ -1,4 +1,5 @@
 // Run, step and tool state shared by the public handles, the stream wrapper and the HTTP interceptor.
+import type { BodiesPolicy } from '../bodies-policy.js';
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, SpanOptions, TimeInput, Tracer } from '@opentelemetry/api';
 import { HttpAttributes, RuntraceAttributes, RuntraceEvents, classifyOutcome } from '@runtrace/core';
@@ -21,8 +22,6 @@ export interface RecorderSettings {
   readonly bodies: BodiesPolicy;
 }
 
-/** `all`: every attempt's bodies; `unread`: only those the wire reader did not read as a model call's messages. */
-export type BodiesPolicy = 'all' | 'unread';
 
 /** How a caller asks to finish a run, step or tool call. */
 export interface FinishRequest {

@@ -2,8 +2,9 @@
 
 import type { SqliteDatabase } from './sqlite-connection.js';
 
-/** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 3;
+import { SCHEMA_VERSION } from '../schema-version.js';
+
+export { SCHEMA_VERSION };
 
 const MIGRATIONS: readonly string[] = [
   // 1: runs, steps, attempts, tool calls, events and generic spans.

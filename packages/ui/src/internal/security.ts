@@ -2,11 +2,8 @@
 // loopback, and the headers every response carries.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { isLoopback } from '../is-loopback.js';
 
-/** Whether an address is this machine's loopback (the only place the viewer listens by default). */
-export function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
 
 /**
  * The `Host` header values a request may carry: the bound address and port, and for loopback
