@@ -87,3 +87,23 @@ node -e '
   console.log(ok ? "ok: one llm_call run, gpt-4o-mini, 1200 + 30 tokens, $" + run.costUsd : "unexpected runs: " + JSON.stringify(list));
   process.exit(ok ? 0 : 1);
 '
+
+echo "-- runtrace ui (the viewer's built assets come with the package)"
+RUNTRACE_DB="$work/app/runtrace.db" npx --no-install runtrace ui --port 0 > ui.out 2> ui.err &
+ui_pid=$!
+trap 'kill "$server_pid" "$ui_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do grep -q '^open http' ui.out 2>/dev/null && break; sleep 0.1; done
+ui_url="$(sed -n 's/^open \(http[^ ]*\).*/\1/p' ui.out | head -1)"
+if [ -z "$ui_url" ]; then echo "runtrace ui printed no address: $(cat ui.out ui.err)" >&2; exit 1; fi
+UI_URL="$ui_url" node -e '
+  const base = process.env.UI_URL;
+  (async () => {
+    const page = await fetch(base);
+    const script = await fetch(base + "assets/app.js");
+    const runs = await (await fetch(base + "api/runs")).json();
+    const ok = page.ok && (await page.text()).includes("/assets/app.js") && script.ok && (await script.text()).length > 10000 && runs.runs?.length === 1;
+    console.log(ok ? "ok: the viewer serves its page, its script and the run" : "the viewer is incomplete");
+    process.exit(ok ? 0 : 1);
+  })().catch((error) => { console.error(error); process.exit(1); });
+'
+kill "$ui_pid" 2>/dev/null || true
