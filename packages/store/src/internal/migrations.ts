@@ -221,6 +221,28 @@ export type MigrateResult =
   | { readonly ok: true; readonly from: number; readonly to: number }
   | { readonly ok: false; readonly found: number; readonly foreignTables?: readonly string[] };
 
+/** How long opening waits for other processes that are switching the same new file to WAL. */
+const WAL_SWITCH_TIMEOUT_MS = 10_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Puts the file in WAL mode. Switching needs the file to itself, and SQLite answers "database is
+ * locked" at once, without waiting, while another process holds it (several processes opening a
+ * new file together): so try again, a few milliseconds apart, for a while.
+ */
+function switchToWal(db: SqliteDatabase): void {
+  const deadline = Date.now() + WAL_SWITCH_TIMEOUT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error: unknown) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, Math.min(50, 2 + attempt * 2));
+    }
+  }
+}
+
 /** The runtrace schema version a file holds (SQLite's \`user_version\`). */
 function versionOf(db: SqliteDatabase): number {
   return Number(db.pragma('user_version', { simple: true }));
@@ -236,13 +258,13 @@ export function migrate(db: SqliteDatabase, target = SCHEMA_VERSION): MigrateRes
   const found = versionOf(db);
   if (found > SCHEMA_VERSION) return { ok: false, found };
   if (found >= target) {
-    db.pragma('journal_mode = WAL');
+    switchToWal(db);
     return { ok: true, from: found, to: found };
   }
   // Before the first table (so retention can give pages back to the file system) and before WAL;
   // outside any transaction, where SQLite accepts both. A no-op on a file that has tables.
   if (found === 0) db.pragma('auto_vacuum = INCREMENTAL');
-  db.pragma('journal_mode = WAL');
+  switchToWal(db);
   const from = found;
   for (;;) {
     const step = db.transaction((): MigrateResult | undefined => {
