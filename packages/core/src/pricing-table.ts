@@ -52,23 +52,23 @@ export type CostResult =
  * // { known: true, usd: 0.0015 + 0.0005 + 0.001, model: 'gpt-4o' }
  */
 export class PricingTable {
-  private readonly prices = new Map<string, ModelPrice>();
-  private readonly providerPrices = new Map<string, Map<string, ModelPrice>>();
+  readonly #prices = new Map<string, ModelPrice>();
+  readonly #providerPrices = new Map<string, Map<string, ModelPrice>>();
 
   constructor(options: PricingTableOptions = {}) {
     const source = options.source ?? 'options';
     if (options.includeDefaults !== false) {
-      for (const [model, price] of Object.entries(DEFAULT_PRICES)) this.prices.set(model, price);
+      for (const [model, price] of Object.entries(DEFAULT_PRICES)) this.#prices.set(model, price);
     }
     for (const [model, price] of entries(options.prices, source, 'prices')) {
-      this.prices.set(normalizeModel(model), validatePrice(price, source, `prices.${model}`));
+      this.#prices.set(normalizeModel(model), validatePrice(price, source, `prices.${model}`));
     }
     for (const [provider, models] of entries(options.providerPrices, source, 'providerPrices')) {
       const table = new Map<string, ModelPrice>();
       for (const [model, price] of entries(models, source, `providerPrices.${provider}`)) {
         table.set(normalizeModel(model), validatePrice(price, source, `providerPrices.${provider}.${model}`));
       }
-      this.providerPrices.set(provider.toLowerCase(), table);
+      this.#providerPrices.set(provider.toLowerCase(), table);
     }
   }
 
@@ -79,15 +79,15 @@ export class PricingTable {
    * defaultPricingTable.price('claude-sonnet-4.5')?.output; // 15
    */
   price(model: string, provider?: string): ModelPrice | undefined {
-    return this.priceOf(normalizeModel(model), provider);
+    return this.#priceOf(normalizeModel(model), provider);
   }
 
-  private priceOf(name: string, provider: string | undefined): ModelPrice | undefined {
+  #priceOf(name: string, provider: string | undefined): ModelPrice | undefined {
     if (provider !== undefined) {
-      const scoped = this.providerPrices.get(provider.toLowerCase())?.get(name);
+      const scoped = this.#providerPrices.get(provider.toLowerCase())?.get(name);
       if (scoped !== undefined) return scoped;
     }
-    return this.prices.get(name);
+    return this.#prices.get(name);
   }
 
   /**
@@ -101,7 +101,7 @@ export class PricingTable {
     if (typeof model !== 'string' || model.trim() === '') return { known: false, model: '', reason: 'no model name' };
     const name = normalizeModel(model);
     if (typeof usage !== 'object' || usage === null) return { known: false, model: name, reason: 'no token usage' };
-    const price = this.priceOf(name, provider);
+    const price = this.#priceOf(name, provider);
     if (price === undefined) {
       return { known: false, model: name, reason: `no price for model "${name}"${provider === undefined ? '' : ` (provider ${provider})`}` };
     }
@@ -125,7 +125,7 @@ export class PricingTable {
    * defaultPricingTable.models().includes('gpt-4o'); // true
    */
   models(): string[] {
-    return [...this.prices.keys()];
+    return [...this.#prices.keys()];
   }
 }
 

@@ -144,11 +144,11 @@ const BINARY_TYPES = /^(?:image|audio|video|font)\/|^application\/(?:octet-strea
  * redactor.redactHeaders({ Authorization: 'Bearer abc' }).value; // { authorization: '[REDACTED]' }
  */
 export class Redactor {
-  private readonly rules: RuleSet;
-  private readonly attributeClasses = new Map<string, AttributeClass>();
+  readonly #rules: RuleSet;
+  readonly #attributeClasses = new Map<string, AttributeClass>();
 
   constructor(options: RedactorOptions = {}) {
-    this.rules = new RuleSet({
+    this.#rules = new RuleSet({
       extraHeaderNames: stringList(options.extraHeaderNames, 'extraHeaderNames'),
       allowedHeaderNames: stringList(options.allowedHeaderNames, 'allowedHeaderNames'),
       extraJsonKeys: stringList(options.extraJsonKeys, 'extraJsonKeys'),
@@ -171,7 +171,7 @@ export class Redactor {
     const collected = isPlainHeaderRecord(headers) ? lowerCaseRecord(headers) : headerRecord(headers);
     for (const name of Object.keys(collected)) {
       const value = collected[name] as string;
-      const out = this.redactHeaderValue(name, value, tally);
+      const out = this.#redactHeaderValue(name, value, tally);
       if (out !== value) collected[name] = out;
     }
     return result(collected, tally);
@@ -186,7 +186,7 @@ export class Redactor {
    */
   redactJson(text: string): RedactionResult<string> {
     const tally = new Tally();
-    return result(this.jsonOrPlaceholder(text, tally, 'body'), tally);
+    return result(this.#jsonOrPlaceholder(text, tally, 'body'), tally);
   }
 
   /**
@@ -197,7 +197,7 @@ export class Redactor {
    */
   redactValue(value: unknown): RedactionResult<unknown> {
     const tally = new Tally();
-    return result(this.redactParsed(value, tally, new Set()), tally);
+    return result(this.#redactParsed(value, tally, new Set()), tally);
   }
 
   /**
@@ -209,7 +209,7 @@ export class Redactor {
    */
   redactNdjson(text: string): RedactionResult<string> {
     const tally = new Tally();
-    return result(this.ndjson(text, tally), tally);
+    return result(this.#ndjson(text, tally), tally);
   }
 
   /**
@@ -221,7 +221,7 @@ export class Redactor {
    */
   redactEventStream(text: string): RedactionResult<string> {
     const tally = new Tally();
-    return result(this.eventStream(text, tally), tally);
+    return result(this.#eventStream(text, tally), tally);
   }
 
   /**
@@ -232,7 +232,7 @@ export class Redactor {
    */
   redactUrl(url: string): RedactionResult<string> {
     const tally = new Tally();
-    return result(this.rules.redactUrl(url, tally), tally);
+    return result(this.#rules.redactUrl(url, tally), tally);
   }
 
   /**
@@ -244,7 +244,7 @@ export class Redactor {
    */
   redactText(text: string): RedactionResult<string> {
     const tally = new Tally();
-    return result(this.rules.redactText(text, tally), tally);
+    return result(this.#rules.redactText(text, tally), tally);
   }
 
   /**
@@ -298,36 +298,36 @@ export class Redactor {
       return bodyResult(description, tally, false, originalBytes, 'binary');
     }
 
-    if (cut) return this.bodyPrefix(text, kind, tally, maxBytes, originalBytes);
+    if (cut) return this.#bodyPrefix(text, kind, tally, maxBytes, originalBytes);
 
     let redacted: string;
     let reported: BodyKind;
     switch (kind) {
       case 'json':
-        redacted = this.jsonOrPlaceholder(text, tally, 'body');
+        redacted = this.#jsonOrPlaceholder(text, tally, 'body');
         reported = 'json';
         break;
       case 'sniffed-json': {
         // No content type claimed JSON, so text that does not parse is treated as text.
-        const json = redactJsonText(text, this.rules, tally);
-        redacted = json ?? this.rules.redactText(text, tally);
+        const json = redactJsonText(text, this.#rules, tally);
+        redacted = json ?? this.#rules.redactText(text, tally);
         reported = json === undefined ? 'text' : 'json';
         break;
       }
       case 'ndjson':
-        redacted = this.ndjson(text, tally);
+        redacted = this.#ndjson(text, tally);
         reported = 'ndjson';
         break;
       case 'event-stream':
-        redacted = this.eventStream(text, tally);
+        redacted = this.#eventStream(text, tally);
         reported = 'event-stream';
         break;
       case 'form':
-        redacted = this.rules.redactQuery(text, tally);
+        redacted = this.#rules.redactQuery(text, tally);
         reported = 'form';
         break;
       case 'text':
-        redacted = this.rules.redactText(text, tally);
+        redacted = this.#rules.redactText(text, tally);
         reported = 'text';
         break;
     }
@@ -336,13 +336,13 @@ export class Redactor {
   }
 
   /** `redactBody` for the captured start of a larger body: only what is complete is redacted and kept. */
-  private bodyPrefix(text: string, kind: Exclude<InternalKind, 'binary' | undefined>, tally: Tally, maxBytes: number, originalBytes: number): BodyRedactionResult {
+  #bodyPrefix(text: string, kind: Exclude<InternalKind, 'binary' | undefined>, tally: Tally, maxBytes: number, originalBytes: number): BodyRedactionResult {
     let redacted: string;
     let reported: BodyKind;
     switch (kind) {
       case 'json':
       case 'sniffed-json': {
-        const json = text.trim() === '' ? '' : redactJsonPrefix(text, this.rules, tally);
+        const json = text.trim() === '' ? '' : redactJsonPrefix(text, this.#rules, tally);
         if (json !== undefined) {
           redacted = json;
           reported = 'json';
@@ -351,7 +351,7 @@ export class Redactor {
           return bodyResult(`[REDACTED: invalid JSON body, ${originalBytes} bytes]`, tally, false, originalBytes, 'json');
         } else {
           // No content type claimed JSON, so text that does not parse is treated as text.
-          redacted = this.rules.redactText(completeWords(text), tally);
+          redacted = this.#rules.redactText(completeWords(text), tally);
           reported = 'text';
         }
         break;
@@ -359,22 +359,22 @@ export class Redactor {
       case 'ndjson': {
         // The part after the last line break is a line cut short.
         const end = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1;
-        redacted = this.ndjson(text.slice(0, end), tally);
+        redacted = this.#ndjson(text.slice(0, end), tally);
         reported = 'ndjson';
         break;
       }
       case 'event-stream':
-        redacted = this.eventStream(text.slice(0, completeEventsLength(text)), tally);
+        redacted = this.#eventStream(text.slice(0, completeEventsLength(text)), tally);
         reported = 'event-stream';
         break;
       case 'form': {
         // The parameter after the last `&` is cut short.
-        redacted = this.rules.redactQuery(text.slice(0, Math.max(0, text.lastIndexOf('&'))), tally);
+        redacted = this.#rules.redactQuery(text.slice(0, Math.max(0, text.lastIndexOf('&'))), tally);
         reported = 'form';
         break;
       }
       case 'text':
-        redacted = this.rules.redactText(completeWords(text), tally);
+        redacted = this.#rules.redactText(completeWords(text), tally);
         reported = 'text';
         break;
     }
@@ -393,18 +393,18 @@ export class Redactor {
    */
   redactAttribute(key: string, value: string): RedactionResult<string> {
     if (this.attributeUnchanged(key, value)) return { value, maskedCount: 0, rules: NO_RULES };
-    const attribute = this.attributeClass(key);
+    const attribute = this.#attributeClass(key);
     const tally = new Tally();
     let out: string;
     switch (attribute.kind) {
       case 'url':
-        out = this.rules.redactUrl(value, tally);
+        out = this.#rules.redactUrl(value, tally);
         break;
       case 'query':
-        out = this.rules.redactQuery(value, tally);
+        out = this.#rules.redactQuery(value, tally);
         break;
       case 'secret':
-        if (value === '' || value === REDACTED || this.rules.isAllowed(value)) {
+        if (value === '' || value === REDACTED || this.#rules.isAllowed(value)) {
           out = value;
         } else {
           out = REDACTED;
@@ -412,10 +412,10 @@ export class Redactor {
         }
         break;
       case 'headers':
-        out = this.headersAttribute(value, tally);
+        out = this.#headersAttribute(value, tally);
         break;
       case 'other':
-        out = redactEmbeddedText(value, this.rules, tally, 0);
+        out = redactEmbeddedText(value, this.#rules, tally, 0);
         break;
     }
     return result(out, tally);
@@ -430,19 +430,19 @@ export class Redactor {
    * defaultRedactor.attributeUnchanged('gen_ai.request.model', 'gpt-4o-mini'); // true
    */
   attributeUnchanged(key: string, value: string): boolean {
-    return this.attributeClass(key).kind === 'other' && !looksLikeJson(value) && !this.rules.mayContainSecret(value);
+    return this.#attributeClass(key).kind === 'other' && !looksLikeJson(value) && !this.#rules.mayContainSecret(value);
   }
 
-  private attributeClass(key: string): AttributeClass {
-    let found = this.attributeClasses.get(key);
+  #attributeClass(key: string): AttributeClass {
+    let found = this.#attributeClasses.get(key);
     if (found !== undefined) return found;
-    found = classifyAttributeKey(key, this.rules);
-    if (this.attributeClasses.size >= ATTRIBUTE_CACHE_LIMIT) this.attributeClasses.clear();
-    this.attributeClasses.set(key, found);
+    found = classifyAttributeKey(key, this.#rules);
+    if (this.#attributeClasses.size >= ATTRIBUTE_CACHE_LIMIT) this.#attributeClasses.clear();
+    this.#attributeClasses.set(key, found);
     return found;
   }
 
-  private headersAttribute(value: string, tally: Tally): string {
+  #headersAttribute(value: string, tally: Tally): string {
     if (looksLikeJson(value)) {
       let parsed: unknown;
       try {
@@ -460,8 +460,8 @@ export class Redactor {
           const headerValue = parsed[names[index] as string] as string | string[];
           const lower = (names[index] as string).toLowerCase();
           outs[index] = Array.isArray(headerValue)
-            ? headerValue.map((item) => this.redactHeaderValue(lower, item, tally))
-            : this.redactHeaderValue(lower, headerValue, tally);
+            ? headerValue.map((item) => this.#redactHeaderValue(lower, item, tally))
+            : this.#redactHeaderValue(lower, headerValue, tally);
         }
         if (tally.count === before) return value;
         const out: Record<string, unknown> = {};
@@ -469,37 +469,37 @@ export class Redactor {
         return JSON.stringify(out);
       }
     }
-    return redactEmbeddedText(value, this.rules, tally, 0);
+    return redactEmbeddedText(value, this.#rules, tally, 0);
   }
 
-  private redactHeaderValue(lowerName: string, value: string, tally: Tally): string {
-    const rule = this.rules.headerRule(lowerName);
-    if (rule === undefined) return this.rules.redactText(value, tally);
-    if (value === '' || value === REDACTED || this.rules.isAllowed(value)) return value;
+  #redactHeaderValue(lowerName: string, value: string, tally: Tally): string {
+    const rule = this.#rules.headerRule(lowerName);
+    if (rule === undefined) return this.#rules.redactText(value, tally);
+    if (value === '' || value === REDACTED || this.#rules.isAllowed(value)) return value;
     tally.add(rule);
     return REDACTED;
   }
 
-  private jsonOrPlaceholder(text: string, tally: Tally, what: 'body' | 'line'): string {
+  #jsonOrPlaceholder(text: string, tally: Tally, what: 'body' | 'line'): string {
     if (text.trim() === '') return text;
     // A byte order mark some servers put in front of a document is kept, not taken as invalid JSON.
     const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-    const out = redactJsonText(bom === 0 ? text : text.slice(bom), this.rules, tally);
+    const out = redactJsonText(bom === 0 ? text : text.slice(bom), this.#rules, tally);
     if (out !== undefined) return bom === 0 ? out : `\uFEFF${out}`;
     tally.add('invalid-json');
     return `[REDACTED: invalid JSON ${what}, ${Buffer.byteLength(text, 'utf8')} bytes]`;
   }
 
-  private ndjson(text: string, tally: Tally): string {
+  #ndjson(text: string, tally: Tally): string {
     const pieces = text.split(/(\r?\n)/);
     for (let index = 0; index < pieces.length; index += 2) {
       const line = pieces[index] as string;
-      pieces[index] = this.jsonOrPlaceholder(line, tally, 'line');
+      pieces[index] = this.#jsonOrPlaceholder(line, tally, 'line');
     }
     return pieces.join('');
   }
 
-  private eventStream(text: string, tally: Tally): string {
+  #eventStream(text: string, tally: Tally): string {
     // Even indexes are lines, odd ones their line breaks.
     const pieces = text.split(/(\r\n|\r|\n)/);
     let dataLines: number[] = [];
@@ -507,15 +507,15 @@ export class Redactor {
       const line = pieces[index] as string;
       if (line === '') {
         // A blank line ends an event.
-        if (dataLines.length > 0) this.eventData(pieces, dataLines, tally);
+        if (dataLines.length > 0) this.#eventData(pieces, dataLines, tally);
         dataLines = [];
       } else if (line.startsWith('data:')) {
         dataLines.push(index);
       } else {
-        pieces[index] = this.rules.redactText(line, tally);
+        pieces[index] = this.#rules.redactText(line, tally);
       }
     }
-    if (dataLines.length > 0) this.eventData(pieces, dataLines, tally);
+    if (dataLines.length > 0) this.#eventData(pieces, dataLines, tally);
     return pieces.join('');
   }
 
@@ -524,7 +524,7 @@ export class Redactor {
    * one JSON document, else line by line as JSON documents, else as text. So a secret key's value
    * on another line than the key, or a private key block spread over lines, is still masked.
    */
-  private eventData(pieces: string[], dataLines: readonly number[], tally: Tally): void {
+  #eventData(pieces: string[], dataLines: readonly number[], tally: Tally): void {
     const leads: string[] = [];
     const payloads: string[] = [];
     for (const index of dataLines) {
@@ -536,13 +536,13 @@ export class Redactor {
     const joined = payloads.join('\n');
     let out: string[] | undefined;
     const local = new Tally();
-    if (looksLikeJson(joined)) out = redactJsonText(joined, this.rules, local)?.split('\n');
+    if (looksLikeJson(joined)) out = redactJsonText(joined, this.#rules, local)?.split('\n');
     if (out === undefined && payloads.length > 1) {
       // Several documents, one per line (counted only if every line is one).
       const lineTally = new Tally();
       const lines: string[] = [];
       for (const payload of payloads) {
-        const line = looksLikeJson(payload) ? redactJsonText(payload, this.rules, lineTally) : undefined;
+        const line = looksLikeJson(payload) ? redactJsonText(payload, this.#rules, lineTally) : undefined;
         if (line === undefined) break;
         lines.push(line);
       }
@@ -551,7 +551,7 @@ export class Redactor {
         local.merge(lineTally);
       }
     }
-    out ??= this.rules.redactText(joined, local).split('\n');
+    out ??= this.#rules.redactText(joined, local).split('\n');
     tally.merge(local);
     if (local.count === 0) return;
     if (out.length === dataLines.length) {
@@ -568,13 +568,13 @@ export class Redactor {
     }
   }
 
-  private redactParsed(value: unknown, tally: Tally, ancestors: Set<object>): unknown {
-    if (typeof value === 'string') return redactEmbeddedText(value, this.rules, tally, 0);
+  #redactParsed(value: unknown, tally: Tally, ancestors: Set<object>): unknown {
+    if (typeof value === 'string') return redactEmbeddedText(value, this.#rules, tally, 0);
     if (typeof value !== 'object' || value === null) return value;
     if (ancestors.has(value)) return '[Circular]';
     const toJson = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJson === 'function' && !Array.isArray(value)) {
-      return this.redactParsed((toJson as () => unknown).call(value), tally, ancestors);
+      return this.#redactParsed((toJson as () => unknown).call(value), tally, ancestors);
     }
     ancestors.add(value);
     try {
@@ -582,7 +582,7 @@ export class Redactor {
         let copy: unknown[] | undefined;
         for (let index = 0; index < value.length; index++) {
           const item: unknown = value[index];
-          const out = this.redactParsed(item, tally, ancestors);
+          const out = this.#redactParsed(item, tally, ancestors);
           if (out !== item) {
             copy ??= value.slice();
             copy[index] = out;
@@ -594,10 +594,10 @@ export class Redactor {
       const entries = Object.entries(value);
       for (const [key, item] of entries) {
         let out: unknown;
-        const rule = this.rules.jsonKeyRule(key);
+        const rule = this.#rules.jsonKeyRule(key);
         if (rule === undefined) {
-          out = this.redactParsed(item, tally, ancestors);
-        } else if (item === null || item === undefined || item === '' || item === REDACTED || (typeof item === 'string' && this.rules.isAllowed(item))) {
+          out = this.#redactParsed(item, tally, ancestors);
+        } else if (item === null || item === undefined || item === '' || item === REDACTED || (typeof item === 'string' && this.#rules.isAllowed(item))) {
           out = item;
         } else {
           out = REDACTED;

@@ -31,12 +31,12 @@ export class ProtobufReader {
   /** The field number and wire type of the last tag read. */
   field = 0;
   wireType = 0;
-  private readonly view: DataView;
+  readonly #view: DataView;
 
   constructor(bytes: Uint8Array) {
     this.bytes = bytes;
     this.limit = bytes.length;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   atEnd(): boolean {
@@ -137,8 +137,8 @@ export class ProtobufReader {
   readFixed64(): void {
     const pos = this.pos;
     if (pos + 8 > this.limit) throw new WireError(`truncated fixed64 at byte ${pos}`);
-    this.lo = this.view.getUint32(pos, true);
-    this.hi = this.view.getUint32(pos + 4, true);
+    this.lo = this.#view.getUint32(pos, true);
+    this.hi = this.#view.getUint32(pos + 4, true);
     this.pos = pos + 8;
   }
 
@@ -146,14 +146,14 @@ export class ProtobufReader {
     const pos = this.pos;
     if (pos + 4 > this.limit) throw new WireError(`truncated fixed32 at byte ${pos}`);
     this.pos = pos + 4;
-    return this.view.getUint32(pos, true);
+    return this.#view.getUint32(pos, true);
   }
 
   readDouble(): number {
     const pos = this.pos;
     if (pos + 8 > this.limit) throw new WireError(`truncated double at byte ${pos}`);
     this.pos = pos + 8;
-    return this.view.getFloat64(pos, true);
+    return this.#view.getFloat64(pos, true);
   }
 
   /** Reads a length prefix and returns the end offset of the field, checked against the limit. */

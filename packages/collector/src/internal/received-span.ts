@@ -41,12 +41,12 @@ export class ReceivedSpan implements ReadableSpan {
   readonly droppedAttributesCount: number;
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
-  private readonly context: SpanContext;
+  readonly #context: SpanContext;
 
   constructor(fields: ReceivedSpanFields) {
     this.name = fields.name;
     this.kind = fields.kind;
-    this.context = fields.spanContext;
+    this.#context = fields.spanContext;
     if (fields.parentSpanContext !== undefined) this.parentSpanContext = fields.parentSpanContext;
     this.startTime = fields.startTime;
     this.endTime = fields.endTime;
@@ -63,7 +63,7 @@ export class ReceivedSpan implements ReadableSpan {
   }
 
   spanContext(): SpanContext {
-    return this.context;
+    return this.#context;
   }
 }
 
@@ -160,11 +160,11 @@ export function otlpStatusCode(code: number): 0 | 1 | 2 {
 export class RejectionLog {
   count = 0;
   readonly messages: string[] = [];
-  private static readonly MAX_MESSAGES = 5;
+  static readonly #MAX_MESSAGES = 5;
 
   add(message: string): void {
     this.count++;
-    if (this.messages.length < RejectionLog.MAX_MESSAGES && !this.messages.includes(message)) this.messages.push(message);
+    if (this.messages.length < RejectionLog.#MAX_MESSAGES && !this.messages.includes(message)) this.messages.push(message);
   }
 
   summary(): string {

@@ -81,153 +81,162 @@ export function redactEmbeddedText(text: string, rules: RuleSet, tally: Tally, e
 
 class Scanner {
   readonly tally = new Tally();
-  private pos = 0;
-  private copied = 0;
-  private readonly parts: string[] = [];
+  #pos = 0;
+  #copied = 0;
+  readonly #parts: string[] = [];
   /** Positions of trigger matches in the raw text, and the kind of each. */
-  private readonly triggers: number[] = [];
-  private readonly triggerKinds: number[] = [];
-  private triggerIndex = 0;
-  private escaped = false;
+  readonly #triggers: number[] = [];
+  readonly #triggerKinds: number[] = [];
+  #triggerIndex = 0;
+  #escaped = false;
   /** Start of the value under a secret key being scanned (outermost only), or -1. */
-  private maskStart = -1;
-  private maskRule = '';
+  #maskStart = -1;
+  #maskRule = '';
+
+  readonly #text: string;
+  readonly #rules: RuleSet;
+  readonly #embedding: number;
+  readonly #prefix: boolean;
 
   constructor(
-    private readonly text: string,
-    private readonly rules: RuleSet,
-    private readonly embedding: number,
+    text: string,
+    rules: RuleSet,
+    embedding: number,
     /** Prefix mode: the end of the text is a cut, not the end of the document. */
-    private readonly prefix = false,
+    prefix = false,
   ) {
+    this.#text = text;
+    this.#rules = rules;
+    this.#embedding = embedding;
+    this.#prefix = prefix;
     if (!rules.scanEveryString) {
       const trigger = rules.rawJsonTrigger;
       trigger.lastIndex = 0;
       for (let match = trigger.exec(text); match !== null; match = trigger.exec(text)) {
-        this.triggers.push(match.index);
-        this.triggerKinds.push(triggerHit(match[0]));
+        this.#triggers.push(match.index);
+        this.#triggerKinds.push(triggerHit(match[0]));
         if (match[0].length === 0) trigger.lastIndex++;
       }
     }
   }
 
   redact(): string {
-    return this.prefix ? this.runPrefix() : this.run();
+    return this.#prefix ? this.#runPrefix() : this.#run();
   }
 
-  private run(): string {
-    this.skipWhitespace();
-    this.value(0, false);
-    this.skipWhitespace();
-    if (this.pos !== this.text.length) throw INVALID;
-    if (this.parts.length === 0) return this.text;
-    this.parts.push(this.text.slice(this.copied));
-    return this.parts.join('');
+  #run(): string {
+    this.#skipWhitespace();
+    this.#value(0, false);
+    this.#skipWhitespace();
+    if (this.#pos !== this.#text.length) throw INVALID;
+    if (this.#parts.length === 0) return this.#text;
+    this.#parts.push(this.#text.slice(this.#copied));
+    return this.#parts.join('');
   }
 
   /** Prefix mode: the redacted text up to the last complete token. */
-  private runPrefix(): string {
+  #runPrefix(): string {
     let cut: number;
     try {
-      return this.run();
+      return this.#run();
     } catch (error: unknown) {
       if (error !== CUT) throw error;
       // `pos` is the start of the token the cut fell inside, or the end of the text.
-      cut = Math.min(this.pos, this.text.length);
+      cut = Math.min(this.#pos, this.#text.length);
     }
     let tail = '';
-    if (this.maskStart >= 0) {
+    if (this.#maskStart >= 0) {
       // Cut inside a secret key's value: whatever of it arrived is masked as one value.
-      if (this.maskStart < this.text.length) {
+      if (this.#maskStart < this.#text.length) {
         tail = REDACTED_JSON;
-        this.tally.add(this.maskRule);
+        this.tally.add(this.#maskRule);
       }
-      cut = this.maskStart;
+      cut = this.#maskStart;
     }
-    this.parts.push(this.text.slice(this.copied, cut), tail);
-    return this.parts.join('');
+    this.#parts.push(this.#text.slice(this.#copied, cut), tail);
+    return this.#parts.join('');
   }
 
   /** The error for an unexpected character at `at`: in prefix mode, the end of the text is a cut. */
-  private fail(at: number): InvalidJson {
-    return this.prefix && at >= this.text.length ? CUT : INVALID;
+  #fail(at: number): InvalidJson {
+    return this.#prefix && at >= this.#text.length ? CUT : INVALID;
   }
 
-  private skipWhitespace(): void {
-    const text = this.text;
-    let pos = this.pos;
+  #skipWhitespace(): void {
+    const text = this.#text;
+    let pos = this.#pos;
     for (;;) {
       const char = text.charCodeAt(pos);
       if (char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09) pos++;
       else break;
     }
-    this.pos = pos;
+    this.#pos = pos;
   }
 
-  private value(depth: number, masked: boolean): void {
-    const char = this.text.charCodeAt(this.pos);
+  #value(depth: number, masked: boolean): void {
+    const char = this.#text.charCodeAt(this.#pos);
     switch (char) {
       case 0x7b: // {
-        this.object(depth + 1, masked);
+        this.#object(depth + 1, masked);
         return;
       case 0x5b: // [
-        this.array(depth + 1, masked);
+        this.#array(depth + 1, masked);
         return;
       case 0x22: // "
-        this.stringValue(masked);
+        this.#stringValue(masked);
         return;
       case 0x74: // t
-        this.literal('true');
+        this.#literal('true');
         return;
       case 0x66: // f
-        this.literal('false');
+        this.#literal('false');
         return;
       case 0x6e: // n
-        this.literal('null');
+        this.#literal('null');
         return;
       default:
-        this.number();
+        this.#number();
     }
   }
 
-  private literal(word: string): void {
-    if (!this.text.startsWith(word, this.pos)) {
-      if (this.prefix && this.text.length - this.pos < word.length && word.startsWith(this.text.slice(this.pos))) throw CUT;
+  #literal(word: string): void {
+    if (!this.#text.startsWith(word, this.#pos)) {
+      if (this.#prefix && this.#text.length - this.#pos < word.length && word.startsWith(this.#text.slice(this.#pos))) throw CUT;
       throw INVALID;
     }
-    this.pos += word.length;
+    this.#pos += word.length;
   }
 
-  private number(): void {
-    if (this.prefix) {
+  #number(): void {
+    if (this.#prefix) {
       // A number running to the cut may have had more digits: it is dropped.
-      NUMBER_PREFIX.lastIndex = this.pos;
-      NUMBER_PREFIX.test(this.text);
-      if (NUMBER_PREFIX.lastIndex === this.text.length) throw CUT;
+      NUMBER_PREFIX.lastIndex = this.#pos;
+      NUMBER_PREFIX.test(this.#text);
+      if (NUMBER_PREFIX.lastIndex === this.#text.length) throw CUT;
     }
-    NUMBER.lastIndex = this.pos;
-    if (!NUMBER.test(this.text)) throw INVALID;
-    this.pos = NUMBER.lastIndex;
+    NUMBER.lastIndex = this.#pos;
+    if (!NUMBER.test(this.#text)) throw INVALID;
+    this.#pos = NUMBER.lastIndex;
   }
 
   /** Scans a string token starting at its opening quote; returns the index after the closing quote. */
-  private string(): number {
-    const text = this.text;
-    let pos = this.pos + 1;
-    this.escaped = false;
+  #string(): number {
+    const text = this.#text;
+    let pos = this.#pos + 1;
+    this.#escaped = false;
     for (;;) {
       STRING_BODY.lastIndex = pos;
       STRING_BODY.test(text);
       pos = STRING_BODY.lastIndex;
       const char = text.charCodeAt(pos);
       if (char === 0x22) break;
-      if (char !== 0x5c) throw this.fail(pos); // control character or end of text
-      this.escaped = true;
+      if (char !== 0x5c) throw this.#fail(pos); // control character or end of text
+      this.#escaped = true;
       const next = text.charCodeAt(pos + 1);
       if (next === 0x75) {
         HEX4.lastIndex = pos + 2;
         if (!HEX4.test(text)) {
-          if (this.prefix && text.length - pos < 6 && /^[0-9a-fA-F]*$/.test(text.slice(pos + 2))) throw CUT;
+          if (this.#prefix && text.length - pos < 6 && /^[0-9a-fA-F]*$/.test(text.slice(pos + 2))) throw CUT;
           throw INVALID;
         }
         pos += 6;
@@ -237,60 +246,60 @@ class Scanner {
       ) {
         pos += 2;
       } else {
-        throw this.fail(pos + 1);
+        throw this.#fail(pos + 1);
       }
     }
-    this.pos = pos + 1;
-    return this.pos;
+    this.#pos = pos + 1;
+    return this.#pos;
   }
 
-  private decode(start: number, end: number): string {
-    return this.escaped ? (JSON.parse(this.text.slice(start, end)) as string) : this.text.slice(start + 1, end - 1);
+  #decode(start: number, end: number): string {
+    return this.#escaped ? (JSON.parse(this.#text.slice(start, end)) as string) : this.#text.slice(start + 1, end - 1);
   }
 
   /**
    * The trigger hits inside [start, end) (0 when none), or ALL when every string must be
    * scanned. Calls come in increasing order of position.
    */
-  private triggered(start: number, end: number): number {
-    if (this.rules.scanEveryString) return TriggerHits.ALL;
-    const triggers = this.triggers;
-    let index = this.triggerIndex;
+  #triggered(start: number, end: number): number {
+    if (this.#rules.scanEveryString) return TriggerHits.ALL;
+    const triggers = this.#triggers;
+    let index = this.#triggerIndex;
     while (index < triggers.length && (triggers[index] as number) < start) index++;
-    this.triggerIndex = index;
+    this.#triggerIndex = index;
     let hits = 0;
     while (index < triggers.length && (triggers[index] as number) < end) {
-      hits |= this.triggerKinds[index] as number;
+      hits |= this.#triggerKinds[index] as number;
       index++;
     }
     return hits;
   }
 
-  private replace(start: number, end: number, replacement: string): void {
-    this.parts.push(this.text.slice(this.copied, start), replacement);
-    this.copied = end;
+  #replace(start: number, end: number, replacement: string): void {
+    this.#parts.push(this.#text.slice(this.#copied, start), replacement);
+    this.#copied = end;
   }
 
   /** A string in value or key position: pattern-scanned (and embedded JSON redacted) unless masked. */
-  private stringValue(masked: boolean): void {
-    const start = this.pos;
-    const end = this.string();
+  #stringValue(masked: boolean): void {
+    const start = this.#pos;
+    const end = this.#string();
     if (masked) return;
-    const hits = this.triggered(start, end);
-    if (hits === 0 && !this.opensDocument(start + 1, end - 1)) return;
-    const decoded = this.decode(start, end);
+    const hits = this.#triggered(start, end);
+    if (hits === 0 && !this.#opensDocument(start + 1, end - 1)) return;
+    const decoded = this.#decode(start, end);
     // Raw hits describe the decoded text too, unless a \u escape may have hidden something.
-    const knownHits = this.rules.scanEveryString || (hits & TriggerHits.ESCAPE) !== 0 ? undefined : hits;
-    const out = redactEmbeddedText(decoded, this.rules, this.tally, this.embedding, knownHits);
-    if (out !== decoded) this.replace(start, end, JSON.stringify(out));
+    const knownHits = this.#rules.scanEveryString || (hits & TriggerHits.ESCAPE) !== 0 ? undefined : hits;
+    const out = redactEmbeddedText(decoded, this.#rules, this.tally, this.#embedding, knownHits);
+    if (out !== decoded) this.#replace(start, end, JSON.stringify(out));
   }
 
   /**
    * Whether raw string content in [from, end) starts like a JSON object or array once decoded:
    * `{` or `[` after spaces and `\n`, `\r`, `\t` escapes (as {@link looksLikeJson} sees it).
    */
-  private opensDocument(from: number, end: number): boolean {
-    const text = this.text;
+  #opensDocument(from: number, end: number): boolean {
+    const text = this.#text;
     for (let pos = from; pos < end; pos++) {
       const char = text.charCodeAt(pos);
       if (char === 0x20) continue;
@@ -305,78 +314,78 @@ class Scanner {
     return false;
   }
 
-  private object(depth: number, masked: boolean): void {
-    if (this.enter(depth, 0x7d)) return;
-    const text = this.text;
+  #object(depth: number, masked: boolean): void {
+    if (this.#enter(depth, 0x7d)) return;
+    const text = this.#text;
     do {
-      if (text.charCodeAt(this.pos) !== 0x22) throw this.fail(this.pos);
-      const keyStart = this.pos;
-      const keyEnd = this.string();
-      const key = this.decode(keyStart, keyEnd);
-      if (!masked && this.triggered(keyStart, keyEnd) !== 0) {
+      if (text.charCodeAt(this.#pos) !== 0x22) throw this.#fail(this.#pos);
+      const keyStart = this.#pos;
+      const keyEnd = this.#string();
+      const key = this.#decode(keyStart, keyEnd);
+      if (!masked && this.#triggered(keyStart, keyEnd) !== 0) {
         // A key is rarely a secret, but a map keyed by tokens would be.
-        const out = this.rules.redactText(key, this.tally);
-        if (out !== key) this.replace(keyStart, keyEnd, JSON.stringify(out));
+        const out = this.#rules.redactText(key, this.tally);
+        if (out !== key) this.#replace(keyStart, keyEnd, JSON.stringify(out));
       }
-      this.skipWhitespace();
-      if (text.charCodeAt(this.pos) !== 0x3a) throw this.fail(this.pos);
-      this.pos++;
-      this.skipWhitespace();
-      const rule = masked ? undefined : this.rules.jsonKeyRule(key);
+      this.#skipWhitespace();
+      if (text.charCodeAt(this.#pos) !== 0x3a) throw this.#fail(this.#pos);
+      this.#pos++;
+      this.#skipWhitespace();
+      const rule = masked ? undefined : this.#rules.jsonKeyRule(key);
       if (rule === undefined) {
-        this.value(depth, masked);
+        this.#value(depth, masked);
       } else {
-        const valueStart = this.pos;
-        this.maskStart = valueStart;
-        this.maskRule = rule;
-        this.value(depth, true);
-        this.maskStart = -1;
-        this.maskValue(valueStart, this.pos, rule);
+        const valueStart = this.#pos;
+        this.#maskStart = valueStart;
+        this.#maskRule = rule;
+        this.#value(depth, true);
+        this.#maskStart = -1;
+        this.#maskValue(valueStart, this.#pos, rule);
       }
-    } while (this.next(0x7d));
+    } while (this.#next(0x7d));
   }
 
-  private array(depth: number, masked: boolean): void {
-    if (this.enter(depth, 0x5d)) return;
+  #array(depth: number, masked: boolean): void {
+    if (this.#enter(depth, 0x5d)) return;
     do {
-      this.value(depth, masked);
-    } while (this.next(0x5d));
+      this.#value(depth, masked);
+    } while (this.#next(0x5d));
   }
 
   /** Steps past the `{` or `[` at pos; true when the container is empty (and already closed by `close`). */
-  private enter(depth: number, close: number): boolean {
+  #enter(depth: number, close: number): boolean {
     if (depth > MAX_DEPTH) throw INVALID;
-    this.pos++;
-    this.skipWhitespace();
-    if (this.text.charCodeAt(this.pos) !== close) return false;
-    this.pos++;
+    this.#pos++;
+    this.#skipWhitespace();
+    if (this.#text.charCodeAt(this.#pos) !== close) return false;
+    this.#pos++;
     return true;
   }
 
   /** Steps past the separator after an item: true when a `,` announces another, false at `close`. */
-  private next(close: number): boolean {
-    this.skipWhitespace();
-    const char = this.text.charCodeAt(this.pos);
-    this.pos++;
+  #next(close: number): boolean {
+    this.#skipWhitespace();
+    const char = this.#text.charCodeAt(this.#pos);
+    this.#pos++;
     if (char === 0x2c) {
-      this.skipWhitespace();
+      this.#skipWhitespace();
       return true;
     }
     if (char === close) return false;
-    throw this.fail(this.pos - 1);
+    throw this.#fail(this.#pos - 1);
   }
 
   /** Replaces a secret key's whole value; `null`, `""` and an already-masked value stay. */
-  private maskValue(start: number, end: number, rule: string): void {
+  #maskValue(start: number, end: number, rule: string): void {
     const length = end - start;
-    if (length === 2 && this.text.charCodeAt(start) === 0x22) return; // ""
-    if (length === 4 && this.text.startsWith('null', start)) return;
-    if (length === REDACTED_JSON.length && this.text.startsWith(REDACTED_JSON, start)) return;
-    if (this.rules.allowedValues.size > 0 && this.text.charCodeAt(start) === 0x22) {
-      const value = JSON.parse(this.text.slice(start, end)) as string;
-      if (this.rules.isAllowed(value)) return;
+    if (length === 2 && this.#text.charCodeAt(start) === 0x22) return; // ""
+    if (length === 4 && this.#text.startsWith('null', start)) return;
+    if (length === REDACTED_JSON.length && this.#text.startsWith(REDACTED_JSON, start)) return;
+    if (this.#rules.allowedValues.size > 0 && this.#text.charCodeAt(start) === 0x22) {
+      const value = JSON.parse(this.#text.slice(start, end)) as string;
+      if (this.#rules.isAllowed(value)) return;
     }
-    this.replace(start, end, REDACTED_JSON);
+    this.#replace(start, end, REDACTED_JSON);
     this.tally.add(rule);
   }
 }

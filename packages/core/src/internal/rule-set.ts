@@ -45,44 +45,44 @@ export class RuleSet {
   /** True when user patterns exist: they have no cheap trigger, so every string is scanned. */
   readonly scanEveryString: boolean;
   /** Non-global trigger for one string (free text). */
-  private readonly trigger: RegExp;
+  readonly #trigger: RegExp;
   /** Global trigger for raw JSON text (also fires on `\u` escapes, which may hide a trigger). */
   readonly rawJsonTrigger: RegExp;
   /** Global trigger for one string, to learn which kinds of rule can fire. */
-  private readonly textTrigger: RegExp;
+  readonly #textTrigger: RegExp;
 
-  private readonly extraHeaders: ReadonlyMap<string, string>;
-  private readonly allowedHeaders: ReadonlySet<string>;
-  private readonly extraJsonKeys: ReadonlyMap<string, string>;
-  private readonly allowedJsonKeys: ReadonlySet<string>;
-  private readonly extraQueryParams: ReadonlyMap<string, string>;
-  private readonly patterns: readonly CompiledPattern[];
-  private readonly jsonKeyCache = new Map<string, string | null>();
-  private readonly headerCache = new Map<string, string | null>();
+  readonly #extraHeaders: ReadonlyMap<string, string>;
+  readonly #allowedHeaders: ReadonlySet<string>;
+  readonly #extraJsonKeys: ReadonlyMap<string, string>;
+  readonly #allowedJsonKeys: ReadonlySet<string>;
+  readonly #extraQueryParams: ReadonlyMap<string, string>;
+  readonly #patterns: readonly CompiledPattern[];
+  readonly #jsonKeyCache = new Map<string, string | null>();
+  readonly #headerCache = new Map<string, string | null>();
   /**
    * Short texts the trigger does not match, so no rule can change them: the trigger scan is the
    * costly part of most redactions, and header values, model names and URLs repeat on every call.
    */
-  private readonly cleanTexts = new Set<string>();
+  readonly #cleanTexts = new Set<string>();
 
   constructor(options: RuleSetOptions) {
     this.allowedValues = new Set(options.allowedValues);
-    this.extraHeaders = new Map(options.extraHeaderNames.map((name) => [name.toLowerCase(), `header:${name.toLowerCase()}`]));
-    this.allowedHeaders = new Set(options.allowedHeaderNames.map((name) => name.toLowerCase()));
-    this.extraJsonKeys = new Map(options.extraJsonKeys.map((key) => [normalizeKey(key), `json-key:${key}`]));
-    this.allowedJsonKeys = new Set(options.allowedJsonKeys.map(normalizeKey));
-    this.extraQueryParams = new Map(options.extraQueryParams.map((name) => [normalizeKey(name), `url-query:${name}`]));
+    this.#extraHeaders = new Map(options.extraHeaderNames.map((name) => [name.toLowerCase(), `header:${name.toLowerCase()}`]));
+    this.#allowedHeaders = new Set(options.allowedHeaderNames.map((name) => name.toLowerCase()));
+    this.#extraJsonKeys = new Map(options.extraJsonKeys.map((key) => [normalizeKey(key), `json-key:${key}`]));
+    this.#allowedJsonKeys = new Set(options.allowedJsonKeys.map(normalizeKey));
+    this.#extraQueryParams = new Map(options.extraQueryParams.map((name) => [normalizeKey(name), `url-query:${name}`]));
     const extra: CompiledPattern[] = options.extraPatterns.map(({ name, pattern }) => ({
       rule: `pattern:${name}`,
       family: TriggerHits.USER,
       regex: new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`),
     }));
-    this.patterns = [...BUILT_IN_PATTERNS, ...extra];
+    this.#patterns = [...BUILT_IN_PATTERNS, ...extra];
     this.scanEveryString = extra.length > 0;
     const extraNames = options.extraQueryParams.map(escapeRegExp);
-    this.trigger = new RegExp(triggerSource(false, extraNames));
+    this.#trigger = new RegExp(triggerSource(false, extraNames));
     this.rawJsonTrigger = new RegExp(triggerSource(true, extraNames), 'g');
-    this.textTrigger = new RegExp(this.trigger.source, 'g');
+    this.#textTrigger = new RegExp(this.#trigger.source, 'g');
   }
 
   isAllowed(value: string): boolean {
@@ -91,35 +91,35 @@ export class RuleSet {
 
   /** Rule id masking a header by name (lower-cased), or undefined. */
   headerRule(lowerName: string): string | undefined {
-    const cached = this.headerCache.get(lowerName);
+    const cached = this.#headerCache.get(lowerName);
     if (cached !== undefined) return cached ?? undefined;
-    let rule: string | undefined = this.extraHeaders.get(lowerName);
-    if (rule === undefined && !this.allowedHeaders.has(lowerName)) rule = secretHeaderRule(lowerName);
-    remember(this.headerCache, lowerName, rule);
+    let rule: string | undefined = this.#extraHeaders.get(lowerName);
+    if (rule === undefined && !this.#allowedHeaders.has(lowerName)) rule = secretHeaderRule(lowerName);
+    remember(this.#headerCache, lowerName, rule);
     return rule;
   }
 
   /** Rule id masking a JSON key's value, or undefined. */
   jsonKeyRule(key: string): string | undefined {
-    const cached = this.jsonKeyCache.get(key);
+    const cached = this.#jsonKeyCache.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const normalized = normalizeKey(key);
-    const rule = this.extraJsonKeys.get(normalized) ?? (this.allowedJsonKeys.has(normalized) ? undefined : secretJsonKeyRule(key));
-    remember(this.jsonKeyCache, key, rule);
+    const rule = this.#extraJsonKeys.get(normalized) ?? (this.#allowedJsonKeys.has(normalized) ? undefined : secretJsonKeyRule(key));
+    remember(this.#jsonKeyCache, key, rule);
     return rule;
   }
 
   /** Rule id masking a query parameter's value, or undefined. */
   queryParamRule(name: string): string | undefined {
-    return this.extraQueryParams.get(normalizeKey(name)) ?? secretQueryParamRule(name);
+    return this.#extraQueryParams.get(normalizeKey(name)) ?? secretQueryParamRule(name);
   }
 
   /** Whether any rule could change this text (cheap; false means "leave it as is"). */
   mayContainSecret(text: string): boolean {
     if (this.scanEveryString) return true;
-    if (this.cleanTexts.has(text)) return false;
-    if (this.trigger.test(text)) return true;
-    this.rememberClean(text);
+    if (this.#cleanTexts.has(text)) return false;
+    if (this.#trigger.test(text)) return true;
+    this.#rememberClean(text);
     return false;
   }
 
@@ -128,35 +128,35 @@ export class RuleSet {
    * the trigger hits when the caller already knows them (from the raw JSON pass).
    */
   redactText(text: string, tally: Tally, knownHits?: number): string {
-    if (knownHits === undefined && this.cleanTexts.has(text)) return text;
-    const hits = knownHits ?? this.triggerHits(text);
+    if (knownHits === undefined && this.#cleanTexts.has(text)) return text;
+    const hits = knownHits ?? this.#triggerHits(text);
     if (hits === 0 && !this.scanEveryString) {
-      this.rememberClean(text);
+      this.#rememberClean(text);
       return text;
     }
     let out = text;
     if ((hits & TriggerHits.URL) !== 0) {
-      out = out.replace(URL_IN_TEXT, (url) => this.redactUrlStructure(url, tally));
+      out = out.replace(URL_IN_TEXT, (url) => this.#redactUrlStructure(url, tally));
     }
-    if ((hits & TriggerHits.ASSIGNMENT) !== 0) out = this.redactQueryPairs(out, tally, QUERY_PARAM_IN_TEXT);
-    out = this.applyPatterns(out, tally, hits);
+    if ((hits & TriggerHits.ASSIGNMENT) !== 0) out = this.#redactQueryPairs(out, tally, QUERY_PARAM_IN_TEXT);
+    out = this.#applyPatterns(out, tally, hits);
     // A short text every rule looked at and left alone is as clean as one the trigger missed
     // (header values such as a user agent come back on every call). Only when the hits were this
     // scan's own: hits a caller passed in describe another text (the raw JSON it came from).
-    if (out === text && knownHits === undefined && !this.scanEveryString) this.rememberClean(text);
+    if (out === text && knownHits === undefined && !this.scanEveryString) this.#rememberClean(text);
     return out;
   }
 
   /** Remembers a short text that no rule can change (the trigger does not match it, or a full scan left it alone). */
-  private rememberClean(text: string): void {
+  #rememberClean(text: string): void {
     if (text.length > CLEAN_TEXT_MAX_CHARS) return;
-    if (this.cleanTexts.size >= CLEAN_TEXT_LIMIT) this.cleanTexts.clear();
-    this.cleanTexts.add(text);
+    if (this.#cleanTexts.size >= CLEAN_TEXT_LIMIT) this.#cleanTexts.clear();
+    this.#cleanTexts.add(text);
   }
 
   /** One pass of the trigger over the text: which kinds of rule could fire. */
-  private triggerHits(text: string): number {
-    const trigger = this.textTrigger;
+  #triggerHits(text: string): number {
+    const trigger = this.#textTrigger;
     trigger.lastIndex = 0;
     let hits = 0;
     for (let match = trigger.exec(text); match !== null; match = trigger.exec(text)) {
@@ -168,29 +168,29 @@ export class RuleSet {
 
   /** A URL: userinfo stripped, sensitive query and fragment parameters masked, then value patterns. */
   redactUrl(url: string, tally: Tally): string {
-    const out = url.includes('@') || url.includes('=') ? this.redactUrlStructure(url, tally) : url;
-    return this.applyTriggeredPatterns(out, tally);
+    const out = url.includes('@') || url.includes('=') ? this.#redactUrlStructure(url, tally) : url;
+    return this.#applyTriggeredPatterns(out, tally);
   }
 
   /** A bare query string (`a=1&key=…`, with or without a leading `?`). */
   redactQuery(query: string, tally: Tally): string {
-    const out = query.includes('=') ? this.redactQueryPairs(query, tally, QUERY_PARAM_IN_TEXT) : query;
-    return this.applyTriggeredPatterns(out, tally);
+    const out = query.includes('=') ? this.#redactQueryPairs(query, tally, QUERY_PARAM_IN_TEXT) : query;
+    return this.#applyTriggeredPatterns(out, tally);
   }
 
   /** The value patterns whose trigger the text hits (user patterns always). */
-  private applyTriggeredPatterns(text: string, tally: Tally): string {
-    if (this.cleanTexts.has(text)) return text;
-    const hits = this.triggerHits(text);
-    if (hits === 0) this.rememberClean(text);
-    return hits === 0 && !this.scanEveryString ? text : this.applyPatterns(text, tally, hits);
+  #applyTriggeredPatterns(text: string, tally: Tally): string {
+    if (this.#cleanTexts.has(text)) return text;
+    const hits = this.#triggerHits(text);
+    if (hits === 0) this.#rememberClean(text);
+    return hits === 0 && !this.scanEveryString ? text : this.#applyPatterns(text, tally, hits);
   }
 
-  private applyPatterns(text: string, tally: Tally, hits: number): string {
+  #applyPatterns(text: string, tally: Tally, hits: number): string {
     let out = text;
     // FORMAT rules run only when the text holds one of their literals.
     const formats = (hits & TriggerHits.FORMAT) !== 0 ? formatPatternsIn(text) : undefined;
-    const patterns = this.patterns;
+    const patterns = this.#patterns;
     for (let index = 0; index < patterns.length; index++) {
       const pattern = patterns[index] as CompiledPattern;
       if ((pattern.family & (hits | TriggerHits.USER)) === 0) continue;
@@ -218,7 +218,7 @@ export class RuleSet {
     return out;
   }
 
-  private redactUrlStructure(url: string, tally: Tally): string {
+  #redactUrlStructure(url: string, tally: Tally): string {
     let out = url;
     const schemeEnd = out.indexOf('://');
     const escapedSchemeEnd = schemeEnd === -1 ? out.indexOf(':\\/\\/') : -1;
@@ -242,7 +242,7 @@ export class RuleSet {
         }
       }
     }
-    if (out.includes('=')) out = this.redactQueryPairs(out, tally, URL_PARAM);
+    if (out.includes('=')) out = this.#redactQueryPairs(out, tally, URL_PARAM);
     return out;
   }
 
@@ -252,7 +252,7 @@ export class RuleSet {
    * whole shape (`mongodb%3A%2F%2Fu%3Ap%40h`). A change is written back encoded, so the URL or
    * form stays valid; an undecodable value is left to the patterns run over the raw text.
    */
-  private redactEncodedValue(match: string, lead: string, name: string, value: string, tally: Tally): string {
+  #redactEncodedValue(match: string, lead: string, name: string, value: string, tally: Tally): string {
     if (!value.includes('%') && !value.includes('+')) return match;
     const decoded = safeDecode(value);
     if (decoded === value || !this.mayContainSecret(decoded)) return match;
@@ -264,13 +264,13 @@ export class RuleSet {
     return `${lead}${name}=${encoded}`;
   }
 
-  private redactQueryPairs(text: string, tally: Tally, regex: RegExp): string {
+  #redactQueryPairs(text: string, tally: Tally, regex: RegExp): string {
     return text.replace(regex, (match: string, lead: string, name: string, value: string) => {
       if (value.length === 0 || value.startsWith('[REDACTED') || value.startsWith('%5BREDACTED')) return match;
       // A reference to where the secret lives (`password=${DB_PASSWORD}`) or a mask, as in an assignment.
       if (isInertValue(safeDecode(value))) return match;
       const rule = this.queryParamRule(safeDecode(name));
-      if (rule === undefined) return this.redactEncodedValue(match, lead, name, value, tally);
+      if (rule === undefined) return this.#redactEncodedValue(match, lead, name, value, tally);
       if (this.isAllowed(value) || this.isAllowed(safeDecode(value))) return match;
       tally.add(rule);
       return `${lead}${name}=${REDACTED}`;
