@@ -41,16 +41,17 @@ const rawErrorsByCost = raw.prepare("SELECT * FROM runs WHERE status = 'error' O
 add("listRuns({ status: 'error', sort: 'cost' })", time(20, () => store.listRuns({ status: 'error', sort: 'cost' })), time(20, () => rawErrorsByCost.all()), '—');
 const page1 = store.listRuns({ sort: 'tokens' });
 add("listRuns({ sort: 'tokens', cursor }) page 2", time(20, () => store.listRuns({ sort: 'tokens', cursor: page1.nextCursor! })), 0, '—');
-const rawRun = raw.prepare('SELECT * FROM runs WHERE run_id = ?');
-const rawSteps = raw.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY number');
-const rawAttempts = raw.prepare('SELECT * FROM attempts WHERE run_id = ? ORDER BY start_ms');
-const rawTools = raw.prepare('SELECT * FROM tool_calls WHERE run_id = ? ORDER BY start_ms');
+// The same lookups the store makes: the run by id, then its rows by (trace, run).
+const rawRun = raw.prepare('SELECT * FROM runs WHERE run_id = ? ORDER BY start_ms DESC LIMIT 1');
+const rawSteps = raw.prepare('SELECT * FROM steps WHERE trace_id = ? AND run_id = ? ORDER BY number');
+const rawAttempts = raw.prepare('SELECT * FROM attempts WHERE trace_id = ? AND run_id = ? ORDER BY start_ms');
+const rawTools = raw.prepare('SELECT * FROM tool_calls WHERE trace_id = ? AND run_id = ? ORDER BY start_ms');
 const rawSpans = raw.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms');
 add('getRun(id)', time(100, (i) => store.getRun(pick(i))), time(100, (i) => {
   const run = rawRun.get(pick(i)) as { trace_id: string };
-  rawSteps.all(pick(i));
-  rawAttempts.all(pick(i));
-  rawTools.all(pick(i));
+  rawSteps.all(run.trace_id, pick(i));
+  rawAttempts.all(run.trace_id, pick(i));
+  rawTools.all(run.trace_id, pick(i));
   rawSpans.all(run.trace_id);
 }), '< 50 ms');
 add('runAnalytics(id)', time(100, (i) => store.runAnalytics(pick(i))), 0, '—');

@@ -21,6 +21,3 @@ export function parseDuration(text: string, options: { readonly bareUnit?: 'ms' 
   const factor = unit === undefined ? undefined : UNITS[unit];
   return factor === undefined ? undefined : Number(match[1]) * factor;
 }
-
-/** Where the local store lives when nothing says otherwise, relative to the working directory. */
-export const DEFAULT_STORE_PATH = './.runtrace/runtrace.db';

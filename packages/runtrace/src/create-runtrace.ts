@@ -1,6 +1,6 @@
 // Builds runtrace's pipeline — recorder, RunSpanProcessor, local store, OTLP export — without touching OpenTelemetry's globals.
 import { resolve } from 'node:path';
-import { ContentPolicies, DEFAULT_STALE_AFTER_MS, DEFAULT_STORE_PATH, DiagnosticReporter, InvalidArgumentError, errorMessage } from '@runtrace/core';
+import { ContentPolicies, DEFAULT_STALE_AFTER_MS, DEFAULT_STORE_PATH, DiagnosticReporter, InvalidArgumentError, errorMessage, maskUrlPassword, storeUrlScheme } from '@runtrace/core';
 import type { ContentPolicy } from '@runtrace/core';
 import { Recorder } from '@runtrace/instrumentation';
 import { RunSpanProcessor } from '@runtrace/processor';
@@ -119,7 +119,7 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
     const file = chosen ?? config.storePath ?? DEFAULT_STORE_PATH;
     storeDestination = createStoreDestination({
       // A URL (postgres://…) is passed on, its password masked, for the store to say it cannot use it.
-      path: /^[a-z][a-z0-9+.-]*:\/\//i.test(file) ? file.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, '$1***@') : resolve(options.cwd ?? process.cwd(), file),
+      path: storeUrlScheme(file) !== undefined ? maskUrlPassword(file) : resolve(options.cwd ?? process.cwd(), file),
       setting: chosen !== undefined ? 'option' : config.storePath !== undefined ? 'RUNTRACE_DB' : 'default',
       reporter,
       strict,

@@ -1,5 +1,5 @@
 // What every command receives: its arguments, the io, the style and the resolved database path.
-import { DEFAULT_STORE_PATH, errorMessage } from '@runtrace/core';
+import { DEFAULT_STORE_PATH, errorMessage, storeUrlScheme } from '@runtrace/core';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,7 +48,7 @@ export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnTy
 export function databasePath(io: CliIo, flag: string | undefined): string {
   const chosen = flag ?? readCliEnv(io.env).db ?? DEFAULT_DB;
   // A URL (postgres://…) is passed on as given, for the store to say it cannot use it.
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(chosen) ? chosen : resolve(io.cwd, chosen);
+  return storeUrlScheme(chosen) !== undefined ? chosen : resolve(io.cwd, chosen);
 }
 
 /**
@@ -57,7 +57,7 @@ export function databasePath(io: CliIo, flag: string | undefined): string {
  */
 export function openExistingStore(path: string): SqliteStore {
   // A URL is not a file: the store says why it cannot use it.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !existsSync(path)) {
+  if (storeUrlScheme(path) === undefined && !existsSync(path)) {
     throw new NotFoundError(
       [
         `no runtrace database at ${path}`,

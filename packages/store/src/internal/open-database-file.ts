@@ -2,7 +2,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreSchemaError, StoreWriteError, errorMessage } from '@runtrace/core';
+import { StoreSchemaError, StoreWriteError, errorMessage, maskUrlPassword, storeUrlScheme } from '@runtrace/core';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
 import { openDatabase } from './sqlite-connection.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
@@ -16,18 +16,13 @@ export const FOREIGN_DATABASE = 'RUNTRACE_FOREIGN_DATABASE';
  * scheme. Returns the path when it is one.
  */
 export function requireFilePath(path: string): string {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(path)?.[1]?.toLowerCase();
+  const scheme = storeUrlScheme(path);
   if (scheme === undefined) return path;
   const why =
     scheme === 'postgres' || scheme === 'postgresql'
       ? 'PostgreSQL stores are not supported yet: runtrace keeps its store in a SQLite file'
       : `a ${scheme}:// URL is not a store runtrace can use: it keeps its store in a SQLite file`;
-  throw new StoreWriteError(`${why}; give a file path (RUNTRACE_DB=./.runtrace/runtrace.db), not ${redactUrl(path)}`, path);
-}
-
-/** A URL with its password masked, for messages. */
-function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, '$1***@');
+  throw new StoreWriteError(`${why}; give a file path (RUNTRACE_DB=./.runtrace/runtrace.db), not ${maskUrlPassword(path)}`, path);
 }
 
 /** Opens (creating it and its directory when missing) and migrates a store file; refuses another application's database. */

@@ -135,11 +135,7 @@ export async function collectCommand(context: CommandContext): Promise<number> {
     }
   });
 
-  const signal = context.io.signal ?? processSignal();
-  await new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  await untilStopped(context);
   unsubscribe();
   if (live) context.out('\n');
   await ui?.close();
@@ -148,8 +144,17 @@ export async function collectCommand(context: CommandContext): Promise<number> {
   return ExitCodes.OK;
 }
 
+/** Resolves when the command is told to stop: the context's signal, else the first SIGINT or SIGTERM. */
+export function untilStopped(context: CommandContext): Promise<void> {
+  const signal = context.io.signal ?? processSignal();
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
 /** A signal aborted by the first SIGINT or SIGTERM; the handlers go away after it. */
-export function processSignal(): AbortSignal {
+function processSignal(): AbortSignal {
   const controller = new AbortController();
   const stop = (): void => {
     process.off('SIGINT', stop);

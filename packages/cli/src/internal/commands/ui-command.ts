@@ -6,7 +6,7 @@ import { ExitCodes } from '../../exit-codes.js';
 import { DB_OPTIONS, databasePath, openExistingStore, parseCommandArgs } from '../command-context.js';
 import type { CommandContext } from '../command-context.js';
 import { parseInteger } from '../parse-values.js';
-import { processSignal } from './collect-command.js';
+import { untilStopped } from './collect-command.js';
 
 export const UI_HELP = `runtrace ui [flags]
 
@@ -49,11 +49,7 @@ export async function uiCommand(context: CommandContext): Promise<number> {
   const address = token === undefined ? ui.url : `${ui.url}?token=${encodeURIComponent(token)}`;
   context.err(`runtrace ui: ${path}\n`);
   context.out(`open ${address}   stop with Ctrl-C\n`);
-  const signal = context.io.signal ?? processSignal();
-  await new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  await untilStopped(context);
   await ui.close();
   store.close();
   return ExitCodes.OK;
