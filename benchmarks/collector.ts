@@ -16,10 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { decodeOtlpJson, decodeOtlpProtobuf, startCollector, type OtlpDecodeSuccess } from '@runtrace/collector';
+import { decodeOtlpJson, decodeOtlpProtobuf, startCollector, type Collector, type OtlpDecodeSuccess } from '@runtrace/collector';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { SqliteSpanExporter } from '@runtrace/store';
 import { hugeArrayOtlpJson } from '@runtrace/testkit';
+import { createIngestPipeline } from 'runtrace';
 import { flood, idleLatencies } from './internal/otlp-flood.ts';
 
 type ReadableSpan = OtlpDecodeSuccess['spans'][number];
@@ -176,9 +177,15 @@ async function bareHttp(bodies: Buffer[]): Promise<number> {
   return seconds;
 }
 
-/** The collector, into the store (`databasePath`) or a no-op sink. Returns seconds. */
+/** The collector, into the store (the ingest pipeline `runtrace collect` runs) or a no-op sink. Returns seconds. */
 async function overOtlp(directory: string, bodies: Buffer[], expectedSpans: number, into: 'store' | 'sink'): Promise<number> {
-  const collector = await startCollector(into === 'store' ? { databasePath: join(directory, `collector-${Math.random()}.db`), port: 0 } : { sink: () => undefined, port: 0 });
+  let collector: Collector;
+  if (into === 'store') {
+    const pipeline = createIngestPipeline({ store: join(directory, `collector-${Math.random()}.db`) });
+    collector = await startCollector({ processor: pipeline, onClose: () => pipeline.shutdown(), port: 0 });
+  } else {
+    collector = await startCollector({ sink: () => undefined, port: 0 });
+  }
   const seconds = await postAll(collector.url!, bodies);
   if (collector.stats().acceptedSpans !== expectedSpans) throw new Error(`collector accepted ${collector.stats().acceptedSpans} of ${expectedSpans} spans`);
   await collector.close();

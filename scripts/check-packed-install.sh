@@ -89,7 +89,8 @@ node -e '
 '
 
 echo "-- runtrace ui (the viewer's built assets come with the package)"
-RUNTRACE_DB="$work/app/runtrace.db" npx --no-install runtrace ui --port 0 > ui.out 2> ui.err &
+# The installed bin itself, not through npx: the pid must be the viewer's, so that it can be stopped.
+RUNTRACE_DB="$work/app/runtrace.db" ./node_modules/.bin/runtrace ui --port 0 > ui.out 2> ui.err &
 ui_pid=$!
 trap 'kill "$server_pid" "$ui_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do grep -q '^open http' ui.out 2>/dev/null && break; sleep 0.1; done
@@ -107,3 +108,30 @@ UI_URL="$ui_url" node -e '
   })().catch((error) => { console.error(error); process.exit(1); });
 '
 kill "$ui_pid" 2>/dev/null || true
+
+echo "-- runtrace collect (the receiver, the ingest pipeline of runtrace and the store, as installed)"
+RUNTRACE_DB="$work/collected.db" ./node_modules/.bin/runtrace collect --port 0 --json > collect.out 2> collect.err &
+collect_pid=$!
+trap 'kill "$server_pid" "$ui_pid" "$collect_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do grep -q 'OTLP/HTTP traces on http' collect.err 2>/dev/null && break; sleep 0.1; done
+collect_url="$(sed -n 's/.*OTLP\/HTTP traces on \(http[^ ]*\).*/\1/p' collect.err | head -1)"
+if [ -z "$collect_url" ]; then echo "runtrace collect printed no address: $(cat collect.out collect.err)" >&2; exit 1; fi
+COLLECT_URL="$collect_url" node -e '
+  const run = { traceId: "5b8efff798038103d269b633813fc60c", spanId: "eee19b7ec3c1b174", name: "invoke_agent support", kind: 1,
+    startTimeUnixNano: String(BigInt(Date.now() - 1000) * 1000000n), endTimeUnixNano: String(BigInt(Date.now()) * 1000000n), status: { code: 1 },
+    attributes: [{ key: "runtrace.span.kind", value: { stringValue: "run" } }, { key: "runtrace.run.kind", value: { stringValue: "chat_turn" } }, { key: "runtrace.status", value: { stringValue: "completed" } }] };
+  const body = { resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "packed" } }] }, scopeSpans: [{ scope: { name: "check" }, spans: [run] }] }] };
+  fetch(process.env.COLLECT_URL, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+    .then(async (answer) => { const ok = answer.status === 200; console.log(ok ? "ok: the collector answered 200" : "collector answered " + answer.status + " " + (await answer.text())); process.exit(ok ? 0 : 1); })
+    .catch((error) => { console.error(error); process.exit(1); });
+'
+kill -INT "$collect_pid"
+wait "$collect_pid" || { echo "runtrace collect did not stop cleanly: $(cat collect.err)" >&2; exit 1; }
+RUNTRACE_DB="$work/collected.db" npx --no-install runtrace runs --json > collected.json
+node -e '
+  const runs = JSON.parse(require("node:fs").readFileSync("collected.json", "utf8"));
+  const list = Array.isArray(runs) ? runs : runs.runs;
+  const ok = list?.length === 1 && list[0].status === "completed" && list[0].kind === "chat_turn";
+  console.log(ok ? "ok: the received run is in the store" : "unexpected runs: " + JSON.stringify(list));
+  process.exit(ok ? 0 : 1);
+'

@@ -5,10 +5,10 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector } from '@runtrace/collector';
 import { RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { openStore } from '@runtrace/store';
 import { hugeArrayOtlpJson } from '@runtrace/testkit';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 let directory: string;
 beforeAll(async () => {
@@ -54,7 +54,7 @@ function post(url: string, body: string | Buffer): Promise<{ status: number; ms:
 describe('collector under a flood of large bodies', () => {
   it('keeps answering and storing small requests promptly, with bounded memory', async () => {
     const path = join(directory, 'flood.db');
-    const collector = await startCollector({ databasePath: path, port: 0 });
+    const collector = await startStoreCollector(path, { port: 0 });
     const url = collector.url!;
     const body = hugeArrayOtlpJson(FLOOD_ELEMENTS, START_MS);
     expect(body.length).toBeGreaterThan(8_000_000);

@@ -12,7 +12,6 @@ import { OTLPTraceExporter as HttpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import { startCollector } from '@runtrace/collector';
 import type { Collector } from '@runtrace/collector';
 import { openStore } from '@runtrace/store';
 import type { RunDetail } from '@runtrace/store';
@@ -22,6 +21,7 @@ import { generateText, isStepCount, jsonSchema, tool } from 'ai';
 import type { Telemetry } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 const OPENAI_MODEL = 'gpt-4o-mini';
 const PRICE = {
@@ -69,7 +69,7 @@ describe('the collector turns GenAI spans of other instrumentations into runs, s
     path = join(dir, 'collector.db');
     openaiServer = await startMockOpenAIServer();
     anthropicServer = await startMockAnthropicServer();
-    collector = await startCollector({ databasePath: path, port: 0 });
+    collector = await startStoreCollector(path, { port: 0 });
     const json = serviceProvider(new HttpJsonExporter({ url: collector.url! }));
     const protobuf = serviceProvider(new ProtobufExporter({ url: collector.url! }));
     try {

@@ -20,6 +20,7 @@ import type { Collector } from '@runtrace/collector';
 import { GenAiAttributes, RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { openStore } from '@runtrace/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
@@ -95,9 +96,9 @@ describe('OTLP/gRPC into the collector', () => {
   it('the gRPC, http/protobuf and http/json exporters land identical rows', async () => {
     const spans = recordRuns(4);
     const paths = { grpc: join(dir, 'grpc.db'), protobuf: join(dir, 'protobuf.db'), json: join(dir, 'json.db') };
-    const grpc = await startCollector({ databasePath: paths.grpc, port: 0, grpcPort: 0 });
-    const protobuf = await startCollector({ databasePath: paths.protobuf, port: 0 });
-    const json = await startCollector({ databasePath: paths.json, port: 0 });
+    const grpc = await startStoreCollector(paths.grpc, { port: 0, grpcPort: 0 });
+    const protobuf = await startStoreCollector(paths.protobuf, { port: 0 });
+    const json = await startStoreCollector(paths.json, { port: 0 });
     try {
       expect(grpc.address!.grpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await exportWith(new GrpcExporter({ url: grpc.address!.grpcUrl! }), spans)).code).toBe(ExportResultCode.SUCCESS);
@@ -119,7 +120,7 @@ describe('OTLP/gRPC into the collector', () => {
 
   it('maps failures to gRPC statuses and reports partial success', async () => {
     const token = 'grpc-token-0123456789';
-    const collector = await startCollector({ databasePath: join(dir, 'errors.db'), port: 0, grpcPort: 0, bearerToken: token });
+    const collector = await startStoreCollector(join(dir, 'errors.db'), { port: 0, grpcPort: 0, bearerToken: token });
     collectors.push(collector);
     const address = collector.address!.grpcUrl!;
     const authorized = new Metadata();

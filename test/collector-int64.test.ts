@@ -3,9 +3,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCollector } from '@runtrace/collector';
 import { openStore } from '@runtrace/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';
 const RUN_ID = 'eee19b7ec3c1b174';
@@ -63,8 +63,8 @@ describe('int64 through the collector', () => {
   it('stores, queries and forwards values beyond 2^53 exactly (as decimal strings), and small ones as numbers', async () => {
     const upstreamPath = join(dir, 'upstream.db');
     const localPath = join(dir, 'local.db');
-    const upstream = await startCollector({ databasePath: upstreamPath, port: 0 });
-    const local = await startCollector({ databasePath: localPath, port: 0, forward: { url: upstream.url!, content: 'full', exportDelayMs: 10 } });
+    const upstream = await startStoreCollector(upstreamPath, { port: 0 });
+    const local = await startStoreCollector(localPath, { port: 0, forward: { endpoint: upstream.url!, content: 'full', scheduledDelayMillis: 10 } });
     try {
       const response = await fetch(local.url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: requestBody() });
       expect(response.status).toBe(200);

@@ -5,9 +5,9 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector } from '@runtrace/collector';
 import { RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { openStore } from '@runtrace/store';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 let directory: string;
 beforeAll(async () => {
@@ -58,7 +58,7 @@ function post(url: string, spans: unknown[]): Promise<{ status: number; body: un
 describe('collector limits end to end', () => {
   it('rejects spans from 1970 or far in the future, so analytics over the default range stay within the real runs', async () => {
     const path = join(directory, 'times.db');
-    const collector = await startCollector({ databasePath: path, port: 0 });
+    const collector = await startStoreCollector(path, { port: 0 });
     const now = Date.now();
     try {
       const reply = await post(collector.url!, [
@@ -93,7 +93,7 @@ describe('collector limits end to end', () => {
 
   it('stores a span with 300,000 attributes promptly, keeping 128 and counting the rest', async () => {
     const path = join(directory, 'wide.db');
-    const collector = await startCollector({ databasePath: path, port: 0 });
+    const collector = await startStoreCollector(path, { port: 0 });
     const now = Date.now();
     try {
       const wide = Array.from({ length: 300_000 }, (_, i) => ({ key: `a${i}`, value: { intValue: String(i) } }));

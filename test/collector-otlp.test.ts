@@ -10,9 +10,10 @@ import { OTLPTraceExporter as HttpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeOtlpJson, startCollector, type Collector, type OtlpDecodeSuccess } from '@runtrace/collector';
+import { decodeOtlpJson, type Collector, type OtlpDecodeSuccess } from '@runtrace/collector';
 import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { openStore } from '@runtrace/store';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 type ReadableSpan = OtlpDecodeSuccess['spans'][number];
 
@@ -160,8 +161,8 @@ describe('collector end to end', () => {
     const { spans, runIds } = recordRuns(12, 1);
     const jsonPath = join(directory, 'json.db');
     const protoPath = join(directory, 'proto.db');
-    const jsonCollector = await startCollector({ databasePath: jsonPath, port: 0 });
-    const protoCollector = await startCollector({ databasePath: protoPath, port: 0 });
+    const jsonCollector = await startStoreCollector(jsonPath, { port: 0 });
+    const protoCollector = await startStoreCollector(protoPath, { port: 0 });
     try {
       const jsonExporter = new HttpJsonExporter({ url: jsonCollector.url! });
       const protoExporter = new ProtobufExporter({ url: protoCollector.url! });
@@ -199,7 +200,7 @@ describe('collector end to end', () => {
   it('survives hostile input and stores every valid request sent in between', async () => {
     const path = join(directory, 'hostile.db');
     const validRunIds: string[] = [];
-    const collector: Collector = await startCollector({ databasePath: path, port: 0, maxBodyBytes: 1024 * 1024, maxDecompressedBytes: 4 * 1024 * 1024 });
+    const collector: Collector = await startStoreCollector(path, { port: 0, maxBodyBytes: 1024 * 1024, maxDecompressedBytes: 4 * 1024 * 1024 });
     const url = collector.url!;
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     const proto = { 'Content-Type': 'application/x-protobuf' };
@@ -305,8 +306,8 @@ describe('collector end to end', () => {
   it('forwards processed spans to a second receiver', async () => {
     const upstreamPath = join(directory, 'upstream.db');
     const localPath = join(directory, 'local.db');
-    const upstream = await startCollector({ databasePath: upstreamPath, port: 0 });
-    const local = await startCollector({ databasePath: localPath, port: 0, forward: { url: upstream.url!, content: 'full', exportDelayMs: 10 } });
+    const upstream = await startStoreCollector(upstreamPath, { port: 0 });
+    const local = await startStoreCollector(localPath, { port: 0, forward: { endpoint: upstream.url!, content: 'full', scheduledDelayMillis: 10 } });
     const { spans, runIds } = recordRuns(5, 3);
     try {
       const exporter = new ProtobufExporter({ url: local.url! });

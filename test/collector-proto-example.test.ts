@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SpanKind } from '@opentelemetry/api';
-import { decodeOtlpJson, startCollector } from '@runtrace/collector';
+import { decodeOtlpJson } from '@runtrace/collector';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 const EXAMPLE = {
   resourceSpans: [
@@ -62,7 +63,7 @@ describe("opentelemetry-proto's examples/trace.json", () => {
 
   it('is received by the collector and stored as a span of its trace', async () => {
     const path = join(dir, 'example.db');
-    const collector = await startCollector({ databasePath: path, port: 0 });
+    const collector = await startStoreCollector(path, { port: 0 });
     try {
       const response = await fetch(collector.url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(EXAMPLE) });
       expect(response.status).toBe(200);

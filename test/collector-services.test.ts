@@ -12,10 +12,10 @@ import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { startCollector } from '@runtrace/collector';
 import { GenAiAttributes, RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { openStore } from '@runtrace/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 const run = promisify(execFile);
 const cli = join(fileURLToPath(new URL('..', import.meta.url)), 'packages/cli/bin/runtrace.js');
@@ -69,7 +69,7 @@ function exportSpans(url: string, spans: ReadableSpan[]): Promise<ExportResult> 
 describe('two services through one collector', () => {
   it('are told apart by listRuns, analytics and the CLI', async () => {
     const db = join(dir, 'collector.db');
-    const collector = await startCollector({ databasePath: db, port: 0 });
+    const collector = await startStoreCollector(db, { port: 0 });
     const commandLine = `node app.js --api-key=${['sk', 'proj', 'Qw9'.repeat(16)].join('-')}`;
     const checkout = { 'service.name': 'checkout', 'service.version': '2.1.0', 'deployment.environment.name': 'staging', 'host.name': 'web-1', 'process.command_line': commandLine };
     const search = { 'service.name': 'search' };

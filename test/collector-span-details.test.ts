@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startCollector } from '@runtrace/collector';
 import { openStore } from '@runtrace/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 const run = promisify(execFile);
 const cli = join(fileURLToPath(new URL('..', import.meta.url)), 'packages/cli/bin/runtrace.js');
@@ -86,7 +86,7 @@ afterEach(async () => {
 describe('scope, trace state, links and dropped counts through the collector', () => {
   it('are kept by the store, returned by getRun and shown by runtrace show', async () => {
     const db = join(dir, 'details.db');
-    const collector = await startCollector({ databasePath: db, port: 0 });
+    const collector = await startStoreCollector(db, { port: 0 });
     try {
       const response = await fetch(collector.url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
       expect(response.status).toBe(200);

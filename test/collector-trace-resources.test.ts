@@ -15,10 +15,10 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
-import { startCollector } from '@runtrace/collector';
 import { GenAiAttributes, RuntraceAttributes, SpanKinds } from '@runtrace/core';
 import { openStore } from '@runtrace/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 const run = promisify(execFile);
 const cli = join(fileURLToPath(new URL('..', import.meta.url)), 'packages/cli/bin/runtrace.js');
@@ -148,7 +148,7 @@ describe('resources and keys of spans through the collector', () => {
         startMs,
         attributes: { [GenAiAttributes.OPERATION_NAME]: 'chat', [GenAiAttributes.REQUEST_MODEL]: 'claude-haiku', [GenAiAttributes.USAGE_INPUT_TOKENS]: tokens, [GenAiAttributes.USAGE_OUTPUT_TOKENS]: 2 },
       });
-    const collector = await startCollector({ databasePath: db, port: 0 });
+    const collector = await startStoreCollector(db, { port: 0 });
     try {
       const sent = [
         await exportSpans(collector.url!, [spanOf(gateway, { traceId: crossing, spanId: 'c000000000000001', name: 'POST /chat', kind: 1, startMs: now - 60_000, attributes: { 'http.route': '/chat' } })]),

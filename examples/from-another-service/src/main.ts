@@ -3,14 +3,15 @@
 //   node examples/from-another-service/src/main.ts     (RUNTRACE_DB chooses the store file)
 import { Collector } from '@runtrace/collector';
 import { openStore } from '@runtrace/store';
-import { DEFAULT_STORE_PATH, loadConfig } from 'runtrace';
+import { DEFAULT_STORE_PATH, createIngestPipeline, loadConfig } from 'runtrace';
 import { sendRuns } from './send-runs.ts';
 import { SUPPORT_CALLS } from './support-calls.ts';
 
-// The collector's side: its own pipeline (the same processor as in-process recording) writing
-// into the store; it answers each request only once that request's spans are committed.
+// The collector's side: the ingest pipeline (built like in-process recording's: the same
+// processor and store) behind the OTLP server; each request is answered once its spans are committed.
 const path = loadConfig().storePath ?? DEFAULT_STORE_PATH;
-const collector = new Collector({ databasePath: path, port: 0 });
+const pipeline = createIngestPipeline({ store: path });
+const collector = new Collector({ processor: pipeline, onClose: () => pipeline.shutdown(), port: 0 });
 const { url } = await collector.listen();
 console.log(`collector listening on ${url}`);
 

@@ -1,14 +1,12 @@
 // The collector's options, and the events, stats and address it reports.
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { RunSpanProcessorOptions } from '@runtrace/processor';
-import type { ForwardOptions } from './create-forward-destination.js';
 import type { OtlpEncoding } from './otlp-decode-result.js';
 import type { OtlpDecodeOptions } from './otlp-decode-result.js';
 
 /** Receives decoded spans. A returned promise holds the request's answer until it settles. */
 export type SpanSink = (spans: readonly ReadableSpan[]) => void | Promise<void>;
 
-/** What the collector needs from a processor: `RunSpanProcessor` from `@runtrace/processor` fits. */
+/** What the collector needs from a processor: runtrace's `createIngestPipeline()` and `RunSpanProcessor` from `@runtrace/processor` fit. */
 export interface CollectorProcessor {
   /** Feeds ended spans through redaction, summaries and sampling to the processor's destinations. */
   ingest(spans: readonly ReadableSpan[]): void | Promise<void>;
@@ -73,37 +71,15 @@ export interface CollectorAddress {
 }
 
 /**
- * Options of `Collector`. Spans go to exactly one of: a `processor` you made, a `sink`, or
- * the collector's own pipeline (`databasePath` and/or `forward`), which it creates and closes.
+ * Options of `OtlpExchange`, and of `Collector` (which passes them on). Spans go to exactly one
+ * of: a `processor` (for example runtrace's `createIngestPipeline()`, which stores and forwards
+ * them), or a `sink`.
  */
-export interface CollectorOptions {
+export interface OtlpExchangeOptions {
   /** The processor spans are ingested into (redaction, summaries, sampling, destinations). */
   readonly processor?: CollectorProcessor;
   /** A function that receives the decoded spans, instead of a processor. */
   readonly sink?: SpanSink;
-  /**
-   * Store spans in this SQLite file (created when missing) through a `RunSpanProcessor` the
-   * collector creates; each request is answered once its spans are committed. Default: none.
-   */
-  readonly databasePath?: string;
-  /**
-   * Forward the processed (redacted) spans to an upstream OTLP/HTTP endpoint, through the
-   * collector's own `RunSpanProcessor`. Default: none. With your own `processor`, add
-   * `createForwardDestination` to its destinations instead.
-   */
-  readonly forward?: ForwardOptions;
-  /** Options of the `RunSpanProcessor` made for `databasePath`/`forward` (redactor, pricing, onError…). Default: its defaults. */
-  readonly processorOptions?: Omit<RunSpanProcessorOptions, 'destinations'>;
-  /** Interface to bind. Default `'127.0.0.1'` (this machine only); use `'0.0.0.0'` to accept remote senders. */
-  readonly host?: string;
-  /** TCP port; 0 lets the system choose. Default 4318, the OTLP/HTTP port. */
-  readonly port?: number;
-  /**
-   * Also receive OTLP/gRPC (the `TraceService/Export` call, gzip or not), on `host` and this
-   * port (0 lets the system choose; the OTLP/gRPC port is 4317), with the same decoding, limits,
-   * token and status mapping as OTLP/HTTP. Default: off.
-   */
-  readonly grpcPort?: number;
   /** The traces path. Default `'/v1/traces'`. */
   readonly path?: string;
   /** When set, requests must carry `Authorization: Bearer <token>`; others get 401. Default: none. */
@@ -139,6 +115,22 @@ export interface CollectorOptions {
   readonly backlog?: () => number;
   /** Seconds sent in Retry-After with 429 and 503 answers. Default 1. */
   readonly retryAfterSeconds?: number;
+  /** Decoding limits (span limits, nesting, expansion, plausible times). Default: {@link OtlpDecodeOptions} defaults. */
+  readonly decode?: OtlpDecodeOptions;
+}
+
+/** Options of `Collector`: where it listens, its deadlines, and the exchange's options. */
+export interface CollectorOptions extends OtlpExchangeOptions {
+  /** Interface to bind. Default `'127.0.0.1'` (this machine only); use `'0.0.0.0'` to accept remote senders. */
+  readonly host?: string;
+  /** TCP port; 0 lets the system choose. Default 4318, the OTLP/HTTP port. */
+  readonly port?: number;
+  /**
+   * Also receive OTLP/gRPC (the `TraceService/Export` call, gzip or not), on `host` and this
+   * port (0 lets the system choose; the OTLP/gRPC port is 4317), with the same decoding, limits,
+   * token and status mapping as OTLP/HTTP. Default: off.
+   */
+  readonly grpcPort?: number;
   /**
    * Milliseconds a client has to send a whole request (headers and body); a slower one gets
    * 408 and its connection is closed. Checked at least once a second. Default 30,000.
@@ -149,8 +141,6 @@ export interface CollectorOptions {
    * connection is closed. At most `requestTimeoutMs`. Default 10,000.
    */
   readonly headersTimeoutMs?: number;
-  /** Decoding limits (span limits, nesting, expansion, plausible times). Default: {@link OtlpDecodeOptions} defaults. */
-  readonly decode?: OtlpDecodeOptions;
   /** Called after `Collector.close` has closed the server and settled pending work. Default: none. */
   readonly onClose?: () => Promise<void> | void;
 }

@@ -255,9 +255,10 @@ describe('Collector', () => {
 
   it('validates its options', () => {
     expect(() => new Collector({})).toThrow(InvalidArgumentError);
-    expect(() => new Collector({ sink: () => undefined, databasePath: 'x.db' })).toThrow(/exactly one of processor, sink, or databasePath\/forward/);
-    expect(() => new Collector({ forward: { url: 'ftp://upstream/v1/traces' } })).toThrow(/forward\.url/);
-    expect(() => new Collector({ forward: { url: 'not a url' } })).toThrow(/forward\.url/);
+    expect(() => new Collector({})).toThrow(/exactly one of processor or sink/);
+    // The store and forwarding belong to the pipeline now; a caller of the old options is told where they went.
+    expect(() => new Collector({ sink: () => undefined, databasePath: 'x.db' } as CollectorOptions)).toThrow(/createIngestPipeline/);
+    expect(() => new Collector({ sink: () => undefined, forward: { url: 'http://upstream/v1/traces' } } as CollectorOptions)).toThrow(/createIngestPipeline/);
     expect(() => new Collector({ sink: () => undefined, processor: { ingest: () => undefined } })).toThrow(InvalidArgumentError);
     expect(() => new Collector({ sink: () => undefined, maxBodyBytes: 0 })).toThrow(/maxBodyBytes/);
     expect(() => new Collector({ sink: () => undefined, port: 70_000 })).toThrow(/port/);

@@ -75,8 +75,34 @@ function otlpOptions(option: CreateRuntraceOptions['otlp'], config: RuntraceEnvC
 
 const POLICIES: readonly string[] = Object.values(ContentPolicies);
 
-/** Builds the pipeline for {@link createRuntrace} and `register()`; also returns the shutdown timeout in force. */
-export function buildPipeline(options: CreateRuntraceOptions, context: PipelineContext): { pipeline: RuntracePipeline; shutdownTimeoutMs: number } {
+/** What receiving spans needs beyond recording them; see {@link buildStages}. */
+export interface IngestFlavor {
+  /** Spans the store exporter keeps in memory before spilling (what the receiver lets wait, and more). */
+  readonly maxQueueSpans: number;
+  /** Spans waiting for OTLP export at most (a receiver hands them over a request at a time). */
+  readonly otlpQueueSpans: number;
+}
+
+/** The processor and its destinations, as every pipeline has them; the recorder or the receiver is added by the caller. */
+export interface PipelineStages {
+  readonly processor: RunSpanProcessor;
+  readonly storeDestination: StoreDestination | undefined;
+  readonly otlp: ResolvedOtlp | undefined;
+  readonly config: RuntraceEnvConfig;
+  /** The recorder's settings, once checked (a recording pipeline uses them). */
+  readonly recording: { readonly contentPolicy: ContentPolicy; readonly bodies: 'all' | 'unread' | undefined; readonly staleAfterMs: number | undefined };
+  readonly shutdownTimeoutMs: number;
+  stats(): RuntraceStats;
+  /** Runs once: `first` (after the OTLP shutdown clock started), then the processor's shutdown, then the store's close. */
+  shutdown(first: () => void): Promise<void>;
+}
+
+/**
+ * Builds the stages of {@link createRuntrace}'s and `register()`'s pipeline, and, with `ingest`,
+ * of {@link createIngestPipeline}'s: one place decides the destinations, their order, the
+ * processor's options, the reports and the shutdown order for both.
+ */
+export function buildStages(options: CreateRuntraceOptions, context: PipelineContext, ingest?: IngestFlavor): PipelineStages {
   const { config, reporter, strict } = context;
   // A bad option is a configuration problem like a bad variable: reported, and its default used.
   const invalid = (name: string, value: unknown, expectation: string, fallback: string): void => {
@@ -124,6 +150,7 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
       reporter,
       strict,
       ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
+      ...(ingest === undefined ? {} : { ingest: { maxQueueSpans: ingest.maxQueueSpans } }),
     });
     if (storeDestination !== undefined) destinations.push(storeDestination.destination);
   }
@@ -152,6 +179,7 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
       reporter,
       localCopy: () => store?.complete() === true,
       shutdownTimeoutMs,
+      ...(ingest === undefined ? {} : { maxQueueSpans: ingest.otlpQueueSpans }),
     });
     destinations.push(otlpDestination.destination);
   }
@@ -175,32 +203,26 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
   // The local store keeps content by default (redacted and bounded); OTLP gets its metadata view
   // unless told otherwise. With no store there is nothing to keep it for.
   contentPolicy ??= storeDestination === undefined ? 'metadata' : 'full';
-  const recorder = new Recorder({
-    contentPolicy,
-    ...(bodies === undefined ? {} : { bodies }),
-    ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
-  });
 
   let shutdown: Promise<void> | undefined;
-  const pipeline: RuntracePipeline = {
-    recorder,
+  return {
     processor,
-    store: storeDestination?.store,
-    storeExporter: storeDestination?.exporter,
+    storeDestination,
     otlp,
     config,
+    recording: { contentPolicy, bodies, staleAfterMs },
+    shutdownTimeoutMs,
     stats: () => ({
       processor: processor.stats(),
       store: storeDestination?.exporter.stats(),
       otlp: otlpDestination?.stats(),
       reports: reporter.stats(),
     }),
-    forceFlush: () => processor.forceFlush(),
-    shutdown() {
+    shutdown(first) {
       shutdown ??= (async () => {
         // First, so every wait below (flushes and the destinations' shutdowns) is bounded by it.
         otlpDestination?.startShutdownClock();
-        recorder.close();
+        first();
         await processor.shutdown();
         try {
           storeDestination?.close();
@@ -213,7 +235,29 @@ export function buildPipeline(options: CreateRuntraceOptions, context: PipelineC
       return shutdown;
     },
   };
-  return { pipeline, shutdownTimeoutMs };
+}
+
+/** Builds the pipeline for {@link createRuntrace} and `register()`; also returns the shutdown timeout in force. */
+export function buildPipeline(options: CreateRuntraceOptions, context: PipelineContext): { pipeline: RuntracePipeline; shutdownTimeoutMs: number } {
+  const stages = buildStages(options, context);
+  const { processor, storeDestination, recording } = stages;
+  const recorder = new Recorder({
+    contentPolicy: recording.contentPolicy,
+    ...(recording.bodies === undefined ? {} : { bodies: recording.bodies }),
+    ...(recording.staleAfterMs === undefined ? {} : { staleAfterMs: recording.staleAfterMs }),
+  });
+  const pipeline: RuntracePipeline = {
+    recorder,
+    processor,
+    store: storeDestination?.store,
+    storeExporter: storeDestination?.exporter,
+    otlp: stages.otlp,
+    config: stages.config,
+    stats: () => stages.stats(),
+    forceFlush: () => processor.forceFlush(),
+    shutdown: () => stages.shutdown(() => recorder.close()),
+  };
+  return { pipeline, shutdownTimeoutMs: stages.shutdownTimeoutMs };
 }
 
 /**

@@ -3,6 +3,8 @@ export { register } from './register.js';
 export type { Runtrace, RegistrationMode } from './register.js';
 export { createRuntrace, DEFAULT_STORE_PATH } from './create-runtrace.js';
 export type { RuntracePipeline } from './create-runtrace.js';
+export { createIngestPipeline } from './create-ingest-pipeline.js';
+export type { IngestPipeline, IngestPipelineOptions } from './create-ingest-pipeline.js';
 export type { RegisterOptions, CreateRuntraceOptions, OtlpOptions } from './runtrace-options.js';
 export type { RuntraceStats, OtlpExportStats } from './runtrace-stats.js';
 export { loadConfig, parseOtlpHeaders, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_OTLP_TIMEOUT_MS } from './load-config.js';

@@ -1,23 +1,8 @@
 // The collector's HTTP answers: OTLP bodies in the request's encoding, and how they are sent.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OtlpEncoding } from '../otlp-decode-result.js';
+import type { OtlpAnswer } from '../otlp-exchange.js';
 import { encodeExportResponse, encodeStatus } from './export-response.js';
-
-/** The answer to a request; `close` drops the connection (its body may be unread). */
-export interface Answer {
-  readonly status: number;
-  readonly body: Uint8Array;
-  readonly contentType: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly close?: boolean;
-  readonly acceptedSpans?: number;
-  readonly rejectedSpans?: number;
-  readonly message?: string;
-  /** The google.rpc code of a failure (what an OTLP/gRPC client receives). */
-  readonly code?: number;
-  /** Seconds after which the client may retry, when it should. */
-  readonly retryAfter?: string;
-}
 
 export interface StatusOptions {
   readonly close?: boolean;
@@ -31,7 +16,7 @@ function contentTypeOf(encoding: OtlpEncoding | undefined): string {
 }
 
 /** A failure: a google.rpc.Status in the request's encoding (JSON when it had none the collector reads). */
-export function statusAnswer(encoding: OtlpEncoding | undefined, status: number, code: number, message: string, options: StatusOptions = {}): Answer {
+export function statusAnswer(encoding: OtlpEncoding | undefined, status: number, code: number, message: string, options: StatusOptions = {}): OtlpAnswer {
   const headers: Record<string, string> = { ...options.headers };
   if (options.retryAfter !== undefined) headers['Retry-After'] = options.retryAfter;
   const answer = { status, body: encodeStatus(encoding ?? 'json', code, message), contentType: contentTypeOf(encoding), headers, close: options.close ?? false, message, code };
@@ -39,12 +24,12 @@ export function statusAnswer(encoding: OtlpEncoding | undefined, status: number,
 }
 
 /** 200 with an ExportTraceServiceResponse, carrying partial success when spans were rejected. */
-export function successAnswer(encoding: OtlpEncoding, acceptedSpans: number, rejectedSpans: number, errorMessage: string): Answer {
+export function successAnswer(encoding: OtlpEncoding, acceptedSpans: number, rejectedSpans: number, errorMessage: string): OtlpAnswer {
   return { status: 200, body: encodeExportResponse(encoding, rejectedSpans, errorMessage), contentType: contentTypeOf(encoding), acceptedSpans, rejectedSpans, message: errorMessage };
 }
 
 /** Sends `answer` unless the connection is already gone or answered. */
-export function sendAnswer(request: IncomingMessage, response: ServerResponse, answer: Answer, closing: boolean): void {
+export function sendAnswer(request: IncomingMessage, response: ServerResponse, answer: OtlpAnswer, closing: boolean): void {
   if (response.headersSent || response.destroyed || !request.socket.writable) return;
   const headers: Record<string, string | number> = {
     'Content-Type': answer.contentType,

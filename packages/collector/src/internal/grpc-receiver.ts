@@ -5,7 +5,7 @@
 import { errorMessage } from '@runtrace/core';
 import { Metadata, Server, ServerCredentials, status as GrpcStatus } from '@grpc/grpc-js';
 import type { ServerUnaryCall, sendUnaryData, ServiceDefinition } from '@grpc/grpc-js';
-import type { Answer } from './answer.js';
+import type { OtlpAnswer } from '../otlp-exchange.js';
 import { concat, RpcCode } from './export-response.js';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -39,7 +39,7 @@ function statusWithRetryInfo(code: number, message: string, seconds: number): Bu
 }
 
 /** What the receiver asks of the collector: one call's bytes in, its answer out. */
-export type GrpcIngest = (body: Buffer, authorization: string | undefined) => Promise<Answer>;
+export type GrpcIngest = (body: Buffer, authorization: string | undefined) => Promise<OtlpAnswer>;
 
 const SERVICE: ServiceDefinition = {
   Export: {
@@ -61,7 +61,7 @@ export interface GrpcReceiver {
 }
 
 /** Maps an answer to the unary call's outcome. */
-function reply(answer: Answer, callback: sendUnaryData<Buffer>): void {
+function reply(answer: OtlpAnswer, callback: sendUnaryData<Buffer>): void {
   if (answer.status === 200) {
     callback(null, Buffer.from(answer.body));
     return;

@@ -1,6 +1,6 @@
 // Reads a request body under a size cap and the collector's in-flight budget, inflating gzip as it
 // streams so a gzip bomb stops at the cap.
-import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { BudgetLease, TakeResult } from './byte-budget.js';
 
@@ -21,15 +21,15 @@ export type BodyReadResult =
   | { readonly kind: 'busy'; readonly message: string }
   | { readonly kind: 'aborted' };
 
-/** Reads the whole body; never rejects. */
-export function readBody(request: IncomingMessage, gzip: boolean, limits: BodyLimits): Promise<BodyReadResult> {
+/** Reads the whole body (`declared`: its Content-Length, when it has one); never rejects. */
+export function readBody(request: Readable, declared: string | undefined, gzip: boolean, limits: BodyLimits): Promise<BodyReadResult> {
   return new Promise<BodyReadResult>((resolve) => {
-    const declared = request.headers['content-length'];
     if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
       resolve({ kind: 'too-large', message: `body of ${declared} bytes exceeds the limit of ${limits.maxBodyBytes} bytes` });
       return;
     }
     let settled = false;
+    let ended = false;
     let received = 0;
     // What the lease held before reading (a declared length is taken before the body is read).
     const reserved = limits.lease.held;
@@ -82,13 +82,14 @@ export function readBody(request: IncomingMessage, gzip: boolean, limits: BodyLi
       }
     };
     const onEnd = (): void => {
+      ended = true;
       if (inflater !== undefined) inflater.end();
       else if (whole !== undefined) settle(size === whole.length ? { kind: 'ok', body: whole } : { kind: 'aborted' });
       else settle({ kind: 'ok', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
     };
     const onAbort = (): void => settle({ kind: 'aborted' });
     const onClose = (): void => {
-      if (!request.complete) settle({ kind: 'aborted' });
+      if (!ended) settle({ kind: 'aborted' });
     };
 
     if (inflater !== undefined) {

@@ -1,10 +1,15 @@
 // The processor's registry of spans in flight: an entry per tracked span, a group per run, and
-// the small facts about span kinds that the registry, the sweep and the write-once guard share.
+// the small facts about span kinds that the registry, the sweep, the write-once guard and ingest share.
+import type { Attributes, SpanStatus } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/sdk-trace';
 import type { RunStatus, SpanKind } from '@runtrace/core';
-import { SpanKinds, isRunStatus, isTerminal } from '@runtrace/core';
+import { RunStatuses, RuntraceAttributes, SpanKinds, isRunStatus, isTerminal } from '@runtrace/core';
 import type { SweepCounts } from '../run-live-event.js';
 import { RunSummaryAccumulator } from './run-summary.js';
+
+/** Sub-runs nest; activity and sweep ordering follow at most this many levels up. */
+export const MAX_RUN_DEPTH = 16;
 
 /** The span methods the write-once guard wraps. */
 export type Mutators = Pick<
@@ -102,4 +107,15 @@ export function isSpanKind(value: unknown): value is SpanKind {
 
 export function isTerminalValue(value: unknown): value is RunStatus {
   return isRunStatus(value) && isTerminal(value);
+}
+
+/** A string attribute that says something (a run id, a parent run id), or undefined. */
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A runtrace span that ends without a terminal status gets one: error for an ERROR span, else completed. */
+export function finalizeStatus(attributes: Attributes, status: SpanStatus): void {
+  if (isTerminalValue(attributes[RuntraceAttributes.STATUS])) return;
+  attributes[RuntraceAttributes.STATUS] = status.code === SpanStatusCode.ERROR ? RunStatuses.ERROR : RunStatuses.COMPLETED;
 }

@@ -202,3 +202,13 @@ export class RunSummaryAccumulator {
     }
   }
 }
+
+/**
+ * Writes a run's summary onto its span's attributes, as the run ends (or is ingested); a run
+ * without a terminal status yet is summarized as completed. No cost without a pricing table.
+ */
+export function writeRunSummary(summary: RunSummaryAccumulator, attributes: Attributes, pricing: CostCalculator | undefined): void {
+  const status = attributes[RuntraceAttributes.STATUS];
+  const runStatus: RunStatus = isRunStatus(status) && isTerminal(status) ? status : RunStatuses.COMPLETED;
+  summary.write(attributes, runStatus, pricing !== undefined);
+}

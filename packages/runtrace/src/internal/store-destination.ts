@@ -3,6 +3,7 @@ import type { DiagnosticReporter } from '@runtrace/core';
 import type { DestinationOptions, RunSpanProcessor } from '@runtrace/processor';
 import { StoreSpanProcessor, openStore } from '@runtrace/store';
 import type { SqliteSpanExporter, SqliteSpanExporterOptions, SqliteStore } from '@runtrace/store';
+import { CommitAwaitingProcessor } from './commit-awaiting-processor.js';
 import { describeStoreOpenError, describeStoreWriteError } from './describe-store-problem.js';
 import type { StorePathSetting } from './describe-store-problem.js';
 
@@ -18,6 +19,11 @@ export interface StoreDestinationOptions {
   readonly reporter: DiagnosticReporter;
   /** Throw the store's own error when it cannot open, instead of reporting it. */
   readonly strict: boolean;
+  /**
+   * For a receiver of ended spans: `commit` is offered, and the exporter's in-memory queue holds
+   * `maxQueueSpans` (what the receiver lets wait). Default: recording, with in-progress rows.
+   */
+  readonly ingest?: { readonly maxQueueSpans: number };
 }
 
 /** The local store, wired as a destination of the RunSpanProcessor. */
@@ -27,6 +33,11 @@ export interface StoreDestination {
   readonly destination: DestinationOptions;
   /** Makes live runs visible in the store before they end: writes in-progress rows on the processor's live events. */
   connect(processor: Pick<RunSpanProcessor, 'subscribe'>): void;
+  /**
+   * With `ingest`: runs `feed` (which must call the processor synchronously) and resolves once
+   * the spans it delivered to the store are committed; rejects when they cannot be.
+   */
+  readonly commit: ((feed: () => void) => Promise<void>) | undefined;
   /** Whether everything handed to the store so far was written (nothing failed or was dropped). */
   complete(): boolean;
   /** Closes the query connection (after the processor shut the exporter down). */
@@ -45,6 +56,7 @@ export function createStoreDestination(options: StoreDestinationOptions): StoreD
   try {
     store = openStore({ path, ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }) });
     const exporterOptions: Omit<SqliteSpanExporterOptions, 'path'> = {
+      ...(options.ingest === undefined ? {} : { maxQueueSpans: options.ingest.maxQueueSpans }),
       onWriteError: (error, spanCount, cause) => {
         reporter.report(`store-write:${cause}`, describeStoreWriteError(path, error, spanCount, cause));
       },
@@ -61,11 +73,15 @@ export function createStoreDestination(options: StoreDestinationOptions): StoreD
     return undefined;
   }
   const opened = store;
+  const awaited = options.ingest === undefined ? undefined : new CommitAwaitingProcessor(exporter);
   return {
     store: opened,
     exporter,
-    destination: { processor: new StoreSpanProcessor(exporter), kind: 'store', content: 'full', name: 'store' },
+    destination: { processor: awaited ?? new StoreSpanProcessor(exporter), kind: 'store', content: 'full', name: 'store' },
+    commit: awaited === undefined ? undefined : (feed) => awaited.write(awaited.capture(feed)),
     connect(processor) {
+      // Received spans have ended already: there is nothing in progress to show.
+      if (awaited !== undefined) return;
       // Rows for work still open after the exporter's delay only: short work is written once, finished.
       processor.subscribe((event) => {
         if (event.type === 'run-start' || event.type === 'step-start') exporter.watchInProgress(event.spanId, () => event.span);

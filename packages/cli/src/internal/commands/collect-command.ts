@@ -1,6 +1,7 @@
 // `runtrace collect`: an OTLP/HTTP receiver writing into the store, with a live count of spans received.
 import { errorMessage } from '@runtrace/core';
 import { Collector } from '@runtrace/collector';
+import { createIngestPipeline } from 'runtrace';
 import { startUi } from '@runtrace/ui';
 import type { UiServer } from '@runtrace/ui';
 import { ExitCodes } from '../../exit-codes.js';
@@ -70,20 +71,30 @@ export async function collectCommand(context: CommandContext): Promise<number> {
   const token = values.token ?? readCliEnv(context.io.env).collectorToken;
   const path = databasePath(context.io, values.db);
 
-  // The collector's own pipeline answers a request only after its spans are committed to the
-  // store (in chunks the writer's queue always has room for), so a request of any size either
-  // lands completely or is answered 429/503 for the sender to retry — never dropped silently.
-  // The OTLP variables of the environment describe where this process would send its own
-  // traces, so forwarding happens only when asked for with --forward (never back to itself).
-  const collector = new Collector({
-    databasePath: path,
-    ...(values.forward === undefined ? {} : { forward: { url: values.forward, content: forwardContent ?? 'metadata' } }),
-    port,
-    ...(grpcPort === undefined ? {} : { grpcPort }),
-    ...(values.host === undefined ? {} : { host: values.host }),
-    ...(token === undefined ? {} : { bearerToken: token }),
-    ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+  // The pipeline answers a request only after its spans are committed to the store (in chunks
+  // the writer's queue always has room for), so a request of any size either lands completely or
+  // is answered 429/503 for the sender to retry — never dropped silently. The OTLP variables of
+  // the environment describe where this process would send its own traces, so forwarding happens
+  // only when asked for with --forward (never back to itself).
+  const pipeline = createIngestPipeline({
+    store: path,
+    ...(values.forward === undefined ? {} : { forward: { endpoint: values.forward, content: forwardContent ?? 'metadata' } }),
   });
+  let collector: Collector;
+  try {
+    collector = new Collector({
+      processor: pipeline,
+      onClose: () => pipeline.shutdown(),
+      port,
+      ...(grpcPort === undefined ? {} : { grpcPort }),
+      ...(values.host === undefined ? {} : { host: values.host }),
+      ...(token === undefined ? {} : { bearerToken: token }),
+      ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+    });
+  } catch (error: unknown) {
+    await pipeline.shutdown();
+    throw error;
+  }
   let address;
   try {
     address = await collector.listen();

@@ -1,4 +1,4 @@
-// A RunSpanProcessor destination that writes to the store and lets the collector await the commit.
+// The store as a destination whose writes a receiver awaits: a request is answered once its spans are committed.
 import type { Context } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -8,7 +8,7 @@ import { StoreWriteError } from '@runtrace/core';
  * Spans the processor hands over while `capture` runs are collected and written as one batch
  * whose commit the caller awaits; spans that arrive any other way are written at once.
  */
-export class StoreDestination implements SpanProcessor {
+export class CommitAwaitingProcessor implements SpanProcessor {
   readonly #exporter: SpanExporter;
   #capturing: ReadableSpan[] | undefined;
 
