@@ -12,6 +12,7 @@ export default defineConfig({
         resolve: {
           alias: [
             { find: /^@runtrace\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+            { find: /^@runtrace\/([a-z-]+)\/internal$/, replacement: `${packagesDir}$1/src/internal-api.ts` },
           ],
         },
         test: {

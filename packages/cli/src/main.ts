@@ -1,6 +1,7 @@
 // The runtrace command line: parses the command and dispatches to it; maps failures to exit codes.
 import { readFileSync } from 'node:fs';
-import { RuntraceError, errorMessage } from '@runtrace/core';
+import { RuntraceError } from '@runtrace/core';
+import { errorMessage } from '@runtrace/core/internal';
 import type { CliIo } from './cli-io.js';
 import { ExitCodes } from './exit-codes.js';
 import { NotFoundError, UsageError } from './internal/cli-errors.js';

@@ -2,7 +2,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { InvalidArgumentError, ShutDownError, positiveOption } from '@runtrace/core';
+import { InvalidArgumentError, ShutDownError } from '@runtrace/core';
+import { positiveOption } from '@runtrace/core/internal';
 import type { CollectorAddress, CollectorEvent, CollectorOptions, CollectorStats } from './collector-options.js';
 import { clientErrorStatus, sendAnswer } from './internal/answer.js';
 import type { GrpcReceiver } from './internal/grpc-receiver.js';

@@ -2,7 +2,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { InvalidArgumentError, errorMessage, positiveOption } from '@runtrace/core';
+import { InvalidArgumentError } from '@runtrace/core';
+import { errorMessage, positiveOption } from '@runtrace/core/internal';
 import type { CollectorEvent, CollectorStats, OtlpExchangeOptions, SpanSink } from './collector-options.js';
 import { OTLP_JSON_CONTENT_TYPE } from './decode-otlp-json.js';
 import { OTLP_PROTOBUF_CONTENT_TYPE } from './decode-otlp-protobuf.js';

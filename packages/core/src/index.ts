@@ -1,4 +1,4 @@
-// Public entry point of @runtrace/core.
+// Public entry point of @runtrace/core. Helpers only runtrace's own packages use are in `@runtrace/core/internal` (internal-api.ts).
 export {
   GenAiAttributes,
   HttpAttributes,
@@ -25,7 +25,7 @@ export type {
 } from './attributes.js';
 export { RunStatuses, ALL_STATUSES, statusPriority, isTerminal, isRunStatus, worstStatus } from './status.js';
 export type { RunStatus } from './status.js';
-export { classifyOutcome, isAbortError, isTimeoutError } from './classify-outcome.js';
+export { classifyOutcome } from './classify-outcome.js';
 export type { OutcomeClassification, ClassifyOutcomeOptions } from './classify-outcome.js';
 export {
   ErrorCodes,
@@ -38,16 +38,13 @@ export {
   OtlpDecodeError,
   ConfigError,
   ShutDownError,
-  errorMessage,
 } from './errors.js';
 export type { ErrorCode, RuntraceErrorOptions } from './errors.js';
-export { addTokenUsage, TOKEN_USAGE_KEYS } from './token-usage.js';
-export { isUsageMissing, unknownCostReason } from './is-usage-missing.js';
+export { isUsageMissing } from './is-usage-missing.js';
 export { readForeignGenAi, foreignRunId, normalizeProviderName } from './read-foreign-gen-ai.js';
 export type { ForeignGenAi, ForeignModelCall, ForeignToolCall, ForeignAgent, ForeignConvention } from './read-foreign-gen-ai.js';
 export type { TokenUsage } from './token-usage.js';
 export { Redactor, defaultRedactor } from './redactor.js';
-export { isMarkedRedacted, markRedacted } from './redaction-mark.js';
 export type {
   RedactorOptions,
   RedactionPattern,
@@ -68,7 +65,7 @@ export {
 } from './secret-names.js';
 export { Limits } from './limits.js';
 export { truncateText, ELLIPSIS } from './truncate-text.js';
-export { truncateBytes, truncationMarker } from './truncate-bytes.js';
+export { truncateBytes } from './truncate-bytes.js';
 export type { TruncateBytesOptions } from './truncate-bytes.js';
 export { makeLabel } from './make-label.js';
 export { normalizeModel } from './normalize-model.js';
@@ -76,14 +73,4 @@ export { PricingTable, defaultPricingTable } from './pricing-table.js';
 export type { ModelPrice, PricingTableOptions, CostResult } from './pricing-table.js';
 export { loadPricingFile, loadPricingFileSync, parsePricingFile } from './load-pricing-file.js';
 export type { PricingFile } from './load-pricing-file.js';
-export { DiagnosticReporter } from './diagnostic-reporter.js';
-export type { DiagnosticReporterOptions, DiagnosticReporterStats, DiagnosticSink } from './diagnostic-reporter.js';
-export { describeNetworkError, networkErrorCode } from './describe-network-error.js';
-export { parseDuration } from './parse-duration.js';
-export { DEFAULT_STORE_PATH, maskUrlPassword, storeUrlScheme } from './store-location.js';
-export { positiveOption } from './option-checks.js';
-export type { NumberKind } from './option-checks.js';
-export { decodeHeaderBytes, headerRecord } from './header-record.js';
-export { endpointLabel, endpointPathOf } from './endpoint.js';
-export { stepCost } from './step-cost.js';
-export type { StepCost, StepCostInput, StepPricing } from './step-cost.js';
+export type { DiagnosticSink } from './diagnostic-reporter.js';

@@ -2,7 +2,8 @@
 import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
 import type { Tracer, TracerProvider } from '@opentelemetry/api';
-import { ContentPolicies, DEFAULT_STALE_AFTER_MS, InvalidArgumentError, defaultRedactor, positiveOption } from '@runtrace/core';
+import { ContentPolicies, DEFAULT_STALE_AFTER_MS, InvalidArgumentError, defaultRedactor } from '@runtrace/core';
+import { positiveOption } from '@runtrace/core/internal';
 import type { ContentPolicy } from '@runtrace/core';
 import type { RecorderClock } from './recorder-clock.js';
 import { Run, runInside } from './run.js';

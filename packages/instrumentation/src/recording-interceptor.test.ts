@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Readable } from 'node:stream';
-import { defaultRedactor, isMarkedRedacted } from '@runtrace/core';
+import { defaultRedactor } from '@runtrace/core';
+import { isMarkedRedacted } from '@runtrace/core/internal';
 import { startMockOpenAIServer } from '@runtrace/testkit';
 import type { MockOpenAIServer } from '@runtrace/testkit';
 import OpenAI from 'openai';

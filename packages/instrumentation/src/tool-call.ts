@@ -1,6 +1,7 @@
 // The handle of a tool call.
 import type { Context } from '@opentelemetry/api';
-import { GenAiAttributes, markRedacted } from '@runtrace/core';
+import { GenAiAttributes } from '@runtrace/core';
+import { markRedacted } from '@runtrace/core/internal';
 import type { RunStatus } from '@runtrace/core';
 import type { ToolCallEndOptions } from './step-params.js';
 import { redactedJson } from './internal/gen-ai-content.js';

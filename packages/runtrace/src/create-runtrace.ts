@@ -1,6 +1,7 @@
 // Builds runtrace's pipeline — recorder, RunSpanProcessor, local store, OTLP export — without touching OpenTelemetry's globals.
 import { resolve } from 'node:path';
-import { ContentPolicies, DEFAULT_STALE_AFTER_MS, DEFAULT_STORE_PATH, DiagnosticReporter, InvalidArgumentError, errorMessage, maskUrlPassword, storeUrlScheme } from '@runtrace/core';
+import { ContentPolicies, DEFAULT_STALE_AFTER_MS, InvalidArgumentError } from '@runtrace/core';
+import { DEFAULT_STORE_PATH, DiagnosticReporter, errorMessage, maskUrlPassword, storeUrlScheme } from '@runtrace/core/internal';
 import type { ContentPolicy } from '@runtrace/core';
 import { Recorder } from '@runtrace/instrumentation';
 import { RunSpanProcessor } from '@runtrace/processor';

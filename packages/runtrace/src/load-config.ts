@@ -1,5 +1,6 @@
 // The one place runtrace reads environment variables: RUNTRACE_* and the standard OTEL_EXPORTER_OTLP_* ones.
-import { ConfigError, ContentPolicies, DEFAULT_STALE_AFTER_MS, parseDuration } from '@runtrace/core';
+import { ConfigError, ContentPolicies, DEFAULT_STALE_AFTER_MS } from '@runtrace/core';
+import { parseDuration } from '@runtrace/core/internal';
 import type { ContentPolicy } from '@runtrace/core';
 
 /** OTLP protocols runtrace can send with. */

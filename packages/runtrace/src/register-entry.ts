@@ -1,6 +1,6 @@
 // `node --import runtrace/register app.js`: registers runtrace from environment variables, with shutdown hooks.
 import { isMainThread } from 'node:worker_threads';
-import { errorMessage } from '@runtrace/core';
+import { errorMessage } from '@runtrace/core/internal';
 import { register } from './register.js';
 
 // Worker threads inherit `--import`: only the main thread records (a worker registering too

@@ -1,5 +1,5 @@
 // What stats() of register() and createRuntrace() returns: every counter of the pipeline in one snapshot.
-import type { DiagnosticReporterStats } from '@runtrace/core';
+import type { DiagnosticReporterStats } from '@runtrace/core/internal';
 import type { RunSpanProcessorStats } from '@runtrace/processor';
 import type { SqliteSpanExporterStats } from '@runtrace/store';
 

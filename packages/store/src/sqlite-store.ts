@@ -1,6 +1,7 @@
 // The local store's query side: list, detail, overview, analytics, deletes, retention and sweeps.
 
-import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, normalizeModel, positiveOption } from '@runtrace/core';
+import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, normalizeModel } from '@runtrace/core';
+import { positiveOption } from '@runtrace/core/internal';
 import type Database from 'better-sqlite3';
 import type {
   Analytics,

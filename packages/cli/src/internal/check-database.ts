@@ -1,5 +1,5 @@
 // `runtrace doctor`'s database checks: the file, SQLite, runtrace's schema, integrity, contents and write access — read-only, never changing the file.
-import { errorMessage } from '@runtrace/core';
+import { errorMessage } from '@runtrace/core/internal';
 import { closeSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';

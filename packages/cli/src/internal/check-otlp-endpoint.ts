@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { resolve } from 'node:path';
-import { describeNetworkError, networkErrorCode } from '@runtrace/core';
+import { describeNetworkError, networkErrorCode } from '@runtrace/core/internal';
 import type { EnvFile, OtlpEnvConfig } from 'runtrace';
 import { check } from './doctor-check.js';
 import type { DoctorCheck } from './doctor-check.js';

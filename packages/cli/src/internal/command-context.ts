@@ -1,5 +1,5 @@
 // What every command receives: its arguments, the io, the style and the resolved database path.
-import { DEFAULT_STORE_PATH, errorMessage, storeUrlScheme } from '@runtrace/core';
+import { DEFAULT_STORE_PATH, errorMessage, storeUrlScheme } from '@runtrace/core/internal';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';

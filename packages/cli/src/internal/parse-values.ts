@@ -1,5 +1,6 @@
 // Parses flag values: durations (`90s`, `24h`, `30d`), sizes (`500MB`) and instants (`2026-11-01`, `24h`).
-import { RunStatuses, isRunStatus, parseDuration as parseDurationText } from '@runtrace/core';
+import { RunStatuses, isRunStatus } from '@runtrace/core';
+import { parseDuration as parseDurationText } from '@runtrace/core/internal';
 import type { RunStatus } from '@runtrace/core';
 import { UsageError } from './cli-errors.js';
 

@@ -2,7 +2,7 @@
 // request bytes handed to the same ingest as OTLP/HTTP protobuf bodies, its answers mapped to
 // gRPC statuses: OK with the ExportTraceServiceResponse (partial success included), else the
 // answer's code with its message, and RetryInfo where the client should retry.
-import { errorMessage } from '@runtrace/core';
+import { errorMessage } from '@runtrace/core/internal';
 import { Metadata, Server, ServerCredentials, status as GrpcStatus } from '@grpc/grpc-js';
 import type { ServerUnaryCall, sendUnaryData, ServiceDefinition } from '@grpc/grpc-js';
 import type { OtlpAnswer } from '../otlp-exchange.js';

@@ -1,7 +1,8 @@
 // Records one HTTP round trip made inside a step as an attempt span, keeping the start of each body up to a byte cap.
 import { SpanKind } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { HttpAttributes, RetryClassifications, RuntraceAttributes, RuntraceEvents, SpanKinds, classifyOutcome, headerRecord, isTimeoutError, markRedacted } from '@runtrace/core';
+import { HttpAttributes, RetryClassifications, RuntraceAttributes, RuntraceEvents, SpanKinds, classifyOutcome } from '@runtrace/core';
+import { headerRecord, isTimeoutError, markRedacted } from '@runtrace/core/internal';
 import type { RetryClassification } from '@runtrace/core';
 import type { Dispatcher } from 'undici';
 import { BodyCapture } from './body-capture.js';

@@ -1,6 +1,7 @@
 // Turns normalized messages, tools and values into GenAI attribute strings, per content policy.
 import type { Attributes, Span } from '@opentelemetry/api';
-import { GenAiAttributes, markRedacted, truncateText } from '@runtrace/core';
+import { GenAiAttributes, truncateText } from '@runtrace/core';
+import { markRedacted } from '@runtrace/core/internal';
 import type { ContentPolicy } from '@runtrace/core';
 import type { Message, MessagePart, ToolDefinition } from '../gen-ai-types.js';
 import { MAX_PART_CHARS } from './bounds.js';

@@ -1,6 +1,7 @@
 import { startMockOpenAIServer } from '@runtrace/testkit';
 import type { MockOpenAIServer } from '@runtrace/testkit';
-import { defaultRedactor, isMarkedRedacted } from '@runtrace/core';
+import { defaultRedactor } from '@runtrace/core';
+import { isMarkedRedacted } from '@runtrace/core/internal';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOtelHarness, parentId, spanId } from '../__fixtures__/otel-harness.js';

@@ -1,6 +1,7 @@
 // Turns a model call made outside any step into a step of its own: in the active run, or in an implicit run.
 import type { Dispatcher } from 'undici';
-import { GenAiAttributes, RuntraceAttributes, headerRecord } from '@runtrace/core';
+import { GenAiAttributes, RuntraceAttributes } from '@runtrace/core';
+import { headerRecord } from '@runtrace/core/internal';
 import type { Outcome, RecorderCore, RunState, StepState } from './recorder-core.js';
 import { activeRunState } from './context-keys.js';
 import { startStepState } from './start-entities.js';

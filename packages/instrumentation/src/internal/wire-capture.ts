@@ -1,6 +1,7 @@
 // Reads a model call's request and response as they cross the wire, and fills its step with what the code did not set.
 import type { Attributes } from '@opentelemetry/api';
-import { GenAiAttributes, RuntraceAttributes, RuntraceEvents, addTokenUsage } from '@runtrace/core';
+import { GenAiAttributes, RuntraceAttributes, RuntraceEvents } from '@runtrace/core';
+import { addTokenUsage } from '@runtrace/core/internal';
 import type { TokenUsage } from '@runtrace/core';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Message, NormalizedResponse } from '../gen-ai-types.js';

@@ -1,7 +1,8 @@
 // The one place where span contents go through the redactor: attributes, name, status message, events, links.
 import type { Attributes, Link, SpanStatus } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace';
-import { REDACTED, RuntraceAttributes, isMarkedRedacted } from '@runtrace/core';
+import { REDACTED, RuntraceAttributes } from '@runtrace/core';
+import { isMarkedRedacted } from '@runtrace/core/internal';
 import type { AttributeRedactor } from '../run-span-processor-options.js';
 import { RedactionMemo } from './redaction-memo.js';
 

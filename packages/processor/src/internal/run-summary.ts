@@ -4,7 +4,8 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { ForeignGenAi, RunStatus, SpanKind, TokenUsage } from '@runtrace/core';
-import { GenAiAttributes, HttpAttributes, RunStatuses, RuntraceAttributes, SpanKinds, endpointLabel, endpointPathOf, isRunStatus, isTerminal, isUsageMissing, stepCost } from '@runtrace/core';
+import { GenAiAttributes, HttpAttributes, RunStatuses, RuntraceAttributes, SpanKinds, isRunStatus, isTerminal, isUsageMissing } from '@runtrace/core';
+import { endpointLabel, endpointPathOf, stepCost } from '@runtrace/core/internal';
 import type { CostCalculator } from '../run-span-processor-options.js';
 
 /** The runtrace status of a span: its `runtrace.status`, else derived from the OTel status. */

@@ -2,7 +2,8 @@
 import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StoreSchemaError, errorMessage } from '@runtrace/core';
+import { StoreSchemaError } from '@runtrace/core';
+import { errorMessage } from '@runtrace/core/internal';
 import type { StoreLossCause } from '@runtrace/store';
 
 /** Which setting chose the store file; the fix names it. */

@@ -1,7 +1,7 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiagnosticReporter } from '@runtrace/core';
+import { DiagnosticReporter } from '@runtrace/core/internal';
 import { startMockOtlpBackend } from '@runtrace/testkit';
 import type { MockOtlpBackend } from '@runtrace/testkit';
 import { createOtlpDestination } from './otlp-destination.js';

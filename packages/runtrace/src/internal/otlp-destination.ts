@@ -4,7 +4,7 @@ import type { Context } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { DiagnosticReporter } from '@runtrace/core';
+import type { DiagnosticReporter } from '@runtrace/core/internal';
 import type { DestinationContent, DestinationOptions, DestinationSampling } from '@runtrace/processor';
 import type { OtlpExportStats } from '../runtrace-stats.js';
 import { OtlpHttpExporter } from './otlp-http-exporter.js';

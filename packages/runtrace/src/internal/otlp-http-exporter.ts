@@ -8,7 +8,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { describeNetworkError, networkErrorCode } from '@runtrace/core';
+import { describeNetworkError, networkErrorCode } from '@runtrace/core/internal';
 import type { OtlpProtocol } from '../load-config.js';
 
 /** Options of {@link OtlpHttpExporter}. */

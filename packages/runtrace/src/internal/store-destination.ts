@@ -1,5 +1,5 @@
 // The local store as a destination: opening it, its exporter, its in-progress rows and its problem reports, in one place.
-import type { DiagnosticReporter } from '@runtrace/core';
+import type { DiagnosticReporter } from '@runtrace/core/internal';
 import type { DestinationOptions, RunSpanProcessor } from '@runtrace/processor';
 import { StoreSpanProcessor, openStore } from '@runtrace/store';
 import type { SqliteSpanExporter, SqliteSpanExporterOptions, SqliteStore } from '@runtrace/store';

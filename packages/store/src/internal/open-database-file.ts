@@ -2,7 +2,8 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreSchemaError, StoreWriteError, errorMessage, maskUrlPassword, storeUrlScheme } from '@runtrace/core';
+import { StoreSchemaError, StoreWriteError } from '@runtrace/core';
+import { errorMessage, maskUrlPassword, storeUrlScheme } from '@runtrace/core/internal';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
 import { openDatabase } from './sqlite-connection.js';
 import type { SqliteDatabase } from './sqlite-connection.js';

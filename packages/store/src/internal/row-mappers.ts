@@ -1,6 +1,7 @@
 // Maps SQLite rows (snake_case columns) to the query API's camelCase results.
 
-import { RuntraceAttributes, isRunStatus, unknownCostReason } from '@runtrace/core';
+import { RuntraceAttributes, isRunStatus } from '@runtrace/core';
+import { unknownCostReason } from '@runtrace/core/internal';
 import type { RunStatus } from '@runtrace/core';
 import type { AttemptDetail, GenericSpan, RunEvent, RunSummary, SpanLink, SpanOtel, StepDetail, StoredResource, ToolCallDetail } from '../query-types.js';
 

@@ -3,7 +3,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, endpointPathOf, isUsageMissing } from '@runtrace/core';
+import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isUsageMissing } from '@runtrace/core';
+import { endpointPathOf } from '@runtrace/core/internal';
 import type { SpanKind } from '@runtrace/core';
 import { foreignRowOf } from './foreign-rows.js';
 import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, otelOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns } from './row-fields.js';

@@ -1,5 +1,5 @@
 // `runtrace collect`: an OTLP/HTTP receiver writing into the store, with a live count of spans received.
-import { errorMessage } from '@runtrace/core';
+import { errorMessage } from '@runtrace/core/internal';
 import { Collector } from '@runtrace/collector';
 import { createIngestPipeline } from 'runtrace';
 import { startUi } from '@runtrace/ui';

@@ -1,5 +1,5 @@
 // `runtrace ui`: the web viewer over the store, until Ctrl-C.
-import { errorMessage } from '@runtrace/core';
+import { errorMessage } from '@runtrace/core/internal';
 import { randomBytes } from 'node:crypto';
 import { isLoopback, startUi } from '@runtrace/ui';
 import { ExitCodes } from '../../exit-codes.js';

@@ -1,6 +1,6 @@
 // Accumulates streamed text up to a byte budget, keeping the prefix and marking the cut.
 import { Buffer } from 'node:buffer';
-import { truncationMarker } from '@runtrace/core';
+import { truncationMarker } from '@runtrace/core/internal';
 
 /** UTF-8 bytes still available to the texts that share it (one kind of output of one response). */
 export interface TextBudget {
