@@ -88,14 +88,31 @@ node -e '
   process.exit(ok ? 0 : 1);
 '
 
+# Starts the installed `runtrace <command> …` in the background, output in <name>.out and
+# <name>.err (the bin itself, not through npx: the pid must be the command's, so that it can be
+# stopped), and waits for the address it prints, matched by a sed expression on <file>.
+# Sets started_pid and started_url; fails when no address comes within 10 s.
+background_pids=""
+trap 'kill "$server_pid" $background_pids 2>/dev/null || true; rm -rf "$work"' EXIT
+start_runtrace() {
+  local name="$1" file="$2" address="$3"; shift 3
+  ./node_modules/.bin/runtrace "$@" > "$name.out" 2> "$name.err" &
+  started_pid=$!
+  background_pids="$background_pids $started_pid"
+  started_url=""
+  for _ in $(seq 1 100); do
+    started_url="$(sed -n "$address" "$name.$file" 2>/dev/null | head -1)"
+    [ -n "$started_url" ] && return 0
+    sleep 0.1
+  done
+  echo "runtrace $1 printed no address: $(cat "$name.out" "$name.err")" >&2
+  exit 1
+}
+
 echo "-- runtrace ui (the viewer's built assets come with the package)"
-# The installed bin itself, not through npx: the pid must be the viewer's, so that it can be stopped.
-RUNTRACE_DB="$work/app/runtrace.db" ./node_modules/.bin/runtrace ui --port 0 > ui.out 2> ui.err &
-ui_pid=$!
-trap 'kill "$server_pid" "$ui_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do grep -q '^open http' ui.out 2>/dev/null && break; sleep 0.1; done
-ui_url="$(sed -n 's/^open \(http[^ ]*\).*/\1/p' ui.out | head -1)"
-if [ -z "$ui_url" ]; then echo "runtrace ui printed no address: $(cat ui.out ui.err)" >&2; exit 1; fi
+RUNTRACE_DB="$work/app/runtrace.db" start_runtrace ui out 's/^open \(http[^ ]*\).*/\1/p' ui --port 0
+ui_pid=$started_pid
+ui_url=$started_url
 UI_URL="$ui_url" node -e '
   const base = process.env.UI_URL;
   (async () => {
@@ -110,12 +127,9 @@ UI_URL="$ui_url" node -e '
 kill "$ui_pid" 2>/dev/null || true
 
 echo "-- runtrace collect (the receiver, the ingest pipeline of runtrace and the store, as installed)"
-RUNTRACE_DB="$work/collected.db" ./node_modules/.bin/runtrace collect --port 0 --json > collect.out 2> collect.err &
-collect_pid=$!
-trap 'kill "$server_pid" "$ui_pid" "$collect_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do grep -q 'OTLP/HTTP traces on http' collect.err 2>/dev/null && break; sleep 0.1; done
-collect_url="$(sed -n 's/.*OTLP\/HTTP traces on \(http[^ ]*\).*/\1/p' collect.err | head -1)"
-if [ -z "$collect_url" ]; then echo "runtrace collect printed no address: $(cat collect.out collect.err)" >&2; exit 1; fi
+RUNTRACE_DB="$work/collected.db" start_runtrace collect err 's/.*OTLP\/HTTP traces on \(http[^ ]*\).*/\1/p' collect --port 0 --json
+collect_pid=$started_pid
+collect_url=$started_url
 COLLECT_URL="$collect_url" node -e '
   const run = { traceId: "5b8efff798038103d269b633813fc60c", spanId: "eee19b7ec3c1b174", name: "invoke_agent support", kind: 1,
     startTimeUnixNano: String(BigInt(Date.now() - 1000) * 1000000n), endTimeUnixNano: String(BigInt(Date.now()) * 1000000n), status: { code: 1 },
