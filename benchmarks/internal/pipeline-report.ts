@@ -32,6 +32,11 @@ export interface PipelineReport {
   readonly afterHeapTotalMiB: number;
   /** Memory of C++ objects bound to JavaScript ones (buffers included). */
   readonly afterExternalMiB: number;
+  /**
+   * After one more GC of the kind V8 runs under memory pressure (a "last resort" GC, which also
+   * releases the freed heap pages V8 keeps pooled for reuse).
+   */
+  readonly afterPressureRssMiB: number;
   /** The store exporter's counters (`storeExporter.stats()`), taken after the drain, before shutdown. */
   readonly exporter?: { readonly writtenSpans: number; readonly queuedSpans: number; readonly droppedSpans: number; readonly failedSpans: number };
   readonly processor: { readonly untracked: number; readonly internalErrors: number; readonly interruptedAtShutdown: number };

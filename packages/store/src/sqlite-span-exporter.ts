@@ -411,6 +411,8 @@ export class SqliteSpanExporter implements SpanExporter {
     await this.#closed;
     // Everything in it was written (or counted as failed): nothing left to replay.
     this.#spool?.remove();
+    // Nothing more will be packed: the buffers kept for reuse are let go with the writer.
+    this.#buffers.length = 0;
   }
 
   #forgetSnapshot(span: ReadableSpan): void {
