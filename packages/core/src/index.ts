@@ -73,4 +73,4 @@ export { PricingTable, defaultPricingTable } from './pricing-table.js';
 export type { ModelPrice, PricingTableOptions, CostResult } from './pricing-table.js';
 export { loadPricingFile, loadPricingFileSync, parsePricingFile } from './load-pricing-file.js';
 export type { PricingFile } from './load-pricing-file.js';
-export type { DiagnosticSink } from './diagnostic-reporter.js';
+export type { DiagnosticSink, DiagnosticReporterStats } from './diagnostic-reporter.js';

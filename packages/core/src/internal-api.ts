@@ -5,7 +5,7 @@ export { unknownCostReason } from './is-usage-missing.js';
 export { isMarkedRedacted, markRedacted } from './redaction-mark.js';
 export { truncationMarker } from './truncate-bytes.js';
 export { DiagnosticReporter } from './diagnostic-reporter.js';
-export type { DiagnosticReporterOptions, DiagnosticReporterStats } from './diagnostic-reporter.js';
+export type { DiagnosticReporterOptions } from './diagnostic-reporter.js';
 export { describeNetworkError, networkErrorCode } from './describe-network-error.js';
 export { parseDuration } from './parse-duration.js';
 export { DEFAULT_STORE_PATH, maskUrlPassword, storeUrlScheme } from './store-location.js';

@@ -2,7 +2,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { DiagnosticSink } from '@runtrace/core';
 import type { DestinationOptions, RunSpanProcessor, RunSpanProcessorOptions } from '@runtrace/processor';
-import type { SqliteSpanExporter, SqliteStore } from '@runtrace/store';
+import type { PostgresSpanExporter, SqliteSpanExporter, SqliteStore } from '@runtrace/store';
 import { DEFAULT_STORE_PATH, buildStages, pipelineContext } from './create-runtrace.js';
 import type { ResolvedOtlp } from './internal/resolve-otlp.js';
 import type { OtlpOptions } from './runtrace-options.js';
@@ -22,7 +22,11 @@ const DEFAULT_MAX_PENDING_SPANS = 10_000;
 
 /** Options of {@link createIngestPipeline}. Nothing is read from the environment. */
 export interface IngestPipelineOptions {
-  /** The local SQLite store file (created when missing), or `false` for none. A relative path is resolved against `cwd`. Default `./.runtrace/runtrace.db`. */
+  /**
+   * The local SQLite store file (created when missing), a PostgreSQL database (`postgres://…`,
+   * shared by many collectors; its tables are made on first use), or `false` for none. A relative
+   * path is resolved against `cwd`. Default `./.runtrace/runtrace.db`.
+   */
   readonly store?: string | false;
   /**
    * Send the processed (redacted) spans on to this OTLP/HTTP backend too. `endpoint` is required:
@@ -64,7 +68,7 @@ export interface IngestPipeline {
   /** The store's query API; `undefined` with `store: false`. */
   readonly store: SqliteStore | undefined;
   /** The store's span exporter (counters in `stats()`); `undefined` with `store: false`. */
-  readonly storeExporter: SqliteSpanExporter | undefined;
+  readonly storeExporter: SqliteSpanExporter | PostgresSpanExporter | undefined;
   /** Where spans are forwarded, when they are. */
   readonly forward: ResolvedOtlp | undefined;
   /** Every counter: processor, store writes, forwarding outcomes, problems reported. */

@@ -6,7 +6,7 @@ import type { ContentPolicy } from '@runtrace/core';
 import { Recorder } from '@runtrace/instrumentation';
 import { RunSpanProcessor } from '@runtrace/processor';
 import type { DestinationOptions, ProcessorErrorContext } from '@runtrace/processor';
-import type { SqliteSpanExporter, SqliteStore } from '@runtrace/store';
+import type { PostgresSpanExporter, SqliteSpanExporter, SqliteStore } from '@runtrace/store';
 import { createOtlpDestination } from './internal/otlp-destination.js';
 import type { OtlpDestination } from './internal/otlp-destination.js';
 import { resolveOtlp } from './internal/resolve-otlp.js';
@@ -30,7 +30,7 @@ export interface RuntracePipeline {
   /** The store's query API (`listRuns`, `getRun`, `overview`, …); `undefined` with `store: false` or when the file could not be opened. */
   readonly store: SqliteStore | undefined;
   /** The store's span exporter (counters in `stats()`); `undefined` when there is no store. */
-  readonly storeExporter: SqliteSpanExporter | undefined;
+  readonly storeExporter: SqliteSpanExporter | PostgresSpanExporter | undefined;
   /** Where OTLP goes, when it is on. */
   readonly otlp: ResolvedOtlp | undefined;
   /** The settings read from the environment (unusable ones are listed in `config.problems`). */
@@ -75,6 +75,11 @@ function otlpOptions(option: CreateRuntraceOptions['otlp'], config: RuntraceEnvC
 
 
 const POLICIES: readonly string[] = Object.values(ContentPolicies);
+
+function isPostgresUrl(location: string): boolean {
+  const scheme = storeUrlScheme(location);
+  return scheme === 'postgres' || scheme === 'postgresql';
+}
 
 /** What receiving spans needs beyond recording them; see {@link buildStages}. */
 export interface IngestFlavor {
@@ -145,11 +150,13 @@ export function buildStages(options: CreateRuntraceOptions, context: PipelineCon
     }
     const file = chosen ?? config.storePath ?? DEFAULT_STORE_PATH;
     storeDestination = createStoreDestination({
-      // A URL (postgres://…) is passed on, its password masked, for the store to say it cannot use it.
-      path: storeUrlScheme(file) !== undefined ? maskUrlPassword(file) : resolve(options.cwd ?? process.cwd(), file),
+      // A PostgreSQL URL is passed on whole (its password is masked in every message); any other
+      // URL with its password masked, for the store to say it cannot use it.
+      path: isPostgresUrl(file) ? file : storeUrlScheme(file) !== undefined ? maskUrlPassword(file) : resolve(options.cwd ?? process.cwd(), file),
       setting: chosen !== undefined ? 'option' : config.storePath !== undefined ? 'RUNTRACE_DB' : 'default',
       reporter,
       strict,
+      shutdownTimeoutMs,
       ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
       ...(ingest === undefined ? {} : { ingest: { maxQueueSpans: ingest.maxQueueSpans } }),
     });

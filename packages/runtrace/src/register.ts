@@ -8,7 +8,7 @@ import { ConfigError } from '@runtrace/core';
 import { DiagnosticReporter, errorMessage } from '@runtrace/core/internal';
 import { Recorder, installFetchInstrumentation } from '@runtrace/instrumentation';
 import { RunSpanProcessor, installShutdownHooks } from '@runtrace/processor';
-import type { SqliteSpanExporter, SqliteStore } from '@runtrace/store';
+import type { PostgresSpanExporter, SqliteSpanExporter, SqliteStore } from '@runtrace/store';
 import { buildPipeline, pipelineContext } from './create-runtrace.js';
 import type { RuntracePipeline } from './create-runtrace.js';
 import { differingOptions } from './internal/differing-options.js';
@@ -33,7 +33,7 @@ export interface Runtrace {
   /** The local store's query API (`listRuns`, `getRun`, `overview`, `analytics`, …); `undefined` with `store: false` or when the file could not be opened. */
   readonly store: SqliteStore | undefined;
   /** The store's span exporter (write counters in `stats()`); `undefined` when there is no store. */
-  readonly storeExporter: SqliteSpanExporter | undefined;
+  readonly storeExporter: SqliteSpanExporter | PostgresSpanExporter | undefined;
   /** The span processor (live events through `subscribe`, counters through `stats`). */
   readonly processor: RunSpanProcessor;
   /** How runtrace attached to OpenTelemetry. */

@@ -1,7 +1,7 @@
 // What stats() of register() and createRuntrace() returns: every counter of the pipeline in one snapshot.
-import type { DiagnosticReporterStats } from '@runtrace/core/internal';
+import type { DiagnosticReporterStats } from '@runtrace/core';
 import type { RunSpanProcessorStats } from '@runtrace/processor';
-import type { SqliteSpanExporterStats } from '@runtrace/store';
+import type { PostgresSpanExporterStats, SqliteSpanExporterStats } from '@runtrace/store';
 
 /** Outcomes of OTLP export. */
 export interface OtlpExportStats {
@@ -21,8 +21,8 @@ export interface OtlpExportStats {
 export interface RuntraceStats {
   /** The RunSpanProcessor's counters (in flight, swept, redacted, per destination). */
   readonly processor: RunSpanProcessorStats;
-  /** The local store's writes (written, queued, dropped, failed); `undefined` when there is no store. */
-  readonly store: SqliteSpanExporterStats | undefined;
+  /** The store's writes (written, queued, dropped, failed; for PostgreSQL also retries and outages); `undefined` when there is no store. */
+  readonly store: SqliteSpanExporterStats | PostgresSpanExporterStats | undefined;
   /** OTLP export outcomes; `undefined` when OTLP export is off. */
   readonly otlp: OtlpExportStats | undefined;
   /** Problems reported (by cause), lines written to stderr, and occurrences held back by rate limiting or `quiet`. */

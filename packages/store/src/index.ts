@@ -3,6 +3,9 @@ export { SqliteSpanExporter } from './sqlite-span-exporter.js';
 export type { SqliteSpanExporterOptions, SqliteSpanExporterStats, StoreLossCause } from './sqlite-span-exporter.js';
 export { SqliteStore, openStore } from './sqlite-store.js';
 export { StoreSpanProcessor } from './store-span-processor.js';
+export type { SpanWriteTarget } from './store-span-processor.js';
+export { PostgresSpanExporter } from './postgres-span-exporter.js';
+export type { PostgresSpanExporterOptions, PostgresSpanExporterStats, PostgresLossCause } from './postgres-span-exporter.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
 export { SCHEMA_VERSION } from './schema-version.js';
 export type {

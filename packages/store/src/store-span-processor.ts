@@ -1,10 +1,17 @@
 // The store as a span processor: each ended span goes straight to the exporter's write window.
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { SqliteSpanExporter } from './sqlite-span-exporter.js';
+
+/** What the processor hands spans to: `SqliteSpanExporter` and `PostgresSpanExporter` fit. */
+export interface SpanWriteTarget {
+  /** Takes one ended span, to be written with others; never throws. */
+  write(span: ReadableSpan): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
 
 /**
- * Feeds ended spans to a {@link SqliteSpanExporter} one by one, without the per-span export
+ * Feeds ended spans to a store's exporter (`SqliteSpanExporter`, `PostgresSpanExporter`) one by one, without the per-span export
  * promise and callback of the SDK's `SimpleSpanProcessor`: the exporter batches them over its
  * flush window itself, and never drops one while the disk accepts writes.
  *
@@ -13,9 +20,9 @@ import type { SqliteSpanExporter } from './sqlite-span-exporter.js';
  * const processor = new RunSpanProcessor({ destinations: [{ processor: new StoreSpanProcessor(exporter), kind: 'store', content: 'full' }] });
  */
 export class StoreSpanProcessor implements SpanProcessor {
-  readonly #exporter: SqliteSpanExporter;
+  readonly #exporter: SpanWriteTarget;
 
-  constructor(exporter: SqliteSpanExporter) {
+  constructor(exporter: SpanWriteTarget) {
     this.#exporter = exporter;
   }
 

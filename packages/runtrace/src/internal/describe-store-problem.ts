@@ -4,7 +4,7 @@ import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StoreSchemaError } from '@runtrace/core';
 import { errorMessage } from '@runtrace/core/internal';
-import type { StoreLossCause } from '@runtrace/store';
+import type { PostgresLossCause, StoreLossCause } from '@runtrace/store';
 
 /** Which setting chose the store file; the fix names it. */
 export type StorePathSetting = 'option' | 'RUNTRACE_DB' | 'default';
@@ -131,4 +131,16 @@ export function describeStoreWriteError(path: string, error: Error, spanCount: n
   else if (/locked|busy/i.test(message)) fix = 'another process holds a lock on the file';
   else if (cause === 'queue-full') fix = 'the disk is slower than the spans arrive and the spool cannot be written';
   return `${spanCount} span${spanCount === 1 ? ' was' : 's were'} not written to ${path} (${message}): ${fix}`;
+}
+
+/** One line for spans a PostgreSQL store could not write, or an outage (`unavailable`: they wait, they are not lost). */
+export function describePostgresWriteError(location: string, error: Error, spanCount: number, cause: PostgresLossCause): string {
+  const message = error.message;
+  if (cause === 'unavailable') return `${message}: check that the database is up and reachable; spans are kept in memory (up to 100,000) and written when it is`;
+  let fix = "check the store URL's host, user, password and database";
+  if (cause === 'shutdown') fix = 'spans ended after runtrace.shutdown(); shut runtrace down last';
+  else if (cause === 'conversion') fix = 'a span could not be turned into rows; please report it';
+  else if (cause === 'queue-full') fix = 'the database has been unreachable or slower than the spans arrive for too long';
+  else if (cause === 'gave-up') fix = 'the database could not be reached before the shutdown timeout';
+  return `${spanCount} span${spanCount === 1 ? ' was' : 's were'} not written to ${location} (${message}): ${fix}`;
 }

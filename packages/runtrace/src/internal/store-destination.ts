@@ -1,15 +1,16 @@
-// The local store as a destination: opening it, its exporter, its in-progress rows and its problem reports, in one place.
+// The store as a destination: opening it (a SQLite file, or a PostgreSQL database by URL), its exporter, its in-progress rows and its problem reports, in one place.
 import type { DiagnosticReporter } from '@runtrace/core/internal';
+import { maskUrlPassword, storeUrlScheme } from '@runtrace/core/internal';
 import type { DestinationOptions, RunSpanProcessor } from '@runtrace/processor';
-import { StoreSpanProcessor, openStore } from '@runtrace/store';
+import { PostgresSpanExporter, StoreSpanProcessor, openStore } from '@runtrace/store';
 import type { SqliteSpanExporter, SqliteSpanExporterOptions, SqliteStore } from '@runtrace/store';
 import { CommitAwaitingProcessor } from './commit-awaiting-processor.js';
-import { describeStoreOpenError, describeStoreWriteError } from './describe-store-problem.js';
+import { describePostgresWriteError, describeStoreOpenError, describeStoreWriteError } from './describe-store-problem.js';
 import type { StorePathSetting } from './describe-store-problem.js';
 
 /** Options of {@link createStoreDestination}. */
 export interface StoreDestinationOptions {
-  /** The store file, absolute. */
+  /** The store file, absolute, or a `postgres://` URL (password included: it is masked in every message). */
   readonly path: string;
   /** Which setting chose `path` (the fix in a report names it). */
   readonly setting: StorePathSetting;
@@ -19,6 +20,8 @@ export interface StoreDestinationOptions {
   readonly reporter: DiagnosticReporter;
   /** Throw the store's own error when it cannot open, instead of reporting it. */
   readonly strict: boolean;
+  /** How long shutdown may wait for a PostgreSQL database that cannot be reached. */
+  readonly shutdownTimeoutMs: number;
   /**
    * For a receiver of ended spans: `commit` is offered, and the exporter's in-memory queue holds
    * `maxQueueSpans` (what the receiver lets wait). Default: recording, with in-progress rows.
@@ -28,8 +31,9 @@ export interface StoreDestinationOptions {
 
 /** The local store, wired as a destination of the RunSpanProcessor. */
 export interface StoreDestination {
-  readonly store: SqliteStore;
-  readonly exporter: SqliteSpanExporter;
+  /** The query API; `undefined` for a PostgreSQL store (queried with SQL for now). */
+  readonly store: SqliteStore | undefined;
+  readonly exporter: SqliteSpanExporter | PostgresSpanExporter;
   readonly destination: DestinationOptions;
   /** Makes live runs visible in the store before they end: writes in-progress rows on the processor's live events. */
   connect(processor: Pick<RunSpanProcessor, 'subscribe'>): void;
@@ -50,6 +54,8 @@ export interface StoreDestination {
  * throws the store's error when `strict`.
  */
 export function createStoreDestination(options: StoreDestinationOptions): StoreDestination | undefined {
+  const scheme = storeUrlScheme(options.path);
+  if (scheme === 'postgres' || scheme === 'postgresql') return postgresDestination(options);
   const { path, reporter } = options;
   let store: SqliteStore | undefined;
   let exporter: SqliteSpanExporter;
@@ -94,6 +100,48 @@ export function createStoreDestination(options: StoreDestinationOptions): StoreD
     },
     close() {
       opened.close();
+    },
+  };
+}
+
+/**
+ * A PostgreSQL database as the store: only the writing side for now (the query API, the CLI and
+ * the viewer read SQLite files). The exporter connects on its first write, so nothing fails here;
+ * an unreachable database is reported once and its spans wait (see `PostgresSpanExporter`).
+ */
+function postgresDestination(options: StoreDestinationOptions): StoreDestination {
+  const { reporter } = options;
+  const location = maskUrlPassword(options.path);
+  const exporter = new PostgresSpanExporter({
+    url: options.path,
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
+    ...(options.ingest === undefined ? {} : { maxQueueSpans: Math.max(100_000, options.ingest.maxQueueSpans) }),
+    onWriteError: (error, spanCount, cause) => {
+      reporter.report(`store-write:${cause}`, describePostgresWriteError(location, error, spanCount, cause));
+    },
+    onRecovered: (outageMs) => {
+      reporter.report('store-recovered', `${location} is reachable again after ${Math.round(outageMs / 1000)} s; the spans that waited are being written`);
+    },
+  });
+  const awaited = options.ingest === undefined ? undefined : new CommitAwaitingProcessor(exporter);
+  return {
+    store: undefined,
+    exporter,
+    destination: { processor: awaited ?? new StoreSpanProcessor(exporter), kind: 'store', content: 'full', name: 'store' },
+    commit: awaited === undefined ? undefined : (feed) => awaited.write(awaited.capture(feed)),
+    connect(processor) {
+      if (awaited !== undefined) return;
+      processor.subscribe((event) => {
+        if (event.type === 'run-start' || event.type === 'step-start') exporter.watchInProgress(event.spanId, () => event.span);
+        else if (event.type === 'run-update') exporter.watchInProgress(event.spanId, () => event.span, true);
+      });
+    },
+    complete() {
+      const stats = exporter.stats();
+      return stats.failedSpans === 0 && stats.droppedSpans === 0;
+    },
+    close() {
+      // The exporter closes its connections when the processor shuts it down.
     },
   };
 }

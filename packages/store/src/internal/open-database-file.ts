@@ -21,7 +21,7 @@ export function requireFilePath(path: string): string {
   if (scheme === undefined) return path;
   const why =
     scheme === 'postgres' || scheme === 'postgresql'
-      ? 'PostgreSQL stores are not supported yet: runtrace keeps its store in a SQLite file'
+      ? 'a PostgreSQL store is written by register(), createRuntrace() and the collector, but not read by the query API, the CLI or the viewer yet: they read a SQLite file'
       : `a ${scheme}:// URL is not a store runtrace can use: it keeps its store in a SQLite file`;
   throw new StoreWriteError(`${why}; give a file path (RUNTRACE_DB=./.runtrace/runtrace.db), not ${maskUrlPassword(path)}`, path);
 }

@@ -1,0 +1,85 @@
+// The PostgreSQL exporter against a real server: spans committed, an outage of the database waited out without loss, an unreachable database never blocking shutdown.
+import { closedPortUrl } from '@runtrace/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres } from '../../../test/__fixtures__/postgres-server.js';
+import type { PostgresServer } from '../../../test/__fixtures__/postgres-server.js';
+import { fixtureSpans } from './__fixtures__/spans.js';
+import { PostgresSpanExporter } from './postgres-span-exporter.js';
+import type { PostgresLossCause } from './postgres-span-exporter.js';
+
+let server: PostgresServer;
+let databases = 0;
+
+async function count(url: string, table: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM runtrace_${table}`)).rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('PostgresSpanExporter', () => {
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('makes the tables on first use and answers an export once its spans are committed', async () => {
+    const url = await server.createDatabase(`exporter_${++databases}`);
+    const exporter = new PostgresSpanExporter({ url });
+    const spans = fixtureSpans();
+    const result = await new Promise<{ code: number }>((resolve) => exporter.export(spans, resolve));
+    expect(result.code).toBe(0);
+    expect(await count(url, 'runs')).toBe(5);
+    expect(await count(url, 'steps')).toBe(3);
+    for (const span of spans) exporter.write(span);
+    await exporter.forceFlush();
+    expect(exporter.stats()).toMatchObject({ writtenSpans: 2 * spans.length, queuedSpans: 0, failedSpans: 0, droppedSpans: 0, outages: 0 });
+    await exporter.shutdown();
+    expect(exporter.location).not.toContain('runtrace-test');
+  });
+
+  it('waits out a restart of the database and loses nothing, telling the outage once', async () => {
+    const url = await server.createDatabase(`exporter_${++databases}`);
+    const reports: [PostgresLossCause, number][] = [];
+    const recovered: number[] = [];
+    const exporter = new PostgresSpanExporter({ url, maxRetryDelayMs: 200, onWriteError: (_error, spans, cause) => reports.push([cause, spans]), onRecovered: (ms) => recovered.push(ms) });
+    const spans = fixtureSpans();
+    for (const span of spans.slice(0, 5)) exporter.write(span);
+    await exporter.forceFlush();
+    await server.halt();
+    try {
+      for (const span of spans.slice(5)) exporter.write(span);
+      await expect.poll(() => exporter.stats().retries, { timeout: 10_000 }).toBeGreaterThan(2);
+      expect(exporter.stats().queuedSpans).toBe(spans.length - 5);
+    } finally {
+      await server.restart();
+    }
+    await exporter.forceFlush();
+    expect(exporter.stats()).toMatchObject({ writtenSpans: spans.length, queuedSpans: 0, failedSpans: 0, droppedSpans: 0, outages: 1 });
+    expect(reports).toEqual([['unavailable', spans.length - 5]]);
+    expect(recovered).toHaveLength(1);
+    expect(await count(url, 'runs')).toBe(5);
+    await exporter.shutdown();
+  }, 60_000);
+
+  it('never blocks shutdown past its timeout when the database cannot be reached, and counts what is left', async () => {
+    const url = `postgres://runtrace:secret@${new URL(await closedPortUrl()).host}/nowhere`;
+    const reports: PostgresLossCause[] = [];
+    const exporter = new PostgresSpanExporter({ url, shutdownTimeoutMs: 300, connectTimeoutMs: 200, maxRetryDelayMs: 100, onWriteError: (_error, _spans, cause) => reports.push(cause) });
+    for (const span of fixtureSpans()) exporter.write(span);
+    const started = Date.now();
+    await exporter.shutdown();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(exporter.stats()).toMatchObject({ writtenSpans: 0, queuedSpans: 0, failedSpans: fixtureSpans().length });
+    expect(reports).toContain('unavailable');
+    expect(reports.at(-1)).toBe('gave-up');
+    exporter.write(fixtureSpans()[0]!);
+    expect(exporter.stats().droppedSpans).toBe(1);
+  });
+});

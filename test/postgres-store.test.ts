@@ -1,0 +1,93 @@
+// The team store: apps in several processes and two collectors write one PostgreSQL database at once (a real server), and a reader sees every run once, finished.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres } from './__fixtures__/postgres-server.js';
+import type { PostgresServer } from './__fixtures__/postgres-server.js';
+import { startStoreCollector } from './__fixtures__/store-collector.js';
+
+const run = promisify(execFile);
+
+const PROCESSES = 6;
+const RUNS_PER_PROCESS = 40;
+
+/** An app that records runs (one step and one tool call each) into the store its RUNTRACE_DB names. */
+const APP = fileURLToPath(new URL('./__fixtures__/postgres-app.mjs', import.meta.url));
+
+async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<Record<string, unknown>>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('a PostgreSQL store shared by many writers', () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it(`takes ${PROCESSES} app processes starting together on a fresh database: one schema, every run once, finished`, async () => {
+    const url = await server.createDatabase('apps');
+    const outputs = await Promise.all(
+      Array.from({ length: PROCESSES }, (_, index) =>
+        run(process.execPath, [APP, String(index), String(RUNS_PER_PROCESS)], { env: { ...process.env, RUNTRACE_DB: url, OTEL_EXPORTER_OTLP_ENDPOINT: '' }, timeout: 60_000 }),
+      ),
+    );
+    for (const { stdout, stderr } of outputs) {
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ written: RUNS_PER_PROCESS * 3, failed: 0, dropped: 0 });
+      expect(stderr).not.toContain('runtrace-test'); // the password never appears
+    }
+    const total = PROCESSES * RUNS_PER_PROCESS;
+    expect(await query(url, 'SELECT version FROM runtrace_schema')).toEqual([{ version: 1 }]);
+    expect(await query(url, "SELECT status, count(*)::int AS n FROM runtrace_runs GROUP BY status")).toEqual([{ status: 'completed', n: total }]);
+    expect(await query(url, "SELECT count(*)::int AS n FROM runtrace_steps WHERE status = 'completed' AND input_tokens = 100")).toEqual([{ n: total }]);
+    expect(await query(url, "SELECT count(*)::int AS n FROM runtrace_tool_calls WHERE status = 'completed'")).toEqual([{ n: total }]);
+    // The runs carry their summary: tokens and tool calls rolled up by the processor.
+    expect(await query(url, 'SELECT sum(input_tokens)::int AS i, sum(tool_call_count)::int AS t FROM runtrace_runs')).toEqual([{ i: 100 * total, t: total }]);
+  }, 120_000);
+
+  it('takes the same OTLP request through two collectors into one database, stored once', async () => {
+    const url = await server.createDatabase('collectors');
+    const first = await startStoreCollector(url, { port: 0 });
+    const second = await startStoreCollector(url, { port: 0 });
+    try {
+      const now = Date.now();
+      const span = (spanId: string, name: string, attributes: Record<string, string>, parentSpanId?: string): Record<string, unknown> => ({
+        traceId: '5b8efff798038103d269b633813fc60c',
+        spanId,
+        ...(parentSpanId === undefined ? {} : { parentSpanId }),
+        name,
+        kind: 1,
+        startTimeUnixNano: String(BigInt(now - 1_000) * 1_000_000n),
+        endTimeUnixNano: String(BigInt(now) * 1_000_000n),
+        status: { code: 1 },
+        attributes: Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } })),
+      });
+      const body = JSON.stringify({
+        resourceSpans: [{
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+          scopeSpans: [{ scope: { name: 'test' }, spans: [
+            span('eee19b7ec3c1b174', 'invoke_agent support', { 'runtrace.span.kind': 'run', 'runtrace.run.kind': 'chat_turn', 'runtrace.status': 'completed' }),
+            span('aaa19b7ec3c1b174', 'chat gpt-4o-mini', { 'runtrace.span.kind': 'step', 'runtrace.status': 'completed', 'runtrace.run.id': 'eee19b7ec3c1b174' }, 'eee19b7ec3c1b174'),
+          ] }],
+        }],
+      });
+      const answers = await Promise.all([first.url!, second.url!, first.url!].map((target) => fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body })));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    expect(await query(url, 'SELECT run_id, status, step_count::int AS steps FROM runtrace_runs')).toEqual([{ run_id: 'eee19b7ec3c1b174', status: 'completed', steps: 1 }]);
+    expect(await query(url, 'SELECT service_name FROM runtrace_resources')).toEqual([{ service_name: 'checkout' }]);
+  }, 60_000);
+});
