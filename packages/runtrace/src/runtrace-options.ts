@@ -31,7 +31,9 @@ export interface OtlpOptions {
 /** Options of {@link createRuntrace}. Every field is optional. */
 export interface CreateRuntraceOptions {
   /**
-   * The local SQLite store file, or `false` for none. A relative path is resolved against `cwd`.
+   * The local SQLite store file, a PostgreSQL database shared by many hosts
+   * (`postgres://user:password@host/database`; written only, for now: the query API reads SQLite
+   * files), or `false` for none. A relative path is resolved against `cwd`.
    * Default: `RUNTRACE_DB`, else `./.runtrace/runtrace.db`; `RUNTRACE_STORE=off` turns it off.
    */
   readonly store?: string | false;

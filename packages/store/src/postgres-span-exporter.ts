@@ -1,6 +1,7 @@
 // A SpanExporter that writes spans into a PostgreSQL database shared by many hosts: the same rows as the SQLite store, batched, retried through outages.
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
+import type PgModule from 'pg';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { ShutDownError, StoreWriteError, defaultPricingTable, normalizeModel } from '@runtrace/core';
 import { errorMessage, maskUrlPassword, positiveOption } from '@runtrace/core/internal';
@@ -375,7 +376,12 @@ export class PostgresSpanExporter implements SpanExporter {
   /** The pool, made (and the schema migrated) on first use; made again after a failed first attempt. */
   #connectPool(): Promise<Pool> {
     this.#pool ??= (async () => {
-      const { default: pg } = await import('pg');
+      let pg: typeof PgModule;
+      try {
+        pg = (await import('pg')).default;
+      } catch (error: unknown) {
+        throw new StoreWriteError(`a PostgreSQL store needs the pg package, which cannot be loaded (${errorMessage(error)}): install it beside runtrace (npm install pg)`, this.location, { cause: error });
+      }
       const pool = new pg.Pool({
         connectionString: this.#url,
         max: this.#maxConnections,
