@@ -79,9 +79,14 @@ export function createStoreDestination(options: StoreDestinationOptions): StoreD
     return undefined;
   }
   const opened = store;
-  const awaited = options.ingest === undefined ? undefined : new CommitAwaitingProcessor(exporter);
+  return wire(opened, exporter, options.ingest !== undefined, () => opened.close());
+}
+
+/** The destination around a store's exporter: in-progress rows when recording, awaited commits when receiving. */
+function wire(store: SqliteStore | undefined, exporter: SqliteSpanExporter | PostgresSpanExporter, ingest: boolean, close: () => void): StoreDestination {
+  const awaited = ingest ? new CommitAwaitingProcessor(exporter) : undefined;
   return {
-    store: opened,
+    store,
     exporter,
     destination: { processor: awaited ?? new StoreSpanProcessor(exporter), kind: 'store', content: 'full', name: 'store' },
     commit: awaited === undefined ? undefined : (feed) => awaited.write(awaited.capture(feed)),
@@ -98,9 +103,7 @@ export function createStoreDestination(options: StoreDestinationOptions): StoreD
       const stats = exporter.stats();
       return stats.failedSpans === 0 && stats.droppedSpans === 0;
     },
-    close() {
-      opened.close();
-    },
+    close,
   };
 }
 
@@ -123,25 +126,6 @@ function postgresDestination(options: StoreDestinationOptions): StoreDestination
       reporter.report('store-recovered', `${location} is reachable again after ${Math.round(outageMs / 1000)} s; the spans that waited are being written`);
     },
   });
-  const awaited = options.ingest === undefined ? undefined : new CommitAwaitingProcessor(exporter);
-  return {
-    store: undefined,
-    exporter,
-    destination: { processor: awaited ?? new StoreSpanProcessor(exporter), kind: 'store', content: 'full', name: 'store' },
-    commit: awaited === undefined ? undefined : (feed) => awaited.write(awaited.capture(feed)),
-    connect(processor) {
-      if (awaited !== undefined) return;
-      processor.subscribe((event) => {
-        if (event.type === 'run-start' || event.type === 'step-start') exporter.watchInProgress(event.spanId, () => event.span);
-        else if (event.type === 'run-update') exporter.watchInProgress(event.spanId, () => event.span, true);
-      });
-    },
-    complete() {
-      const stats = exporter.stats();
-      return stats.failedSpans === 0 && stats.droppedSpans === 0;
-    },
-    close() {
-      // The exporter closes its connections when the processor shuts it down.
-    },
-  };
+  // The exporter closes its connections when the processor shuts it down.
+  return wire(undefined, exporter, options.ingest !== undefined, () => undefined);
 }
