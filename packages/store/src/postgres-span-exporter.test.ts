@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '../../../test/__fixtures__/postgres-server.js';
 import type { PostgresServer } from '../../../test/__fixtures__/postgres-server.js';
-import { fixtureSpans } from './__fixtures__/spans.js';
+import { fixtureSpans, inProgressSpans } from './__fixtures__/spans.js';
 import { PostgresSpanExporter } from './postgres-span-exporter.js';
 import type { PostgresLossCause } from './postgres-span-exporter.js';
 
@@ -67,6 +67,43 @@ describe('PostgresSpanExporter', () => {
     expect(await count(url, 'runs')).toBe(5);
     await exporter.shutdown();
   }, 60_000);
+
+  it('sweeps stale in-progress rows once when two hosts sweep at the same moment, and on first connecting', async () => {
+    const url = await server.createDatabase(`exporter_${++databases}`);
+    // A process that died: its live run and step were written as in-progress rows, months ago.
+    const monthsAgo = (): number => Date.UTC(2026, 0, 13, 14);
+    const dead = new PostgresSpanExporter({ url, sweepOnConnect: false, now: monthsAgo });
+    for (const span of inProgressSpans()) dead.recordInProgress(span);
+    await dead.shutdown();
+    const statuses = async (): Promise<string[]> => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query<{ status: string }>("SELECT status || ':' || stale AS status FROM runtrace_runs UNION ALL SELECT status FROM runtrace_steps")).rows.map((row) => row.status);
+      } finally {
+        await client.end();
+      }
+    };
+    expect(await statuses()).toEqual(['in_progress:0', 'in_progress']);
+    const hosts = [new PostgresSpanExporter({ url, sweepOnConnect: false }), new PostgresSpanExporter({ url, sweepOnConnect: false })];
+    const results = await Promise.all(hosts.map((host) => host.sweep()));
+    const finalized = results.reduce((sum, result) => sum + (result === undefined ? 0 : result.runs + result.steps), 0);
+    expect(finalized).toBe(2);
+    expect(results).toContainEqual({ runs: 1, steps: 1, attempts: 0, toolCalls: 0 });
+    expect(await statuses()).toEqual(['interrupted:1', 'interrupted']);
+    await Promise.all(hosts.map((host) => host.shutdown()));
+
+    // Again, swept by the first exporter that connects.
+    const again = await server.createDatabase(`exporter_${++databases}`);
+    const before = new PostgresSpanExporter({ url: again, sweepOnConnect: false, now: monthsAgo });
+    for (const span of inProgressSpans()) before.recordInProgress(span);
+    await before.shutdown();
+    const next = new PostgresSpanExporter({ url: again });
+    next.write(fixtureSpans()[0]!);
+    await next.forceFlush();
+    expect(next.stats().sweptRows).toBe(2);
+    await next.shutdown();
+  });
 
   it('never blocks shutdown past its timeout when the database cannot be reached, and counts what is left', async () => {
     const url = `postgres://runtrace:secret@${new URL(await closedPortUrl()).host}/nowhere`;

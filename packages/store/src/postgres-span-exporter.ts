@@ -3,7 +3,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type PgModule from 'pg';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { ShutDownError, StoreWriteError, defaultPricingTable, normalizeModel } from '@runtrace/core';
+import { DEFAULT_STALE_AFTER_MS, ShutDownError, StoreWriteError, defaultPricingTable, normalizeModel } from '@runtrace/core';
 import { errorMessage, maskUrlPassword, positiveOption } from '@runtrace/core/internal';
 import { InProgressSnapshots } from './internal/in-progress-snapshots.js';
 import type { SnapshotSource } from './internal/in-progress-snapshots.js';
@@ -11,10 +11,11 @@ import { writeOpOf } from './internal/ops-codec.js';
 import type { PgClient } from './internal/postgres/pg-client.js';
 import { migratePostgres } from './internal/postgres/pg-schema.js';
 import { PgSpanWriter } from './internal/postgres/pg-span-writer.js';
+import { sweepPostgres } from './internal/postgres/pg-sweep.js';
 import type { WriteOp } from './internal/row-columns.js';
 import { runtraceKind, spanToOp } from './internal/span-rows.js';
 import type { SpanRowContext } from './internal/span-rows.js';
-import type { StorePricing } from './query-types.js';
+import type { StorePricing, StoreSweepResult } from './query-types.js';
 
 /** Options of {@link PostgresSpanExporter}. */
 export interface PostgresSpanExporterOptions {
@@ -45,8 +46,16 @@ export interface PostgresSpanExporterOptions {
   readonly pricing?: StorePricing;
   /** Normalizes model names for the `model` filter. Default: the core `normalizeModel`. */
   readonly normalizeModel?: (model: string) => string;
-  /** Clock (epoch ms) for in-progress activity. Default `Date.now`. */
+  /** Clock (epoch ms) for in-progress activity and sweeps. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * On first connecting, finalize as interrupted the in-progress rows with no activity for
+   * `staleAfterMs` (left by processes that died), unless another host is sweeping at that moment.
+   * Default `true`.
+   */
+  readonly sweepOnConnect?: boolean;
+  /** Idle time after which an in-progress row counts as stale. Default 5 minutes. */
+  readonly staleAfterMs?: number;
   /**
    * Told once when the database becomes unreachable (`unavailable`: spans wait and are retried,
    * not lost), and of every write that failed or span that was dropped, with the cause. Default: none.
@@ -80,6 +89,8 @@ export interface PostgresSpanExporterStats {
   readonly outages: number;
   /** In-progress rows written (a finished row replaces each). */
   readonly inProgressRows: number;
+  /** Rows the sweeps this exporter ran finalized as interrupted (runs, steps, attempts and tool calls). */
+  readonly sweptRows: number;
 }
 
 type Completion = (error: Error | undefined) => void;
@@ -138,6 +149,9 @@ export class PostgresSpanExporter implements SpanExporter {
   readonly #onWriteError: PostgresSpanExporterOptions['onWriteError'];
   readonly #onRecovered: PostgresSpanExporterOptions['onRecovered'];
   readonly #snapshots: InProgressSnapshots;
+  readonly #now: () => number;
+  readonly #staleAfterMs: number;
+  readonly #sweepOnConnect: boolean;
   readonly #writer = new PgSpanWriter();
   #queue: Queued[] = [];
   #pool: Promise<Pool> | undefined;
@@ -152,6 +166,7 @@ export class PostgresSpanExporter implements SpanExporter {
   #retries = 0;
   #outages = 0;
   #inProgressRows = 0;
+  #sweptRows = 0;
 
   constructor(options: PostgresSpanExporterOptions) {
     this.#url = options.url;
@@ -166,6 +181,9 @@ export class PostgresSpanExporter implements SpanExporter {
     this.#shutdownTimeoutMs = positiveOption('options.shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000, { integer: true, allowZero: true });
     const inProgressDelayMs = positiveOption('options.inProgressDelayMs', options.inProgressDelayMs, 200, { integer: true, allowZero: true });
     const now = options.now ?? Date.now;
+    this.#now = now;
+    this.#staleAfterMs = positiveOption('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS, { integer: true });
+    this.#sweepOnConnect = options.sweepOnConnect !== false;
     this.#context = { pricing: options.pricing ?? defaultPricingTable, normalizeModel: options.normalizeModel ?? normalizeModel, now };
     this.#onWriteError = options.onWriteError;
     this.#onRecovered = options.onRecovered;
@@ -268,7 +286,34 @@ export class PostgresSpanExporter implements SpanExporter {
       retries: this.#retries,
       outages: this.#outages,
       inProgressRows: this.#inProgressRows,
+      sweptRows: this.#sweptRows,
     };
+  }
+
+  /**
+   * Finalizes as interrupted the in-progress rows with no activity for `staleAfterMs` (default:
+   * the exporter's), and the in-progress children of the runs it finalizes. Resolves with what it
+   * finalized, or `undefined` when another host was sweeping at that moment (the work is not done
+   * twice). Rejects when the database cannot be reached.
+   *
+   * @example
+   * const swept = await exporter.sweep({ staleAfterMs: 10 * 60_000 });
+   */
+  async sweep(options: { readonly staleAfterMs?: number } = {}): Promise<StoreSweepResult | undefined> {
+    const staleAfterMs = positiveOption('staleAfterMs', options.staleAfterMs, this.#staleAfterMs, { integer: true });
+    const pool = await this.#connectPool();
+    const client = await pool.connect();
+    try {
+      return await this.#sweepWith(client, staleAfterMs);
+    } finally {
+      client.release();
+    }
+  }
+
+  async #sweepWith(client: PgClient, staleAfterMs: number): Promise<StoreSweepResult | undefined> {
+    const swept = await sweepPostgres(client, this.#now() - staleAfterMs);
+    if (swept !== undefined) this.#sweptRows += swept.runs + swept.steps + swept.attempts + swept.toolCalls;
+    return swept;
   }
 
   #forgetSnapshot(span: ReadableSpan): void {
@@ -396,6 +441,7 @@ export class PostgresSpanExporter implements SpanExporter {
         const client = await pool.connect();
         try {
           await migratePostgres(client, this.location);
+          if (this.#sweepOnConnect) await this.#sweepWith(client, this.#staleAfterMs);
         } finally {
           client.release();
         }

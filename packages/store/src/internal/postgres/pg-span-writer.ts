@@ -63,7 +63,7 @@ const MERGE_FOREIGN_RUN_SQL = (() => {
 })();
 
 /** SQLite's AGGREGATE_RUN_SQL (core's step cost and endpoint rules) for every run named in $1/$2 at once. */
-const AGGREGATE_RUNS_SQL = `
+export const AGGREGATE_RUNS_SQL = `
   UPDATE runtrace_runs AS r SET
     step_count = a.n, input_tokens = a.i, output_tokens = a.o, reasoning_tokens = a.rt,
     cache_read_tokens = a.cr, cache_creation_tokens = a.cc, total_tokens = a.t,
@@ -111,7 +111,7 @@ const LOCK_TRACES_SQL = `
 const MAX_ATTEMPTS = 5;
 
 /** SQLSTATEs of failures that a new attempt of the same transaction can get past. */
-const RETRIED_CODES = new Set(['40P01', '40001']);
+export const RETRIED_CODES = new Set(['40P01', '40001']);
 
 /** Whether a tool call row may have a twin to remove (span-writer.ts's rule). */
 function mayHaveTwin(values: RowValues): boolean {
