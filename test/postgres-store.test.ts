@@ -1,5 +1,5 @@
 // The team store: apps in several processes and two collectors write one PostgreSQL database at once (a real server), and a reader sees every run once, finished.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -9,6 +9,7 @@ import type { PostgresServer } from './__fixtures__/postgres-server.js';
 import { startStoreCollector } from './__fixtures__/store-collector.js';
 
 const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../packages/cli/bin/runtrace.js', import.meta.url));
 
 const PROCESSES = 6;
 const RUNS_PER_PROCESS = 40;
@@ -89,5 +90,31 @@ describe('a PostgreSQL store shared by many writers', () => {
     }
     expect(await query(url, 'SELECT run_id, status, step_count::int AS steps FROM runtrace_runs')).toEqual([{ run_id: 'eee19b7ec3c1b174', status: 'completed', steps: 1 }]);
     expect(await query(url, 'SELECT service_name FROM runtrace_resources')).toEqual([{ service_name: 'checkout' }]);
+  }, 60_000);
+
+  it('is what `runtrace collect --db postgres://…` writes into, the password never printed', async () => {
+    const url = await server.createDatabase('cli');
+    const child = spawn(process.execPath, [cli, 'collect', '--port', '0', '--db', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => stderr, { timeout: 15_000 }).toMatch(/traces on http:\/\/127\.0\.0\.1:\d+\/v1\/traces/);
+      const target = /(http:\/\/127\.0\.0\.1:\d+\/v1\/traces)/.exec(stderr)![1]!;
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 'cli' }, spans: [{
+        traceId: '6b8efff798038103d269b633813fc60c', spanId: 'fee19b7ec3c1b174', name: 'invoke_agent batch', kind: 1,
+        startTimeUnixNano: String(now - 1_000_000_000n), endTimeUnixNano: String(now), status: { code: 1 },
+        attributes: [{ key: 'runtrace.span.kind', value: { stringValue: 'run' } }, { key: 'runtrace.run.kind', value: { stringValue: 'batch' } }],
+      }] }] }] });
+      const answer = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(answer.status).toBe(200);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('postgres://runtrace:***@');
+    expect(stderr).not.toContain('runtrace-test');
+    expect(await query(url, 'SELECT run_id, kind, status FROM runtrace_runs')).toEqual([{ run_id: 'fee19b7ec3c1b174', kind: 'batch', status: 'completed' }]);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 // `runtrace collect`: an OTLP/HTTP receiver writing into the store, with a live count of spans received.
-import { errorMessage } from '@runtrace/core/internal';
+import { errorMessage, maskUrlPassword } from '@runtrace/core/internal';
 import { Collector } from '@runtrace/collector';
 import { createIngestPipeline } from 'runtrace';
 import { startUi } from '@runtrace/ui';
@@ -28,8 +28,9 @@ flushing what it received.
   --forward <url>        also send everything on to this OTLP/HTTP traces URL
   --forward-content <c>  what the upstream receives: metadata (default) or full
   --max-body <size>      largest request body (default 16MB)
-  --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB);
-                         created when missing
+  --db <file|url>        the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB);
+                         created when missing; a postgres:// URL writes into a
+                         PostgreSQL database that many collectors can share
   --ui                   also serve the web viewer over the same store, on 127.0.0.1:4319
   --ui-port <n>          the viewer's port (implies --ui; 0 picks a free one)
   --json                 print one JSON line per request instead of the live counter
@@ -124,7 +125,7 @@ export async function collectCommand(context: CommandContext): Promise<number> {
   }
 
   const live = context.io.stdout.isTTY === true && !values.json;
-  context.err(`runtrace collect: OTLP/HTTP traces on ${address.url} → ${path}${values.forward === undefined ? '' : ` (forwarding to ${values.forward})`}\n`);
+  context.err(`runtrace collect: OTLP/HTTP traces on ${address.url} → ${maskUrlPassword(path)}${values.forward === undefined ? '' : ` (forwarding to ${values.forward})`}\n`);
   if (address.grpcUrl !== undefined) context.err(`runtrace collect: OTLP/gRPC traces on ${address.grpcUrl}\n`);
   if (ui !== undefined) context.err(`runtrace collect: viewer on ${ui.url}\n`);
   context.err(`point a sender at it: OTEL_EXPORTER_OTLP_ENDPOINT=http://${address.host}:${address.port}   stop with Ctrl-C\n`);
