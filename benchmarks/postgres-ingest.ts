@@ -7,10 +7,15 @@
 // timed, minus its queue, its batching and its connection pool. Each side writes into a fresh database. With `--writers 4` the
 // rounds run 4 processes at once on each side (each a quarter of the runs, its own traces), as
 // apps on several hosts share one database.
+// With one writer it then measures the event-loop delay the exporter adds to the host: an app
+// hands the same spans over one by one (`write`, as runtrace's processor does), yielding every 64
+// spans as an app awaiting I/O would, once into the exporter and once into a target that drops
+// them; the delay percentiles of both are printed.
 // Run: bash scripts/pnpm.sh run build && node benchmarks/postgres-ingest.ts [--runs 3000] [--rounds 5] [--writers 1|4]
 // Target: at least 60% of the ceiling.
 import { fork } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ExportResultCode } from '@opentelemetry/core';
 import pg from 'pg';
@@ -80,6 +85,22 @@ async function write(side: Side, url: string, first: number, count: number): Pro
   }
 }
 
+/** Event-loop delay (ms) while `spans` are handed one by one to the exporter (`url`) or dropped (`undefined`). */
+async function loopDelay(url: string | undefined, first: number, count: number): Promise<{ readonly p50: number; readonly p99: number; readonly max: number }> {
+  const spans = Array.from({ length: count }, (_, index) => makeRun(first + index)).flat();
+  const exporter = url === undefined ? undefined : new PostgresSpanExporter({ url, maxBatchSpans: TRANSACTION_SPANS });
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  for (const [index, span] of spans.entries()) {
+    exporter?.write(span);
+    if (index % 64 === 63) await yieldToLoop();
+  }
+  await exporter?.forceFlush();
+  histogram.disable();
+  await exporter?.shutdown();
+  return { p50: histogram.percentile(50) / 1e6, p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
+}
+
 if (args.child !== undefined) {
   const [side, url, first, count] = args.child.split(' ');
   const ms = await write(side as Side, url!, Number(first), Number(count));
@@ -145,6 +166,14 @@ if (args.child !== undefined) {
     console.log(`ceiling (store writer, 1 connection each) ${Math.round(median(ceilingRates))} spans/s (median)`);
     console.log(`PostgresSpanExporter                    ${Math.round(median(exporterRates))} spans/s (median)`);
     console.log(`exporter / ceiling                      ${(100 * median(ratios)).toFixed(0)}% (median of rounds; range ${(100 * Math.min(...ratios)).toFixed(0)}–${(100 * Math.max(...ratios)).toFixed(0)}%); target ≥ 60%`);
+    if (writers === 1) {
+      const url = await server.createDatabase(`bench_${++database}`);
+      const dropped = await loopDelay(undefined, 0, runs);
+      const exported = await loopDelay(url, 0, runs);
+      const show = (delay: { readonly p50: number; readonly p99: number; readonly max: number }): string => `p50 ${delay.p50.toFixed(1)} ms, p99 ${delay.p99.toFixed(1)} ms, max ${delay.max.toFixed(1)} ms`;
+      console.log(`event-loop delay, spans dropped         ${show(dropped)}`);
+      console.log(`event-loop delay, PostgresSpanExporter  ${show(exported)} (spans handed over one by one, 64 per turn of the loop)`);
+    }
   } finally {
     await server.stop();
   }

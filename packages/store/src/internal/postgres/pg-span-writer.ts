@@ -13,16 +13,34 @@ const TABLES: Record<KeyedTable, { readonly name: string; readonly columns: read
   tool_calls: { name: 'runtrace_tool_calls', columns: TOOL_COLUMNS, key: 'span_id' },
 };
 
-/** PostgreSQL takes at most 65,535 parameters per statement; rows are sent in chunks well under it. */
-const MAX_PARAMETERS = 30_000;
+/**
+ * Parameters per statement at most (PostgreSQL takes 65,535). Far under that limit: building and
+ * encoding a statement is synchronous work on the host's event loop, and between statements the
+ * loop is free, so smaller statements keep its delay short at no cost in throughput.
+ */
+const MAX_PARAMETERS = 8_000;
 
 const STATUS = { runs: RUN_COLUMNS.indexOf('status'), steps: STEP_COLUMNS.indexOf('status'), attempts: ATTEMPT_COLUMNS.indexOf('status'), tool_calls: TOOL_COLUMNS.indexOf('status') };
 const TOOL_RUN_ID = TOOL_COLUMNS.indexOf('run_id');
 const TOOL_CALL_ID = TOOL_COLUMNS.indexOf('call_id');
 const TOOL_ATTRIBUTES = TOOL_COLUMNS.indexOf('attributes');
 
+/** Placeholder lists made so far, by rows and width: most statements are full chunks of the same shape. */
+const madePlaceholders = new Map<string, string>();
+
 /** `($1, $2, …), (…)` for `rows` rows of `width` values. */
 function placeholders(rows: number, width: number): string {
+  const key = `${rows}x${width}`;
+  let made = madePlaceholders.get(key);
+  if (made === undefined) {
+    made = makePlaceholders(rows, width);
+    // A handful of shapes in practice (the full chunk of each table and the last one); bounded anyway.
+    if (madePlaceholders.size < 64) madePlaceholders.set(key, made);
+  }
+  return made;
+}
+
+function makePlaceholders(rows: number, width: number): string {
   const groups: string[] = [];
   for (let row = 0; row < rows; row++) {
     const names: string[] = [];
@@ -32,8 +50,21 @@ function placeholders(rows: number, width: number): string {
   return groups.join(', ');
 }
 
+/** Upsert statements made so far, by table and rows. */
+const madeUpserts = new Map<string, string>();
+
 /** The upsert of a runtrace table: a terminal row is final, only an in-progress row is replaced (SQLite's rule). Returns the keys it wrote. */
 function upsertSql(table: KeyedTable, rows: number): string {
+  const key = `${table}:${rows}`;
+  let made = madeUpserts.get(key);
+  if (made === undefined) {
+    made = makeUpsertSql(table, rows);
+    if (madeUpserts.size < 64) madeUpserts.set(key, made);
+  }
+  return made;
+}
+
+function makeUpsertSql(table: KeyedTable, rows: number): string {
   const { name, columns, key } = TABLES[table];
   const updates = columns
     .filter((column) => column !== key && column !== 'trace_id')
