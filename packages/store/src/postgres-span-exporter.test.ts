@@ -1,4 +1,7 @@
 // The PostgreSQL exporter against a real server: spans committed, an outage of the database waited out without loss, an unreachable database never blocking shutdown.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { closedPortUrl } from '@runtrace/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,10 +108,69 @@ describe('PostgresSpanExporter', () => {
     await next.shutdown();
   });
 
+  it('spills past its memory bound to a spool file during an outage and writes everything, in order, once the database is back', async () => {
+    const url = await server.createDatabase(`exporter_${++databases}`);
+    const spoolDirectory = mkdtempSync(join(tmpdir(), 'runtrace-pg-spool-'));
+    const exporter = new PostgresSpanExporter({ url, spoolDirectory, maxQueueSpans: 3, maxRetryDelayMs: 200 });
+    try {
+      exporter.write(fixtureSpans()[0]!);
+      await exporter.forceFlush();
+      await server.halt();
+      try {
+        // Each span twice, as a live snapshot first, then finished: the order must survive the disk.
+        for (const span of inProgressSpans()) exporter.recordInProgress(span);
+        for (const span of fixtureSpans()) exporter.write(span);
+        await expect.poll(() => exporter.stats().retries, { timeout: 10_000 }).toBeGreaterThan(1);
+        expect(exporter.stats().spooledSpans).toBeGreaterThan(0);
+        expect(readdirSync(spoolDirectory)).toHaveLength(1);
+      } finally {
+        await server.restart();
+      }
+      await exporter.forceFlush();
+      expect(exporter.stats()).toMatchObject({ queuedSpans: 0, failedSpans: 0, droppedSpans: 0 });
+      expect(await count(url, 'runs')).toBe(6);
+      expect(await count(url, 'steps')).toBe(4);
+      await exporter.shutdown();
+      expect(readdirSync(spoolDirectory)).toEqual([]);
+    } finally {
+      rmSync(spoolDirectory, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('keeps what shutdown could not write in the spool file, and the next exporter of the database writes it', async () => {
+    const url = await server.createDatabase(`exporter_${++databases}`);
+    const spoolDirectory = mkdtempSync(join(tmpdir(), 'runtrace-pg-spool-'));
+    const reports: string[] = [];
+    try {
+      const first = new PostgresSpanExporter({ url, spoolDirectory, shutdownTimeoutMs: 300, maxRetryDelayMs: 100, onWriteError: (error, _spans, cause) => reports.push(`${cause}: ${error.message}`) });
+      await server.halt();
+      try {
+        for (const span of fixtureSpans()) first.write(span);
+        await first.shutdown();
+      } finally {
+        await server.restart();
+      }
+      expect(first.stats()).toMatchObject({ writtenSpans: 0, failedSpans: 0, keptSpans: fixtureSpans().length });
+      expect(reports.at(-1)).toMatch(/^gave-up: .* 16 spans wait in .*runtrace|^gave-up: .* 16 spans wait in /);
+      expect(reports.at(-1)).not.toContain('runtrace-test');
+      expect(readdirSync(spoolDirectory)).toHaveLength(1);
+
+      const next = new PostgresSpanExporter({ url, spoolDirectory });
+      next.write(inProgressSpans()[0]!);
+      await next.forceFlush();
+      expect(next.stats().replayedSpans).toBe(fixtureSpans().length);
+      expect(await count(url, 'runs')).toBe(6);
+      await next.shutdown();
+      expect(readdirSync(spoolDirectory)).toEqual([]);
+    } finally {
+      rmSync(spoolDirectory, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('never blocks shutdown past its timeout when the database cannot be reached, and counts what is left', async () => {
     const url = `postgres://runtrace:secret@${new URL(await closedPortUrl()).host}/nowhere`;
     const reports: PostgresLossCause[] = [];
-    const exporter = new PostgresSpanExporter({ url, shutdownTimeoutMs: 300, connectTimeoutMs: 200, maxRetryDelayMs: 100, onWriteError: (_error, _spans, cause) => reports.push(cause) });
+    const exporter = new PostgresSpanExporter({ url, spoolDirectory: false, shutdownTimeoutMs: 300, connectTimeoutMs: 200, maxRetryDelayMs: 100, onWriteError: (_error, _spans, cause) => reports.push(cause) });
     for (const span of fixtureSpans()) exporter.write(span);
     const started = Date.now();
     await exporter.shutdown();

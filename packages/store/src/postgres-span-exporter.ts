@@ -2,6 +2,9 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type PgModule from 'pg';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { DEFAULT_STALE_AFTER_MS, ShutDownError, StoreWriteError, defaultPricingTable, normalizeModel } from '@runtrace/core';
 import { errorMessage, maskUrlPassword, positiveOption } from '@runtrace/core/internal';
@@ -12,6 +15,7 @@ import type { PgClient } from './internal/postgres/pg-client.js';
 import { migratePostgres } from './internal/postgres/pg-schema.js';
 import { PgSpanWriter } from './internal/postgres/pg-span-writer.js';
 import { sweepPostgres } from './internal/postgres/pg-sweep.js';
+import { PgSpool, replaySpool } from './internal/postgres/pg-spool.js';
 import type { WriteOp } from './internal/row-columns.js';
 import { runtraceKind, spanToOp } from './internal/span-rows.js';
 import type { SpanRowContext } from './internal/span-rows.js';
@@ -28,10 +32,18 @@ export interface PostgresSpanExporterOptions {
   /** How long connecting may take. Default 10,000 ms. */
   readonly connectTimeoutMs?: number;
   /**
-   * Spans kept in memory while the database is slow or unreachable; beyond it new spans are
-   * dropped and counted (`queue-full`). Default 100,000.
+   * Spans kept in memory while the database is slow or unreachable; beyond it new spans wait in a
+   * spool file (see `spoolDirectory`), in their order. Default 100,000.
    */
   readonly maxQueueSpans?: number;
+  /**
+   * Where spans beyond `maxQueueSpans` wait on disk (one file per process and database, named after
+   * the database without its password). When shutdown gives up on an unreachable database, the
+   * spans still waiting are left there, and the next exporter for the same database writes them
+   * when it connects. `false`: drop and count them instead (`queue-full`). Default: a
+   * `runtrace-postgres-spool` directory in the system's temporary directory.
+   */
+  readonly spoolDirectory?: string | false;
   /** Most spans per write transaction. Default 2,000. */
   readonly maxBatchSpans?: number;
   /** How long spans handed over one by one may wait to be written together. Default 100 ms. */
@@ -77,8 +89,14 @@ export type PostgresLossCause = 'unavailable' | 'rejected' | 'conversion' | 'que
 export interface PostgresSpanExporterStats {
   /** Spans written (committed). */
   readonly writtenSpans: number;
-  /** Spans waiting or being written. */
+  /** Spans waiting or being written (in memory or in the spool file). */
   readonly queuedSpans: number;
+  /** Spans that overflowed to the spool file so far (written later, not lost). */
+  readonly spooledSpans: number;
+  /** Spans a dead (or given-up) process had left in its spool file, written when this exporter connected. */
+  readonly replayedSpans: number;
+  /** Spans left in the spool file when shutdown gave up on the database, for the next process to write. */
+  readonly keptSpans: number;
   /** Spans refused without a write attempt: queue full, or handed over after shutdown. */
   readonly droppedSpans: number;
   /** Spans the database rejected, that could not be converted, or that were still waiting when shutdown gave up. */
@@ -115,6 +133,11 @@ function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return /Connection terminated|connect|timeout/i.test(errorMessage(error));
   return code.startsWith('08') || code.startsWith('57P') || code === '53300' || code === '40P01' || code === '40001' || /^E(CONN|HOSTUN|NETUN|PIPE|TIMEDOUT|AI_AGAIN|NOTFOUND)/.test(code);
+}
+
+/** The spool files' name for a database: its URL without the password, hashed (one name per database, nothing secret on disk). */
+function spoolKey(url: string): string {
+  return `pg-${createHash('sha256').update(maskUrlPassword(url)).digest('hex').slice(0, 16)}`;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -154,6 +177,14 @@ export class PostgresSpanExporter implements SpanExporter {
   readonly #sweepOnConnect: boolean;
   readonly #writer = new PgSpanWriter();
   #queue: Queued[] = [];
+  /** Spans past the memory bound, gathered into one frame before they go to the spool file. */
+  #overflow: Queued[] = [];
+  readonly #spoolDirectory: string | undefined;
+  #spool: PgSpool | undefined;
+  #spooledSpans = 0;
+  #spillScheduled = false;
+  #replayedSpans = 0;
+  #keptSpans = 0;
   #pool: Promise<Pool> | undefined;
   #pumping: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -184,6 +215,7 @@ export class PostgresSpanExporter implements SpanExporter {
     this.#now = now;
     this.#staleAfterMs = positiveOption('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS, { integer: true });
     this.#sweepOnConnect = options.sweepOnConnect !== false;
+    this.#spoolDirectory = options.spoolDirectory === false ? undefined : (options.spoolDirectory ?? join(tmpdir(), 'runtrace-postgres-spool'));
     this.#context = { pricing: options.pricing ?? defaultPricingTable, normalizeModel: options.normalizeModel ?? normalizeModel, now };
     this.#onWriteError = options.onWriteError;
     this.#onRecovered = options.onRecovered;
@@ -271,6 +303,8 @@ export class PostgresSpanExporter implements SpanExporter {
       this.#snapshots.clear();
       this.#giveUpAt = Date.now() + this.#shutdownTimeoutMs;
       await this.forceFlush();
+      // Everything in it was written (or, when shutdown gave up, it was closed and kept).
+      this.#spool?.close(false);
       if (this.#pool !== undefined) await (await this.#pool.catch(() => undefined))?.end().catch(() => undefined);
     })();
     return this.#shutdown;
@@ -280,7 +314,10 @@ export class PostgresSpanExporter implements SpanExporter {
   stats(): PostgresSpanExporterStats {
     return {
       writtenSpans: this.#writtenSpans,
-      queuedSpans: this.#queue.length,
+      queuedSpans: this.#waiting(),
+      spooledSpans: this.#spooledSpans,
+      replayedSpans: this.#replayedSpans,
+      keptSpans: this.#keptSpans,
       droppedSpans: this.#droppedSpans,
       failedSpans: this.#failedSpans,
       retries: this.#retries,
@@ -330,14 +367,62 @@ export class PostgresSpanExporter implements SpanExporter {
     }
   }
 
-  /** Queues one row; false (and counted as dropped) when the queue is full. */
+  /** Spans waiting: in memory, gathered for the spool, and in it. */
+  #waiting(): number {
+    return this.#queue.length + this.#overflow.length + (this.#spool?.pendingSpans ?? 0);
+  }
+
+  /**
+   * Queues one row in memory, or, past the memory bound (and while anything waits on disk, so
+   * that rows keep their order), for the spool file; false (and counted as dropped) when neither
+   * can take it.
+   */
   #enqueue(op: WriteOp, done?: Completion): boolean {
-    if (this.#queue.length >= this.#maxQueueSpans) {
+    const entry: Queued = done === undefined ? { op } : { op, done };
+    const spilling = this.#overflow.length > 0 || (this.#spool?.pendingSpans ?? 0) > 0;
+    if (!spilling && this.#queue.length < this.#maxQueueSpans) {
+      this.#queue.push(entry);
+      return true;
+    }
+    if (this.#spoolDirectory === undefined) {
       this.#lose('queue-full', 1, new StoreWriteError(`${this.#maxQueueSpans} spans are already waiting for ${this.location}`, this.location));
       return false;
     }
-    this.#queue.push(done === undefined ? { op } : { op, done });
+    this.#overflow.push(entry);
+    if (this.#overflow.length >= 512) this.#spill();
+    else if (!this.#spillScheduled) {
+      // What one turn of the event loop hands over goes to disk as one frame.
+      this.#spillScheduled = true;
+      setImmediate(() => {
+        this.#spillScheduled = false;
+        this.#spill();
+      });
+    }
     return true;
+  }
+
+  /** Appends the gathered overflow to the spool file as one frame; on a file error its spans are lost and counted. */
+  #spill(): void {
+    if (this.#overflow.length === 0) return;
+    const spans = this.#overflow;
+    this.#overflow = [];
+    try {
+      this.#spool ??= new PgSpool(this.#spoolDirectory!, spoolKey(this.#url));
+      this.#spool.append(spans);
+      this.#spooledSpans += spans.length;
+    } catch (error: unknown) {
+      const failure = new StoreWriteError(`cannot write the spool file for ${this.location}: ${errorMessage(error)}`, this.location, { cause: error });
+      this.#lose('queue-full', spans.length, failure);
+      this.#complete(spans, failure);
+    }
+  }
+
+  /** Moves the oldest spans on disk into the memory queue, once it is empty. */
+  #refill(): void {
+    if (this.#queue.length > 0) return;
+    this.#spill();
+    const loaded = this.#spool?.load(this.#maxBatchSpans) ?? [];
+    for (const span of loaded) this.#queue.push(span.done === undefined ? { op: span.op } : { op: span.op, done: span.done });
   }
 
   #schedule(soon: boolean): void {
@@ -355,9 +440,9 @@ export class PostgresSpanExporter implements SpanExporter {
     }, this.#flushIntervalMs);
   }
 
-  /** Starts writing the queue, unless it is empty or being written. */
+  /** Starts writing the queue, unless nothing waits or it is being written. */
   #startPump(): void {
-    if (this.#pumping !== undefined || this.#queue.length === 0) return;
+    if (this.#pumping !== undefined || this.#waiting() === 0) return;
     // Cleared once it has settled (never synchronously, so never before it is set).
     const pumping = this.#pump().finally(() => {
       if (this.#pumping === pumping) this.#pumping = undefined;
@@ -368,7 +453,9 @@ export class PostgresSpanExporter implements SpanExporter {
   /** Writes the queue in batches, one at a time, until it is empty; never rejects. */
   async #pump(): Promise<void> {
     let delay = 100;
-    while (this.#queue.length > 0) {
+    for (;;) {
+      this.#refill();
+      if (this.#queue.length === 0) return;
       const batch = this.#queue.slice(0, this.#maxBatchSpans);
       try {
         await this.#writeBatch(batch.map((entry) => entry.op));
@@ -381,6 +468,7 @@ export class PostgresSpanExporter implements SpanExporter {
           delay = Math.min(this.#maxRetryDelayMs, delay * 2);
           continue;
         }
+        if (isTransient(error) && this.#keepForLater()) return;
         this.#queue.splice(0, batch.length);
         const cause: PostgresLossCause = isTransient(error) ? 'gave-up' : 'rejected';
         const failure = new StoreWriteError(`cannot write ${batch.length} spans to ${this.location}: ${errorMessage(error)}`, this.location, { cause: error });
@@ -402,6 +490,39 @@ export class PostgresSpanExporter implements SpanExporter {
       }
       this.#complete(batch, undefined);
     }
+  }
+
+  /**
+   * Shutdown gave up on an unreachable database: everything still waiting goes to the spool file,
+   * which is kept for the next exporter of this database to write. False when there is no spool.
+   */
+  #keepForLater(): boolean {
+    if (this.#spoolDirectory === undefined) return false;
+    const waiting = [...this.#queue, ...this.#overflow];
+    this.#queue = [];
+    this.#overflow = [];
+    const spool = this.#spool;
+    // Behind what already waits on disk, in order: the rows on disk are older.
+    for (let start = 0; start < waiting.length; start += 512) {
+      this.#overflow = waiting.slice(start, start + 512);
+      this.#spill();
+    }
+    const kept = this.#spool?.pendingSpans ?? 0;
+    if (kept === 0 && spool === undefined) return true;
+    this.#keptSpans += kept;
+    const path = this.#spool?.path ?? '';
+    this.#spool?.close(true);
+    this.#spool = undefined;
+    try {
+      this.#onWriteError?.(
+        new StoreWriteError(`${this.location} could not be reached before the shutdown timeout: ${kept} spans wait in ${path}, and the next process that writes to this database writes them`, this.location),
+        kept,
+        'gave-up',
+      );
+    } catch {
+      // A listener's failure is its own.
+    }
+    return true;
   }
 
   async #writeBatch(ops: readonly WriteOp[]): Promise<void> {
@@ -442,6 +563,7 @@ export class PostgresSpanExporter implements SpanExporter {
         try {
           await migratePostgres(client, this.location);
           if (this.#sweepOnConnect) await this.#sweepWith(client, this.#staleAfterMs);
+          await this.#replayOrphans(client);
         } finally {
           client.release();
         }
@@ -466,6 +588,15 @@ export class PostgresSpanExporter implements SpanExporter {
       } catch {
         // An export callback's failure is its caller's; the queue goes on.
       }
+    }
+  }
+
+  /** Writes what other processes (dead, or given up at shutdown) left in their spool files for this database. */
+  async #replayOrphans(client: PgClient): Promise<void> {
+    if (this.#spoolDirectory === undefined) return;
+    this.#spool ??= new PgSpool(this.#spoolDirectory, spoolKey(this.#url));
+    for (const path of this.#spool.orphans()) {
+      this.#replayedSpans += await replaySpool(path, (ops) => this.#writer.write(client, ops));
     }
   }
 

@@ -136,11 +136,11 @@ export function describeStoreWriteError(path: string, error: Error, spanCount: n
 /** One line for spans a PostgreSQL store could not write, or an outage (`unavailable`: they wait, they are not lost). */
 export function describePostgresWriteError(location: string, error: Error, spanCount: number, cause: PostgresLossCause): string {
   const message = error.message;
-  if (cause === 'unavailable') return `${message}: check that the database is up and reachable; spans are kept in memory (up to 100,000) and written when it is`;
+  if (cause === 'unavailable') return `${message}: check that the database is up and reachable; spans wait (in memory, then in a spool file) and are written when it is`;
   let fix = "check the store URL's host, user, password and database";
   if (cause === 'shutdown') fix = 'spans ended after runtrace.shutdown(); shut runtrace down last';
   else if (cause === 'conversion') fix = 'a span could not be turned into rows; please report it';
   else if (cause === 'queue-full') fix = 'the database has been unreachable or slower than the spans arrive for too long';
-  else if (cause === 'gave-up') fix = 'the database could not be reached before the shutdown timeout';
+  else if (cause === 'gave-up') fix = 'the database could not be reached before the shutdown timeout (what waits in a spool file is written by the next process)';
   return `${spanCount} span${spanCount === 1 ? ' was' : 's were'} not written to ${location} (${message}): ${fix}`;
 }

@@ -15,7 +15,7 @@ const openHere = new Set<string>();
 let sequence = 0;
 
 /** The spool files of `databasePath` left by processes that are gone. */
-function orphanSpools(databasePath: string): string[] {
+export function orphanSpools(databasePath: string): string[] {
   const directory = dirname(databasePath);
   const name = basename(databasePath);
   let entries: string[];
@@ -141,6 +141,19 @@ export class SpoolFile {
   truncate(): void {
     if (this.#fd < 0 || this.#end === 0) return;
     ftruncateSync(this.#fd, 0);
+    this.#end = 0;
+  }
+
+  /** Closes the file and keeps it, for another exporter of the same database to replay (as a dead process's). */
+  keep(): void {
+    if (this.#fd < 0) return;
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // Already closed.
+    }
+    openHere.delete(this.path);
+    this.#fd = -1;
     this.#end = 0;
   }
 
