@@ -41,7 +41,8 @@ export interface PostgresSpanExporterOptions {
    * the database without its password). When shutdown gives up on an unreachable database, the
    * spans still waiting are left there, and the next exporter for the same database writes them
    * when it connects. `false`: drop and count them instead (`queue-full`). Default: a
-   * `runtrace-postgres-spool` directory in the system's temporary directory.
+   * `runtrace-postgres-spool-<uid>` directory (readable by this user only) in the system's
+   * temporary directory.
    */
   readonly spoolDirectory?: string | false;
   /** Most spans per write transaction. Default 2,000. */
@@ -215,7 +216,7 @@ export class PostgresSpanExporter implements SpanExporter {
     this.#now = now;
     this.#staleAfterMs = positiveOption('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS, { integer: true });
     this.#sweepOnConnect = options.sweepOnConnect !== false;
-    this.#spoolDirectory = options.spoolDirectory === false ? undefined : (options.spoolDirectory ?? join(tmpdir(), 'runtrace-postgres-spool'));
+    this.#spoolDirectory = options.spoolDirectory === false ? undefined : (options.spoolDirectory ?? join(tmpdir(), `runtrace-postgres-spool-${process.getuid?.() ?? 'user'}`));
     this.#context = { pricing: options.pricing ?? defaultPricingTable, normalizeModel: options.normalizeModel ?? normalizeModel, now };
     this.#onWriteError = options.onWriteError;
     this.#onRecovered = options.onRecovered;

@@ -30,7 +30,8 @@ export class PgSpool {
 
   constructor(directory: string, key: string) {
     this.#base = join(directory, key);
-    mkdirSync(directory, { recursive: true });
+    // Only this user may read what waits there (redacted spans, but the application's content).
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
     this.#file = new SpoolFile(this.#base);
   }
 
