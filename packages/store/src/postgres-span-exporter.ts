@@ -3,6 +3,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type PgModule from 'pg';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -594,7 +595,8 @@ export class PostgresSpanExporter implements SpanExporter {
 
   /** Writes what other processes (dead, or given up at shutdown) left in their spool files for this database. */
   async #replayOrphans(client: PgClient): Promise<void> {
-    if (this.#spoolDirectory === undefined) return;
+    // Nothing was ever spilled on this machine: no directory to make.
+    if (this.#spoolDirectory === undefined || !existsSync(this.#spoolDirectory)) return;
     this.#spool ??= new PgSpool(this.#spoolDirectory, spoolKey(this.#url));
     for (const path of this.#spool.orphans()) {
       this.#replayedSpans += await replaySpool(path, (ops) => this.#writer.write(client, ops));
