@@ -8,6 +8,7 @@ import type { EncodedOps } from './ops-codec.js';
 import { SpanWriter } from './span-writer.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
 import { readSpoolFrames, spoolFrameHeader } from './spool-frames.js';
+import type { SpoolFrame } from './spool-frames.js';
 
 const SPOOL_SUFFIX = /^(.*)-spool-(\d+)-(\d+)$/;
 /** Spool files this process has open, so a second exporter on the same database never replays them. */
@@ -62,40 +63,53 @@ export function replayOrphanSpools(db: SqliteDatabase, databasePath: string): Sp
   let spans = 0;
   let failedSpans = 0;
   for (const path of orphanSpools(databasePath)) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      continue;
-    }
     const writer = new SpanWriter(db);
-    try {
-      let offset = 0;
-      for (;;) {
-        const { frames, offset: next } = readSpoolFrames(fd, offset, Number.MAX_SAFE_INTEGER, 2_000);
-        if (frames.length === 0) break;
-        for (const frame of frames) {
-          try {
-            const ops = decodeOps(frame.encoded);
-            writer.write(ops);
-            spans += ops.length;
-          } catch {
-            failedSpans += 1;
-          }
-        }
-        offset = next;
+    for (const frame of spoolFileFrames(path)) {
+      try {
+        const ops = decodeOps(frame.encoded);
+        writer.write(ops);
+        spans += ops.length;
+      } catch {
+        failedSpans += 1;
       }
-    } finally {
-      closeSync(fd);
     }
-    try {
-      unlinkSync(path);
-    } catch {
-      // Another process replayed and removed it first.
-    }
+    removeSpoolFile(path);
     files += 1;
   }
   return { files, spans, failedSpans };
+}
+
+/**
+ * Every complete frame of a spool file, in order, read a few thousand ops at a time; nothing
+ * when the file cannot be opened (another process replayed and removed it first).
+ */
+export function* spoolFileFrames(path: string): Generator<SpoolFrame> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return;
+  }
+  try {
+    let offset = 0;
+    for (;;) {
+      const { frames, offset: next } = readSpoolFrames(fd, offset, Number.MAX_SAFE_INTEGER, 2_000);
+      if (frames.length === 0) return;
+      yield* frames;
+      offset = next;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Deletes a replayed spool file. */
+export function removeSpoolFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Another process replayed and removed it first.
+  }
 }
 
 /**

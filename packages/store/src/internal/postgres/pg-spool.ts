@@ -1,9 +1,9 @@
 // Spans that overflow the PostgreSQL exporter's memory queue, kept on disk in their order until the database takes them; left for the next process when shutdown gives up, and replayed by it.
-import { closeSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeOps, encodeOps } from '../ops-codec.js';
 import type { WriteOp } from '../row-columns.js';
-import { SpoolFile, orphanSpools } from '../spool-file.js';
+import { SpoolFile, orphanSpools, removeSpoolFile, spoolFileFrames } from '../spool-file.js';
 import { readSpoolFrames } from '../spool-frames.js';
 
 /** A span's completion: told once its row is committed, or with the error that stopped it. */
@@ -96,32 +96,12 @@ export class PgSpool {
  * Returns the spans written; a frame that fails stops the replay and keeps the file for later.
  */
 export async function replaySpool(path: string, write: (ops: WriteOp[]) => Promise<void>): Promise<number> {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return 0;
-  }
   let spans = 0;
-  try {
-    let offset = 0;
-    for (;;) {
-      const { frames, offset: next } = readSpoolFrames(fd, offset, Number.MAX_SAFE_INTEGER, 2_000);
-      if (frames.length === 0) break;
-      for (const frame of frames) {
-        const ops = decodeOps(frame.encoded);
-        await write(ops);
-        spans += ops.length;
-      }
-      offset = next;
-    }
-  } finally {
-    closeSync(fd);
+  for (const frame of spoolFileFrames(path)) {
+    const ops = decodeOps(frame.encoded);
+    await write(ops);
+    spans += ops.length;
   }
-  try {
-    unlinkSync(path);
-  } catch {
-    // Another process replayed and removed it first.
-  }
+  removeSpoolFile(path);
   return spans;
 }
