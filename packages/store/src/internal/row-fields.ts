@@ -143,35 +143,62 @@ export interface SpanResource {
   readonly values: RowValues | undefined;
 }
 
-/** What each resource object seen says (an SDK shares one per provider, so this is a lookup per span). */
-const resources = new WeakMap<object, SpanResource>();
+/**
+ * What each resource object seen says (an SDK shares one per provider, so this is a lookup per
+ * span), and whether it was read while some of its attributes were still being detected.
+ */
+const resources = new WeakMap<object, { readonly found: SpanResource; readonly pending: boolean }>();
+
+/** A resource as the SDK's `Resource` is: detectors' attributes may settle later. */
+interface ResourceLike {
+  readonly attributes?: Attributes;
+  readonly asyncAttributesPending?: boolean;
+  waitForAsyncAttributes?(): Promise<void>;
+}
 
 /**
  * The resource of a span: \`service.name\`, \`service.version\` and \`deployment.environment.name\`
  * (or the older \`deployment.environment\`) as columns, and every attribute (redacted like span
  * attributes: a process detector's command line may hold a credential) in the resource's row,
  * which spans name by a digest of it.
+ *
+ * A resource whose detectors are still running (the SDK settles them only when an exporter asks)
+ * is asked to settle once; until it has, its spans name what it says so far, read once, and the
+ * first span after it settled reads it again.
  */
 export function resourceOf(span: ReadableSpan): SpanResource {
   // A span built by hand (not by an SDK) may have no resource.
-  const resource = (span as { readonly resource?: { readonly attributes?: Attributes } }).resource;
-  const attributes = resource?.attributes;
-  if (resource === undefined || attributes === undefined || Object.keys(attributes).length === 0) return NO_RESOURCE;
-  let found = resources.get(resource);
-  if (found === undefined) {
-    const service: ServiceColumns = {
-      service_name: str(attributes, 'service.name'),
-      service_version: str(attributes, 'service.version'),
-      deployment_environment: str(attributes, 'deployment.environment.name') ?? str(attributes, 'deployment.environment'),
-      resource: null,
-    };
-    const text = json(defaultRedactor.redactValue(attributes).value);
-    const id = createHash('sha256').update(text).digest('hex').slice(0, 32);
-    found = { service, id, values: [id, service.service_name, service.service_version, service.deployment_environment, text] };
-    // A resource whose detectors are still running may gain attributes: read it again next time.
-    if ((resource as { readonly asyncAttributesPending?: boolean }).asyncAttributesPending !== true) resources.set(resource, found);
-  }
+  const resource = (span as { readonly resource?: ResourceLike }).resource;
+  if (resource === undefined) return NO_RESOURCE;
+  const pending = resource.asyncAttributesPending === true;
+  const known = resources.get(resource);
+  if (known !== undefined && (known.pending === pending || !known.pending)) return known.found;
+  if (pending && known === undefined) settle(resource);
+  const attributes = resource.attributes;
+  const found = attributes === undefined || Object.keys(attributes).length === 0 ? NO_RESOURCE : describeResource(attributes);
+  resources.set(resource, { found, pending });
   return found;
+}
+
+function settle(resource: ResourceLike): void {
+  try {
+    // The SDK's own settling never rejects (a failed detector's attribute is dropped); a foreign one might.
+    resource.waitForAsyncAttributes?.().catch(() => undefined);
+  } catch {
+    // A resource that cannot settle keeps what it says now.
+  }
+}
+
+function describeResource(attributes: Attributes): SpanResource {
+  const service: ServiceColumns = {
+    service_name: str(attributes, 'service.name'),
+    service_version: str(attributes, 'service.version'),
+    deployment_environment: str(attributes, 'deployment.environment.name') ?? str(attributes, 'deployment.environment'),
+    resource: null,
+  };
+  const text = json(defaultRedactor.redactValue(attributes).value);
+  const id = createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return { service, id, values: [id, service.service_name, service.service_version, service.deployment_environment, text] };
 }
 
 const NO_RESOURCE: SpanResource = {
