@@ -5,7 +5,7 @@ import { T0, makeSpan } from '../__fixtures__/spans.js';
 import { resourceOf } from './row-fields.js';
 
 function spanWith(resource: ReturnType<typeof resourceFromAttributes>): ReadableSpan {
-  return { ...makeSpan({ spanId: 'a000000000000001', traceId: 'a'.repeat(32), startMs: T0, endMs: T0 + 1 }), resource } as ReadableSpan;
+  return { ...makeSpan({ spanId: 'a000000000000001', traceId: 'a'.repeat(32), startMs: T0, endMs: T0 + 1 }), resource };
 }
 
 describe('resourceOf', () => {
