@@ -18,21 +18,20 @@ import type {
   RunDetail,
   RunLookupOptions,
   RunPage,
-  RunSummary,
-  StoredResource,
   StorePricing,
   StoreSweepResult,
   SweepOptions,
 } from './query-types.js';
 import { openDatabaseFile, requireFilePath } from './internal/open-database-file.js';
-import { encodeCursor, listPlan, requireText, timeRange, toEpochMs, whereRuns } from './internal/run-filters.js';
+import { requireText, toEpochMs } from './internal/run-filters.js';
 import type { SqlParams } from './internal/run-filters.js';
-import { numberOrZero, parseObject, toAttempt, toEvent, toGenericSpan, toOtel, toRunSummary, toStep, toStoredResource, toToolCall } from './internal/row-mappers.js';
-import type { Row, StepProblems } from './internal/row-mappers.js';
+import type { Row } from './internal/row-mappers.js';
 import { NO_SWEEP, sweepStale } from './internal/sweep-stale.js';
 import { applyRetention, deleteRuns } from './internal/retention.js';
-import { analyticsOf, countIf, figuresOf, runFiguresOf } from './internal/analytics-queries.js';
-import type { StoreQueries } from './internal/analytics-queries.js';
+import { analyticsOf } from './internal/analytics-queries.js';
+import { SQLITE_DIALECT, runSteps } from './internal/query-steps.js';
+import type { QueryContext, QuerySteps, SqlRequest } from './internal/query-steps.js';
+import { listRunsOf, overviewOf, runAnalyticsOf, runDetailOf } from './internal/run-queries.js';
 import type { SqliteDatabase } from './internal/sqlite-connection.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import type { SqliteSpanExporterOptions } from './sqlite-span-exporter.js';
@@ -54,15 +53,6 @@ export interface SqliteStoreOptions {
   /** Pricing given to exporters made by {@link SqliteStore.createExporter}. Default: the core default table. */
   readonly pricing?: StorePricing;
 }
-
-// The statements getRun and runAnalytics share (one prepared statement each).
-// A run is named by its trace and its id (an id is only unique within its trace).
-const STEPS_OF_RUN = 'SELECT * FROM steps WHERE trace_id = ? AND run_id = ? ORDER BY number IS NULL, number, start_ms, step_id';
-const ATTEMPTS_OF_RUN = 'SELECT * FROM attempts WHERE trace_id = ? AND run_id = ? ORDER BY start_ms, attempt_id';
-const TOOL_CALLS_OF_RUN = 'SELECT * FROM tool_calls WHERE trace_id = ? AND run_id = ? ORDER BY start_ms, span_id';
-/** The run a run id names: the newest, should several traces reuse the id. */
-const RUN_BY_ID = 'SELECT * FROM runs WHERE run_id = ? ORDER BY start_ms DESC LIMIT 1';
-const RUN_BY_KEY = 'SELECT * FROM runs WHERE trace_id = ? AND run_id = ?';
 
 /**
  * The local store: opens (and migrates) a SQLite file and answers queries about the runs in it.
@@ -88,8 +78,8 @@ export class SqliteStore {
   readonly #normalizeModel: (model: string) => string;
   readonly #pricing: StorePricing | undefined;
   readonly #statements = new Map<string, Database.Statement>();
-  /** The cached statements, as the aggregate queries reach them. */
-  readonly #queries: StoreQueries = { all: (sql, params) => this.#all(sql, params), get: (sql, params) => this.#get(sql, params) };
+  /** What the shared queries read besides their options. */
+  readonly #context: QueryContext;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -101,6 +91,7 @@ export class SqliteStore {
     this.#staleAfterMs = positiveOption('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS, { unit: 'milliseconds' });
     this.#busyTimeoutMs = positiveOption('options.busyTimeoutMs', options.busyTimeoutMs, 5_000, { unit: 'milliseconds' });
     this.#normalizeModel = options.normalizeModel ?? normalizeModel;
+    this.#context = { dialect: SQLITE_DIALECT, normalizeModel: this.#normalizeModel };
     this.#pricing = options.pricing;
     this.#db = openDatabaseFile(this.path, this.#busyTimeoutMs);
     this.openSweep = options.sweepOnOpen === false ? NO_SWEEP : sweepStale(this.#db, this.#now() - this.#staleAfterMs);
@@ -116,48 +107,7 @@ export class SqliteStore {
    * while (page.nextCursor) page = store.listRuns({ conversationId: 'c1', sort: 'cost', cursor: page.nextCursor });
    */
   listRuns(options: ListRunsOptions = {}): RunPage {
-    const plan = listPlan(options);
-    const where = whereRuns(options, { time: 'overlap', normalizeModel: this.#normalizeModel });
-    const params: SqlParams = { ...where.params, limit: plan.limit + 1 };
-    const compare = plan.direction === 'desc' ? '<' : '>';
-    let keyset = '';
-    if (plan.cursor !== undefined) {
-      params.c_value = plan.cursor.value;
-      params.c_run = plan.cursor.runId;
-      keyset = ` AND (${plan.expression} ${compare} @c_value OR (${plan.expression} = @c_value AND run_id ${compare} @c_run))`;
-    }
-    const order = plan.direction === 'desc' ? 'DESC' : 'ASC';
-    const rows = this.#all(
-      `SELECT *, ${plan.expression} AS sort_value FROM runs WHERE ${where.sql}${keyset} ORDER BY ${plan.expression} ${order}, run_id ${order} LIMIT @limit`,
-      params,
-    );
-    const page = rows.slice(0, plan.limit);
-    const last = page.at(-1);
-    return {
-      runs: this.#summaries(page),
-      nextCursor: rows.length > plan.limit && last !== undefined ? encodeCursor(plan.sort, plan.direction, numberOrZero(last.sort_value), String(last.run_id)) : null,
-    };
-  }
-
-  /**
-   * The runs of `rows` as summaries. A run without a summary on its span (a run made of other
-   * instrumentations' spans, or one still open) gets its failed and interrupted steps counted
-   * from its step rows — in one query for these rows, not per run of a whole filter (as a column
-   * of the sorted query would cost).
-   */
-  #summaries(rows: readonly Row[]): RunSummary[] {
-    const open = rows.filter((row) => row.has_summary === 0);
-    const counted = new Map<string, StepProblems>();
-    const key = (row: Row): string => `${String(row.trace_id)}/${String(row.run_id)}`;
-    if (open.length > 0) {
-      const found = this.#all(
-        `SELECT trace_id, run_id, ${countIf("status = 'error'")} AS failed, ${countIf("status = 'interrupted'")} AS interrupted
-          FROM steps WHERE (trace_id, run_id) IN (VALUES ${open.map(() => '(?, ?)').join(', ')}) GROUP BY trace_id, run_id`,
-        open.flatMap((row) => [String(row.trace_id), String(row.run_id)]),
-      );
-      for (const row of found) counted.set(key(row), { failedStepCount: numberOrZero(row.failed), interruptedStepCount: numberOrZero(row.interrupted) });
-    }
-    return rows.map((row) => toRunSummary(row, counted.get(key(row))));
+    return this.#run(listRunsOf(options, this.#context));
   }
 
   /**
@@ -171,55 +121,8 @@ export class SqliteStore {
    * if (detail) for (const step of detail.steps) console.log(step.number, step.status, step.outputTokens);
    */
   getRun(runId: string, options: RunLookupOptions = {}): RunDetail | undefined {
-    const row = this.#runRow(runId, options);
-    if (row === undefined) return undefined;
-    const key = [String(row.trace_id), String(row.run_id)];
-    const [run] = this.#summaries([row]) as [RunSummary];
-    const steps = this.#all(STEPS_OF_RUN, key).map(toStep);
-    const reasons = run.costUnknown ? steps.flatMap((step) => (step.costUnknownReason === null ? [] : [step.costUnknownReason])) : [];
-    const attempts = this.#all(ATTEMPTS_OF_RUN, key).map(toAttempt);
-    const toolCalls = this.#all(TOOL_CALLS_OF_RUN, key).map(toToolCall);
-    const spans = this.#all('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms, span_id', [key[0]]).map(toGenericSpan);
-    const resourceId = typeof row.resource_id === 'string' ? row.resource_id : null;
-    const resources = this.#resources([resourceId, ...[steps, attempts, toolCalls, spans].flatMap((rows) => rows.map((found) => found.resourceId))]);
-    return {
-      run,
-      attributes: parseObject(row.attributes),
-      // Schema 2 kept the run's resource in its row; schema 3 in the resources table.
-      resource: resourceId === null ? (typeof row.resource === 'string' ? parseObject(row.resource) : null) : (resources[resourceId]?.attributes ?? null),
-      resourceId,
-      resources,
-      otel: toOtel(row.otel),
-      steps,
-      costUnknownReasons: [...new Set(reasons)],
-      attempts,
-      toolCalls,
-      events: this.#all('SELECT * FROM events WHERE trace_id = ? AND run_id = ? ORDER BY time_ms, span_id, seq', key).map(toEvent),
-      spans,
-      childRuns: this.#summaries(this.#all('SELECT * FROM runs WHERE trace_id = ? AND parent_run_id = ? ORDER BY start_ms, run_id', key)),
-    };
+    return this.#run(runDetailOf(runId, options, this.#context));
   }
-
-  /** The run row a lookup names (see {@link getRun}). */
-  #runRow(runId: string, options: RunLookupOptions): Row | undefined {
-    if (typeof runId !== 'string' || runId === '') throw new InvalidArgumentError('runId', runId, 'a run id');
-    const traceId = options.traceId;
-    if (traceId !== undefined && (typeof traceId !== 'string' || traceId === '')) throw new InvalidArgumentError('traceId', traceId, 'a trace id');
-    return traceId === undefined ? this.#get(RUN_BY_ID, [runId]) : this.#get(RUN_BY_KEY, [traceId, runId]);
-  }
-
-  /** The stored resources of these ids, by id. */
-  #resources(ids: readonly (string | null)[]): Record<string, StoredResource> {
-    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
-    const found: Record<string, StoredResource> = {};
-    if (wanted.length === 0) return found;
-    for (const row of this.#all(`SELECT * FROM resources WHERE resource_id IN (${wanted.map(() => '?').join(', ')})`, wanted)) {
-      const resource = toStoredResource(row);
-      found[resource.resourceId] = resource;
-    }
-    return found;
-  }
-
 
   /**
    * Totals for the runs that started in a period (or ever, without `from`/`to`), with the same
@@ -230,11 +133,7 @@ export class SqliteStore {
    * console.log(week.costUsd, week.previousPeriod?.costUsd, week.successRate);
    */
   overview(options: OverviewOptions = {}): Overview {
-    const range = timeRange(options);
-    const current = figuresOf(this.#queries, options, range, this.#normalizeModel);
-    if (range.from === undefined || range.to === undefined) return { ...current, previousPeriod: null };
-    const length = range.to - range.from;
-    return { ...current, previousPeriod: figuresOf(this.#queries, options, { from: range.from - length, to: range.from }, this.#normalizeModel) };
+    return this.#run(overviewOf(options, this.#context));
   }
 
   /**
@@ -245,9 +144,8 @@ export class SqliteStore {
    * const { activityByDay, costBuckets, topTools } = store.analytics({ from: Date.parse('2026-01-01'), to: Date.parse('2026-02-01') });
    */
   analytics(options: AnalyticsOptions = {}): Analytics {
-    return analyticsOf(this.#queries, options, this.#normalizeModel);
+    return this.#run(analyticsOf(options, this.#context));
   }
-
 
   /**
    * Figures of one run: steps, attempts and retries, time to first token, tokens per second,
@@ -258,14 +156,7 @@ export class SqliteStore {
    * console.log(figures?.retries, figures?.timeToFirstTokenMs, figures?.tokensPerSecond);
    */
   runAnalytics(runId: string, options: RunLookupOptions = {}): RunAnalytics | undefined {
-    const row = this.#runRow(runId, options);
-    if (row === undefined) return undefined;
-    const key = [String(row.trace_id), String(row.run_id)];
-    const steps = this.#all(STEPS_OF_RUN, key).map(toStep);
-    const attempts = this.#all(ATTEMPTS_OF_RUN, key).map(toAttempt);
-    const tools = this.#all(TOOL_CALLS_OF_RUN, key).map(toToolCall);
-
-    return runFiguresOf(runId, steps, attempts, tools);
+    return this.#run(runAnalyticsOf(runId, options));
   }
 
   /**
@@ -381,12 +272,6 @@ export class SqliteStore {
     this.#db.close();
   }
 
-
-
-
-
-
-
   #connection(): SqliteDatabase {
     if (this.#closed) throw new ShutDownError(`SqliteStore ${this.path}`);
     return this.#db;
@@ -401,20 +286,17 @@ export class SqliteStore {
     return statement;
   }
 
+  /** Runs one of the shared queries on this connection's cached statements. */
+  #run<T>(steps: QuerySteps<T>): T {
+    return runSteps(steps, (request: SqlRequest) => this.#all(request.sql, request.params));
+  }
+
   #all(sql: string, params: SqlParams | readonly unknown[]): Row[] {
     const statement = this.#statement(sql);
     return (Array.isArray(params) ? statement.all(...(params as unknown[])) : statement.all(params)) as Row[];
   }
 
-  #get(sql: string, params: SqlParams | readonly unknown[]): Row | undefined {
-    const statement = this.#statement(sql);
-    return (Array.isArray(params) ? statement.get(...(params as unknown[])) : statement.get(params)) as Row | undefined;
-  }
-
 }
-
-
-
 
 /**
  * Opens (creating and migrating when needed) a store file and, by default, finalizes rows left

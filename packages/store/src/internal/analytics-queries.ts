@@ -1,20 +1,17 @@
 // The store's aggregate answers: the overview's figures, analytics (days, buckets, models,
-// providers, services, tools) and one run's figures. SQL over the runs table's covering index;
-// the store's query API calls these with its connection.
+// providers, services, tools) and one run's figures. SQL over the runs table's covering index,
+// written once for both backends (see query-steps.ts).
 import { ALL_STATUSES, InvalidArgumentError } from '@runtrace/core';
 import type { Analytics, AnalyticsOptions, AttemptDetail, Bucket, DayActivity, ModelCost, ModelPerformance, OverviewFigures, ProviderBreakdown, RunAnalytics, RunFilters, ServiceBreakdown, StepDetail, ToolCallDetail, ToolMetric } from '../query-types.js';
 import { numberOrNull, numberOrZero } from './row-mappers.js';
 import type { Row } from './row-mappers.js';
+import { all, first } from './query-steps.js';
+import type { QueryContext, QuerySteps, SqlDialect } from './query-steps.js';
 import { timeRange, whereRuns } from './run-filters.js';
-import type { SqlParams } from './run-filters.js';
 
-/** How these queries reach the database: the store's cached statements. */
-export interface StoreQueries {
-  all(sql: string, params: SqlParams | readonly unknown[]): Row[];
-  get(sql: string, params: SqlParams | readonly unknown[]): Row | undefined;
+function statusCounts(dialect: SqlDialect): string {
+  return ALL_STATUSES.map((status) => `${dialect.countIf(`status = '${status}'`)} AS s_${status}`).join(', ');
 }
-
-const STATUS_COUNTS = ALL_STATUSES.map((status) => `${countIf(`status = '${status}'`)} AS s_${status}`).join(', ');
 const DAY_MS = 86_400_000;
 
 const DURATION_BUCKETS: readonly (readonly [string, number, number | null])[] = [
@@ -35,11 +32,6 @@ const COST_BUCKETS: readonly (readonly [string, number, number | null])[] = [
   ['>$5.00', 5, null],
 ];
 
-/** SQL counting the rows of a group for which `condition` holds (0, not NULL, for none). */
-export function countIf(condition: string): string {
-  return `coalesce(sum(${condition}), 0)`;
-}
-
 interface ModelGroup {
   readonly model: string;
   readonly provider: string | null;
@@ -58,9 +50,9 @@ function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function bucketSql(column: string, buckets: typeof DURATION_BUCKETS, prefix: string, condition = ''): string {
+function bucketSql(dialect: SqlDialect, column: string, buckets: typeof DURATION_BUCKETS, prefix: string, condition = ''): string {
   return buckets
-    .map(([, min, max], index) => `${countIf(`${condition}${column} >= ${min}${max === null ? '' : ` AND ${column} < ${max}`}`)} AS ${prefix}${index}`)
+    .map(([, min, max], index) => `${dialect.countIf(`${condition}${column} >= ${min}${max === null ? '' : ` AND ${column} < ${max}`}`)} AS ${prefix}${index}`)
     .join(', ');
 }
 
@@ -72,29 +64,30 @@ function compareText(a: string, b: string): number {
  * Analytics across the runs that started in a period: activity by day (every day present),
  * duration and cost buckets (always all six), model performance, providers, services and top tools.
  */
-export function analyticsOf(queries: StoreQueries, options: AnalyticsOptions, normalizeModel: (model: string) => string): Analytics {
+export function* analyticsOf(options: AnalyticsOptions, context: QueryContext): QuerySteps<Analytics> {
+  const { dialect, normalizeModel } = context;
   const range = timeRange(options);
   const topToolsLimit = options.topToolsLimit ?? 10;
   if (!Number.isSafeInteger(topToolsLimit) || topToolsLimit < 1 || topToolsLimit > 1000) {
     throw new InvalidArgumentError('topToolsLimit', topToolsLimit, 'an integer from 1 to 1000');
   }
-  const where = whereRuns(options, { time: 'start', normalizeModel: normalizeModel, range });
+  const where = whereRuns(options, { time: 'start', normalizeModel: normalizeModel, range, dialect });
   const totals =
-    queries.get(
+    (yield* first(
       `SELECT count(*) AS runs, avg(cost_usd) AS avg_cost, avg(duration_ms) AS avg_duration,
-         min(start_ms) AS first_ms, max(start_ms) AS last_ms, ${countIf('cost_unknown')} AS cost_unknown,
-         ${bucketSql('duration_ms', DURATION_BUCKETS, 'b')}, ${bucketSql('cost_usd', COST_BUCKETS, 'c', 'cost_unknown = 0 AND ')}
+         min(start_ms) AS first_ms, max(start_ms) AS last_ms, ${dialect.countIf('cost_unknown <> 0')} AS cost_unknown,
+         ${bucketSql(dialect, 'duration_ms', DURATION_BUCKETS, 'b')}, ${bucketSql(dialect, 'cost_usd', COST_BUCKETS, 'c', 'cost_unknown = 0 AND ')}
        FROM runs WHERE ${where.sql}`,
       where.params,
-    ) ?? {};
+    )) ?? {};
   const buckets = (definitions: typeof DURATION_BUCKETS, prefix: string): Bucket[] =>
     definitions.map(([label, min, max], index) => ({ label, min, max, count: numberOrZero(totals[`${prefix}${index}`]) }));
 
   const days = new Map<string, DayActivity>();
-  for (const row of queries.all(
-    `SELECT date(start_ms / 1000, 'unixepoch') AS day, count(*) AS runs, ${countIf("status = 'error'")} AS errors,
-       total(total_tokens) AS tokens, total(cost_usd) AS cost
-     FROM runs WHERE ${where.sql} GROUP BY day`,
+  for (const row of yield* all(
+    `SELECT ${dialect.day('start_ms')} AS day, count(*) AS runs, ${dialect.countIf("status = 'error'")} AS errors,
+       ${dialect.total('total_tokens')} AS tokens, ${dialect.total('cost_usd')} AS cost
+     FROM runs WHERE ${where.sql} GROUP BY 1`,
     where.params,
   )) {
     days.set(String(row.day), { date: String(row.day), runs: numberOrZero(row.runs), errors: numberOrZero(row.errors), totalTokens: numberOrZero(row.tokens), costUsd: numberOrZero(row.cost) });
@@ -109,11 +102,11 @@ export function analyticsOf(queries: StoreQueries, options: AnalyticsOptions, no
     }
   }
 
-  const groups = queries.all(
+  const groups = yield* all(
     `SELECT normalized_model AS model, provider, count(*) AS runs,
-       ${countIf("status = 'completed'")} AS completed, ${countIf("status != 'in_progress'")} AS finished,
-       count(cost_usd) AS priced, total(cost_usd) AS total_cost, count(duration_ms) AS timed, total(duration_ms) AS total_duration,
-       total(total_tokens) AS tokens
+       ${dialect.countIf("status = 'completed'")} AS completed, ${dialect.countIf("status != 'in_progress'")} AS finished,
+       count(cost_usd) AS priced, ${dialect.total('cost_usd')} AS total_cost, count(duration_ms) AS timed, ${dialect.total('duration_ms')} AS total_duration,
+       ${dialect.total('total_tokens')} AS tokens
      FROM runs WHERE ${where.sql} GROUP BY normalized_model, provider`,
     where.params,
   );
@@ -141,12 +134,12 @@ export function analyticsOf(queries: StoreQueries, options: AnalyticsOptions, no
   }
   const providerBreakdown: ProviderBreakdown[] = [...providers.values()].sort((a, b) => b.runs - a.runs || compareText(a.provider, b.provider));
 
-  const serviceBreakdown: ServiceBreakdown[] = queries.all(
-    `SELECT coalesce(service_name, 'unknown') AS service, count(*) AS runs, ${countIf("status = 'error'")} AS errors,
-       total(total_tokens) AS tokens, total(cost_usd) AS cost, max(start_ms) AS last_run
+  const serviceBreakdown: ServiceBreakdown[] = (yield* all(
+    `SELECT coalesce(service_name, 'unknown') AS service, count(*) AS runs, ${dialect.countIf("status = 'error'")} AS errors,
+       ${dialect.total('total_tokens')} AS tokens, ${dialect.total('cost_usd')} AS cost, max(start_ms) AS last_run
      FROM runs WHERE ${where.sql} GROUP BY 1 ORDER BY runs DESC, service`,
     where.params,
-  ).map((row) => ({
+  )).map((row) => ({
     service: String(row.service),
     runs: numberOrZero(row.runs),
     errors: numberOrZero(row.errors),
@@ -155,13 +148,13 @@ export function analyticsOf(queries: StoreQueries, options: AnalyticsOptions, no
     lastRunMs: numberOrZero(row.last_run),
   }));
 
-  const toolWhere = whereRuns(options, { time: 'start', alias: 'r', normalizeModel: normalizeModel, range });
-  const topTools: ToolMetric[] = queries.all(
-    `SELECT coalesce(t.name, 'unknown') AS name, count(*) AS calls, ${countIf("t.status = 'error'")} AS errors, avg(t.duration_ms) AS avg_duration
+  const toolWhere = whereRuns(options, { time: 'start', alias: 'r', normalizeModel: normalizeModel, range, dialect });
+  const topTools: ToolMetric[] = (yield* all(
+    `SELECT coalesce(t.name, 'unknown') AS name, count(*) AS calls, ${dialect.countIf("t.status = 'error'")} AS errors, avg(t.duration_ms) AS avg_duration
      FROM tool_calls t JOIN runs r ON r.trace_id = t.trace_id AND r.run_id = t.run_id WHERE ${toolWhere.sql}
      GROUP BY 1 ORDER BY calls DESC, name LIMIT @tool_limit`,
     { ...toolWhere.params, tool_limit: topToolsLimit },
-  ).map((row) => ({ name: String(row.name), calls: numberOrZero(row.calls), errors: numberOrZero(row.errors), averageDurationMs: numberOrNull(row.avg_duration) }));
+  )).map((row) => ({ name: String(row.name), calls: numberOrZero(row.calls), errors: numberOrZero(row.errors), averageDurationMs: numberOrNull(row.avg_duration) }));
 
   return {
     from: range.from ?? null,
@@ -181,14 +174,16 @@ export function analyticsOf(queries: StoreQueries, options: AnalyticsOptions, no
 }
 
 /** The overview's figures for the runs that started in a range (or ever). */
-export function figuresOf(queries: StoreQueries, filters: RunFilters, range: { from: number | undefined; to: number | undefined }, normalizeModel: (model: string) => string): OverviewFigures {
-  const where = whereRuns(filters, { time: 'start', normalizeModel: normalizeModel, range });
+export function* figuresOf(filters: RunFilters, range: { from: number | undefined; to: number | undefined }, context: QueryContext): QuerySteps<OverviewFigures> {
+  const { dialect } = context;
+  const where = whereRuns(filters, { time: 'start', normalizeModel: context.normalizeModel, range, dialect });
+  const total = dialect.total;
   // One scan grouped by model; the totals are the sums of the groups.
-  const groups = queries.all(
-    `SELECT normalized_model AS model, provider, count(*) AS runs, total(input_tokens) AS input, total(output_tokens) AS output,
-       total(reasoning_tokens) AS reasoning, total(cache_read_tokens) AS cache_read, total(cache_creation_tokens) AS cache_creation,
-       total(total_tokens) AS tokens, count(cost_usd) AS priced, total(cost_usd) AS cost, ${countIf('cost_unknown')} AS cost_unknown,
-       total(duration_ms) AS duration, total(tool_call_count) AS tools, ${STATUS_COUNTS}
+  const groups = yield* all(
+    `SELECT normalized_model AS model, provider, count(*) AS runs, ${total('input_tokens')} AS input, ${total('output_tokens')} AS output,
+       ${total('reasoning_tokens')} AS reasoning, ${total('cache_read_tokens')} AS cache_read, ${total('cache_creation_tokens')} AS cache_creation,
+       ${total('total_tokens')} AS tokens, count(cost_usd) AS priced, ${total('cost_usd')} AS cost, ${dialect.countIf('cost_unknown <> 0')} AS cost_unknown,
+       ${total('duration_ms')} AS duration, ${total('tool_call_count')} AS tools, ${statusCounts(dialect)}
      FROM runs WHERE ${where.sql} GROUP BY normalized_model, provider`,
     where.params,
   );

@@ -3,6 +3,8 @@
 import { InvalidArgumentError, isRunStatus } from '@runtrace/core';
 import type { RunStatus } from '@runtrace/core';
 import type { Instant, ListRunsOptions, RunFilters, RunSortKey } from '../query-types.js';
+import { SQLITE_DIALECT } from './query-steps.js';
+import type { SqlDialect } from './query-steps.js';
 
 export type SqlParams = Record<string, string | number>;
 
@@ -58,7 +60,14 @@ function escapeLike(value: string): string {
  */
 export function whereRuns(
   filters: RunFilters,
-  options: { readonly time: 'overlap' | 'start'; readonly alias?: string; readonly normalizeModel: (model: string) => string; readonly range?: { readonly from: number | undefined; readonly to: number | undefined } },
+  options: {
+    readonly time: 'overlap' | 'start';
+    readonly alias?: string;
+    readonly normalizeModel: (model: string) => string;
+    readonly range?: { readonly from: number | undefined; readonly to: number | undefined };
+    /** Default: SQLite's. */
+    readonly dialect?: SqlDialect;
+  },
 ): WhereClause {
   const p = options.alias === undefined ? '' : `${options.alias}.`;
   const conditions: string[] = [];
@@ -93,7 +102,7 @@ export function whereRuns(
   }
   if (filters.labelContains !== undefined) {
     params.f_label = `%${escapeLike(requireText('labelContains', filters.labelContains))}%`;
-    conditions.push(`${p}label LIKE @f_label ESCAPE '\\'`);
+    conditions.push(`${p}label ${(options.dialect ?? SQLITE_DIALECT).like} @f_label ESCAPE '\\'`);
   }
   const { from, to } = options.range ?? timeRange(filters);
   if (options.time === 'overlap') {
