@@ -10,7 +10,7 @@ import { RuntraceAttributes } from '@runtrace/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T0, makeSpan, normalizeForTest, runSpan, testPricing, toolSpan } from './__fixtures__/spans.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
-import { openStore } from './sqlite-store.js';
+import { openStore } from './open-store.js';
 import type { SqliteStore } from './sqlite-store.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';

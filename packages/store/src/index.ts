@@ -1,7 +1,11 @@
 // Public entry point of @runtrace/store.
 export { SqliteSpanExporter } from './sqlite-span-exporter.js';
 export type { SqliteSpanExporterOptions, SqliteSpanExporterStats, StoreLossCause } from './sqlite-span-exporter.js';
-export { SqliteStore, openStore } from './sqlite-store.js';
+export { SqliteStore } from './sqlite-store.js';
+export { PostgresStore } from './postgres-store.js';
+export type { PostgresStoreOptions } from './postgres-store.js';
+export { openStore, openStoreAt } from './open-store.js';
+export type { RunStore } from './open-store.js';
 export { StoreSpanProcessor } from './store-span-processor.js';
 export type { SpanWriteTarget } from './store-span-processor.js';
 export { PostgresSpanExporter } from './postgres-span-exporter.js';

@@ -14,7 +14,7 @@ import { T0, fixtureSpans, runSpan } from './__fixtures__/spans.js';
 import { spanToOp } from './internal/span-rows.js';
 import { encodeOps } from './internal/ops-codec.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
-import { openStore } from './sqlite-store.js';
+import { openStore } from './open-store.js';
 
 let dir: string;
 let path: string;

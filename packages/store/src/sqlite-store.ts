@@ -297,16 +297,3 @@ export class SqliteStore {
   }
 
 }
-
-/**
- * Opens (creating and migrating when needed) a store file and, by default, finalizes rows left
- * in progress by a process that died. Throws `StoreSchemaError` for a file written by a newer
- * runtrace.
- *
- * @example
- * const store = openStore({ path: '.runtrace/runtrace.db' });
- * console.log(store.openSweep.runs, 'runs were left in progress by a crashed process');
- */
-export function openStore(options: SqliteStoreOptions): SqliteStore {
-  return new SqliteStore(options);
-}

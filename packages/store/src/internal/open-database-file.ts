@@ -21,9 +21,9 @@ export function requireFilePath(path: string): string {
   if (scheme === undefined) return path;
   const why =
     scheme === 'postgres' || scheme === 'postgresql'
-      ? 'a PostgreSQL store is written by register(), createRuntrace() and the collector, but not read by the query API, the CLI or the viewer yet: they read a SQLite file'
-      : `a ${scheme}:// URL is not a store runtrace can use: it keeps its store in a SQLite file`;
-  throw new StoreWriteError(`${why}; give a file path (RUNTRACE_DB=./.runtrace/runtrace.db), not ${maskUrlPassword(path)}`, path);
+      ? `a PostgreSQL database is not a file: open it with openStore({ url }) and write it with PostgresSpanExporter, not as the path ${maskUrlPassword(path)}`
+      : `a ${scheme}:// URL is not a store runtrace can use: it keeps its store in a SQLite file or a PostgreSQL database (postgres://); give a file path (RUNTRACE_DB=./.runtrace/runtrace.db), not ${maskUrlPassword(path)}`;
+  throw new StoreWriteError(why, path);
 }
 
 /** Opens (creating it and its directory when missing) and migrates a store file; refuses another application's database. */

@@ -9,7 +9,8 @@ import type { SqliteDatabase } from './sqlite-connection.js';
 
 export const EMPTY_DELETE: DeleteResult = { runs: 0, steps: 0, attempts: 0, toolCalls: 0, events: 0, spans: 0 };
 
-function add(a: DeleteResult, b: DeleteResult): DeleteResult {
+/** The sum of two deletions' counts. */
+export function addDeletes(a: DeleteResult, b: DeleteResult): DeleteResult {
   return {
     runs: a.runs + b.runs,
     steps: a.steps + b.steps,
@@ -44,9 +45,9 @@ export function applyRetention(db: SqliteDatabase, path: string, options: Retent
   if (options.maxAgeMs !== undefined) {
     const now = options.now ?? clock();
     const cutoff = now - options.maxAgeMs;
-    total = add(total, deleteRuns(db, 'start_ms < @cutoff', { cutoff }));
+    total = addDeletes(total, deleteRuns(db, 'start_ms < @cutoff', { cutoff }));
     const orphans = run(db, 'DELETE FROM spans WHERE start_ms < @cutoff AND trace_id NOT IN (SELECT trace_id FROM runs)', { cutoff });
-    total = add(total, { ...EMPTY_DELETE, spans: orphans });
+    total = addDeletes(total, { ...EMPTY_DELETE, spans: orphans });
   }
   if (options.maxBytes !== undefined) {
     const maxBytes = options.maxBytes;
@@ -56,12 +57,12 @@ export function applyRetention(db: SqliteDatabase, path: string, options: Retent
       const runs = numberOrZero((db.prepare('SELECT count(*) AS n FROM runs').get() as { n?: unknown } | undefined)?.n);
       if (runs > 0) {
         const chunk = Math.max(1, Math.ceil(runs / 10));
-        total = add(total, deleteRuns(db, 'rowid IN (SELECT rowid FROM runs ORDER BY start_ms, run_id LIMIT @chunk)', { chunk }));
+        total = addDeletes(total, deleteRuns(db, 'rowid IN (SELECT rowid FROM runs ORDER BY start_ms, run_id LIMIT @chunk)', { chunk }));
         continue;
       }
       const spans = run(db, 'DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ms LIMIT 1000)', {});
       if (spans === 0) break;
-      total = add(total, { ...EMPTY_DELETE, spans });
+      total = addDeletes(total, { ...EMPTY_DELETE, spans });
     }
   }
   // A resource no span names any more goes too (one per process or host a collector heard from).

@@ -1,0 +1,103 @@
+// The store's two backends for one set of tests: a SQLite file in a temporary directory, or a fresh
+// database on a real PostgreSQL server (started once per test file).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { startPostgres } from '../../../../test/__fixtures__/postgres-server.js';
+import type { PostgresServer } from '../../../../test/__fixtures__/postgres-server.js';
+import { openStore } from '../open-store.js';
+import type { RunStore } from '../open-store.js';
+import { PostgresSpanExporter } from '../postgres-span-exporter.js';
+import { SqliteSpanExporter } from '../sqlite-span-exporter.js';
+import type { StorePricing } from '../query-types.js';
+
+/** What the tests give the exporter and the store they make. */
+export interface BackendOptions {
+  readonly now?: () => number;
+  readonly pricing?: StorePricing;
+  readonly normalizeModel?: (model: string) => string;
+}
+
+/** The exporter API both backends' exporters share. */
+export interface TestExporter {
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void;
+  recordInProgress(span: ReadableSpan): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** One empty store: where exporters write and stores read. */
+export interface StoreLocation {
+  exporter(options?: BackendOptions): TestExporter;
+  open(options?: BackendOptions): RunStore;
+}
+
+export interface StoreBackend {
+  readonly name: 'sqlite' | 'postgres';
+  /** Called in `beforeAll`. */
+  start(): Promise<void>;
+  /** Called in `afterAll`. */
+  stop(): Promise<void>;
+  /** A new, empty store. */
+  fresh(): Promise<StoreLocation>;
+}
+
+/** Awaits an export's callback. */
+export function exportAll(exporter: TestExporter, spans: ReadableSpan[]): Promise<ExportResult> {
+  return new Promise((resolve) => exporter.export(spans, resolve));
+}
+
+/** Closes a store of either backend. */
+export async function closeStore(store: RunStore): Promise<void> {
+  await store.close();
+}
+
+export function sqliteBackend(): StoreBackend {
+  let dir: string | undefined;
+  let count = 0;
+  return {
+    name: 'sqlite',
+    start() {
+      dir = mkdtempSync(join(tmpdir(), 'runtrace-store-'));
+      return Promise.resolve();
+    },
+    stop() {
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+    fresh() {
+      const path = join(dir!, `store-${++count}`, 'runtrace.db');
+      return Promise.resolve({
+        exporter: (options = {}) => new SqliteSpanExporter({ ...options, path, sweepOnOpen: false }),
+        open: (options = {}) => openStore({ ...options, path }),
+      });
+    },
+  };
+}
+
+export function postgresBackend(): StoreBackend {
+  let server: PostgresServer | undefined;
+  let count = 0;
+  return {
+    name: 'postgres',
+    async start() {
+      server = await startPostgres();
+    },
+    async stop() {
+      await server?.stop();
+    },
+    async fresh() {
+      const url = await server!.createDatabase(`store_${process.pid}_${++count}`);
+      return {
+        // One write at a time, flushed at once: the tests read right after an export's answer.
+        exporter: (options = {}) => new PostgresSpanExporter({ ...options, url, sweepOnConnect: false, flushIntervalMs: 0, spoolDirectory: false }),
+        open: (options = {}) => openStore({ ...options, url }),
+      };
+    },
+  };
+}
+
+/** Both backends, for `describe.each`. */
+export const BACKENDS: readonly (() => StoreBackend)[] = [sqliteBackend, postgresBackend];
