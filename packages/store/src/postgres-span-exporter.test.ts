@@ -47,6 +47,35 @@ describe('PostgresSpanExporter', () => {
     expect(exporter.location).not.toContain('runtrace-test');
   });
 
+  it('writes spans handed over while its last batch is being finished (an export from the previous one’s callback, a write before forceFlush)', async () => {
+    const url = await server.createDatabase(`exporter_${++databases}`);
+    const exporter = new PostgresSpanExporter({ url, flushIntervalMs: 0, spoolDirectory: false });
+    const spans = fixtureSpans();
+    const answered = await new Promise<number[]>((resolve) => {
+      const codes: number[] = [];
+      // Each export starts from the previous one's callback, when the pump has just found its queue empty.
+      const next = (index: number): void => {
+        if (index === spans.length) return resolve(codes);
+        exporter.export([spans[index]!], (result) => {
+          codes.push(result.code);
+          next(index + 1);
+        });
+      };
+      next(0);
+    });
+    expect(answered).toEqual(spans.map(() => 0));
+    await new Promise<void>((resolve) =>
+      exporter.export([spans[0]!], () => {
+        exporter.write(spans[1]!);
+        resolve();
+      }),
+    );
+    await exporter.forceFlush();
+    expect(exporter.stats()).toMatchObject({ writtenSpans: spans.length + 2, queuedSpans: 0 });
+    await exporter.shutdown();
+    expect(await count(url, 'runs')).toBe(5);
+  });
+
   it('waits out a restart of the database and loses nothing, telling the outage once', async () => {
     const url = await server.createDatabase(`exporter_${++databases}`);
     const reports: [PostgresLossCause, number][] = [];

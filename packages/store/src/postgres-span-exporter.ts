@@ -448,6 +448,9 @@ export class PostgresSpanExporter implements SpanExporter {
     // Cleared once it has settled (never synchronously, so never before it is set).
     const pumping = this.#pump().finally(() => {
       if (this.#pumping === pumping) this.#pumping = undefined;
+      // Spans handed over after the pump found the queue empty, but before it ended, found it still
+      // running and started nothing: they are written now (forceFlush waits on the new pump).
+      this.#startPump();
     });
     this.#pumping = pumping;
   }

@@ -222,9 +222,10 @@ export class PgSpanWriter {
       const result = await client.query(MERGE_FOREIGN_RUN_SQL, op.values);
       if ((result.rowCount ?? 0) > 0) written.push(op);
     }
+    // A foreign run's steps and tool calls (they carry `foreignRun` too) are upserted like runtrace's own.
     for (const table of ['runs', 'steps', 'attempts', 'tool_calls'] as const) {
       // In key order, so that writers upserting the same rows lock them in the same order (no deadlock).
-      const deciding = [...decidingOps(ops.filter((op) => op.table === table && op.foreignRun !== true), table)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, op]) => op);
+      const deciding = [...decidingOps(ops.filter((op) => op.table === table && !(table === 'runs' && op.foreignRun === true)), table)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, op]) => op);
       const byKey = new Map(deciding.map((op) => [keyOf(op.traceId, op.spanId), op]));
       for (const rows of chunks(deciding, TABLES[table].columns.length)) {
         const result = await client.query<{ id: string; trace_id: string }>(upsertSql(table, rows.length), rows.flatMap((op) => op.values));
