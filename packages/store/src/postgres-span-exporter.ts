@@ -247,6 +247,10 @@ export class PostgresSpanExporter implements SpanExporter {
       this.#forgetSnapshot(span);
       const op = this.#convert(span, false);
       if (op === undefined) continue;
+      if (op instanceof StoreWriteError) {
+        failure ??= op;
+        continue;
+      }
       pending += 1;
       if (!this.#enqueue(op, done)) done(new StoreWriteError('the exporter queue is full', this.location));
     }
@@ -264,7 +268,7 @@ export class PostgresSpanExporter implements SpanExporter {
     }
     this.#forgetSnapshot(span);
     const op = this.#convert(span, false);
-    if (op !== undefined && this.#enqueue(op)) this.#schedule(false);
+    if (op !== undefined && !(op instanceof StoreWriteError) && this.#enqueue(op)) this.#schedule(false);
   }
 
   /** Records a live run, step, attempt or tool span as an `in_progress` row now (see the SQLite exporter's). Never throws. */
@@ -359,13 +363,15 @@ export class PostgresSpanExporter implements SpanExporter {
     if (this.#snapshots.size > 0) this.#snapshots.forget(span.spanContext().spanId);
   }
 
-  #convert(span: ReadableSpan, inProgress: boolean): WriteOp | undefined {
+  /** The span's row op; `undefined` for a span with no row; the conversion's error (counted and told) when it cannot be converted. */
+  #convert(span: ReadableSpan, inProgress: boolean): WriteOp | StoreWriteError | undefined {
     try {
       const op = spanToOp(span, inProgress, this.#context);
       return op === undefined ? undefined : writeOpOf(op);
     } catch (error: unknown) {
-      this.#lose('conversion', 1, new StoreWriteError(`cannot convert a span: ${errorMessage(error)}`, this.location, { cause: error }));
-      return undefined;
+      const failure = new StoreWriteError(`cannot convert a span: ${errorMessage(error)}`, this.location, { cause: error });
+      this.#lose('conversion', 1, failure);
+      return failure;
     }
   }
 

@@ -2,19 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { context, trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { GenAiAttributes, InvalidArgumentError, RuntraceAttributes, ShutDownError, StoreWriteError, defaultPricingTable } from '@runtrace/core';
+import { InvalidArgumentError, RuntraceAttributes, StoreWriteError, defaultPricingTable } from '@runtrace/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T0, fixtureSpans, runSpan } from './__fixtures__/spans.js';
 import { spanToOp } from './internal/span-rows.js';
 import { encodeOps } from './internal/ops-codec.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
-import { openStore } from './open-store.js';
 
 let dir: string;
 let path: string;
@@ -55,80 +52,7 @@ function countRows(file: string, table: string): number {
   }
 }
 
-describe('SqliteSpanExporter', () => {
-  it('calls the result callback exactly once per export, after the rows are committed', async () => {
-    const exporter = new SqliteSpanExporter({ path });
-    const results = await exportAll(exporter, fixtureSpans());
-    expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
-    const db = new Database(path, { readonly: true });
-    expect(db.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(5);
-    db.close();
-    expect(exporter.stats()).toMatchObject({ writtenSpans: fixtureSpans().length, queuedSpans: 0, droppedSpans: 0, failedSpans: 0 });
-    await exporter.shutdown();
-  });
-
-  it('makes forceFlush wait for pending writes and handles concurrent exports', async () => {
-    const exporter = new SqliteSpanExporter({ path, maxBatchSpans: 3 });
-    const codes: number[] = [];
-    const spans = Array.from({ length: 20 }, (_, index) =>
-      runSpan({ id: (0x1000 + index).toString(16).padStart(16, '0'), trace: (index + 1).toString(16).padStart(32, '0'), startMs: T0 + index, endMs: T0 + index + 1, status: 'completed' }),
-    );
-    for (let index = 0; index < spans.length; index += 4) exporter.export(spans.slice(index, index + 4), (result) => codes.push(result.code));
-    await exporter.forceFlush();
-    expect(codes).toEqual([0, 0, 0, 0, 0]);
-    const store = openStore({ path });
-    expect(store.overview().runs).toBe(20);
-    store.close();
-    await exporter.shutdown();
-  });
-
-  it('writes a large export handed to the writer in parts, and calls back once after all of them', async () => {
-    const exporter = new SqliteSpanExporter({ path, maxBatchSpans: 100 });
-    const spans = Array.from({ length: 450 }, (_, index) =>
-      runSpan({ id: (0x2000 + index).toString(16).padStart(16, '0'), trace: (index + 1).toString(16).padStart(32, '0'), startMs: T0 + index, endMs: T0 + index + 1, status: 'completed' }),
-    );
-    const results = await exportAll(exporter, spans);
-    expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
-    expect(exporter.stats()).toMatchObject({ writtenSpans: 450, queuedSpans: 0 });
-    const store = openStore({ path });
-    expect(store.overview().runs).toBe(450);
-    store.close();
-    await exporter.shutdown();
-  });
-
-  it('fails an export whose span cannot be converted, once, and counts it', async () => {
-    const exporter = new SqliteSpanExporter({ path });
-    const good = Array.from({ length: 100 }, (_, index) =>
-      runSpan({ id: (0x3000 + index).toString(16).padStart(16, '0'), trace: (index + 1).toString(16).padStart(32, '0'), startMs: T0 + index, endMs: T0 + index + 1, status: 'completed' }),
-    );
-    const broken = { ...good[0]!, spanContext: () => { throw new Error('no context'); } } as ReadableSpan;
-    const results = await exportAll(exporter, [...good, broken]);
-    expect(results).toHaveLength(1);
-    expect(results[0]!.code).toBe(ExportResultCode.FAILED);
-    expect(results[0]!.error).toBeInstanceOf(StoreWriteError);
-    await exporter.forceFlush();
-    const stats = exporter.stats();
-    expect(stats.writtenSpans + stats.failedSpans).toBe(101);
-    expect(stats.failedSpans).toBeGreaterThan(0);
-    expect(stats.queuedSpans).toBe(0);
-    // The exporter keeps working.
-    expect((await exportAll(exporter, fixtureSpans()))[0]!.code).toBe(ExportResultCode.SUCCESS);
-    await exporter.shutdown();
-  });
-
-  it('fails exports after shutdown with ShutDownError, and shuts down once', async () => {
-    const exporter = new SqliteSpanExporter({ path });
-    const first = exporter.shutdown();
-    expect(exporter.shutdown()).toBe(first);
-    await first;
-    const [result, ...more] = await exportAll(exporter, fixtureSpans());
-    expect(more).toEqual([]);
-    expect(result!.code).toBe(ExportResultCode.FAILED);
-    expect(result!.error).toBeInstanceOf(ShutDownError);
-    expect(exporter.stats().droppedSpans).toBe(fixtureSpans().length);
-    expect(() => exporter.recordInProgress(fixtureSpans()[0]!)).not.toThrow();
-  });
-
+describe('SqliteSpanExporter (what only it does; what both exporters do is in span-exporters.test.ts)', () => {
   it('spills to the spool file instead of dropping when more waits than memory may hold, and writes it all', async () => {
     const exporter = new SqliteSpanExporter({ path, maxQueueSpans: 5 });
     const spans = manyRuns(0x4000, 400);
@@ -197,46 +121,6 @@ describe('SqliteSpanExporter', () => {
     await second.shutdown();
   });
 
-  it('write() batches spans over the flush window; forceFlush writes them at once', async () => {
-    const exporter = new SqliteSpanExporter({ path, flushIntervalMs: 60_000 });
-    for (const span of manyRuns(0x7000, 25)) exporter.write(span);
-    expect(exporter.stats().queuedSpans).toBe(25);
-    await exporter.forceFlush();
-    expect(exporter.stats()).toMatchObject({ writtenSpans: 25, queuedSpans: 0 });
-    expect(countRows(path, 'runs')).toBe(25);
-    await exporter.shutdown();
-  });
-
-  it('writes an in-progress row only for work still open after the delay, and never after its final row', async () => {
-    const exporter = new SqliteSpanExporter({ path, inProgressDelayMs: 50 });
-    const quick = runSpan({ id: 'a00000000000000a', trace: 'a'.padStart(32, '0'), startMs: T0, status: 'in_progress' });
-    const slow = runSpan({ id: 'b00000000000000b', trace: 'b'.padStart(32, '0'), startMs: T0, status: 'in_progress' });
-    let snapshots = 0;
-    exporter.watchInProgress('a00000000000000a', () => {
-      snapshots += 1;
-      return quick;
-    });
-    exporter.watchInProgress('b00000000000000b', () => slow);
-    // The quick run ends before the delay: it costs no snapshot and no in-progress row.
-    exporter.write(runSpan({ id: 'a00000000000000a', trace: 'a'.padStart(32, '0'), startMs: T0, endMs: T0 + 5, status: 'completed' }));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await exporter.forceFlush();
-    expect(snapshots).toBe(0);
-    expect(exporter.stats().inProgressRows).toBe(1);
-    const store = openStore({ path });
-    expect(store.getRun('a00000000000000a')!.run.status).toBe('completed');
-    expect(store.getRun('b00000000000000b')!.run.status).toBe('in_progress');
-    exporter.write(runSpan({ id: 'b00000000000000b', trace: 'b'.padStart(32, '0'), startMs: T0, endMs: T0 + 500, status: 'completed' }));
-    // A late refresh after the final row is ignored.
-    exporter.watchInProgress('b00000000000000b', () => slow, true);
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    await exporter.forceFlush();
-    expect(store.getRun('b00000000000000b')!.run.status).toBe('completed');
-    expect(exporter.stats().inProgressRows).toBe(1);
-    store.close();
-    await exporter.shutdown();
-  });
-
   it('reports a write failure as FAILED with a StoreWriteError', async () => {
     const exporter = new SqliteSpanExporter({ path, busyTimeoutMs: 1 });
     const blocker = new Database(path);
@@ -250,30 +134,6 @@ describe('SqliteSpanExporter', () => {
     // The writer recovers once the lock is gone.
     expect((await exportAll(exporter, fixtureSpans()))[0]!.code).toBe(ExportResultCode.SUCCESS);
     await exporter.shutdown();
-  });
-
-  it('accepts spans from the real SDK, keeping foreign spans generically by trace', async () => {
-    const exporter = new SqliteSpanExporter({ path });
-    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-    const tracer = provider.getTracer('test');
-    const run = tracer.startSpan('invoke_agent chat_turn', { attributes: { [RuntraceAttributes.SPAN_KIND]: 'run', [RuntraceAttributes.STATUS]: 'in_progress', [GenAiAttributes.CONVERSATION_ID]: 'sdk' } });
-    const runId = run.spanContext().spanId;
-    run.setAttribute(RuntraceAttributes.RUN_ID, runId);
-    exporter.recordInProgress(run as unknown as ReadableSpan);
-    await exporter.forceFlush();
-    const store = openStore({ path });
-    expect(store.getRun(runId)!.run.status).toBe('in_progress');
-    const foreign = tracer.startSpan('SELECT users', {}, trace.setSpan(context.active(), run));
-    foreign.end();
-    run.setAttribute(RuntraceAttributes.STATUS, 'completed');
-    run.end();
-    await provider.forceFlush();
-    await exporter.forceFlush();
-    const detail = store.getRun(runId)!;
-    expect(detail.run).toMatchObject({ status: 'completed', conversationId: 'sdk' });
-    expect(detail.spans.map((span) => [span.name, span.parentSpanId, span.scope])).toEqual([['SELECT users', runId, 'test']]);
-    store.close();
-    await provider.shutdown();
   });
 
   it('validates its options', () => {

@@ -18,14 +18,20 @@ export interface BackendOptions {
   readonly now?: () => number;
   readonly pricing?: StorePricing;
   readonly normalizeModel?: (model: string) => string;
+  readonly maxBatchSpans?: number;
+  readonly flushIntervalMs?: number;
+  readonly inProgressDelayMs?: number;
 }
 
 /** The exporter API both backends' exporters share. */
 export interface TestExporter {
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void;
+  write(span: ReadableSpan): void;
   recordInProgress(span: ReadableSpan): void;
+  watchInProgress(spanId: string, snapshot: () => ReadableSpan, refresh?: boolean): void;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
+  stats(): { readonly writtenSpans: number; readonly queuedSpans: number; readonly droppedSpans: number; readonly failedSpans: number; readonly inProgressRows: number };
 }
 
 /** One empty store: where exporters write and stores read. */
@@ -92,7 +98,7 @@ export function postgresBackend(): StoreBackend {
       const url = await server!.createDatabase(`store_${process.pid}_${++count}`);
       return {
         // One write at a time, flushed at once: the tests read right after an export's answer.
-        exporter: (options = {}) => new PostgresSpanExporter({ ...options, url, sweepOnConnect: false, flushIntervalMs: 0, spoolDirectory: false }),
+        exporter: (options = {}) => new PostgresSpanExporter({ flushIntervalMs: 0, ...options, url, sweepOnConnect: false, spoolDirectory: false }),
         open: (options = {}) => openStore({ ...options, url }),
       };
     },
