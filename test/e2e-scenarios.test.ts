@@ -9,8 +9,7 @@ import { promisify } from 'node:util';
 import { GenAiAttributes, RuntraceAttributes, StreamCloseKinds } from '@runtrace/core';
 import type { ContentPolicy } from '@runtrace/core';
 import type { Run } from '@runtrace/instrumentation';
-import { openStore } from '@runtrace/store';
-import type { SqliteStore } from '@runtrace/store';
+import { SqliteStore, openStore } from '@runtrace/store';
 import { startMockOpenAIServer } from '@runtrace/testkit';
 import type { MockOpenAIScenario, MockOpenAIServer } from '@runtrace/testkit';
 import OpenAI from 'openai';
@@ -65,7 +64,10 @@ async function setup(options: { contentPolicy: ContentPolicy; script?: MockOpenA
     maxRetries: 0,
     ...(options.defaultQuery === undefined ? {} : { defaultQuery: options.defaultQuery }),
   });
-  return { runtrace, store: runtrace.store!, server, client, dir, db };
+  // A file path: the store is a SqliteStore, whose answers come at once.
+  const store = runtrace.store;
+  if (!(store instanceof SqliteStore)) throw new Error(`no SQLite store at ${db}`);
+  return { runtrace, store, server, client, dir, db };
 }
 
 /** One generate step through the real client, with the usage the mock server reported. */

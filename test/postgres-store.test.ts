@@ -117,4 +117,59 @@ describe('a PostgreSQL store shared by many writers', () => {
     expect(stderr).not.toContain('runtrace-test');
     expect(await query(url, 'SELECT run_id, kind, status FROM runtrace_runs')).toEqual([{ run_id: 'fee19b7ec3c1b174', kind: 'batch', status: 'completed' }]);
   }, 60_000);
+
+  it('is read by every CLI command and by the viewer, given --db postgres://… or RUNTRACE_DB', async () => {
+    const url = await server.createDatabase('readers');
+    await run(process.execPath, [APP, 'reader', '3'], { env: { ...process.env, RUNTRACE_DB: url, OTEL_EXPORTER_OTLP_ENDPOINT: '' }, timeout: 60_000 });
+    const cliJson = async (...args: string[]): Promise<Record<string, unknown>> => {
+      const { stdout, stderr } = await run(process.execPath, [cli, ...args, '--db', url, '--json'], { timeout: 30_000 });
+      expect(stderr).not.toContain('runtrace-test');
+      return JSON.parse(stdout) as Record<string, unknown>;
+    };
+    const { runs } = (await cliJson('runs')) as { runs: { runId: string; status: string; stepCount: number; toolCallCount: number }[] };
+    expect(runs.map((entry) => [entry.status, entry.stepCount, entry.toolCallCount])).toEqual([['completed', 1, 1], ['completed', 1, 1], ['completed', 1, 1]]);
+    const shown = (await cliJson('show', runs[0]!.runId.slice(0, 8))) as { run: { runId: string }; steps: unknown[]; toolCalls: unknown[]; analytics: { steps: number } };
+    expect([shown.run.runId, shown.steps.length, shown.toolCalls.length, shown.analytics.steps]).toEqual([runs[0]!.runId, 1, 1, 1]);
+    expect(((await cliJson('stats', '--all')) as { overview: { runs: number; inputTokens: number } }).overview).toMatchObject({ runs: 3, inputTokens: 300 });
+    expect(await cliJson('sweep')).toEqual({ runs: 0, steps: 0, attempts: 0, toolCalls: 0 });
+    expect(await cliJson('prune', '--older-than', '30d')).toMatchObject({ runs: 0 });
+    const exported = JSON.parse((await run(process.execPath, [cli, 'export', '--db', url], { timeout: 30_000 })).stdout) as { database: string; runs: unknown[] };
+    expect(exported.runs).toHaveLength(3);
+    expect(exported.database).not.toContain('runtrace-test');
+    // RUNTRACE_DB names it just as well.
+    const listed = await run(process.execPath, [cli, 'runs', '--json'], { env: { ...process.env, RUNTRACE_DB: url }, timeout: 30_000 });
+    expect((JSON.parse(listed.stdout) as { runs: unknown[] }).runs).toHaveLength(3);
+    // A size bound is a SQLite file's: refused with the reason.
+    const refused = await run(process.execPath, [cli, 'prune', '--max-size', '1MB', '--db', url], { timeout: 30_000 }).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toMatch(/maxBytes.*PostgreSQL.*maxAgeMs/s);
+
+    const doctor = (await cliJson('doctor')) as { checks: { name: string; status: string; summary: string }[]; configuration: Record<string, { value: string }> };
+    expect(doctor.checks.filter((entry) => entry.name === 'database' || entry.name === 'contents').map((entry) => [entry.name, entry.status, entry.summary])).toEqual([
+      ['database', 'ok', `${url.replace('runtrace-test', '***')} (PostgreSQL)`],
+      ['contents', 'ok', '3 runs'],
+    ]);
+    expect(JSON.stringify(doctor)).not.toContain('runtrace-test');
+
+    const viewer = spawn(process.execPath, [cli, 'ui', '--port', '0', '--db', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    viewer.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => viewer.on('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => stdout, { timeout: 15_000 }).toMatch(/open http:\/\/127\.0\.0\.1:\d+\//);
+      const address = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)![1]!;
+      const page = (await (await fetch(`${address}api/runs`)).json()) as { runs: { runId: string }[] };
+      expect(page.runs.map((entry) => entry.runId).sort()).toEqual(runs.map((entry) => entry.runId).sort());
+      const detail = (await (await fetch(`${address}api/run?id=${runs[1]!.runId}`)).json()) as { detail: { steps: unknown[] } };
+      expect(detail.detail.steps).toHaveLength(1);
+      const stats = (await (await fetch(`${address}api/stats`)).json()) as { overview: { runs: number } };
+      expect(stats.overview.runs).toBe(3);
+    } finally {
+      viewer.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 90_000);
 });

@@ -39,7 +39,7 @@ describe('register() exporting over OTLP to a collector', () => {
     await collector.close();
     await receiving.forceFlush();
     try {
-      const remote = receiving.store?.getRun(runId);
+      const remote = await receiving.store?.getRun(runId);
       expect(remote?.run).toMatchObject({ status: 'completed', conversationId: 'c-otlp', stepCount: 1 });
       expect(remote?.attempts).toHaveLength(1);
       expect(remote?.attempts[0]?.attributes['runtrace.attempt.request_body']).toBeUndefined();

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { StoreWriteError } from '@runtrace/core';
 import { SCHEMA_VERSION, openStore } from '@runtrace/store';
+import { closedPortUrl } from '@runtrace/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -69,7 +70,7 @@ describe('several processes opening one fresh store', () => {
 });
 
 describe('a store named by a URL', () => {
-  it('is refused by openStore with the reason, the password masked', () => {
+  it('is refused as a file path with the reason, the password masked', () => {
     let thrown: unknown;
     try {
       openStore({ path: 'postgres://runtrace:s3cret-pw@db.internal:5432/traces' });
@@ -77,36 +78,46 @@ describe('a store named by a URL', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(StoreWriteError);
-    expect((thrown as Error).message).toContain('a PostgreSQL store is written by register(), createRuntrace() and the collector, but not read by the query API');
+    expect((thrown as Error).message).toContain('a PostgreSQL database is not a file: open it with openStore({ url })');
     expect((thrown as Error).message).toContain('postgres://runtrace:***@db.internal:5432/traces');
     expect((thrown as Error).message).not.toContain('s3cret-pw');
     expect(() => openStore({ path: 'mysql://db/traces' })).toThrow(/a mysql:\/\/ URL is not a store runtrace can use/);
   });
 
-  it('is written by register() (a PostgreSQL URL: no query API there yet), creating no file', async () => {
+  it('is a PostgreSQL store for register(), with its query API, creating no file', async () => {
+    const { port } = new URL(await closedPortUrl());
     const app = `
       import { register } from 'runtrace';
       const runtrace = register({ otlp: false });
-      console.log(runtrace.store === undefined ? 'no query API' : 'store open', runtrace.storeExporter?.constructor.name);
+      console.log(runtrace.store?.constructor.name, runtrace.storeExporter?.constructor.name);
       await runtrace.shutdown();
     `;
     const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', app], {
       cwd: root,
-      env: { ...process.env, RUNTRACE_DB: 'postgres://runtrace:s3cret-pw@db.internal/traces', OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+      env: { ...process.env, RUNTRACE_DB: `postgres://runtrace:s3cret-pw@127.0.0.1:${port}/traces`, OTEL_EXPORTER_OTLP_ENDPOINT: '' },
     });
-    expect(stdout.trim()).toBe('no query API PostgresSpanExporter');
+    expect(stdout.trim()).toBe('PostgresStore PostgresSpanExporter');
     expect(stderr).not.toContain('s3cret-pw');
     expect(existsSync(join(root, 'postgres:'))).toBe(false);
   });
 
-  it('makes every CLI command fail with the reason, creating nothing', async () => {
-    const failed = await run(process.execPath, [cli, 'runs', '--db', 'postgres://runtrace:s3cret-pw@db.internal/traces'], { cwd: dir }).then(
+  it('makes a CLI command say which database it cannot reach, creating nothing', async () => {
+    const { port } = new URL(await closedPortUrl());
+    const failed = await run(process.execPath, [cli, 'runs', '--db', `postgres://runtrace:s3cret-pw@127.0.0.1:${port}/traces`], { cwd: dir }).then(
       () => undefined,
       (error: unknown) => error as { code: number; stderr: string },
     );
     expect(failed?.code).toBe(1);
-    expect(failed?.stderr).toContain('not read by the query API, the CLI or the viewer yet');
+    expect(failed?.stderr).toContain(`cannot reach postgres://runtrace:***@127.0.0.1:${port}/traces`);
     expect(failed?.stderr).not.toContain('s3cret-pw');
+    const doctor = await run(process.execPath, [cli, 'doctor', '--json', '--db', `postgres://runtrace:s3cret-pw@127.0.0.1:${port}/traces`], { cwd: dir }).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stdout: string },
+    );
+    expect(doctor?.code).toBe(1);
+    const report = JSON.parse(doctor!.stdout) as { checks: { name: string; status: string; summary: string; fix?: string }[] };
+    expect(report.checks.find((entry) => entry.name === 'database')).toMatchObject({ status: 'fail', summary: expect.stringContaining(`cannot reach postgres://runtrace:***@127.0.0.1:${port}/traces`), fix: expect.stringContaining('check the URL') });
+    expect(doctor!.stdout).not.toContain('s3cret-pw');
     expect(await readdir(dir)).toEqual([]);
   });
 });

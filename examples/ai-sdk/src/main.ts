@@ -29,4 +29,4 @@ try {
   await runtrace.shutdown();
   await server.close();
 }
-console.log(`\nrecorded into ${runtrace.store?.path ?? 'no store'}; try: runtrace runs --db ${runtrace.store?.path ?? ''}`);
+console.log(`\nrecorded into ${runtrace.store?.location ?? 'no store'}; try: runtrace runs --db ${runtrace.store?.location ?? ''}`);

@@ -32,4 +32,4 @@ try {
   await runtrace.shutdown();
   await server.close();
 }
-console.log(`\nrecorded ${DEMO_TURNS.length} runs (${failures} failed on purpose: the stream was cut) into ${runtrace.store?.path ?? 'no store'}`);
+console.log(`\nrecorded ${DEMO_TURNS.length} runs (${failures} failed on purpose: the stream was cut) into ${runtrace.store?.location ?? 'no store'}`);

@@ -44,8 +44,8 @@ ${Object.entries(COMMANDS)
   .map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`)
   .join('\n')}
 
-every command takes --db <file> (default ./.runtrace/runtrace.db, or RUNTRACE_DB) and
---help; every read command takes --json.
+every command takes --db <file|url> (a SQLite file, default ./.runtrace/runtrace.db, or
+RUNTRACE_DB; or a postgres:// URL) and --help; every read command takes --json.
 
 exit codes: 0 ok, 1 error (doctor: a check failed), 2 usage, 3 not found (database file or run id)
 `;

@@ -153,7 +153,7 @@ export class Collector {
    *
    * @example
    * await collector.flush();
-   * console.log(pipeline.store.listRuns().runs.length);
+   * console.log((await pipeline.store?.listRuns())?.runs.length);
    */
   flush(): Promise<void> {
     return this.#exchange.flush();

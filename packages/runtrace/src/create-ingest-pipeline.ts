@@ -2,7 +2,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { DiagnosticSink } from '@runtrace/core';
 import type { DestinationOptions, RunSpanProcessor, RunSpanProcessorOptions } from '@runtrace/processor';
-import type { PostgresSpanExporter, SqliteSpanExporter, SqliteStore } from '@runtrace/store';
+import type { PostgresSpanExporter, RunStore, SqliteSpanExporter } from '@runtrace/store';
 import { DEFAULT_STORE_PATH, buildStages, pipelineContext } from './create-runtrace.js';
 import type { ResolvedOtlp } from './internal/resolve-otlp.js';
 import type { OtlpOptions } from './runtrace-options.js';
@@ -65,8 +65,8 @@ export interface IngestPipeline {
   ingest(spans: readonly ReadableSpan[]): Promise<void>;
   /** The processor the spans go through. */
   readonly processor: RunSpanProcessor;
-  /** The store's query API; `undefined` with `store: false`. */
-  readonly store: SqliteStore | undefined;
+  /** The store's query API (a SqliteStore or a PostgresStore); `undefined` with `store: false`. */
+  readonly store: RunStore | undefined;
   /** The store's span exporter (counters in `stats()`); `undefined` with `store: false`. */
   readonly storeExporter: SqliteSpanExporter | PostgresSpanExporter | undefined;
   /** Where spans are forwarded, when they are. */

@@ -6,7 +6,7 @@ import type { ContentPolicy } from '@runtrace/core';
 import { Recorder } from '@runtrace/instrumentation';
 import { RunSpanProcessor } from '@runtrace/processor';
 import type { DestinationOptions, ProcessorErrorContext } from '@runtrace/processor';
-import type { PostgresSpanExporter, SqliteSpanExporter, SqliteStore } from '@runtrace/store';
+import type { PostgresSpanExporter, RunStore, SqliteSpanExporter } from '@runtrace/store';
 import { createOtlpDestination } from './internal/otlp-destination.js';
 import type { OtlpDestination } from './internal/otlp-destination.js';
 import { resolveOtlp } from './internal/resolve-otlp.js';
@@ -27,8 +27,12 @@ export interface RuntracePipeline {
   readonly recorder: Recorder;
   /** The span processor to register with a tracer provider (its only processor). */
   readonly processor: RunSpanProcessor;
-  /** The store's query API (`listRuns`, `getRun`, `overview`, …); `undefined` with `store: false` or when the file could not be opened. */
-  readonly store: SqliteStore | undefined;
+  /**
+   * The store's query API (`listRuns`, `getRun`, `overview`, …): a SqliteStore, or a PostgresStore
+   * for a `postgres://` store (its answers are promises; `await` works for both); `undefined` with
+   * `store: false` or when the file could not be opened.
+   */
+  readonly store: RunStore | undefined;
   /** The store's span exporter (counters in `stats()`); `undefined` when there is no store. */
   readonly storeExporter: SqliteSpanExporter | PostgresSpanExporter | undefined;
   /** Where OTLP goes, when it is on. */
@@ -233,7 +237,7 @@ export function buildStages(options: CreateRuntraceOptions, context: PipelineCon
         first();
         await processor.shutdown();
         try {
-          storeDestination?.close();
+          await storeDestination?.close();
         } catch (error: unknown) {
           reporter.report('store-close', `closing the store failed (${errorMessage(error)})`);
         }

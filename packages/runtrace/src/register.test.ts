@@ -138,18 +138,18 @@ describe('register', () => {
         await run.step({ operation: 'generate', model: 'gpt-4o-mini' }, async () => {
           // Rows appear once the work has been open for the store's in-progress delay (200 ms).
           const deadline = Date.now() + 5_000;
-          let detail = runtrace.store?.getRun(run.id);
+          let detail = await runtrace.store?.getRun(run.id);
           while (detail?.steps.length !== 1 && Date.now() < deadline) {
             await new Promise((resolve) => setTimeout(resolve, 25));
             await runtrace.storeExporter?.forceFlush();
-            detail = runtrace.store?.getRun(run.id);
+            detail = await runtrace.store?.getRun(run.id);
           }
           expect(detail?.run.status).toBe('in_progress');
           expect(detail?.steps.map((step) => step.status)).toEqual(['in_progress']);
         });
       });
       await runtrace.forceFlush();
-      expect(runtrace.store?.listRuns().runs.map((run) => run.status)).toEqual(['completed']);
+      expect((await runtrace.store?.listRuns())?.runs.map((run) => run.status)).toEqual(['completed']);
     } finally {
       await runtrace.shutdown();
     }

@@ -8,7 +8,7 @@ import { ConfigError } from '@runtrace/core';
 import { DiagnosticReporter, errorMessage } from '@runtrace/core/internal';
 import { Recorder, installFetchInstrumentation } from '@runtrace/instrumentation';
 import { RunSpanProcessor, installShutdownHooks } from '@runtrace/processor';
-import type { PostgresSpanExporter, SqliteSpanExporter, SqliteStore } from '@runtrace/store';
+import type { PostgresSpanExporter, RunStore, SqliteSpanExporter } from '@runtrace/store';
 import { buildPipeline, pipelineContext } from './create-runtrace.js';
 import type { RuntracePipeline } from './create-runtrace.js';
 import { differingOptions } from './internal/differing-options.js';
@@ -30,8 +30,12 @@ export type RegistrationMode =
 export interface Runtrace {
   /** Starts runs, steps and tool calls. */
   readonly recorder: Recorder;
-  /** The local store's query API (`listRuns`, `getRun`, `overview`, `analytics`, …); `undefined` with `store: false` or when the file could not be opened. */
-  readonly store: SqliteStore | undefined;
+  /**
+   * The store's query API (`listRuns`, `getRun`, `overview`, `analytics`, …): a SqliteStore, or a
+   * PostgresStore for a `postgres://` store (its answers are promises; `await` works for both);
+   * `undefined` with `store: false` or when the file could not be opened.
+   */
+  readonly store: RunStore | undefined;
   /** The store's span exporter (write counters in `stats()`); `undefined` when there is no store. */
   readonly storeExporter: SqliteSpanExporter | PostgresSpanExporter | undefined;
   /** The span processor (live events through `subscribe`, counters through `stats`). */
@@ -194,7 +198,7 @@ function registerAgain(active: Runtrace, options: RegisterOptions): Runtrace {
  *     return reply;
  *   }),
  * );
- * console.log(runtrace.store?.listRuns({ limit: 5 }).runs);
+ * console.log((await runtrace.store?.listRuns({ limit: 5 }))?.runs);
  * await runtrace.shutdown();
  */
 export function register(options: RegisterOptions = {}): Runtrace {

@@ -68,6 +68,8 @@ export interface SqliteStoreOptions {
 export class SqliteStore {
   /** The SQLite file. */
   readonly path: string;
+  /** Where the store is, for messages: the file (a PostgresStore's is its URL without the password). */
+  readonly location: string;
   /** What the sweep on open finalized (zeros when it did not run). */
   readonly openSweep: StoreSweepResult;
 
@@ -87,6 +89,7 @@ export class SqliteStore {
       throw new InvalidArgumentError('options.path', options.path, 'a non-empty file path');
     }
     this.path = requireFilePath(options.path);
+    this.location = this.path;
     this.#now = options.now ?? Date.now;
     this.#staleAfterMs = positiveOption('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS, { unit: 'milliseconds' });
     this.#busyTimeoutMs = positiveOption('options.busyTimeoutMs', options.busyTimeoutMs, 5_000, { unit: 'milliseconds' });

@@ -6,8 +6,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvalidArgumentError } from '@runtrace/core';
 import { errorMessage } from '@runtrace/core/internal';
-import { openStore } from '@runtrace/store';
-import type { SqliteStore } from '@runtrace/store';
+import { openStoreAt } from '@runtrace/store';
+import type { RunStore } from '@runtrace/store';
 import { answerApi } from './internal/api.js';
 import { LiveHub } from './internal/live.js';
 import { SECURITY_HEADERS, allowedHosts, presentedToken, tokenMatches } from './internal/security.js';
@@ -17,8 +17,8 @@ import { isLoopback } from './is-loopback.js';
 export interface UiOptions {
   /** The store file to show. Either this or `store`. */
   readonly databasePath?: string;
-  /** An open store to show (the caller closes it). Either this or `databasePath`. */
-  readonly store?: SqliteStore;
+  /** An open store to show, SQLite or PostgreSQL (the caller closes it). Either this or `databasePath`. */
+  readonly store?: RunStore;
   /** Address to bind. Default `127.0.0.1`; any other than loopback needs a `token`. */
   readonly host?: string;
   /** Port; 0 picks a free one. Default 4319. */
@@ -114,7 +114,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   if ((options.store === undefined) === (options.databasePath === undefined)) throw new InvalidArgumentError('options', 'databasePath/store', 'exactly one of databasePath and store');
   const assets = loadAssets();
   const ownStore = options.store === undefined;
-  const store = options.store ?? openStore({ path: options.databasePath as string, sweepOnOpen: false });
+  const store = options.store ?? openStoreAt(options.databasePath as string, { sweepOnOpen: false });
   const onError = options.onError ?? ((): void => undefined);
   const live = new LiveHub(store, { pollIntervalMs: options.pollIntervalMs ?? 250, heartbeatMs: options.heartbeatMs ?? 15_000, onError });
   let hosts: ReadonlySet<string> = new Set();
@@ -156,8 +156,14 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
       return;
     }
     if (path.startsWith('/api/')) {
-      const answer = answerApi(store, path.slice('/api/'.length), url.searchParams);
-      sendJson(response, answer.status, answer.body);
+      answerApi(store, path.slice('/api/'.length), url.searchParams).then(
+        (answer) => sendJson(response, answer.status, answer.body),
+        (error: unknown) => {
+          onError(error);
+          if (!response.headersSent) sendJson(response, 500, { error: errorMessage(error) });
+          else response.end();
+        },
+      );
       return;
     }
     send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
@@ -181,7 +187,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
       });
     });
   } catch (error: unknown) {
-    if (ownStore) store.close();
+    if (ownStore) await store.close();
     throw error;
   }
   const bound = (server.address() as AddressInfo).port;
@@ -197,8 +203,8 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
       closing ??= new Promise<void>((resolve) => {
         live.close();
         server.close(() => {
-          if (ownStore) store.close();
-          resolve();
+          if (!ownStore) return resolve();
+          void Promise.resolve(store.close()).finally(resolve);
         });
         server.closeAllConnections();
       });

@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { openStore } from '@runtrace/store';
-import type { SqliteStore } from '@runtrace/store';
+import { openStoreAt } from '@runtrace/store';
+import type { RunStore } from '@runtrace/store';
 import type { CliIo } from '../cli-io.js';
 import { NotFoundError, UsageError } from './cli-errors.js';
 import { readCliEnv } from './cli-env.js';
@@ -44,19 +44,21 @@ export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnTy
   }
 }
 
-/** The store file: `--db`, else `RUNTRACE_DB`, else `./.runtrace/runtrace.db`, resolved against the working directory. */
+/**
+ * The store: `--db`, else `RUNTRACE_DB`, else `./.runtrace/runtrace.db`; a file path is resolved
+ * against the working directory, a URL (`postgres://…`) is passed on as given.
+ */
 export function databasePath(io: CliIo, flag: string | undefined): string {
   const chosen = flag ?? readCliEnv(io.env).db ?? DEFAULT_DB;
-  // A URL (postgres://…) is passed on as given, for the store to say it cannot use it.
   return storeUrlScheme(chosen) !== undefined ? chosen : resolve(io.cwd, chosen);
 }
 
 /**
- * Opens an existing store for reading (no sweep: reading never changes the file). A missing
- * file is a {@link NotFoundError} that says how to create one.
+ * Opens an existing store for reading: a SQLite file (no sweep: reading never changes the file),
+ * or a PostgreSQL database by URL (any other scheme is refused by the store, saying why). A
+ * missing file is a {@link NotFoundError} that says how to create one.
  */
-export function openExistingStore(path: string): SqliteStore {
-  // A URL is not a file: the store says why it cannot use it.
+export function openExistingStore(path: string): RunStore {
   if (storeUrlScheme(path) === undefined && !existsSync(path)) {
     throw new NotFoundError(
       [
@@ -67,7 +69,7 @@ export function openExistingStore(path: string): SqliteStore {
       ].join('\n'),
     );
   }
-  return openStore({ path, sweepOnOpen: false });
+  return openStoreAt(path, { sweepOnOpen: false });
 }
 
 /** Writes a value as pretty JSON followed by a newline. */

@@ -2,8 +2,8 @@
 import type { DiagnosticReporter } from '@runtrace/core/internal';
 import { maskUrlPassword, storeUrlScheme } from '@runtrace/core/internal';
 import type { DestinationOptions, RunSpanProcessor } from '@runtrace/processor';
-import { PostgresSpanExporter, StoreSpanProcessor, openStore } from '@runtrace/store';
-import type { SqliteSpanExporter, SqliteSpanExporterOptions, SqliteStore } from '@runtrace/store';
+import { PostgresStore, StoreSpanProcessor, openStore } from '@runtrace/store';
+import type { PostgresSpanExporter, RunStore, SqliteSpanExporter, SqliteSpanExporterOptions, SqliteStore } from '@runtrace/store';
 import { CommitAwaitingProcessor } from './commit-awaiting-processor.js';
 import { describePostgresWriteError, describeStoreOpenError, describeStoreWriteError } from './describe-store-problem.js';
 import type { StorePathSetting } from './describe-store-problem.js';
@@ -31,8 +31,8 @@ export interface StoreDestinationOptions {
 
 /** The local store, wired as a destination of the RunSpanProcessor. */
 export interface StoreDestination {
-  /** The query API; `undefined` for a PostgreSQL store (queried with SQL for now). */
-  readonly store: SqliteStore | undefined;
+  /** The query API: a SqliteStore, or a PostgresStore (its answers are promises). */
+  readonly store: RunStore;
   readonly exporter: SqliteSpanExporter | PostgresSpanExporter;
   readonly destination: DestinationOptions;
   /** Makes live runs visible in the store before they end: writes in-progress rows on the processor's live events. */
@@ -45,7 +45,7 @@ export interface StoreDestination {
   /** Whether everything handed to the store so far was written (nothing failed or was dropped). */
   complete(): boolean;
   /** Closes the query connection (after the processor shut the exporter down). */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -79,11 +79,11 @@ export function createStoreDestination(options: StoreDestinationOptions): StoreD
     return undefined;
   }
   const opened = store;
-  return wire(opened, exporter, options.ingest !== undefined, () => opened.close());
+  return wire(opened, exporter, options.ingest !== undefined);
 }
 
 /** The destination around a store's exporter: in-progress rows when recording, awaited commits when receiving. */
-function wire(store: SqliteStore | undefined, exporter: SqliteSpanExporter | PostgresSpanExporter, ingest: boolean, close: () => void): StoreDestination {
+function wire(store: RunStore, exporter: SqliteSpanExporter | PostgresSpanExporter, ingest: boolean): StoreDestination {
   const awaited = ingest ? new CommitAwaitingProcessor(exporter) : undefined;
   return {
     store,
@@ -103,20 +103,22 @@ function wire(store: SqliteStore | undefined, exporter: SqliteSpanExporter | Pos
       const stats = exporter.stats();
       return stats.failedSpans === 0 && stats.droppedSpans === 0;
     },
-    close,
+    close: async () => {
+      await store.close();
+    },
   };
 }
 
 /**
- * A PostgreSQL database as the store: only the writing side for now (the query API, the CLI and
- * the viewer read SQLite files). The exporter connects on its first write, so nothing fails here;
- * an unreachable database is reported once and its spans wait (see `PostgresSpanExporter`).
+ * A PostgreSQL database as the store: its query API and its exporter. Both connect on first use,
+ * so nothing fails here; an unreachable database is reported once and its spans wait (see
+ * `PostgresSpanExporter`).
  */
 function postgresDestination(options: StoreDestinationOptions): StoreDestination {
   const { reporter } = options;
   const location = maskUrlPassword(options.path);
-  const exporter = new PostgresSpanExporter({
-    url: options.path,
+  const store = new PostgresStore({ url: options.path, ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }) });
+  const exporter = store.createExporter({
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     ...(options.ingest === undefined ? {} : { maxQueueSpans: Math.max(100_000, options.ingest.maxQueueSpans) }),
     onWriteError: (error, spanCount, cause) => {
@@ -126,6 +128,6 @@ function postgresDestination(options: StoreDestinationOptions): StoreDestination
       reporter.report('store-recovered', `${location} is reachable again after ${Math.round(outageMs / 1000)} s; the spans that waited are being written`);
     },
   });
-  // The exporter closes its connections when the processor shuts it down.
-  return wire(undefined, exporter, options.ingest !== undefined, () => undefined);
+  // The exporter closes its connections when the processor shuts it down; close() the store's.
+  return wire(store, exporter, options.ingest !== undefined);
 }

@@ -1,7 +1,7 @@
 // The viewer's JSON API: query strings turned into the store's query options, and the answers.
 import { InvalidArgumentError } from '@runtrace/core';
 import type { RunStatus } from '@runtrace/core';
-import type { ListRunsOptions, RunFilters, RunSortKey, SqliteStore } from '@runtrace/store';
+import type { ListRunsOptions, RunFilters, RunSortKey, RunStore } from '@runtrace/store';
 
 /** An API answer: a status and a JSON body. */
 export interface ApiAnswer {
@@ -63,25 +63,26 @@ export function listOptionsOf(params: URLSearchParams): ListRunsOptions {
 }
 
 /**
- * Answers `GET /api/<path>`. The store validates every option and throws InvalidArgumentError
- * naming what was wrong, which becomes a 400 with that message.
+ * Answers `GET /api/<path>` from a store of either backend. The store validates every option and
+ * throws (or rejects with) InvalidArgumentError naming what was wrong, which becomes a 400 with
+ * that message.
  */
-export function answerApi(store: SqliteStore, path: string, params: URLSearchParams): ApiAnswer {
+export async function answerApi(store: RunStore, path: string, params: URLSearchParams): Promise<ApiAnswer> {
   try {
     switch (path) {
       case 'runs':
-        return { status: 200, body: store.listRuns(listOptionsOf(params)) };
+        return { status: 200, body: await store.listRuns(listOptionsOf(params)) };
       case 'run': {
         const id = params.get('id') ?? '';
         const trace = params.get('trace');
         const lookup = trace === null || trace === '' ? {} : { traceId: trace };
-        const detail = store.getRun(id, lookup);
+        const detail = await store.getRun(id, lookup);
         if (detail === undefined) return { status: 404, body: { error: `no run ${id}${trace === null || trace === '' ? '' : ` in trace ${trace}`}` } };
-        return { status: 200, body: { detail, analytics: store.runAnalytics(detail.run.runId, { traceId: detail.run.traceId }) ?? null } };
+        return { status: 200, body: { detail, analytics: (await store.runAnalytics(detail.run.runId, { traceId: detail.run.traceId })) ?? null } };
       }
       case 'stats': {
         const filters = filtersOf(params);
-        return { status: 200, body: { overview: store.overview(filters), analytics: store.analytics(filters) } };
+        return { status: 200, body: { overview: await store.overview(filters), analytics: await store.analytics(filters) } };
       }
       default:
         return { status: 404, body: { error: `no API ${path}` } };

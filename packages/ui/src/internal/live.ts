@@ -2,7 +2,7 @@
 // and every change is pushed as a numbered event, so a client that reconnects with
 // `Last-Event-ID` learns at once whether it missed one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SqliteStore } from '@runtrace/store';
+import type { RunStore } from '@runtrace/store';
 import { SECURITY_HEADERS } from './security.js';
 
 /** Options of {@link LiveHub}. */
@@ -16,7 +16,8 @@ export interface LiveHubOptions {
 }
 
 export class LiveHub {
-  readonly #store: SqliteStore;
+  readonly #store: RunStore;
+  #checking: Promise<void> | undefined;
   readonly #options: LiveHubOptions;
   readonly #clients = new Set<ServerResponse>();
   /** The id of the latest change event (0 until something changes). */
@@ -25,7 +26,7 @@ export class LiveHub {
   #poll: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(store: SqliteStore, options: LiveHubOptions) {
+  constructor(store: RunStore, options: LiveHubOptions) {
     this.#store = store;
     this.#options = options;
   }
@@ -43,7 +44,6 @@ export class LiveHub {
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
     });
-    this.#check();
     // `retry`: how long the browser waits before reconnecting after the stream drops.
     response.write('retry: 1000\n\n');
     // The browser's own reconnection sends the header; the viewer's (with backoff) a parameter.
@@ -51,16 +51,23 @@ export class LiveHub {
     const parameter = new URL(request.url ?? '/', 'http://viewer').searchParams.get('lastEventId');
     const named = typeof header === 'string' && header !== '' ? header : parameter !== null && parameter !== '' ? parameter : undefined;
     const last = named === undefined ? undefined : Number(named);
-    // A client coming back after missing a change refreshes at once; a new one only learns the id.
-    response.write(`id: ${this.#version}\nevent: ${last !== undefined && last !== this.#version ? 'change' : 'hello'}\ndata: {"version":${this.#version}}\n\n`);
-    this.#clients.add(response);
+    let gone = false;
     const forget = (): void => {
+      gone = true;
       this.#clients.delete(response);
       if (this.#clients.size === 0) this.#stop();
     };
     response.on('close', forget);
     response.on('error', forget);
-    this.#start();
+    // A read of the marker that starts now (after one in flight, which may predate what the client missed).
+    const checked = this.#checking === undefined ? this.#check() : this.#checking.then(() => this.#check());
+    void checked.then(() => {
+      if (gone) return;
+      // A client coming back after missing a change refreshes at once; a new one only learns the id.
+      response.write(`id: ${this.#version}\nevent: ${last !== undefined && last !== this.#version ? 'change' : 'hello'}\ndata: {"version":${this.#version}}\n\n`);
+      this.#clients.add(response);
+      this.#start();
+    });
   }
 
   /** Ends every stream and stops polling. */
@@ -71,7 +78,7 @@ export class LiveHub {
   }
 
   #start(): void {
-    this.#poll ??= setInterval(() => this.#check(), this.#options.pollIntervalMs);
+    this.#poll ??= setInterval(() => void this.#check(), this.#options.pollIntervalMs);
     this.#heartbeat ??= setInterval(() => this.#broadcast(': heartbeat\n\n'), this.#options.heartbeatMs);
   }
 
@@ -82,15 +89,25 @@ export class LiveHub {
     this.#heartbeat = undefined;
   }
 
-  /** Reads the change marker; a new value is a change every client hears about. */
-  #check(): void {
-    let current: number;
-    try {
-      current = this.#store.dataVersion();
-    } catch (error: unknown) {
-      this.#options.onError(error);
-      return;
-    }
+  /**
+   * Reads the change marker, one read at a time (a PostgreSQL store answers later); a new value
+   * is a change every client hears about. Never rejects.
+   */
+  #check(): Promise<void> {
+    this.#checking ??= Promise.resolve()
+      .then(() => this.#store.dataVersion())
+      .then(
+        (current) => this.#compare(current),
+        (error: unknown) => this.#options.onError(error),
+      )
+      .catch(() => undefined)
+      .finally(() => {
+        this.#checking = undefined;
+      });
+    return this.#checking;
+  }
+
+  #compare(current: number): void {
     if (this.#seen === undefined) {
       this.#seen = current;
       return;

@@ -1,7 +1,9 @@
 // `runtrace doctor`: checks the database, the OTLP endpoint and the settings, and says what to fix.
+import { maskUrlPassword, storeUrlScheme } from '@runtrace/core/internal';
 import { SCHEMA_VERSION } from '@runtrace/store';
 import { ExitCodes } from '../../exit-codes.js';
 import { checkDatabase } from '../check-database.js';
+import { checkPostgresDatabase } from '../check-postgres.js';
 import { checkOtlpEndpoint } from '../check-otlp-endpoint.js';
 import { readCliEnv } from '../cli-env.js';
 import { DB_OPTIONS, databasePath, parseCommandArgs, writeJson } from '../command-context.js';
@@ -25,7 +27,8 @@ Exits 1 when a check fails; warnings (no database yet, an older schema, an endpo
 answers 401 or 503) do not.
 
   --timeout <d>          how long the OTLP check waits (default 2s)
-  --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB)
+  --db <file|url>        the store: a SQLite file (default ./.runtrace/runtrace.db, or
+                         RUNTRACE_DB) or a postgres:// URL
   --json                 print { ok, configuration, checks } as JSON
 `;
 
@@ -92,10 +95,11 @@ export async function doctorCommand(context: CommandContext): Promise<number> {
   const checks: DoctorCheck[] = config.problems.map((problem) =>
     check(`setting ${problem.variable}`, 'fail', `${problem.problem}; runtrace ignores it and uses ${problem.fallback}`, `fix or unset ${problem.variable}`),
   );
-  checks.push(...checkDatabase(path, SCHEMA_VERSION));
+  const scheme = storeUrlScheme(path);
+  checks.push(...(scheme === 'postgres' || scheme === 'postgresql' ? await checkPostgresDatabase(path, timeoutMs) : checkDatabase(path, SCHEMA_VERSION)));
   checks.push(...(await checkOtlpEndpoint(config.otlp, timeoutMs)));
 
-  const configuration = describeConfiguration(config, { path, source }, { shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS, otlpTimeoutMs: DEFAULT_OTLP_TIMEOUT_MS });
+  const configuration = describeConfiguration(config, { path: maskUrlPassword(path), source }, { shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS, otlpTimeoutMs: DEFAULT_OTLP_TIMEOUT_MS });
   const ok = !checks.some((entry) => entry.status === 'fail');
   if (values.json) writeJson(context, { ok, configuration, checks });
   else context.out(formatReport(configuration, checks, context.style));

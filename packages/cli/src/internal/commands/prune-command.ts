@@ -13,12 +13,13 @@ oldest runs until the database uses at most --max-size; the space is given back 
 
   --older-than <d>       age, such as 30d, 12h, 2w
   --max-size <size>      size, such as 500MB or 2GB (powers of 1024)
-  --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB)
+  --db <file|url>        the store: a SQLite file (default ./.runtrace/runtrace.db, or
+                         RUNTRACE_DB) or a postgres:// URL
   --json                 print the counts and sizes as JSON
 `;
 
 /** Runs `runtrace prune`. */
-export function pruneCommand(context: CommandContext): number {
+export async function pruneCommand(context: CommandContext): Promise<number> {
   const { values } = parseCommandArgs({
     args: [...context.args],
     options: { ...DB_OPTIONS, 'older-than': { type: 'string' }, 'max-size': { type: 'string' } },
@@ -36,7 +37,7 @@ export function pruneCommand(context: CommandContext): number {
   const maxBytes = maxSize === undefined ? undefined : parseSize('max-size', maxSize);
   const store = openExistingStore(databasePath(context.io, values.db));
   try {
-    const result = store.applyRetention({
+    const result = await store.applyRetention({
       now: context.io.now(),
       ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
       ...(maxBytes === undefined ? {} : { maxBytes }),
@@ -50,6 +51,6 @@ export function pruneCommand(context: CommandContext): number {
     }
     return ExitCodes.OK;
   } finally {
-    store.close();
+    await store.close();
   }
 }

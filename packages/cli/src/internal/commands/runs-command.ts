@@ -16,14 +16,15 @@ ${FILTER_HELP}
   --asc                  ascending order (default: descending)
   --limit <n>            runs per page, 1..1000 (default 20)
   --cursor <cursor>      the next page, as printed under the table
-  --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB)
+  --db <file|url>        the store: a SQLite file (default ./.runtrace/runtrace.db, or
+                         RUNTRACE_DB) or a postgres:// URL
   --json                 print { runs, nextCursor } as JSON
 `;
 
 const SORT_KEYS: readonly RunSortKey[] = ['start', 'duration', 'tokens', 'cost'];
 
 /** Runs `runtrace runs`. */
-export function runsCommand(context: CommandContext): number {
+export async function runsCommand(context: CommandContext): Promise<number> {
   const { values } = parseCommandArgs({
     args: [...context.args],
     options: {
@@ -46,11 +47,11 @@ export function runsCommand(context: CommandContext): number {
   const limit = values.limit === undefined ? 20 : parseInteger('limit', values.limit, 1, 1000);
   const store = openExistingStore(databasePath(context.io, values.db));
   try {
-    const page = store.listRuns({ ...filters, sort, direction: values.asc ? 'asc' : 'desc', limit, ...(values.cursor === undefined ? {} : { cursor: values.cursor }) });
+    const page = await store.listRuns({ ...filters, sort, direction: values.asc ? 'asc' : 'desc', limit, ...(values.cursor === undefined ? {} : { cursor: values.cursor }) });
     if (values.json) writeJson(context, page);
     else context.out(formatRunsTable(page.runs, context.style, page.nextCursor));
     return ExitCodes.OK;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -1,5 +1,5 @@
 // `runtrace show <run-id>`: one run as a waterfall of steps, attempts and tool calls.
-import type { RunDetail, SqliteStore } from '@runtrace/store';
+import type { RunDetail, RunPage, RunStore } from '@runtrace/store';
 import { ExitCodes } from '../../exit-codes.js';
 import { NotFoundError, UsageError } from '../cli-errors.js';
 import { closestIds } from '../closest-ids.js';
@@ -16,18 +16,19 @@ tool calls drawn as a waterfall. A unique prefix of a run id is enough.
                          results, as stored (redacted and bounded)
   --trace <trace-id>     the run of this trace, should runs of several traces have the id
                          (ids a collector received from elsewhere); default: the newest
-  --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB)
+  --db <file|url>        the store: a SQLite file (default ./.runtrace/runtrace.db, or
+                         RUNTRACE_DB) or a postgres:// URL
   --json                 print the run, its children and its figures as JSON
 `;
 
 const MAX_SCANNED_RUNS = 20_000;
 
 /** Every run id in the store (newest first), up to a bound. */
-function knownRunIds(store: SqliteStore): string[] {
+async function knownRunIds(store: RunStore): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const page = store.listRuns({ limit: 1000, ...(cursor === null ? {} : { cursor }) });
+    const page: RunPage = await store.listRuns({ limit: 1000, ...(cursor === null ? {} : { cursor }) });
     for (const run of page.runs) ids.push(run.runId);
     cursor = page.nextCursor;
   } while (cursor !== null && ids.length < MAX_SCANNED_RUNS);
@@ -35,15 +36,15 @@ function knownRunIds(store: SqliteStore): string[] {
 }
 
 /** The run meant: an exact id, else the only id starting with the given text. */
-function findRun(store: SqliteStore, wanted: string, traceId: string | undefined): RunDetail {
+async function findRun(store: RunStore, wanted: string, traceId: string | undefined): Promise<RunDetail> {
   const normalized = wanted.trim().toLowerCase();
   const lookup = traceId === undefined ? {} : { traceId };
-  const exact = normalized === '' ? undefined : store.getRun(normalized, lookup);
+  const exact = normalized === '' ? undefined : await store.getRun(normalized, lookup);
   if (exact !== undefined) return exact;
   if (traceId !== undefined) throw new NotFoundError(`no run ${wanted} in trace ${traceId}`);
-  const ids = knownRunIds(store);
+  const ids = await knownRunIds(store);
   const matches = normalized.length >= 4 ? ids.filter((id) => id.startsWith(normalized)) : [];
-  const only = matches.length === 1 && matches[0] !== undefined ? store.getRun(matches[0]) : undefined;
+  const only = matches.length === 1 && matches[0] !== undefined ? await store.getRun(matches[0]) : undefined;
   if (only !== undefined) return only;
   const suggestions = matches.length > 1 ? matches.slice(0, 5) : closestIds(normalized, ids);
   const lines = [`no run ${wanted}`];
@@ -55,7 +56,7 @@ function findRun(store: SqliteStore, wanted: string, traceId: string | undefined
 }
 
 /** Runs `runtrace show`. */
-export function showCommand(context: CommandContext): number {
+export async function showCommand(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs({
     args: [...context.args],
     options: { ...DB_OPTIONS, bodies: { type: 'boolean', default: false }, trace: { type: 'string' } },
@@ -72,12 +73,12 @@ export function showCommand(context: CommandContext): number {
   const store = openExistingStore(databasePath(context.io, values.db));
   try {
     const trace = values.trace?.trim().toLowerCase();
-    const detail = findRun(store, wanted, trace === '' ? undefined : trace);
-    const analytics = store.runAnalytics(detail.run.runId, { traceId: detail.run.traceId });
+    const detail = await findRun(store, wanted, trace === '' ? undefined : trace);
+    const analytics = await store.runAnalytics(detail.run.runId, { traceId: detail.run.traceId });
     if (values.json) writeJson(context, { ...detail, analytics: analytics ?? null });
     else context.out(formatRunDetail(detail, { style: context.style, analytics, bodies: values.bodies, now: context.io.now() }));
     return ExitCodes.OK;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -15,7 +15,8 @@ before (not with --all).
 
 ${FILTER_HELP}
   --all                  every run ever recorded (no comparison)
-  --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB)
+  --db <file|url>        the store: a SQLite file (default ./.runtrace/runtrace.db, or
+                         RUNTRACE_DB) or a postgres:// URL
   --json                 print { overview, analytics } as JSON
 `;
 
@@ -23,7 +24,7 @@ ${FILTER_HELP}
 const DEFAULT_PERIOD_MS = 7 * 24 * 3_600_000;
 
 /** Runs `runtrace stats`. */
-export function statsCommand(context: CommandContext): number {
+export async function statsCommand(context: CommandContext): Promise<number> {
   const { values } = parseCommandArgs({
     args: [...context.args],
     options: { ...DB_OPTIONS, ...FILTER_OPTIONS, all: { type: 'boolean', default: false } },
@@ -47,12 +48,12 @@ export function statsCommand(context: CommandContext): number {
         : { ...filters, from: now - DEFAULT_PERIOD_MS, to: now };
   const store = openExistingStore(databasePath(context.io, values.db));
   try {
-    const overview = store.overview(range);
-    const analytics = store.analytics(range);
+    const overview = await store.overview(range);
+    const analytics = await store.analytics(range);
     if (values.json) writeJson(context, { overview, analytics });
     else context.out(formatStats(overview, analytics, context.style));
     return ExitCodes.OK;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -10,12 +10,13 @@ Finalize as interrupted (stale) every run, step, attempt and tool call still in 
 no sign of life for a while: what a crashed process leaves behind.
 
   --stale-after <d>      idle time that counts as stale (default 5m)
-  --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB)
+  --db <file|url>        the store: a SQLite file (default ./.runtrace/runtrace.db, or
+                         RUNTRACE_DB) or a postgres:// URL
   --json                 print the counts as JSON
 `;
 
 /** Runs `runtrace sweep`. */
-export function sweepCommand(context: CommandContext): number {
+export async function sweepCommand(context: CommandContext): Promise<number> {
   const { values } = parseCommandArgs({
     args: [...context.args],
     options: { ...DB_OPTIONS, 'stale-after': { type: 'string' } },
@@ -30,11 +31,11 @@ export function sweepCommand(context: CommandContext): number {
   const staleAfterMs = staleAfter === undefined ? undefined : Math.max(1, Math.round(parseDuration('stale-after', staleAfter)));
   const store = openExistingStore(databasePath(context.io, values.db));
   try {
-    const counts = store.sweep({ now: context.io.now(), ...(staleAfterMs === undefined ? {} : { staleAfterMs }) });
+    const counts = await store.sweep({ now: context.io.now(), ...(staleAfterMs === undefined ? {} : { staleAfterMs }) });
     if (values.json) writeJson(context, counts);
     else context.out(`finalized as interrupted: ${counts.runs} runs, ${counts.steps} steps, ${counts.attempts} attempts, ${counts.toolCalls} tool calls\n`);
     return ExitCodes.OK;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -1,5 +1,5 @@
 // `runtrace ui`: the web viewer over the store, until Ctrl-C.
-import { errorMessage } from '@runtrace/core/internal';
+import { errorMessage, maskUrlPassword } from '@runtrace/core/internal';
 import { randomBytes } from 'node:crypto';
 import { isLoopback, startUi } from '@runtrace/ui';
 import { ExitCodes } from '../../exit-codes.js';
@@ -18,7 +18,8 @@ nothing is loaded from the network. Read-only. Stops on Ctrl-C.
   --host <addr>          interface to bind (default 127.0.0.1: this machine only); any other
                          needs a token, made up and printed in the address when not given
   --token <token>        the token to require (at least 16 characters)
-  --db <file>            the store (default ./.runtrace/runtrace.db, or RUNTRACE_DB)
+  --db <file|url>        the store: a SQLite file (default ./.runtrace/runtrace.db, or
+                         RUNTRACE_DB) or a postgres:// URL
 `;
 
 /** Runs `runtrace ui` until the signal aborts. */
@@ -42,15 +43,15 @@ export async function uiCommand(context: CommandContext): Promise<number> {
   try {
     ui = await startUi({ store, host, port, ...(token === undefined ? {} : { token }) });
   } catch (error: unknown) {
-    store.close();
+    await store.close();
     const code = (error as { code?: unknown }).code;
     throw new Error(`cannot serve the viewer: ${code === 'EADDRINUSE' ? `port ${port} is in use (pick another with --port, or 0 for any free port)` : errorMessage(error)}`, { cause: error });
   }
   const address = token === undefined ? ui.url : `${ui.url}?token=${encodeURIComponent(token)}`;
-  context.err(`runtrace ui: ${path}\n`);
+  context.err(`runtrace ui: ${maskUrlPassword(path)}\n`);
   context.out(`open ${address}   stop with Ctrl-C\n`);
   await untilStopped(context);
   await ui.close();
-  store.close();
+  await store.close();
   return ExitCodes.OK;
 }
