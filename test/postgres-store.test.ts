@@ -48,7 +48,7 @@ describe('a PostgreSQL store shared by many writers', () => {
       expect(stderr).not.toContain('runtrace-test'); // the password never appears
     }
     const total = PROCESSES * RUNS_PER_PROCESS;
-    expect(await query(url, 'SELECT version FROM runtrace_schema')).toEqual([{ version: 1 }]);
+    expect(await query(url, 'SELECT version FROM runtrace_schema')).toEqual([{ version: 2 }]);
     expect(await query(url, "SELECT status, count(*)::int AS n FROM runtrace_runs GROUP BY status")).toEqual([{ status: 'completed', n: total }]);
     expect(await query(url, "SELECT count(*)::int AS n FROM runtrace_steps WHERE status = 'completed' AND input_tokens = 100")).toEqual([{ n: total }]);
     expect(await query(url, "SELECT count(*)::int AS n FROM runtrace_tool_calls WHERE status = 'completed'")).toEqual([{ n: total }]);

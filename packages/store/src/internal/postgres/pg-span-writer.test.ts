@@ -117,6 +117,19 @@ describe('PostgreSQL span writer', () => {
     }
   });
 
+  it('brings a version-1 database to the current version, adding the query indexes', async () => {
+    const { client } = await freshDatabase();
+    try {
+      expect(await migratePostgres(client, 'v1', 1)).toEqual({ from: 0, to: 1 });
+      expect(await migratePostgres(client, 'v1')).toEqual({ from: 1, to: PG_SCHEMA_VERSION });
+      const indexes = (await client.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'runtrace_runs' ORDER BY indexname")).rows.map((row) => row.indexname);
+      expect(indexes).toEqual(expect.arrayContaining(['runtrace_runs_by_cost', 'runtrace_runs_by_duration', 'runtrace_runs_by_root_conversation', 'runtrace_runs_by_tokens']));
+      expect((await client.query('SELECT version FROM runtrace_schema')).rows).toEqual([{ version: PG_SCHEMA_VERSION }]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('migrates a fresh database once when twenty connections start together', async () => {
     const { url, client } = await freshDatabase();
     const clients = Array.from({ length: 20 }, () => newClient(url));
@@ -128,7 +141,7 @@ describe('PostgreSQL span writer', () => {
       expect((await client.query('SELECT version FROM runtrace_schema')).rows).toEqual([{ version: PG_SCHEMA_VERSION }]);
       // Newer than this code knows: refused with the schema error, nothing touched.
       await client.query('UPDATE runtrace_schema SET version = 99');
-      await expect(migratePostgres(client, 'postgres://runtrace:****@host/db')).rejects.toThrow(/schema version 99, newer than the 1/);
+      await expect(migratePostgres(client, 'postgres://runtrace:****@host/db')).rejects.toThrow(new RegExp(`schema version 99, newer than the ${PG_SCHEMA_VERSION}`));
     } finally {
       await Promise.all(clients.map((each) => each.end()));
       await client.end();
