@@ -1,5 +1,5 @@
 // Deleting data from a PostgreSQL store: runs with everything recorded under them (SQLite's rule,
-// in one transaction), and retention by age.
+// in one transaction), and retention by age and by size.
 import { InvalidArgumentError } from '@runtrace/core';
 import type { DeleteResult, RetentionOptions, RetentionResult } from '../../query-types.js';
 import { toPostgres } from '../query-steps.js';
@@ -45,41 +45,66 @@ export async function deleteRunsPostgres(client: PgClient, condition: string, pa
   }
 }
 
-/** Bytes the store's tables (with their indexes and TOAST) take in the database. */
-async function tableBytes(client: PgClient): Promise<number> {
-  const { rows } = await client.query<{ bytes: unknown }>(
-    `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::float8 AS bytes FROM pg_class c
-       WHERE c.relkind = 'r' AND c.relname LIKE 'runtrace\\_%' AND c.relnamespace = current_schema()::regnamespace`,
-  );
+/** The store's tables, as the shared SQL names them. */
+const TABLES = ['runs', 'steps', 'attempts', 'tool_calls', 'events', 'spans', 'resources'];
+
+/**
+ * Bytes of the rows the store holds: the sum of every row's own size (`pg_column_size`, as
+ * stored, compression included), without indexes and without the free space of deleted rows,
+ * which the server keeps for reuse rather than returning it.
+ */
+async function rowBytes(client: PgClient): Promise<number> {
+  const sum = TABLES.map((table) => `(SELECT coalesce(sum(pg_column_size(t.*)), 0) FROM runtrace_${table} AS t)`).join(' + ');
+  const { rows } = await client.query<{ bytes: unknown }>(`SELECT (${sum})::float8 AS bytes`);
   return Number(rows[0]?.bytes ?? 0);
 }
 
+async function runCount(client: PgClient): Promise<number> {
+  const { rows } = await client.query<{ n: unknown }>('SELECT count(*)::float8 AS n FROM runtrace_runs');
+  return Number(rows[0]?.n ?? 0);
+}
+
 /**
- * Retention on PostgreSQL: runs that started more than `maxAgeMs` ago with everything under them,
- * spans of traces without runs that old, then resources no span names any more. `maxBytes` is a
- * bound on a SQLite file: a PostgreSQL server keeps the space of deleted rows for reuse rather
- * than giving it back, so a size bound would delete every run; it is refused with that reason.
+ * Retention on PostgreSQL, SQLite's rule: runs that started more than `maxAgeMs` ago with
+ * everything under them (and spans of traces without runs that old), then the oldest runs until
+ * the rows take at most `maxBytes`, then resources no span names any more. The bytes
+ * (`bytesBefore`, `bytesAfter`, `maxBytes`) are the rows' own (see {@link rowBytes}); the server
+ * reuses the space of deleted rows for new ones instead of shrinking its files.
  */
 export async function applyRetentionPostgres(client: PgClient, options: RetentionOptions, clock: () => number): Promise<RetentionResult> {
-  if (options.maxBytes !== undefined) {
-    throw new InvalidArgumentError(
-      'maxBytes',
-      options.maxBytes,
-      'undefined on a PostgreSQL store (the server keeps deleted rows’ space for reuse, so a size bound cannot be reached by deleting): bound it by age with maxAgeMs',
-    );
+  if (options.maxAgeMs === undefined && options.maxBytes === undefined) {
+    throw new InvalidArgumentError('options', options, 'maxAgeMs, maxBytes or both');
   }
-  if (options.maxAgeMs === undefined) throw new InvalidArgumentError('options', options, 'maxAgeMs');
-  if (!Number.isFinite(options.maxAgeMs) || options.maxAgeMs < 0) {
+  if (options.maxAgeMs !== undefined && (!Number.isFinite(options.maxAgeMs) || options.maxAgeMs < 0)) {
     throw new InvalidArgumentError('maxAgeMs', options.maxAgeMs, 'a non-negative number of milliseconds');
   }
-  const bytesBefore = await tableBytes(client);
-  const cutoff = (options.now ?? clock()) - options.maxAgeMs;
-  let total = await deleteRunsPostgres(client, 'start_ms < @cutoff', { cutoff });
-  const orphans = await changed(client, 'DELETE FROM spans WHERE start_ms < @cutoff AND trace_id NOT IN (SELECT trace_id FROM runs)', { cutoff });
-  total = addDeletes(total, { ...EMPTY_DELETE, spans: orphans });
+  if (options.maxBytes !== undefined && (!Number.isFinite(options.maxBytes) || options.maxBytes <= 0)) {
+    throw new InvalidArgumentError('maxBytes', options.maxBytes, 'a positive number of bytes');
+  }
+  const bytesBefore = await rowBytes(client);
+  let total = EMPTY_DELETE;
+  if (options.maxAgeMs !== undefined) {
+    const cutoff = (options.now ?? clock()) - options.maxAgeMs;
+    total = addDeletes(total, await deleteRunsPostgres(client, 'start_ms < @cutoff', { cutoff }));
+    const orphans = await changed(client, 'DELETE FROM spans WHERE start_ms < @cutoff AND trace_id NOT IN (SELECT trace_id FROM runs)', { cutoff });
+    total = addDeletes(total, { ...EMPTY_DELETE, spans: orphans });
+  }
+  if (options.maxBytes !== undefined) {
+    while ((await rowBytes(client)) > options.maxBytes) {
+      const runs = await runCount(client);
+      if (runs > 0) {
+        const chunk = Math.max(1, Math.ceil(runs / 10));
+        total = addDeletes(total, await deleteRunsPostgres(client, '(trace_id, run_id) IN (SELECT trace_id, run_id FROM runs ORDER BY start_ms, run_id LIMIT @chunk)', { chunk }));
+        continue;
+      }
+      const spans = await changed(client, 'DELETE FROM spans WHERE (trace_id, span_id) IN (SELECT trace_id, span_id FROM spans ORDER BY start_ms LIMIT 1000)');
+      if (spans === 0) break;
+      total = addDeletes(total, { ...EMPTY_DELETE, spans });
+    }
+  }
   if (total.runs + total.spans > 0) {
     const used = ['runs', 'steps', 'attempts', 'tool_calls', 'spans'].map((table) => `SELECT resource_id FROM ${table} WHERE resource_id IS NOT NULL`).join(' UNION ');
     await changed(client, `DELETE FROM resources WHERE resource_id NOT IN (${used})`);
   }
-  return { ...total, bytesBefore, bytesAfter: await tableBytes(client) };
+  return { ...total, bytesBefore, bytesAfter: await rowBytes(client) };
 }
