@@ -19,6 +19,29 @@ export interface CredentialRule {
   readonly regex: RegExp;
   /** A syntactically valid placeholder of this family, built from `fill`. */
   readonly example: (fill: Fill) => string;
+  /**
+   * A last check of a match, for a shape that ordinary text can also take (an identifier that
+   * starts like a token): false leaves it visible. Default: every match is a credential.
+   */
+  readonly accept?: (match: string) => boolean;
+}
+
+/**
+ * Whether letters look drawn at random rather than written: at least `least` upper-case and
+ * `least` lower-case ones. A camelCase identifier (`hf_supportedKindsForDisplay`) has a few
+ * capitals; 34 random letters have fewer than 6 of either case about once in 60,000.
+ */
+function mixedCase(least: number): (match: string) => boolean {
+  return (match) => {
+    let upper = 0;
+    let lower = 0;
+    for (let index = 0; index < match.length; index++) {
+      const char = match.charCodeAt(index);
+      if (char >= 0x41 && char <= 0x5a) upper++;
+      else if (char >= 0x61 && char <= 0x7a) lower++;
+    }
+    return upper >= least && lower >= least;
+  };
 }
 
 export const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -58,7 +81,8 @@ export const CREDENTIAL_RULES: readonly CredentialRule[] = [
   { family: 'google-api-key', shape: 'AIza<35 base64url>', prefixes: ['AIza'], regex: token('AIza[0-9A-Za-z_-]{35}'), example: (f) => `AIza${f(URL_SAFE, 35)}` },
   { family: 'amazon-bedrock-key', shape: 'ABSK<base64 ≥ 60> or bedrock-api-key-<base64 ≥ 60>', prefixes: ['ABSK', 'bedrock-api-key-'], regex: token('(?:ABSK|bedrock-api-key-)[A-Za-z0-9+/]{60,}={0,2}'), example: (f) => `ABSKQmVkcm9ja0FQSUtleS1${f(BASE64, 108)}=` },
   { family: 'perplexity-key', shape: 'pplx-<48 alphanumerics>', prefixes: ['pplx-'], regex: token('pplx-[A-Za-z0-9]{40,}'), example: (f) => `pplx-${f(ALNUM, 48)}` },
-  { family: 'huggingface-token', shape: 'hf_<34 letters> or api_org_<34 letters>', prefixes: ['hf_', 'api_org_'], regex: token('(?:hf_|api_org_)[A-Za-z]{30,}'), example: (f) => `hf_${f(LETTERS, 34)}` },
+  // Letters only, as an identifier's are: told apart by their mix of cases.
+  { family: 'huggingface-token', shape: 'hf_<34 letters> or api_org_<34 letters>, both cases mixed', prefixes: ['hf_', 'api_org_'], regex: token('(?:hf_|api_org_)[A-Za-z]{30,}'), example: (f) => `hf_${f(UPPER, 8)}${f(LOWER, 8)}${f(LETTERS, 18)}`, accept: mixedCase(6) },
   { family: 'groq-key', shape: 'gsk_<52 alphanumerics>', prefixes: ['gsk_'], regex: token('gsk_[A-Za-z0-9]{48,}'), example: (f) => `gsk_${f(ALNUM, 52)}` },
   { family: 'xai-key', shape: 'xai-<80 alphanumerics>', prefixes: ['xai-'], regex: token('xai-[A-Za-z0-9]{60,}'), example: (f) => `xai-${f(ALNUM, 80)}` },
   { family: 'replicate-token', shape: 'r8_<37 alphanumerics>', prefixes: ['r8_'], regex: token('r8_[A-Za-z0-9]{30,}'), example: (f) => `r8_${f(ALNUM, 37)}` },
@@ -121,7 +145,8 @@ export const CREDENTIAL_RULES: readonly CredentialRule[] = [
   { family: 'pulumi-token', shape: 'pul-<40 hex>', prefixes: ['pul-'], regex: token('pul-[a-f0-9]{40}'), example: (f) => `pul-${f(HEX, 40)}` },
   { family: 'readme-key', shape: 'rdme_<70 alphanumerics>', prefixes: ['rdme_'], regex: token('rdme_[a-z0-9]{70}'), example: (f) => `rdme_${f(LOWER + DIGITS, 70)}` },
   { family: 'typeform-token', shape: 'tfp_<≥ 59>', prefixes: ['tfp_'], regex: token('tfp_[A-Za-z0-9_.=-]{59,}'), example: (f) => `tfp_${f(URL_SAFE, 59)}` },
-  { family: 'infracost-key', shape: 'ico-<32 alphanumerics>', prefixes: ['ico-'], regex: token('ico-[A-Za-z0-9]{32}'), example: (f) => `ico-${f(ALNUM, 32)}` },
+  // Not after a dot: `favicon.ico-<hash>.png` is a file name.
+  { family: 'infracost-key', shape: 'ico-<32 alphanumerics>', prefixes: ['ico-'], regex: new RegExp('(?<![A-Za-z0-9.])ico-[A-Za-z0-9]{32}', 'g'), example: (f) => `ico-${f(ALNUM, 32)}` },
   { family: 'scalingo-token', shape: 'tk-us-<48 base64url>', prefixes: ['tk-us-'], regex: token('tk-us-[A-Za-z0-9_-]{48}'), example: (f) => `tk-us-${f(URL_SAFE, 48)}` },
   { family: 'frameio-token', shape: 'fio-u-<64 base64url>', prefixes: ['fio-u-'], regex: token('fio-u-[A-Za-z0-9_=-]{64}'), example: (f) => `fio-u-${f(URL_SAFE, 64)}` },
   { family: 'easypost-key', shape: 'EZAK|EZTK<54 alphanumerics>', prefixes: ['EZAK', 'EZTK'], regex: token('EZ[AT]K[A-Za-z0-9]{54}'), example: (f) => `EZAK${f(ALNUM, 54)}` },

@@ -73,6 +73,28 @@ export function looksGenerated(value: string): boolean {
   return classes >= 2;
 }
 
+/**
+ * Whether a command line's `user:password` (or a password flag's value) holds a credential: a
+ * password written out, or a user name alone that looks generated (an API key given as the
+ * user). A user name alone (`-u alice`, `--user a@example.com`), an empty pair (`-u :`) and
+ * passwords that name where the secret lives (`$PASS`, `${{ secrets.X }}`, `$(cat pw.txt)`,
+ * `{{ .Values.password }}`, `<password>`, `[PASSWORD]`) stay visible.
+ */
+function isCommandLineCredential(value: string, flag: string): boolean {
+  if (isReferenceOrPlaceholder(value)) return false;
+  const passwordOnly = flag === '--password' || flag === '--http-password';
+  const colon = value.indexOf(':');
+  const user = passwordOnly ? '' : colon === -1 ? value : value.slice(0, colon);
+  const password = passwordOnly ? value : colon === -1 ? '' : value.slice(colon + 1);
+  if (password !== '') return !isReferenceOrPlaceholder(password);
+  return user.length >= 16 && looksGenerated(user);
+}
+
+/** A reference to where a value lives, or a placeholder for it: not the value. */
+function isReferenceOrPlaceholder(value: string): boolean {
+  return /^(?:\$|%[A-Za-z_]|\{\{|<[^>]*>?$|\[[^\]]*\]?$)/.test(value);
+}
+
 /** Whether a `Basic` credential decodes to `user:password`, so a base64 word that is not one stays. */
 function isBasicCredential(value: string): boolean {
   const decoded = Buffer.from(value, 'base64').toString('latin1');
@@ -112,12 +134,13 @@ const PATTERNS: readonly BuiltInPattern[] = [
     new RegExp(`${AWS_SECRET}(?:(?<=${AWS_KEY_ID}[^\\n]{0,200}?[A-Za-z0-9/+]{40})|(?=[^\\n]{0,200}?${AWS_KEY_ID}))`, 'g'),
     (secret) => /[a-z]/.test(secret) && /[A-Z]/.test(secret),
   ),
-  ...CREDENTIAL_RULES.map((entry) => formatPattern(entry.family, entry.prefixes, entry.regex)),
+  ...CREDENTIAL_RULES.map((entry) => formatPattern(entry.family, entry.prefixes, entry.regex, entry.accept === undefined ? undefined : (secret) => entry.accept!(secret))),
   // Credentials given to curl, wget, HTTPie or xh on a command line: `curl -u user:pass`, `--user 'u:p'`.
   formatPattern(
     'command-line-credentials',
     ['-u', '-a', '--user', '--password', '--proxy-user', '--http-user', '--http-password', '--auth'],
-    /(?<=(?<![A-Za-z0-9_-])(?:curl|wget|https?|xh)(?:\s[^\n]*?)?\s(?:-u|-a|--user|--password|--proxy-user|--http-user|--http-password|--auth)(?:\s+|=)(?:\\?["'])?)[^\s"'\\]+/g,
+    /(?<=(?<![A-Za-z0-9_-])(?:curl|wget|https?|xh)(?:\s[^\n]*?)?\s(?<flag>-u|-a|--user|--password|--proxy-user|--http-user|--http-password|--auth)(?:\s+|=)(?:\\?["'])?)[^\s"'\\]+/g,
+    (value, groups) => isCommandLineCredential(value, groups.flag ?? ''),
   ),
   {
     // Oracle's JDBC URL carries `user/password@host` without a scheme's `//`; the trigger's URL
@@ -151,11 +174,11 @@ const PATTERNS: readonly BuiltInPattern[] = [
     // (the name is looked behind for), which keeps it fast. When the word is not the name's
     // last segment (`token_count`), the value must look generated.
     regex: new RegExp(
-      `(?<=(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*${ASSIGNMENT_WORDS}(?<tail>(?:[_.-][A-Za-z0-9]+)*)(?:\\\\?["'])?\\s*)(?<pre>[:=]\\s*(?:\\\\?["'])?(?:(?:bearer|basic|token|digest)\\s+)?)(?<secret>[^\\s"'\`,;&<>\\\\]+)`,
+      `(?<=(?<![A-Za-z0-9])(?<name>(?:[A-Za-z0-9]+[_.-])*${ASSIGNMENT_WORDS}(?<tail>(?:[_.-][A-Za-z0-9]+)*))(?:\\\\?["'])?\\s*)(?<pre>[:=]\\s*(?:\\\\?["'])?(?:(?:bearer|basic|token|digest)\\s+)?)(?<secret>[^\\s"'\`,;&<>\\\\]+)`,
       'gi',
     ),
     hint: (text) => text.includes(':') || text.includes('='),
-    accept: (secret, groups) => (groups.tail ?? '') === '' || looksGenerated(secret),
+    accept: (secret, groups) => !isSelfReference(secret, groups.name) && !isNextAssignment(secret, groups.pre) && ((groups.tail ?? '') === '' || looksGenerated(secret)),
   },
   {
     rule: 'pattern:assignment',
@@ -174,9 +197,31 @@ export const BUILT_IN_PATTERNS: readonly CompiledPattern[] = PATTERNS;
 
 /**
  * A reference to where a secret lives, not the secret: `${DB_PASSWORD}`, `$TOKEN`, `%API_KEY%`,
- * `os.environ[…]`, `process.env.…`. Masking it would hide code, not a credential.
+ * `$(cat token.txt)`, `{{ .Values.password }}`, `{base64(user:pass)}`, `os.environ[…]`,
+ * `process.env.…`. Masking it would hide code, not a credential.
  */
-const SECRET_REFERENCE = /^(?:\$\{?[A-Za-z_]|%[A-Za-z_][A-Za-z0-9_]*%$|(?:os\.environ|os\.getenv|process\.env|import\.meta\.env)(?![A-Za-z0-9_]))/;
+const SECRET_REFERENCE = /^(?:\$\{?[A-Za-z_]|\$\(|\{|%[A-Za-z_][A-Za-z0-9_]*%$|(?:os\.environ|os\.getenv|process\.env|import\.meta\.env)(?![A-Za-z0-9_]))/;
+
+/** An auth scheme's name standing where a value would (`Authorization: Bearer <token>`), and flags of one or two digits. */
+const PLAIN_WORD = /^(?:bearer|basic|digest|token|negotiate|\d{1,2})$/i;
+
+/**
+ * An empty assignment followed, on the next line, by the next one (`API_KEY=` then
+ * `OTHER_KEY=`): the "value" found after the line break is the next name.
+ */
+function isNextAssignment(value: string, pre: string | undefined): boolean {
+  return pre !== undefined && pre.includes('\n') && /[:=]$/.test(value);
+}
+
+/**
+ * A value that names the same thing as the name it is given to, a member of some module:
+ * `key_length = XSalsa20.key_length`, `KeyPair = X25519.KeyPair`.
+ */
+function isSelfReference(value: string, name: string | undefined): boolean {
+  if (name === undefined) return false;
+  const dot = value.lastIndexOf('.');
+  return dot > 0 && value.slice(dot + 1).toLowerCase() === name.toLowerCase();
+}
 
 /** A value written as a mask: one character repeated (`********`, `xxxxxxxx`), which no credential is. */
 const MASK_RUN = /^([*xX•.#])\1{2,}$/;
@@ -186,6 +231,7 @@ export function isInertValue(value: string): boolean {
   return (
     value.startsWith('[REDACTED') ||
     SECRET_REFERENCE.test(value) ||
+    PLAIN_WORD.test(value) ||
     MASK_RUN.test(value) ||
     value === 'null' ||
     value === 'undefined' ||
