@@ -48,7 +48,7 @@ describe('a PostgreSQL store shared by many writers', () => {
       expect(stderr).not.toContain('runtrace-test'); // the password never appears
     }
     const total = PROCESSES * RUNS_PER_PROCESS;
-    expect(await query(url, 'SELECT version FROM runtrace_schema')).toEqual([{ version: 2 }]);
+    expect(await query(url, 'SELECT version FROM runtrace_schema')).toEqual([{ version: 3 }]);
     expect(await query(url, "SELECT status, count(*)::int AS n FROM runtrace_runs GROUP BY status")).toEqual([{ status: 'completed', n: total }]);
     expect(await query(url, "SELECT count(*)::int AS n FROM runtrace_steps WHERE status = 'completed' AND input_tokens = 100")).toEqual([{ n: total }]);
     expect(await query(url, "SELECT count(*)::int AS n FROM runtrace_tool_calls WHERE status = 'completed'")).toEqual([{ n: total }]);
@@ -160,13 +160,30 @@ describe('a PostgreSQL store shared by many writers', () => {
       expect(detail.detail.steps).toHaveLength(1);
       const stats = (await (await fetch(`${address}api/stats`)).json()) as { overview: { runs: number } };
       expect(stats.overview.runs).toBe(3);
+      // Live: another process writes a run, and the open event stream says so.
+      const events = (await fetch(`${address}api/events`)).body!.getReader();
+      let received = '';
+      const until = async (text: string): Promise<void> => {
+        const deadline = Date.now() + 15_000;
+        while (!received.includes(text)) {
+          if (Date.now() > deadline) throw new Error(`no ${text} in ${received}`);
+          const { value, done } = await events.read();
+          if (done) throw new Error(`the stream ended: ${received}`);
+          received += new TextDecoder().decode(value);
+        }
+      };
+      await until('event: hello');
+      await run(process.execPath, [APP, 'live', '1'], { env: { ...process.env, RUNTRACE_DB: url, OTEL_EXPORTER_OTLP_ENDPOINT: '' }, timeout: 60_000 });
+      await until('event: change');
+      await events.cancel();
+      expect(((await (await fetch(`${address}api/runs`)).json()) as { runs: unknown[] }).runs).toHaveLength(4);
     } finally {
       viewer.kill('SIGINT');
     }
     expect(await exited).toBe(0);
     // Retention by size: the oldest runs go until the rows fit.
     const pruned = (await cliJson('prune', '--max-size', '1b')) as { runs: number; bytesBefore: number; bytesAfter: number };
-    expect(pruned.runs).toBe(3);
+    expect(pruned.runs).toBe(4);
     expect(pruned.bytesAfter).toBeLessThan(pruned.bytesBefore);
     expect(((await cliJson('runs')) as { runs: unknown[] }).runs).toEqual([]);
   }, 90_000);

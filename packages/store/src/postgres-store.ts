@@ -193,17 +193,13 @@ export class PostgresStore {
   }
 
   /**
-   * A number that changes when rows of the store were written since the last call, for a viewer
-   * that polls: the server's count of rows inserted, updated and deleted in the store's tables
-   * (its statistics, which lag commits by up to about a second).
+   * A number that changes whenever something was written to the store (by any host: spans,
+   * sweeps, deletes), for a viewer that polls: a counter every write advances.
    */
   async dataVersion(): Promise<number> {
-    const rows = await this.#query({
-      sql: `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) AS changes FROM pg_stat_user_tables
-              WHERE relname LIKE 'runtrace\\_%' AND schemaname = current_schema()`,
-      params: [],
-    });
-    return Number(rows[0]?.changes ?? 0);
+    const rows = await this.#query({ sql: 'SELECT last_value, is_called FROM runtrace_changes', params: [] });
+    const row = rows[0];
+    return row === undefined ? 0 : row.is_called === true ? Number(row.last_value) : 0;
   }
 
   /** Closes the connections; later queries reject with `ShutDownError`. Idempotent. */

@@ -399,6 +399,24 @@ describe('what differs on PostgreSQL', () => {
   beforeAll(() => backend.start(), 60_000);
   afterAll(() => backend.stop());
 
+  it('tells a poller at once that any writer changed something (dataVersion)', async () => {
+    const location = await backend.fresh();
+    const store = location.open({ now: clock });
+    try {
+      const empty = await store.dataVersion();
+      const exporter = location.exporter({ now: clock });
+      await exportAll(exporter, fixtureSpans());
+      const written = await store.dataVersion();
+      expect(written).toBeGreaterThan(empty);
+      expect(await store.dataVersion()).toBe(written);
+      await store.deleteConversation({ conversationId: 'c1', startedBefore: NOW });
+      expect(await store.dataVersion()).toBeGreaterThan(written);
+      await exporter.shutdown();
+    } finally {
+      await closeStore(store);
+    }
+  });
+
   it('is what openStoreAt opens for a postgres:// location, and a SQLite file for a path', async () => {
     const location = await backend.fresh();
     const store = location.open();

@@ -6,6 +6,7 @@ import { toPostgres } from '../query-steps.js';
 import { EMPTY_DELETE, addDeletes } from '../retention.js';
 import type { SqlParams } from '../run-filters.js';
 import type { PgClient } from './pg-client.js';
+import { MARK_CHANGED_SQL } from './pg-schema.js';
 
 /** A statement of the shared SQL (SQLite's table names, `@name` parameters) on PostgreSQL: the rows it changed. */
 async function changed(client: PgClient, sql: string, params: SqlParams = {}): Promise<number> {
@@ -37,6 +38,7 @@ export async function deleteRunsPostgres(client: PgClient, condition: string, pa
       `DELETE FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM runtrace_doomed)
          AND trace_id NOT IN (SELECT trace_id FROM runs WHERE trace_id IN (SELECT trace_id FROM runtrace_doomed))`,
     );
+    await client.query(MARK_CHANGED_SQL);
     await client.query('COMMIT');
     return { ...result, spans };
   } catch (error: unknown) {

@@ -3,7 +3,7 @@ import { StoreSchemaError } from '@runtrace/core';
 import type { PgClient } from './pg-client.js';
 
 /** The PostgreSQL layout's version (its first is SQLite's schema 3). */
-export const PG_SCHEMA_VERSION = 2;
+export const PG_SCHEMA_VERSION = 3;
 
 /**
  * The key of the transaction-level advisory lock that migrations take: every process that
@@ -96,7 +96,15 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX runtrace_runs_by_cost ON runtrace_runs ((coalesce(cost_usd, -1)), run_id);
   CREATE INDEX runtrace_runs_by_root_conversation ON runtrace_runs (root_conversation_id, start_ms);
   `,
+  // 3: a change counter every write, sweep and delete advances (a sequence: no writer waits for
+  // another), which readers poll to learn at once that something changed (\`PostgresStore.dataVersion\`).
+  `
+  CREATE SEQUENCE runtrace_changes;
+  `,
 ];
+
+/** Advances the change counter (in the transaction of a write; a sequence does not wait for it to commit). */
+export const MARK_CHANGED_SQL = "SELECT nextval('runtrace_changes')";
 
 /** Outcome of {@link migratePostgres}. */
 export interface PgMigrateResult {

@@ -2,6 +2,7 @@
 import { ATTEMPT_COLUMNS, RESOURCE_COLUMNS, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, TOOL_COLUMNS } from '../row-columns.js';
 import type { RowValues, WriteOp } from '../row-columns.js';
 import type { PgClient } from './pg-client.js';
+import { MARK_CHANGED_SQL } from './pg-schema.js';
 
 type KeyedTable = 'runs' | 'steps' | 'attempts' | 'tool_calls';
 
@@ -192,6 +193,7 @@ export class PgSpanWriter {
       await client.query('BEGIN');
       try {
         await this.#add(client, ops);
+        await client.query(MARK_CHANGED_SQL);
         await client.query('COMMIT');
         return;
       } catch (error: unknown) {

@@ -2,6 +2,7 @@
 import type { SweepCountsRow } from '../sweep-stale.js';
 import type { PgClient } from './pg-client.js';
 import { AGGREGATE_RUNS_SQL, RETRIED_CODES } from './pg-span-writer.js';
+import { MARK_CHANGED_SQL } from './pg-schema.js';
 
 /** The advisory lock a sweep holds for its transaction: a host that finds it taken skips its sweep (another is doing it). */
 export const SWEEP_LOCK_KEY = 0x72756e73; // "runs"
@@ -44,6 +45,7 @@ export async function sweepPostgres(client: PgClient, cutoffMs: number): Promise
       const attempts = (await client.query(childrenSql('runtrace_attempts'), [cutoffMs])).rowCount ?? 0;
       const toolCalls = (await client.query(childrenSql('runtrace_tool_calls'), [cutoffMs])).rowCount ?? 0;
       if (runs.length > 0) await client.query(AGGREGATE_RUNS_SQL, [runs.map((run) => run.trace_id), runs.map((run) => run.run_id)]);
+      if (runs.length + steps + attempts + toolCalls > 0) await client.query(MARK_CHANGED_SQL);
       await client.query('COMMIT');
       return { runs: runs.length, steps, attempts, toolCalls };
     } catch (error: unknown) {
