@@ -36,6 +36,21 @@ describe('context rules', () => {
     }
   });
 
+  it('still masks what only looks like a reference or a template at first sight', () => {
+    const secret = password();
+    for (const line of [
+      // A secret-named query parameter holding a JSON object is masked whole, by its name.
+      `https://h.example.com/cb?token=${encodeURIComponent(JSON.stringify({ session: secret }))}`,
+      // A password next to a variable user name, and a generated API key given as the user.
+      `curl -u "$USER:${secret}" https://h.example.com/`,
+      `curl -u ${secret}${secret}: https://h.example.com/`,
+      // A value that merely ends like a member of another name.
+      `session_token = ${secret}.other_token`,
+    ]) {
+      expect(redacted(line), line).not.toContain(secret);
+    }
+  });
+
   it('leaves -u alone outside a command that takes credentials', () => {
     expect(redacted('git add -u src/index.ts')).toBe('git add -u src/index.ts');
   });

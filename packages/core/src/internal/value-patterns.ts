@@ -81,13 +81,14 @@ export function looksGenerated(value: string): boolean {
  * `{{ .Values.password }}`, `<password>`, `[PASSWORD]`) stay visible.
  */
 function isCommandLineCredential(value: string, flag: string): boolean {
-  if (isReferenceOrPlaceholder(value)) return false;
+  // Wholly a placeholder: `<user:password>`, `[credentials]`.
+  if (/^(?:<[^>]*>|\[[^\]]*\])$/.test(value)) return false;
   const passwordOnly = flag === '--password' || flag === '--http-password';
   const colon = value.indexOf(':');
   const user = passwordOnly ? '' : colon === -1 ? value : value.slice(0, colon);
   const password = passwordOnly ? value : colon === -1 ? '' : value.slice(colon + 1);
   if (password !== '') return !isReferenceOrPlaceholder(password);
-  return user.length >= 16 && looksGenerated(user);
+  return !isReferenceOrPlaceholder(user) && user.length >= 16 && looksGenerated(user);
 }
 
 /** A reference to where a value lives, or a placeholder for it: not the value. */
@@ -200,7 +201,7 @@ export const BUILT_IN_PATTERNS: readonly CompiledPattern[] = PATTERNS;
  * `$(cat token.txt)`, `{{ .Values.password }}`, `{base64(user:pass)}`, `os.environ[…]`,
  * `process.env.…`. Masking it would hide code, not a credential.
  */
-const SECRET_REFERENCE = /^(?:\$\{?[A-Za-z_]|\$\(|\{|%[A-Za-z_][A-Za-z0-9_]*%$|(?:os\.environ|os\.getenv|process\.env|import\.meta\.env)(?![A-Za-z0-9_]))/;
+const SECRET_REFERENCE = /^(?:\$\{?[A-Za-z_]|\$\(|\{\{|\{[A-Za-z_][\w.]*[(}]|%[A-Za-z_][A-Za-z0-9_]*%$|(?:os\.environ|os\.getenv|process\.env|import\.meta\.env)(?![A-Za-z0-9_]))/;
 
 /** An auth scheme's name standing where a value would (`Authorization: Bearer <token>`), and flags of one or two digits. */
 const PLAIN_WORD = /^(?:bearer|basic|digest|token|negotiate|\d{1,2})$/i;
