@@ -1,7 +1,6 @@
 // A SpanExporter that writes spans into a PostgreSQL database shared by many hosts: the same rows as the SQLite store, batched, retried through outages.
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import type PgModule from 'pg';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,8 @@ import { InProgressSnapshots } from './internal/in-progress-snapshots.js';
 import type { SnapshotSource } from './internal/in-progress-snapshots.js';
 import { writeOpOf } from './internal/ops-codec.js';
 import type { PgClient } from './internal/postgres/pg-client.js';
-import { migratePostgres } from './internal/postgres/pg-schema.js';
+import { openPgPool } from './internal/postgres/pg-pool.js';
+import type { PgPool } from './internal/postgres/pg-pool.js';
 import { PgSpanWriter } from './internal/postgres/pg-span-writer.js';
 import { sweepPostgres } from './internal/postgres/pg-sweep.js';
 import { PgSpool, replaySpool } from './internal/postgres/pg-spool.js';
@@ -120,12 +120,7 @@ interface Queued {
   readonly done?: Completion;
 }
 
-/** What the exporter needs from node-postgres's Pool. */
-interface Pool extends PgClient {
-  connect(): Promise<PgClient & { release(destroy?: boolean): void }>;
-  end(): Promise<void>;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-}
+type Pool = PgPool;
 
 /**
  * SQLSTATE classes and socket errors after which the same write can succeed later: the server
@@ -552,38 +547,17 @@ export class PostgresSpanExporter implements SpanExporter {
 
   /** The pool, made (and the schema migrated) on first use; made again after a failed first attempt. */
   #connectPool(): Promise<Pool> {
-    this.#pool ??= (async () => {
-      let pg: typeof PgModule;
-      try {
-        pg = (await import('pg')).default;
-      } catch (error: unknown) {
-        throw new StoreWriteError(`a PostgreSQL store needs the pg package, which cannot be loaded (${errorMessage(error)}): install it beside runtrace (npm install pg)`, this.location, { cause: error });
-      }
-      const pool = new pg.Pool({
-        connectionString: this.#url,
-        max: this.#maxConnections,
-        connectionTimeoutMillis: this.#connectTimeoutMs,
-        statement_timeout: this.#statementTimeoutMs,
-        idleTimeoutMillis: 10_000,
-        allowExitOnIdle: true,
-      }) as unknown as Pool;
-      // An idle connection the server closes (a restart) is reported on the pool: never to the application.
-      pool.on('error', () => undefined);
-      try {
-        const client = await pool.connect();
-        try {
-          await migratePostgres(client, this.location);
-          if (this.#sweepOnConnect) await this.#sweepWith(client, this.#staleAfterMs);
-          await this.#replayOrphans(client);
-        } finally {
-          client.release();
-        }
-      } catch (error: unknown) {
-        await pool.end().catch(() => undefined);
-        throw error;
-      }
-      return pool;
-    })();
+    this.#pool ??= openPgPool({
+      url: this.#url,
+      location: this.location,
+      maxConnections: this.#maxConnections,
+      connectTimeoutMs: this.#connectTimeoutMs,
+      statementTimeoutMs: this.#statementTimeoutMs,
+      onConnect: async (client) => {
+        if (this.#sweepOnConnect) await this.#sweepWith(client, this.#staleAfterMs);
+        await this.#replayOrphans(client);
+      },
+    }).then(({ pool }) => pool);
     const made = this.#pool;
     made.catch(() => {
       if (this.#pool === made) this.#pool = undefined;

@@ -1,6 +1,5 @@
 // The team store's query side: the same queries as SqliteStore, on a PostgreSQL database, answered asynchronously.
 
-import type PgModule from 'pg';
 import { DEFAULT_STALE_AFTER_MS, InvalidArgumentError, ShutDownError, StoreWriteError, normalizeModel } from '@runtrace/core';
 import { errorMessage, maskUrlPassword, positiveOption } from '@runtrace/core/internal';
 import type {
@@ -25,7 +24,8 @@ import type {
 import { analyticsOf } from './internal/analytics-queries.js';
 import type { PgClient } from './internal/postgres/pg-client.js';
 import { applyRetentionPostgres, deleteRunsPostgres } from './internal/postgres/pg-deletes.js';
-import { migratePostgres } from './internal/postgres/pg-schema.js';
+import { openPgPool } from './internal/postgres/pg-pool.js';
+import type { PgPool } from './internal/postgres/pg-pool.js';
 import { sweepPostgres } from './internal/postgres/pg-sweep.js';
 import { POSTGRES_DIALECT, runStepsAsync, toPostgres } from './internal/query-steps.js';
 import type { QueryContext, QuerySteps } from './internal/query-steps.js';
@@ -57,12 +57,9 @@ export interface PostgresStoreOptions {
 }
 
 /** What the store needs from node-postgres's Pool. */
-interface Pool {
+type Pool = PgPool & {
   query(config: { readonly text: string; readonly values: readonly unknown[]; readonly types: unknown }): Promise<{ rows: Row[] }>;
-  connect(): Promise<PgClient & { release(destroy?: boolean): void }>;
-  end(): Promise<void>;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-}
+};
 
 /** PostgreSQL's 64-bit integers and numerics (counts, sums, averages) as JavaScript numbers, as SQLite gives them. */
 const INT8_OID = 20;
@@ -234,42 +231,20 @@ export class PostgresStore {
   /** The pool, made (and the schema migrated) on first use; made again after a failed attempt. */
   #connect(): Promise<{ readonly pool: Pool; readonly types: unknown }> {
     if (this.#closed) return Promise.reject(new ShutDownError(`PostgresStore ${this.location}`));
-    this.#pool ??= (async () => {
-      let pg: typeof PgModule;
-      try {
-        pg = (await import('pg')).default;
-      } catch (error: unknown) {
-        throw new StoreWriteError(`a PostgreSQL store needs the pg package, which cannot be loaded (${errorMessage(error)}): install it beside runtrace (npm install pg)`, this.location, { cause: error });
-      }
-      const pool = new pg.Pool({
-        connectionString: this.#url,
-        max: this.#maxConnections,
-        connectionTimeoutMillis: this.#connectTimeoutMs,
-        statement_timeout: this.#statementTimeoutMs,
-        idleTimeoutMillis: 10_000,
-        allowExitOnIdle: true,
-      }) as unknown as Pool;
-      // An idle connection the server closes (a restart) is reported on the pool: the next query reconnects.
-      pool.on('error', () => undefined);
-      const types = {
+    this.#pool ??= openPgPool({
+      url: this.#url,
+      location: this.location,
+      maxConnections: this.#maxConnections,
+      connectTimeoutMs: this.#connectTimeoutMs,
+      statementTimeoutMs: this.#statementTimeoutMs,
+      connectError: (error) => new StoreWriteError(`cannot reach ${this.location}: ${errorMessage(error)}`, this.location, { cause: error }),
+    }).then(({ pool, pg }) => ({
+      pool: pool as Pool,
+      types: {
         getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
           oid === INT8_OID || oid === NUMERIC_OID ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as unknown),
-      };
-      try {
-        const client = await pool.connect().catch((error: unknown) => {
-          throw new StoreWriteError(`cannot reach ${this.location}: ${errorMessage(error)}`, this.location, { cause: error });
-        });
-        try {
-          await migratePostgres(client, this.location);
-        } finally {
-          client.release();
-        }
-      } catch (error: unknown) {
-        await pool.end().catch(() => undefined);
-        throw error;
-      }
-      return { pool, types };
-    })();
+      },
+    }));
     const made = this.#pool;
     made.catch(() => {
       if (this.#pool === made) this.#pool = undefined;

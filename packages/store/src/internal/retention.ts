@@ -25,12 +25,8 @@ function run(db: SqliteDatabase, sql: string, params: SqlParams): number {
   return db.prepare(sql).run(params).changes;
 }
 
-/**
- * Deletes runs that started more than \`maxAgeMs\` ago (and spans of traces without runs that
- * old), then the oldest runs until the file uses at most \`maxBytes\`, then resources no span
- * names any more; gives the space back to the file system.
- */
-export function applyRetention(db: SqliteDatabase, path: string, options: RetentionOptions, clock: () => number): RetentionResult {
+/** Checks retention options (either backend's); throws `InvalidArgumentError` naming what is wrong. */
+export function checkRetentionOptions(options: RetentionOptions): void {
   if (options.maxAgeMs === undefined && options.maxBytes === undefined) {
     throw new InvalidArgumentError('options', options, 'maxAgeMs, maxBytes or both');
   }
@@ -40,6 +36,15 @@ export function applyRetention(db: SqliteDatabase, path: string, options: Retent
   if (options.maxBytes !== undefined && (!Number.isFinite(options.maxBytes) || options.maxBytes <= 0)) {
     throw new InvalidArgumentError('maxBytes', options.maxBytes, 'a positive number of bytes');
   }
+}
+
+/**
+ * Deletes runs that started more than \`maxAgeMs\` ago (and spans of traces without runs that
+ * old), then the oldest runs until the file uses at most \`maxBytes\`, then resources no span
+ * names any more; gives the space back to the file system.
+ */
+export function applyRetention(db: SqliteDatabase, path: string, options: RetentionOptions, clock: () => number): RetentionResult {
+  checkRetentionOptions(options);
   const bytesBefore = fileBytes(path);
   let total: DeleteResult = EMPTY_DELETE;
   if (options.maxAgeMs !== undefined) {

@@ -1,9 +1,8 @@
 // Deleting data from a PostgreSQL store: runs with everything recorded under them (SQLite's rule,
 // in one transaction), and retention by age and by size.
-import { InvalidArgumentError } from '@runtrace/core';
 import type { DeleteResult, RetentionOptions, RetentionResult } from '../../query-types.js';
 import { toPostgres } from '../query-steps.js';
-import { EMPTY_DELETE, addDeletes } from '../retention.js';
+import { EMPTY_DELETE, addDeletes, checkRetentionOptions } from '../retention.js';
 import type { SqlParams } from '../run-filters.js';
 import type { PgClient } from './pg-client.js';
 import { MARK_CHANGED_SQL } from './pg-schema.js';
@@ -74,15 +73,7 @@ async function runCount(client: PgClient): Promise<number> {
  * reuses the space of deleted rows for new ones instead of shrinking its files.
  */
 export async function applyRetentionPostgres(client: PgClient, options: RetentionOptions, clock: () => number): Promise<RetentionResult> {
-  if (options.maxAgeMs === undefined && options.maxBytes === undefined) {
-    throw new InvalidArgumentError('options', options, 'maxAgeMs, maxBytes or both');
-  }
-  if (options.maxAgeMs !== undefined && (!Number.isFinite(options.maxAgeMs) || options.maxAgeMs < 0)) {
-    throw new InvalidArgumentError('maxAgeMs', options.maxAgeMs, 'a non-negative number of milliseconds');
-  }
-  if (options.maxBytes !== undefined && (!Number.isFinite(options.maxBytes) || options.maxBytes <= 0)) {
-    throw new InvalidArgumentError('maxBytes', options.maxBytes, 'a positive number of bytes');
-  }
+  checkRetentionOptions(options);
   const bytesBefore = await rowBytes(client);
   let total = EMPTY_DELETE;
   if (options.maxAgeMs !== undefined) {
