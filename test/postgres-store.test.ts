@@ -141,10 +141,16 @@ describe('a PostgreSQL store shared by many writers', () => {
     expect((JSON.parse(listed.stdout) as { runs: unknown[] }).runs).toHaveLength(3);
 
     const doctor = (await cliJson('doctor')) as { checks: { name: string; status: string; summary: string }[]; configuration: Record<string, { value: string }> };
-    expect(doctor.checks.filter((entry) => entry.name === 'database' || entry.name === 'contents').map((entry) => [entry.name, entry.status, entry.summary])).toEqual([
+    expect(doctor.checks.filter((entry) => ['database', 'schema', 'contents'].includes(entry.name)).map((entry) => [entry.name, entry.status, entry.summary])).toEqual([
       ['database', 'ok', `${url.replace('runtrace-test', '***')} (PostgreSQL)`],
+      ['schema', 'ok', 'version 3'],
       ['contents', 'ok', '3 runs'],
     ]);
+    // Read-only: on an empty database it says so and makes no table.
+    const empty = await server.createDatabase('doctor_empty');
+    const fresh = JSON.parse((await run(process.execPath, [cli, 'doctor', '--db', empty, '--json'], { timeout: 30_000 })).stdout) as { checks: { name: string; status: string; summary: string }[] };
+    expect(fresh.checks.find((entry) => entry.name === 'schema')).toMatchObject({ status: 'warn', summary: expect.stringContaining('no runtrace tables yet') });
+    expect(await query(empty, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'runtrace%'")).toEqual([{ n: 0 }]);
     expect(JSON.stringify(doctor)).not.toContain('runtrace-test');
 
     const viewer = spawn(process.execPath, [cli, 'ui', '--port', '0', '--db', url], { stdio: ['ignore', 'pipe', 'pipe'] });

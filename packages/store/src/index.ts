@@ -4,6 +4,8 @@ export type { SqliteSpanExporterOptions, SqliteSpanExporterStats, StoreLossCause
 export { SqliteStore } from './sqlite-store.js';
 export { PostgresStore } from './postgres-store.js';
 export type { PostgresStoreOptions } from './postgres-store.js';
+export { inspectPostgresStore } from './inspect-postgres-store.js';
+export type { PostgresStoreInspection } from './inspect-postgres-store.js';
 export { openStore, openStoreAt } from './open-store.js';
 export type { RunStore } from './open-store.js';
 export { StoreSpanProcessor } from './store-span-processor.js';

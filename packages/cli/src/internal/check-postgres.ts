@@ -1,26 +1,26 @@
-// `runtrace doctor`'s check of a PostgreSQL store: reachable, runtrace's schema readable, what it holds.
+// `runtrace doctor`'s check of a PostgreSQL store: reachable, runtrace's schema, what it holds — read-only.
 import { errorMessage, maskUrlPassword } from '@runtrace/core/internal';
-import { PostgresStore } from '@runtrace/store';
+import { inspectPostgresStore } from '@runtrace/store';
 import { check } from './doctor-check.js';
 import type { DoctorCheck } from './doctor-check.js';
 
-/**
- * Connects to the database (within `timeoutMs`), makes or reads runtrace's tables as every reader
- * does, and counts what they hold. Never throws: a problem is a failed check with its fix.
- */
+/** Connects (within `timeoutMs`) and reads runtrace's tables without making or changing any. Never throws. */
 export async function checkPostgresDatabase(url: string, timeoutMs: number): Promise<DoctorCheck[]> {
   const location = maskUrlPassword(url);
-  const store = new PostgresStore({ url, connectTimeoutMs: timeoutMs, maxConnections: 1 });
+  let found;
   try {
-    const overview = await store.overview();
-    const open = overview.byStatus.in_progress;
-    return [
-      check('database', 'ok', `${location} (PostgreSQL)`),
-      check('contents', 'ok', `${overview.runs} runs${open > 0 ? `, ${open} in progress` : ''}`),
-    ];
+    found = await inspectPostgresStore(url, { connectTimeoutMs: timeoutMs });
   } catch (error: unknown) {
-    return [check('database', 'fail', errorMessage(error).replaceAll(url, location), 'check the URL (user, password, host, port, database) and that the server accepts connections from this host')];
-  } finally {
-    await store.close();
+    return [check('database', 'fail', `cannot reach ${location}: ${errorMessage(error).replaceAll(url, location)}`, 'check the URL (user, password, host, port, database) and that the server accepts connections from this host')];
   }
+  const checks = [check('database', 'ok', `${location} (PostgreSQL)`)];
+  if (found.schemaVersion === null) {
+    checks.push(check('schema', 'warn', 'no runtrace tables yet (the first app or collector that writes makes them)'));
+  } else if (found.schemaVersion > found.supportedVersion) {
+    checks.push(check('schema', 'fail', `written by a newer runtrace (schema ${found.schemaVersion}; this one reads up to ${found.supportedVersion})`, 'upgrade runtrace on this host'));
+  } else {
+    checks.push(check('schema', 'ok', `version ${found.schemaVersion}${found.schemaVersion < found.supportedVersion ? ` (the next write updates it to ${found.supportedVersion})` : ''}`));
+    checks.push(check('contents', 'ok', `${found.runs} runs${found.inProgress > 0 ? `, ${found.inProgress} in progress` : ''}`));
+  }
+  return checks;
 }

@@ -25,6 +25,8 @@ export interface PgPoolOptions {
   readonly connectError?: (error: unknown) => unknown;
   /** Work on the first connection, after the migration (a sweep, a replay). */
   readonly onConnect?: (client: PgClient) => Promise<void>;
+  /** Make or update runtrace's tables on the first connection. Default `true`; a read-only check passes `false`. */
+  readonly migrate?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function openPgPool(options: PgPoolOptions): Promise<{ readonly poo
       throw options.connectError === undefined ? error : options.connectError(error);
     });
     try {
-      await migratePostgres(client, options.location);
+      if (options.migrate !== false) await migratePostgres(client, options.location);
       await options.onConnect?.(client);
     } finally {
       client.release();
