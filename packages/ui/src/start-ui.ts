@@ -156,14 +156,17 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
       return;
     }
     if (path.startsWith('/api/')) {
-      answerApi(store, path.slice('/api/'.length), url.searchParams).then(
-        (answer) => sendJson(response, answer.status, answer.body),
-        (error: unknown) => {
-          onError(error);
-          if (!response.headersSent) sendJson(response, 500, { error: errorMessage(error) });
-          else response.end();
-        },
-      );
+      answerApi(store, path.slice('/api/'.length), url.searchParams)
+        .then(
+          (answer) => sendJson(response, answer.status, answer.body),
+          (error: unknown) => {
+            if (!response.headersSent) sendJson(response, 500, { error: errorMessage(error) });
+            else response.end();
+            onError(error);
+          },
+        )
+        // A listener that throws, or a connection gone mid-answer, must not end the process.
+        .catch(() => undefined);
       return;
     }
     send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
@@ -204,7 +207,11 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
         live.close();
         server.close(() => {
           if (!ownStore) return resolve();
-          void Promise.resolve(store.close()).finally(resolve);
+          // Closing what the viewer opened never throws out of close() (nor out of this callback).
+          void Promise.resolve()
+            .then(() => store.close())
+            .catch(() => undefined)
+            .finally(resolve);
         });
         server.closeAllConnections();
       });

@@ -61,13 +61,16 @@ export class LiveHub {
     response.on('error', forget);
     // A read of the marker that starts now (after one in flight, which may predate what the client missed).
     const checked = this.#checking === undefined ? this.#check() : this.#checking.then(() => this.#check());
-    void checked.then(() => {
-      if (gone) return;
-      // A client coming back after missing a change refreshes at once; a new one only learns the id.
-      response.write(`id: ${this.#version}\nevent: ${last !== undefined && last !== this.#version ? 'change' : 'hello'}\ndata: {"version":${this.#version}}\n\n`);
-      this.#clients.add(response);
-      this.#start();
-    });
+    checked
+      .then(() => {
+        if (gone) return;
+        // A client coming back after missing a change refreshes at once; a new one only learns the id.
+        response.write(`id: ${this.#version}\nevent: ${last !== undefined && last !== this.#version ? 'change' : 'hello'}\ndata: {"version":${this.#version}}\n\n`);
+        this.#clients.add(response);
+        this.#start();
+      })
+      // A stream that broke meanwhile is the client's going; nothing to report.
+      .catch(() => undefined);
   }
 
   /** Ends every stream and stops polling. */
