@@ -399,6 +399,27 @@ describe('what differs on PostgreSQL', () => {
   beforeAll(() => backend.start(), 60_000);
   afterAll(() => backend.stop());
 
+  it('answers again once a database that went away is back, having rejected meanwhile', async () => {
+    const location = await backend.fresh();
+    const exporter = location.exporter({ now: clock });
+    await exportAll(exporter, fixtureSpans());
+    await exporter.shutdown();
+    const store = location.open({ now: clock });
+    try {
+      expect((await store.listRuns()).runs).toHaveLength(5);
+      await backend.halt();
+      try {
+        await expect(Promise.resolve().then(() => store.listRuns())).rejects.toThrow();
+      } finally {
+        await backend.restart();
+      }
+      expect((await store.listRuns()).runs).toHaveLength(5);
+      expect((await store.getRun(R.R1))?.steps).toHaveLength(2);
+    } finally {
+      await closeStore(store);
+    }
+  }, 60_000);
+
   it('tells a poller at once that any writer changed something (dataVersion)', async () => {
     const location = await backend.fresh();
     const store = location.open({ now: clock });

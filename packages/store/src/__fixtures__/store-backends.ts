@@ -83,11 +83,20 @@ export function sqliteBackend(): StoreBackend {
   };
 }
 
-export function postgresBackend(): StoreBackend {
+/** The PostgreSQL backend, whose server can also go away for a while. */
+export interface PostgresBackend extends StoreBackend {
+  /** Stops the server, keeping its data; `restart()` brings it back on the same port. */
+  halt(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export function postgresBackend(): PostgresBackend {
   let server: PostgresServer | undefined;
   let count = 0;
   return {
     name: 'postgres',
+    halt: () => server!.halt(),
+    restart: () => server!.restart(),
     async start() {
       server = await startPostgres();
     },
