@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OpsPacker, decodeOps, encodeOps, encodedCount, encodedLength } from './ops-codec.js';
+import { OpsPacker, OpsReader, decodeOps, encodeOps, encodedCount, encodedLength } from './ops-codec.js';
 import { RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS } from './row-columns.js';
 import type { WriteOp } from './row-columns.js';
 
@@ -151,5 +151,39 @@ describe('encodeOps / decodeOps', () => {
     expect(first.map((found) => found.values[SPAN_COLUMNS.indexOf('resource_id')])).toEqual(['r'.repeat(32), 'r'.repeat(32), 's'.repeat(32), 'r'.repeat(32)]);
     packer.add(op('c5', resource));
     expect(decodeOps(packer.finish()).map((found) => found.resource)).toEqual([resource]);
+  });
+});
+
+describe('OpsReader', () => {
+  const op = (id: string, text: string): WriteOp => ({
+    table: 'spans',
+    values: values(SPAN_COLUMNS, (column) => (column === 'span_id' ? id : column === 'trace_id' ? '0af7651916cd43dd8448eb211c80319c' : column === 'name' ? text : null)),
+    spanId: id,
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    runId: null,
+    events: [],
+    aggregate: false,
+  });
+
+  it('reads ops one at a time, each with its own text, then undefined', () => {
+    const ops = [op('c000000000000001', 'first ✓'), op('c000000000000002', ''), op('c000000000000003', `third ${'x'.repeat(3_000)} \ud800`)];
+    const reader = new OpsReader(encodeOps(ops));
+    expect(reader.count).toBe(3);
+    expect([reader.next(), reader.next(), reader.next()]).toEqual(ops);
+    expect(reader.next()).toBeUndefined();
+  });
+
+  it('throws at the op a damaged buffer cannot hold, after reading those before it', () => {
+    const encoded = encodeOps([op('c000000000000001', 'only')]);
+    const header = new Uint32Array(encoded, 0, 4);
+    header[0] = header[0]! + 1;
+    const reader = new OpsReader(encoded);
+    expect(reader.next()).toEqual(op('c000000000000001', 'only'));
+    expect(() => reader.next()).toThrow(/damaged/);
+  });
+
+  it('refuses a buffer too short for its header', () => {
+    expect(encodedCount(new ArrayBuffer(3))).toBe(0);
+    expect(() => new OpsReader(new ArrayBuffer(3))).toThrow(/too short/);
   });
 });

@@ -54,8 +54,9 @@ const COUNT_MASK = 0x00ff_ffff;
  */
 export type EncodedOps = ArrayBuffer;
 
-/** Number of ops in a packed buffer. */
+/** Number of ops in a packed buffer (0 for one too short to hold its header). */
 export function encodedCount(encoded: EncodedOps): number {
+  if (encoded.byteLength < HEADER_BYTES) return 0;
   return new Uint32Array(encoded, 0, HEADER_WORDS)[0]! & COUNT_MASK;
 }
 
@@ -200,63 +201,115 @@ export function writeOpOf(op: RowOp): WriteOp {
   return { ...op, spanId, traceId, runId };
 }
 
-/** Unpacks what {@link encodeOps} packed. Throws on a buffer whose sizes do not add up. */
-export function decodeOps(encoded: EncodedOps): WriteOp[] {
-  if (encoded.byteLength < HEADER_BYTES) throw new Error(`packed rows too short (${encoded.byteLength} bytes)`);
-  const [countWord = 0, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
-  const count = countWord & COUNT_MASK;
-  const format = countWord >>> 24;
-  if (format > PACK_FORMAT) throw new Error(`packed rows of an unknown format (${format})`);
-  // The columns packed per table in this format (those it did not have stay null).
-  const packedColumns = FORMAT_COLUMNS[format]!;
-  const runColumns = packedColumns[0]!;
-  if (HEADER_BYTES + used * 8 + textUnits * 2 + cellCount > encoded.byteLength) throw new Error('packed rows are damaged (sizes do not add up)');
-  const numbers = new Float64Array(encoded, HEADER_BYTES, used);
-  const textOffset = HEADER_BYTES + used * 8;
-  const text = Buffer.from(encoded, textOffset, textUnits * 2).toString('utf16le');
-  const tags = new Uint8Array(encoded, textOffset + textUnits * 2, cellCount);
-  let n = 0;
-  let t = 0;
-  let offset = 0;
-  const cell = (): string | number | null => {
-    const tag = tags[t++];
-    if (tag === CELL_NUMBER) return numbers[n++]!;
-    if (tag === CELL_TEXT) {
-      const end = offset + numbers[n++]!;
-      const value = text.slice(offset, end);
-      offset = end;
-      return value;
-    }
-    return null;
-  };
-  const ops: WriteOp[] = [];
-  for (let index = 0; index < count; index++) {
-    const tableIndex = numbers[n++]!;
+/**
+ * Reads packed ops one at a time, so each dies young once written: a whole buffer's ops decoded
+ * at once (thousands of arrays and strings) outlive collections on the writer thread's small young
+ * generation and are promoted, to be reclaimed only by full collections. Each op's text is decoded
+ * in one native call. Throws on a buffer whose sizes do not add up (at construction) or whose
+ * contents do not (at the op that shows it).
+ */
+export class OpsReader {
+  /** Ops in the buffer. */
+  readonly count: number;
+  readonly #packedColumns: readonly number[];
+  readonly #numbers: Float64Array;
+  readonly #tags: Uint8Array;
+  readonly #text: Buffer;
+  #index = 0;
+  #n = 0;
+  #t = 0;
+  /** Code units of text read so far. */
+  #textUnits = 0;
+  #opText = '';
+  #opOffset = 0;
+
+  constructor(encoded: EncodedOps) {
+    if (encoded.byteLength < HEADER_BYTES) throw new Error(`packed rows too short (${encoded.byteLength} bytes)`);
+    const [countWord = 0, used = 0, textUnits = 0, cellCount = 0] = new Uint32Array(encoded, 0, HEADER_WORDS);
+    const format = countWord >>> 24;
+    if (format > PACK_FORMAT) throw new Error(`packed rows of an unknown format (${format})`);
+    if (HEADER_BYTES + used * 8 + textUnits * 2 + cellCount > encoded.byteLength) throw new Error('packed rows are damaged (sizes do not add up)');
+    this.count = countWord & COUNT_MASK;
+    // The columns packed per table in this format (those it did not have stay null).
+    this.#packedColumns = FORMAT_COLUMNS[format]!;
+    this.#numbers = new Float64Array(encoded, HEADER_BYTES, used);
+    const textOffset = HEADER_BYTES + used * 8;
+    this.#text = Buffer.from(encoded, textOffset, textUnits * 2);
+    this.#tags = new Uint8Array(encoded, textOffset + textUnits * 2, cellCount);
+  }
+
+  /** The next op, or `undefined` after the last. */
+  next(): WriteOp | undefined {
+    if (this.#index >= this.count) return undefined;
+    this.#index += 1;
+    const numbers = this.#numbers;
+    const tableIndex = numbers[this.#n++]!;
     const table = TABLES[tableIndex];
     if (table === undefined) throw new Error(`packed rows are damaged (table ${tableIndex})`);
-    const flags = numbers[n++]!;
-    const eventCount = numbers[n++]!;
-    const columns = TABLE_COLUMNS[tableIndex]!.length;
-    const packed = packedColumns[tableIndex]!;
-    const values: (string | number | null)[] = new Array<string | number | null>(columns).fill(null);
-    for (let column = 0; column < packed; column++) values[column] = cell();
+    const flags = numbers[this.#n++]!;
+    const eventCount = numbers[this.#n++]!;
+    const packed = this.#packedColumns[tableIndex]!;
+    const runColumns = (flags & FLAG_RUN_VALUES) === 0 ? 0 : this.#packedColumns[0]!;
+    const resourceColumns = (flags & FLAG_RESOURCE) === 0 ? 0 : RESOURCE_COLUMNS.length;
+    this.#readOpText(packed + eventCount * 3 + runColumns + resourceColumns);
+    const values: (string | number | null)[] = new Array<string | number | null>(TABLE_COLUMNS[tableIndex]!.length).fill(null);
+    for (let column = 0; column < packed; column++) values[column] = this.#cell();
     const events: EventRow[] = [];
     for (let event = 0; event < eventCount; event++) {
-      events.push({ name: String(cell()), time_ms: Number(cell()), attributes: String(cell()) });
+      events.push({ name: String(this.#cell()), time_ms: Number(this.#cell()), attributes: String(this.#cell()) });
     }
     const op: { -readonly [K in keyof RowOp]: RowOp[K] } = { table, values, events, aggregate: (flags & FLAG_AGGREGATE) !== 0 };
     if ((flags & FLAG_FOREIGN_RUN) !== 0) op.foreignRun = true;
-    if ((flags & FLAG_RUN_VALUES) !== 0) {
+    if (runColumns > 0) {
       const runValues: (string | number | null)[] = new Array<string | number | null>(RUN_COLUMNS.length).fill(null);
-      for (let column = 0; column < runColumns; column++) runValues[column] = cell();
+      for (let column = 0; column < runColumns; column++) runValues[column] = this.#cell();
       op.runValues = runValues;
     }
-    if ((flags & FLAG_RESOURCE) !== 0) {
+    if (resourceColumns > 0) {
       const resource: (string | number | null)[] = [];
-      for (let column = 0; column < RESOURCE_COLUMNS.length; column++) resource.push(cell());
+      for (let column = 0; column < resourceColumns; column++) resource.push(this.#cell());
       op.resource = resource;
     }
-    ops.push(writeOpOf(op));
+    return writeOpOf(op);
   }
+
+  /** Decodes the text of the op's next `cells` cells at once (one string the cells are sliced from). */
+  #readOpText(cells: number): void {
+    const tags = this.#tags;
+    const numbers = this.#numbers;
+    if (this.#t + cells > tags.length) throw new Error('packed rows are damaged (fewer cells than ops)');
+    let n = this.#n;
+    let units = 0;
+    for (let t = this.#t; t < this.#t + cells; t++) {
+      const tag = tags[t];
+      if (tag === CELL_NUMBER) n += 1;
+      else if (tag === CELL_TEXT) units += numbers[n++]!;
+    }
+    const start = this.#textUnits * 2;
+    const end = start + units * 2;
+    if (n > numbers.length || end > this.#text.length) throw new Error('packed rows are damaged (cells past the end)');
+    this.#opText = units === 0 ? '' : this.#text.toString('utf16le', start, end);
+    this.#opOffset = 0;
+    this.#textUnits += units;
+  }
+
+  #cell(): string | number | null {
+    const tag = this.#tags[this.#t++];
+    if (tag === CELL_NUMBER) return this.#numbers[this.#n++]!;
+    if (tag === CELL_TEXT) {
+      const end = this.#opOffset + this.#numbers[this.#n++]!;
+      const value = this.#opText.slice(this.#opOffset, end);
+      this.#opOffset = end;
+      return value;
+    }
+    return null;
+  }
+}
+
+/** Unpacks what {@link encodeOps} packed. Throws on a buffer whose sizes do not add up. */
+export function decodeOps(encoded: EncodedOps): WriteOp[] {
+  const reader = new OpsReader(encoded);
+  const ops: WriteOp[] = [];
+  for (let op = reader.next(); op !== undefined; op = reader.next()) ops.push(op);
   return ops;
 }

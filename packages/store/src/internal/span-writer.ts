@@ -2,7 +2,7 @@
 // instrumentations' spans, the run roll-up, and the transactions that group waiting writes. Used by
 // the writer thread and, for spool replay and tests, on the main thread.
 import type Database from 'better-sqlite3';
-import { decodeOps } from './ops-codec.js';
+import { OpsReader, encodedCount } from './ops-codec.js';
 import type { EncodedOps } from './ops-codec.js';
 import { ATTEMPT_COLUMNS, RESOURCE_COLUMNS, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLUMNS, TOOL_COLUMNS } from './row-columns.js';
 import type { RowValues, WriteOp } from './row-columns.js';
@@ -174,9 +174,24 @@ export class SpanWriter {
 
   /** Writes ops into the open transaction. */
   add(ops: readonly WriteOp[]): void {
-    for (const op of ops) {
-      this.#writeOne(op);
-      if (op.table === 'runs' && !op.aggregate) this.#summarizedRuns.add(runKey(op.traceId, op.spanId));
+    for (const op of ops) this.#add(op);
+  }
+
+  /** Writes packed ops into the open transaction, unpacking one at a time (see {@link OpsReader}). */
+  addEncoded(encoded: EncodedOps): void {
+    const reader = new OpsReader(encoded);
+    for (let op = reader.next(); op !== undefined; op = reader.next()) this.#add(op);
+  }
+
+  /** Writes packed ops in one transaction. */
+  writeEncoded(encoded: EncodedOps): void {
+    this.begin();
+    try {
+      this.addEncoded(encoded);
+      this.commit();
+    } catch (error: unknown) {
+      this.rollback();
+      throw error;
     }
   }
 
@@ -199,6 +214,11 @@ export class SpanWriter {
 
   get database(): SqliteDatabase {
     return this.#db;
+  }
+
+  #add(op: WriteOp): void {
+    this.#writeOne(op);
+    if (op.table === 'runs' && !op.aggregate) this.#summarizedRuns.add(runKey(op.traceId, op.spanId));
   }
 
   #writeOne(op: WriteOp): void {
@@ -238,41 +258,26 @@ export interface Unit {
 }
 
 /**
- * Writes units in as few transactions as `maxBatchSpans` allows. A failed transaction is retried
- * unit by unit, so one unit's failure is never another's. Returns each unit's outcome.
+ * Writes units in as few transactions as `maxBatchSpans` allows, unpacking each op only as it is
+ * written. A failed transaction is retried unit by unit, so one unit's failure (a damaged buffer
+ * included) is never another's. Returns each unit's outcome.
  */
 export function writeUnits(writer: SpanWriter, units: readonly Unit[], maxBatchSpans: number, settle: (ids: number[], error?: unknown) => void): void {
   let index = 0;
   while (index < units.length) {
     const group: Unit[] = [];
-    const ops: WriteOp[][] = [];
     let groupOps = 0;
-    let damaged: { unit: Unit; error: unknown } | undefined;
     while (index < units.length) {
       const unit = units[index]!;
-      let decoded: WriteOp[];
-      try {
-        decoded = decodeOps(unit.encoded);
-      } catch (error: unknown) {
-        if (group.length === 0) {
-          damaged = { unit, error };
-          index += 1;
-        }
-        break;
-      }
-      if (group.length > 0 && groupOps + decoded.length > maxBatchSpans) break;
+      const count = encodedCount(unit.encoded);
+      if (group.length > 0 && groupOps + count > maxBatchSpans) break;
       group.push(unit);
-      ops.push(decoded);
-      groupOps += decoded.length;
+      groupOps += count;
       index += 1;
-    }
-    if (damaged !== undefined) {
-      settle([damaged.unit.id], damaged.error);
-      continue;
     }
     try {
       writer.begin();
-      for (const part of ops) writer.add(part);
+      for (const unit of group) writer.addEncoded(unit.encoded);
       writer.commit();
       settle(group.map((unit) => unit.id));
     } catch (error: unknown) {
@@ -281,14 +286,14 @@ export function writeUnits(writer: SpanWriter, units: readonly Unit[], maxBatchS
         settle([group[0]!.id], error);
         continue;
       }
-      group.forEach((unit, position) => {
+      for (const unit of group) {
         try {
-          writer.write(ops[position]!);
+          writer.writeEncoded(unit.encoded);
           settle([unit.id]);
         } catch (singleError: unknown) {
           settle([unit.id], singleError);
         }
-      });
+      }
     }
   }
 }

@@ -3,7 +3,7 @@
 
 import { closeSync, ftruncateSync, openSync, readdirSync, unlinkSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { decodeOps, encodedLength } from './ops-codec.js';
+import { encodedCount, encodedLength } from './ops-codec.js';
 import type { EncodedOps } from './ops-codec.js';
 import { SpanWriter } from './span-writer.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
@@ -66,9 +66,8 @@ export function replayOrphanSpools(db: SqliteDatabase, databasePath: string): Sp
     const writer = new SpanWriter(db);
     for (const frame of spoolFileFrames(path)) {
       try {
-        const ops = decodeOps(frame.encoded);
-        writer.write(ops);
-        spans += ops.length;
+        writer.writeEncoded(frame.encoded);
+        spans += encodedCount(frame.encoded);
       } catch {
         failedSpans += 1;
       }
