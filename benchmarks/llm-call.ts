@@ -18,13 +18,15 @@
 // store's rows are counted); a configuration that lost data fails the run.
 // Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call.ts [--quick] [--configs none,runtrace-store]
 //      [--modes json,sse] [--rounds 15] [--calls 300] [--concurrent-calls 1000] [--in-flight 64] [--warmup 300]
-//      [--content default|metadata|full|none]   (env: BENCH_CONFIGS, BENCH_MODES, BENCH_ROUNDS, BENCH_CONTENT)
+//      [--content default|metadata|full|none] [--history 0]   (env: BENCH_CONFIGS, BENCH_MODES, BENCH_ROUNDS, BENCH_CONTENT)
 //      `default`: register()'s own choice (`full` with the store, `metadata` without), what users get.
+//      `--history N`: every request re-sends N earlier messages of ~640 characters (an agent's conversation), each
+//      call's question naming its turn; the default 0 sends the short request alone.
 // Targets: added CPU per non-streamed call with the store ≤ 250 µs; calls/s at 64 in flight ≥ 0.7× untraced.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ChildChannel } from './internal/child-channel.ts';
-import { CONFIG_NAMES, REPLY } from './internal/llm-call-protocol.ts';
+import { CONFIG_NAMES, REPLY, conversationMessages } from './internal/llm-call-protocol.ts';
 import type { CallMode, ClientRequest, ClientResponse, ConfigName, ServerMessage } from './internal/llm-call-protocol.ts';
 
 const { values: args } = parseArgs({
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     'in-flight': { type: 'string' },
     warmup: { type: 'string' },
     content: { type: 'string' },
+    history: { type: 'string' },
   },
 });
 
@@ -53,6 +56,8 @@ const IN_FLIGHT = count(args['in-flight'], 64);
 const CONCURRENT_CALLS = count(args['concurrent-calls'], quick ? 320 : 1_000);
 const WARMUP_CALLS = count(args.warmup, quick ? 100 : 300);
 const CONTENT = args.content ?? process.env.BENCH_CONTENT ?? 'default';
+const HISTORY = args.history === undefined ? 0 : Number(args.history);
+if (!Number.isSafeInteger(HISTORY) || HISTORY < 0) throw new Error(`--history: a number of earlier messages (0 or more), not ${String(args.history)}`);
 if (CONTENT !== 'default' && CONTENT !== 'none' && CONTENT !== 'metadata' && CONTENT !== 'full') throw new Error(`--content: default, none, metadata or full, not ${CONTENT}`);
 const configs = ((args.configs ?? process.env.BENCH_CONFIGS)?.split(',') ?? [...CONFIG_NAMES]).map((name) => name.trim()) as ConfigName[];
 for (const name of configs) if (!CONFIG_NAMES.includes(name)) throw new Error(`unknown configuration ${name}; known: ${CONFIG_NAMES.join(', ')}`);
@@ -74,7 +79,7 @@ const descriptions = new Map<ConfigName, string>();
 const skipped: string[] = [];
 try {
   for (const name of configs) {
-    const client: Client = new ChildChannel(script('llm-call-client.ts'), [name, baseURL, CONTENT], name);
+    const client: Client = new ChildChannel(script('llm-call-client.ts'), [name, baseURL, CONTENT, String(HISTORY)], name);
     const hello = await client.next(MINUTE);
     if (hello.type === 'unavailable') {
       skipped.push(`${name}: skipped — ${hello.reason}`);
@@ -98,7 +103,9 @@ try {
   };
 
   const active = configs.filter((name) => clients.has(name));
+  const requestBytes = JSON.stringify(conversationMessages(HISTORY, 1)).length;
   console.log(`llm-call: node ${process.version}; mock server in its own process at ${baseURL}; reply ${REPLY.length} characters (${REPLY.split(' ').length} stream chunks)`);
+  console.log(`  request: ${HISTORY === 0 ? 'a system prompt and a question' : `a system prompt, ${HISTORY} earlier messages and a question naming the turn`} (${requestBytes} bytes of messages JSON)`);
   console.log(`  ${ROUNDS} rotated rounds of ${SEQUENTIAL_CALLS} sequential calls and ${CONCURRENT_CALLS} calls with ${IN_FLIGHT} in flight, per configuration and mode; warm-up ${WARMUP_CALLS} + ${WARMUP_CALLS} calls`);
   for (const name of active) console.log(`  ${name.padEnd(17)} ${descriptions.get(name) ?? ''}`);
   for (const line of skipped) console.log(`  ${line}`);

@@ -1,5 +1,5 @@
 // One configuration of benchmarks/llm-call.ts in a process of its own:
-// `node llm-call-client.ts <config> <baseURL> <content policy>`. It sets the configuration up,
+// `node llm-call-client.ts <config> <baseURL> <content policy> [history]`. It sets the configuration up,
 // then measures what the parent asks for over IPC (sequential calls: CPU time of the whole
 // process; calls in flight: wall time), and at `finish` shuts tracing down and checks that every
 // call was kept.
@@ -12,7 +12,8 @@ import type { TracingSetup } from './llm-call-configs.ts';
 import { CONFIG_NAMES, REPLY } from './llm-call-protocol.ts';
 import type { CallMode, ClientRequest, ClientResponse, ConfigName } from './llm-call-protocol.ts';
 
-const [name, baseURL, contentPolicy] = process.argv.slice(2);
+const [name, baseURL, contentPolicy, historyText = '0'] = process.argv.slice(2);
+const history = Number(historyText);
 const send = (message: ClientResponse): Promise<void> =>
   new Promise((resolve) => {
     process.send?.(message, undefined, {}, () => resolve());
@@ -52,13 +53,13 @@ function isConfigName(value: string | undefined): value is ConfigName {
   return (CONFIG_NAMES as readonly (string | undefined)[]).includes(value);
 }
 
-if (!isConfigName(name) || baseURL === undefined || (contentPolicy !== 'default' && contentPolicy !== 'none' && contentPolicy !== 'metadata' && contentPolicy !== 'full')) {
-  throw new Error('usage: llm-call-client.ts <config> <baseURL> <default|none|metadata|full>');
+if (!isConfigName(name) || baseURL === undefined || !Number.isSafeInteger(history) || history < 0 || (contentPolicy !== 'default' && contentPolicy !== 'none' && contentPolicy !== 'metadata' && contentPolicy !== 'full')) {
+  throw new Error('usage: llm-call-client.ts <config> <baseURL> <default|none|metadata|full> [earlier messages per request]');
 }
 const directory = mkdtempSync(join(tmpdir(), 'runtrace-bench-llm-call-'));
 let setup: TracingSetup;
 try {
-  setup = await createSetup(name, { baseURL, directory, contentPolicy });
+  setup = await createSetup(name, { baseURL, directory, contentPolicy, history });
 } catch (error: unknown) {
   rmSync(directory, { recursive: true, force: true });
   if (!(error instanceof Unavailable)) throw error;

@@ -7,7 +7,7 @@ import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { SweepCounts } from '@runtrace/processor';
 import OpenAI from 'openai';
 import { Database } from './baseline-sqlite.ts';
-import { MESSAGES, MODEL } from './llm-call-protocol.ts';
+import { MODEL, conversationMessages } from './llm-call-protocol.ts';
 import type { CallMode, ConfigName, Verification } from './llm-call-protocol.ts';
 
 /** What the child needs to build a configuration. */
@@ -18,6 +18,8 @@ export interface ConfigOptions {
   /** runtrace's content policy. */
   /** `default`: the option is left out (register() chooses). */
   readonly contentPolicy: 'default' | 'none' | 'metadata' | 'full';
+  /** Earlier messages each request re-sends (0: the short request alone). */
+  readonly history: number;
 }
 
 /** One configuration, set up and ready to call. */
@@ -36,6 +38,15 @@ export interface TracingSetup {
 export class Unavailable extends Error {}
 
 let sink = 0;
+/** Earlier messages per request, set by {@link createSetup}; and calls made so far. */
+let history = 0;
+let turn = 0;
+
+/** The next call's messages (every configuration sends the same sequence). */
+function nextMessages(): ReturnType<typeof conversationMessages> {
+  turn += 1;
+  return conversationMessages(history, turn);
+}
 
 /** Characters of reply text read so far, by every call of this process (each must read the whole reply). */
 export function charactersRead(): number {
@@ -49,11 +60,11 @@ function newClient(baseURL: string): OpenAI {
 /** The call without any tracing: what every configuration does inside its own wrapping. */
 async function plainCall(client: OpenAI, mode: CallMode): Promise<void> {
   if (mode === 'json') {
-    const reply = await client.chat.completions.create({ model: MODEL, messages: MESSAGES });
+    const reply = await client.chat.completions.create({ model: MODEL, messages: nextMessages() });
     sink += reply.choices[0]?.message.content?.length ?? 0;
     return;
   }
-  const stream = await client.chat.completions.create({ model: MODEL, messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+  const stream = await client.chat.completions.create({ model: MODEL, messages: nextMessages(), stream: true, stream_options: { include_usage: true } });
   for await (const chunk of stream) sink += chunk.choices[0]?.delta.content?.length ?? 0;
 }
 
@@ -119,7 +130,7 @@ async function runtraceSetup(options: ConfigOptions, withStore: boolean): Promis
     if (mode === 'json') {
       await recorder.run({ kind: 'chat_turn' }, (run) =>
         run.step({ operation: 'generate' }, async () => {
-          const reply = await client.chat.completions.create({ model: MODEL, messages: MESSAGES });
+          const reply = await client.chat.completions.create({ model: MODEL, messages: nextMessages() });
           sink += reply.choices[0]?.message.content?.length ?? 0;
           return reply;
         }),
@@ -128,7 +139,7 @@ async function runtraceSetup(options: ConfigOptions, withStore: boolean): Promis
     }
     await recorder.run({ kind: 'chat_turn' }, async (run) => {
       const stream = await run.step({ operation: 'stream', model: MODEL }, async (step) =>
-        step.wrapStream(await client.chat.completions.create({ model: MODEL, messages: MESSAGES, stream: true, stream_options: { include_usage: true } })),
+        step.wrapStream(await client.chat.completions.create({ model: MODEL, messages: nextMessages(), stream: true, stream_options: { include_usage: true } })),
       );
       for await (const chunk of stream) sink += chunk.choices[0]?.delta.content?.length ?? 0;
     });
@@ -170,6 +181,7 @@ async function runtraceSetup(options: ConfigOptions, withStore: boolean): Promis
 
 /** Builds one configuration; throws {@link Unavailable} when it cannot run here. */
 export async function createSetup(name: ConfigName, options: ConfigOptions): Promise<TracingSetup> {
+  history = options.history;
   switch (name) {
     case 'none': {
       const client = newClient(options.baseURL);

@@ -10,6 +10,24 @@ export const MESSAGES = [
   { role: 'user' as const, content: 'The nightly build failed. Summarize the attached build log and list the failing tests with a one-line reason for each. '.repeat(2) },
 ];
 
+/** One earlier message of a conversation (`--history`): ~640 characters of a build agent's notes. */
+function earlierMessage(index: number): { role: 'user' | 'assistant'; content: string } {
+  const text = `Step ${index}: the runner started shard ${index}, compiled the sources and ran the suite; test ${index} took ${index * 7} ms with a warm cache. `;
+  return { role: index % 2 === 0 ? 'user' : 'assistant', content: text.repeat(Math.ceil(640 / text.length)) };
+}
+
+/**
+ * The messages of call number `turn`: {@link MESSAGES} alone, or with `history` earlier messages
+ * between the system prompt and the question, as an agent re-sends its conversation on every
+ * call. The question names the turn, so no two requests carry the same text.
+ */
+export function conversationMessages(history: number, turn: number): { role: 'system' | 'user' | 'assistant'; content: string }[] {
+  if (history === 0) return MESSAGES;
+  const earlier = Array.from({ length: history }, (_, index) => earlierMessage(index));
+  const [system, question] = MESSAGES;
+  return [system!, ...earlier, { role: 'user', content: `Turn ${turn}. ${question!.content}` }];
+}
+
 /** The mock model's reply: 37 words, so a streamed answer is 37 content chunks (one per word) plus its finish and usage chunks. */
 export const REPLY = 'Three tests failed in the nightly build: the retry test timed out after thirty seconds, and two snapshot tests differ because the date format changed in the report header. Everything else passed, including the slow integration suite.';
 
