@@ -7,6 +7,19 @@ function values(columns: readonly string[], pick: (column: string, index: number
   return columns.map(pick);
 }
 
+/** A generic span's op named `text`. */
+function spanOp(id: string, text: string): WriteOp {
+  return {
+    table: 'spans',
+    values: values(SPAN_COLUMNS, (column) => (column === 'span_id' ? id : column === 'trace_id' ? '0af7651916cd43dd8448eb211c80319c' : column === 'name' ? text : null)),
+    spanId: id,
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    runId: null,
+    events: [],
+    aggregate: false,
+  };
+}
+
 describe('encodeOps / decodeOps', () => {
   it('round-trips ops of every shape: nulls, numbers, empty and non-ASCII text, events', () => {
     const ops: WriteOp[] = [
@@ -75,25 +88,16 @@ describe('encodeOps / decodeOps', () => {
 
   it('packs into a larger reused buffer and keeps its scratch space between batches', () => {
     const packer = new OpsPacker();
-    const op = (id: string, text: string): WriteOp => ({
-      table: 'spans',
-      values: values(SPAN_COLUMNS, (column) => (column === 'span_id' ? id : column === 'trace_id' ? '0af7651916cd43dd8448eb211c80319c' : column === 'name' ? text : null)),
-      spanId: id,
-      traceId: '0af7651916cd43dd8448eb211c80319c',
-      runId: null,
-      events: [],
-      aggregate: false,
-    });
-    packer.add(op('c000000000000001', 'x'.repeat(5_000)));
+    packer.add(spanOp('c000000000000001', 'x'.repeat(5_000)));
     const first = packer.finish();
-    expect(decodeOps(first)).toEqual([op('c000000000000001', 'x'.repeat(5_000))]);
+    expect(decodeOps(first)).toEqual([spanOp('c000000000000001', 'x'.repeat(5_000))]);
     // A second, smaller batch written into the first (now too large) buffer: only its own rows come back.
-    packer.add(op('c000000000000002', 'lone surrogate \ud800 and ✓'));
+    packer.add(spanOp('c000000000000002', 'lone surrogate \ud800 and ✓'));
     const reused = packer.finish(first);
     expect(reused).toBe(first);
     expect(encodedCount(reused)).toBe(1);
     expect(encodedLength(reused)).toBeLessThan(reused.byteLength);
-    expect(decodeOps(reused)).toEqual([op('c000000000000002', 'lone surrogate \ud800 and ✓')]);
+    expect(decodeOps(reused)).toEqual([spanOp('c000000000000002', 'lone surrogate \ud800 and ✓')]);
   });
 
   it('refuses a buffer whose sizes do not add up', () => {
@@ -155,18 +159,8 @@ describe('encodeOps / decodeOps', () => {
 });
 
 describe('OpsReader', () => {
-  const op = (id: string, text: string): WriteOp => ({
-    table: 'spans',
-    values: values(SPAN_COLUMNS, (column) => (column === 'span_id' ? id : column === 'trace_id' ? '0af7651916cd43dd8448eb211c80319c' : column === 'name' ? text : null)),
-    spanId: id,
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    runId: null,
-    events: [],
-    aggregate: false,
-  });
-
   it('reads ops one at a time, each with its own text, then undefined', () => {
-    const ops = [op('c000000000000001', 'first ✓'), op('c000000000000002', ''), op('c000000000000003', `third ${'x'.repeat(3_000)} \ud800`)];
+    const ops = [spanOp('c000000000000001', 'first ✓'), spanOp('c000000000000002', ''), spanOp('c000000000000003', `third ${'x'.repeat(3_000)} \ud800`)];
     const reader = new OpsReader(encodeOps(ops));
     expect(reader.count).toBe(3);
     expect([reader.next(), reader.next(), reader.next()]).toEqual(ops);
@@ -174,11 +168,11 @@ describe('OpsReader', () => {
   });
 
   it('throws at the op a damaged buffer cannot hold, after reading those before it', () => {
-    const encoded = encodeOps([op('c000000000000001', 'only')]);
+    const encoded = encodeOps([spanOp('c000000000000001', 'only')]);
     const header = new Uint32Array(encoded, 0, 4);
     header[0] = header[0]! + 1;
     const reader = new OpsReader(encoded);
-    expect(reader.next()).toEqual(op('c000000000000001', 'only'));
+    expect(reader.next()).toEqual(spanOp('c000000000000001', 'only'));
     expect(() => reader.next()).toThrow(/damaged/);
   });
 

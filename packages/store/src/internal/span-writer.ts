@@ -153,15 +153,7 @@ export class SpanWriter {
 
   /** Writes a batch in one transaction. */
   write(ops: readonly WriteOp[]): void {
-    if (ops.length === 0) return;
-    this.begin();
-    try {
-      this.add(ops);
-      this.commit();
-    } catch (error: unknown) {
-      this.rollback();
-      throw error;
-    }
+    if (ops.length > 0) this.#transaction(() => this.add(ops));
   }
 
   /** Starts a write transaction. */
@@ -185,9 +177,14 @@ export class SpanWriter {
 
   /** Writes packed ops in one transaction. */
   writeEncoded(encoded: EncodedOps): void {
+    this.#transaction(() => this.addEncoded(encoded));
+  }
+
+  /** Runs `add` in a transaction of its own: committed, or rolled back when anything throws. */
+  #transaction(add: () => void): void {
     this.begin();
     try {
-      this.addEncoded(encoded);
+      add();
       this.commit();
     } catch (error: unknown) {
       this.rollback();
