@@ -3,10 +3,9 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RuntraceAttributes } from '@runtrace/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { T0, makeSpan, normalizeForTest, runSpan, testPricing, toolSpan } from './__fixtures__/spans.js';
-import { BACKENDS, closeStore, exportAll } from './__fixtures__/store-backends.js';
-import type { StoreLocation } from './__fixtures__/store-backends.js';
+import { BACKENDS, closeStore, exportAll, freshStorePerTest } from './__fixtures__/store-backends.js';
 import type { RunStore } from './open-store.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -73,20 +72,14 @@ function aiSdkLoop(): ReadableSpan[] {
 }
 
 describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s store', (_name, make) => {
-  const backend = make();
-  let location: StoreLocation;
-  beforeAll(() => backend.start(), 60_000);
-  afterAll(() => backend.stop());
-  beforeEach(async () => {
-    location = await backend.fresh();
-  });
+  const location = freshStorePerTest(make());
 
   /** Exports each batch in turn (one export each), then opens the store. */
   async function seeded(...batches: ReadableSpan[][]): Promise<RunStore> {
-    const exporter = location.exporter({ pricing: testPricing, normalizeModel: normalizeForTest, now: clock });
+    const exporter = location().exporter({ pricing: testPricing, normalizeModel: normalizeForTest, now: clock });
     for (const batch of batches) expect((await exportAll(exporter, batch)).code).toBe(ExportResultCode.SUCCESS);
     await exporter.shutdown();
-    return location.open({ now: clock, normalizeModel: normalizeForTest });
+    return location().open({ now: clock, normalizeModel: normalizeForTest });
   }
 
   describe('other instrumentations\' GenAI spans in the store', () => {

@@ -7,10 +7,10 @@ import type { ExportResult } from '@opentelemetry/core';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GenAiAttributes, RuntraceAttributes, ShutDownError, StoreWriteError } from '@runtrace/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { T0, fixtureSpans, runSpan } from './__fixtures__/spans.js';
-import { BACKENDS, closeStore } from './__fixtures__/store-backends.js';
-import type { StoreLocation, TestExporter } from './__fixtures__/store-backends.js';
+import { BACKENDS, closeStore, freshStorePerTest } from './__fixtures__/store-backends.js';
+import type { TestExporter } from './__fixtures__/store-backends.js';
 
 /** Every callback of one export (there must be exactly one), collected a moment after the first. */
 function exportAll(exporter: TestExporter, spans: ReadableSpan[]): Promise<ExportResult[]> {
@@ -30,16 +30,10 @@ function manyRuns(firstId: number, count: number): ReadableSpan[] {
 }
 
 describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s exporter', (_name, make) => {
-  const backend = make();
-  let location: StoreLocation;
-  beforeAll(() => backend.start(), 60_000);
-  afterAll(() => backend.stop());
-  beforeEach(async () => {
-    location = await backend.fresh();
-  });
+  const location = freshStorePerTest(make());
 
   async function runCount(): Promise<number> {
-    const store = location.open();
+    const store = location().open();
     try {
       return (await store.overview()).runs;
     } finally {
@@ -48,7 +42,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
   }
 
   it('calls the result callback exactly once per export, after the rows are committed', async () => {
-    const exporter = location.exporter();
+    const exporter = location().exporter();
     const results = await exportAll(exporter, fixtureSpans());
     expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
     expect(await runCount()).toBe(5);
@@ -57,7 +51,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
   });
 
   it('makes forceFlush wait for pending writes and handles concurrent exports', async () => {
-    const exporter = location.exporter({ maxBatchSpans: 3 });
+    const exporter = location().exporter({ maxBatchSpans: 3 });
     const codes: number[] = [];
     const spans = manyRuns(0x1000, 20);
     for (let index = 0; index < spans.length; index += 4) exporter.export(spans.slice(index, index + 4), (result) => codes.push(result.code));
@@ -68,7 +62,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
   });
 
   it('writes a large export in parts, and calls back once after all of them', async () => {
-    const exporter = location.exporter({ maxBatchSpans: 100 });
+    const exporter = location().exporter({ maxBatchSpans: 100 });
     const results = await exportAll(exporter, manyRuns(0x2000, 450));
     expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
     expect(exporter.stats()).toMatchObject({ writtenSpans: 450, queuedSpans: 0 });
@@ -77,7 +71,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
   });
 
   it('fails an export whose span cannot be converted, once, counts it, and writes the others', async () => {
-    const exporter = location.exporter();
+    const exporter = location().exporter();
     const good = manyRuns(0x3000, 100);
     const broken = { ...good[0]!, spanContext: () => { throw new Error('no context'); } } as ReadableSpan;
     const results = await exportAll(exporter, [...good, broken]);
@@ -92,7 +86,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
   });
 
   it('fails exports after shutdown with ShutDownError, and shuts down once', async () => {
-    const exporter = location.exporter();
+    const exporter = location().exporter();
     const first = exporter.shutdown();
     expect(exporter.shutdown()).toBe(first);
     await first;
@@ -105,7 +99,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
   });
 
   it('write() batches spans over the flush window; forceFlush writes them at once', async () => {
-    const exporter = location.exporter({ flushIntervalMs: 60_000 });
+    const exporter = location().exporter({ flushIntervalMs: 60_000 });
     for (const span of manyRuns(0x7000, 25)) exporter.write(span);
     expect(exporter.stats().queuedSpans).toBe(25);
     await exporter.forceFlush();
@@ -115,7 +109,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
   });
 
   it('writes an in-progress row only for work still open after the delay, and never after its final row', async () => {
-    const exporter = location.exporter({ inProgressDelayMs: 50 });
+    const exporter = location().exporter({ inProgressDelayMs: 50 });
     const quick = runSpan({ id: 'a00000000000000a', trace: 'a'.padStart(32, '0'), startMs: T0, status: 'in_progress' });
     const slow = runSpan({ id: 'b00000000000000b', trace: 'b'.padStart(32, '0'), startMs: T0, status: 'in_progress' });
     let snapshots = 0;
@@ -130,7 +124,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
     await exporter.forceFlush();
     expect(snapshots).toBe(0);
     expect(exporter.stats().inProgressRows).toBe(1);
-    const store = location.open();
+    const store = location().open();
     try {
       expect((await store.getRun('a00000000000000a'))!.run.status).toBe('completed');
       expect((await store.getRun('b00000000000000b'))!.run.status).toBe('in_progress');
@@ -148,7 +142,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
   });
 
   it('accepts spans from the real SDK, keeping foreign spans generically by trace', async () => {
-    const exporter = location.exporter();
+    const exporter = location().exporter();
     const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     const tracer = provider.getTracer('test');
     const run = tracer.startSpan('invoke_agent chat_turn', { attributes: { [RuntraceAttributes.SPAN_KIND]: 'run', [RuntraceAttributes.STATUS]: 'in_progress', [GenAiAttributes.CONVERSATION_ID]: 'sdk' } });
@@ -156,7 +150,7 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s expo
     run.setAttribute(RuntraceAttributes.RUN_ID, runId);
     exporter.recordInProgress(run as unknown as ReadableSpan);
     await exporter.forceFlush();
-    const store = location.open();
+    const store = location().open();
     try {
       expect((await store.getRun(runId))!.run.status).toBe('in_progress');
       const foreign = tracer.startSpan('SELECT users', {}, trace.setSpan(context.active(), run));

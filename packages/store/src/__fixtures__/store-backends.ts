@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startPostgres } from '../../../../test/__fixtures__/postgres-server.js';
 import type { PostgresServer } from '../../../../test/__fixtures__/postgres-server.js';
 import { openStore } from '../open-store.js';
@@ -48,6 +49,23 @@ export interface StoreBackend {
   stop(): Promise<void>;
   /** A new, empty store. */
   fresh(): Promise<StoreLocation>;
+}
+
+/**
+ * In a \`describe\` block: starts the backend before its tests, stops it after them, and gives
+ * each test a new, empty store; returns the current test's.
+ */
+export function freshStorePerTest(backend: StoreBackend): () => StoreLocation {
+  let location: StoreLocation | undefined;
+  beforeAll(() => backend.start(), 60_000);
+  afterAll(() => backend.stop());
+  beforeEach(async () => {
+    location = await backend.fresh();
+  });
+  return () => {
+    if (location === undefined) throw new Error('no store yet: call the getter inside a test');
+    return location;
+  };
 }
 
 /** Awaits an export's callback. */
