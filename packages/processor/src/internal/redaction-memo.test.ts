@@ -1,6 +1,6 @@
 import { GenAiAttributes, Redactor } from '@runtrace/core';
 import { describe, expect, it } from 'vitest';
-import { MEMO_MIN_CHARS, RedactionMemo } from './redaction-memo.js';
+import { fingerprint, MEMO_MIN_CHARS, RedactionMemo } from './redaction-memo.js';
 
 const SECRET = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh';
 
@@ -33,6 +33,28 @@ describe('RedactionMemo', () => {
     // Another key may choose other rules: scanned again.
     memo.redactAttribute('url.full', value);
     expect(redactor.calls).toBe(2);
+  });
+
+  it('serves an equal value built anew, and never serves a different value that shares its fingerprint', () => {
+    const redactor = new CountingRedactor();
+    const memo = new RedactionMemo(redactor);
+    const filler = (length: number): string => 'x'.repeat(length);
+    const build = (middle: string): string => JSON.stringify([{ role: 'user', content: `${filler(10_000)}${middle}${filler(10_000)}` }]);
+    const clean = build(filler(SECRET.length + 2));
+    const leaked = build(` ${SECRET} `);
+    // The secret stands where the fingerprint reads no character: both values share it.
+    expect(leaked.length).toBe(clean.length);
+    expect(fingerprint(leaked)).toBe(fingerprint(clean));
+    expect(memo.redactAttribute(GenAiAttributes.INPUT_MESSAGES, clean).value === clean).toBe(true);
+    const second = memo.redactAttribute(GenAiAttributes.INPUT_MESSAGES, leaked);
+    expect(second.value.includes(SECRET)).toBe(false);
+    expect(second.maskedCount).toBe(1);
+    expect(redactor.calls).toBe(2);
+    // The same text again, as a string of its own (not the same object): served from the memo.
+    const rebuilt = build(` ${SECRET} `);
+    expect(memo.redactAttribute(GenAiAttributes.INPUT_MESSAGES, rebuilt)).toEqual(second);
+    expect(redactor.calls).toBe(2);
+    expect(memo.hits).toBe(1);
   });
 
   it('always scans short values', () => {

@@ -9,10 +9,39 @@ const MEMO_MAX_ENTRIES = 256;
 /** Most characters of values (inputs and outputs) remembered in total. */
 const MEMO_MAX_CHARS = 2_000_000;
 
+/** Characters of a value read into its fingerprint: some from each end, the rest spread between. */
+const FINGERPRINT_EDGE = 16;
+const FINGERPRINT_SPREAD = 32;
+
 interface MemoEntry {
   readonly key: string;
+  readonly value: string;
   readonly result: AttributeRedaction;
   readonly chars: number;
+}
+
+/**
+ * A number equal values always share, read from a few dozen of a value's characters and its
+ * length. The memo is keyed by it rather than by the value: V8 hashes a string from every
+ * character (about 2 ns each) the first time it is used as a key, which for a fresh 10 KB value
+ * costs about as much as redacting it. Different values may share a fingerprint; the memo
+ * compares the whole value before it trusts an entry.
+ */
+export function fingerprint(value: string): number {
+  const length = value.length;
+  let hash = Math.imul(length, 0x9e3779b1);
+  const edge = Math.min(FINGERPRINT_EDGE, length);
+  for (let index = 0; index < edge; index++) {
+    hash = mix(mix(hash, value.charCodeAt(index)), value.charCodeAt(length - 1 - index));
+  }
+  const stride = length / (FINGERPRINT_SPREAD + 1);
+  for (let sample = 1; sample <= FINGERPRINT_SPREAD; sample++) hash = mix(hash, value.charCodeAt(Math.floor(sample * stride)));
+  return hash;
+}
+
+function mix(hash: number, code: number): number {
+  const mixed = Math.imul(hash ^ code, 0x85ebca6b);
+  return mixed ^ (mixed >>> 13);
 }
 
 /**
@@ -23,11 +52,12 @@ interface MemoEntry {
  * ends, and the scans of values that repeat from span to span (tool definitions, system
  * instructions, a history re-sent unchanged).
  *
- * Keyed by the value string: a repeated lookup of the same string object costs a pointer compare
- * (V8 caches a string's hash on it); an equal string with another identity costs one compare.
+ * Keyed by the value's {@link fingerprint}: a miss costs a few dozen character reads, a hit one
+ * comparison of the whole value (a pointer compare when it is the same string object).
  */
 export class RedactionMemo implements AttributeRedactor {
-  readonly #entries = new Map<string, MemoEntry>();
+  /** By {@link fingerprint}; one entry per fingerprint, least recently used first. */
+  readonly #entries = new Map<number, MemoEntry>();
   #chars = 0;
   hits = 0;
 
@@ -48,19 +78,20 @@ export class RedactionMemo implements AttributeRedactor {
 
   redactAttribute(key: string, value: string): AttributeRedaction {
     if (value.length < MEMO_MIN_CHARS) return this.redactor.redactAttribute(key, value);
-    const found = this.#entries.get(value);
-    if (found !== undefined && found.key === key) {
+    const print = fingerprint(value);
+    const found = this.#entries.get(print);
+    if (found !== undefined && found.key === key && found.value === value) {
       this.hits += 1;
       // Most recently used last, so eviction drops the least recently used.
-      this.#entries.delete(value);
-      this.#entries.set(value, found);
+      this.#entries.delete(print);
+      this.#entries.set(print, found);
       return found.result;
     }
     const result = this.redactor.redactAttribute(key, value);
     const chars = value.length + (result.value === value ? 0 : result.value.length);
     if (chars > MEMO_MAX_CHARS) return result;
-    if (found !== undefined) this.#forget(value, found);
-    this.#entries.set(value, { key, result, chars });
+    if (found !== undefined) this.#forget(print, found);
+    this.#entries.set(print, { key, value, result, chars });
     this.#chars += chars;
     while (this.#entries.size > MEMO_MAX_ENTRIES || this.#chars > MEMO_MAX_CHARS) {
       const oldest = this.#entries.entries().next();
@@ -78,8 +109,8 @@ export class RedactionMemo implements AttributeRedactor {
     return this.#chars;
   }
 
-  #forget(value: string, entry: MemoEntry): void {
-    this.#entries.delete(value);
+  #forget(print: number, entry: MemoEntry): void {
+    this.#entries.delete(print);
     this.#chars -= entry.chars;
   }
 }
