@@ -12,8 +12,8 @@ import { InProgressSnapshots } from './internal/in-progress-snapshots.js';
 import type { SnapshotSource } from './internal/in-progress-snapshots.js';
 import { writeOpOf } from './internal/ops-codec.js';
 import type { PgClient } from './internal/postgres/pg-client.js';
-import { openPgPool } from './internal/postgres/pg-pool.js';
-import type { PgPool } from './internal/postgres/pg-pool.js';
+import { openPgPool, pgConnection } from './internal/postgres/pg-pool.js';
+import type { PgConnection, PgPool } from './internal/postgres/pg-pool.js';
 import { PgSpanWriter } from './internal/postgres/pg-span-writer.js';
 import { sweepPostgres } from './internal/postgres/pg-sweep.js';
 import { PgSpool, replaySpool } from './internal/postgres/pg-spool.js';
@@ -156,10 +156,7 @@ function sleep(ms: number): Promise<void> {
 export class PostgresSpanExporter implements SpanExporter {
   /** The database URL with its password masked, for messages. */
   readonly location: string;
-  readonly #url: string;
-  readonly #maxConnections: number;
-  readonly #statementTimeoutMs: number;
-  readonly #connectTimeoutMs: number;
+  readonly #connection: PgConnection;
   readonly #maxQueueSpans: number;
   readonly #maxBatchSpans: number;
   readonly #flushIntervalMs: number;
@@ -197,11 +194,8 @@ export class PostgresSpanExporter implements SpanExporter {
   #sweptRows = 0;
 
   constructor(options: PostgresSpanExporterOptions) {
-    this.#url = options.url;
-    this.location = maskUrlPassword(options.url);
-    this.#maxConnections = positiveOption('options.maxConnections', options.maxConnections, 2, { integer: true });
-    this.#statementTimeoutMs = positiveOption('options.statementTimeoutMs', options.statementTimeoutMs, 30_000, { integer: true });
-    this.#connectTimeoutMs = positiveOption('options.connectTimeoutMs', options.connectTimeoutMs, 10_000, { integer: true });
+    this.#connection = pgConnection(options, 2);
+    this.location = this.#connection.location;
     this.#maxQueueSpans = positiveOption('options.maxQueueSpans', options.maxQueueSpans, 100_000, { integer: true });
     this.#maxBatchSpans = positiveOption('options.maxBatchSpans', options.maxBatchSpans, 2_000, { integer: true });
     this.#flushIntervalMs = positiveOption('options.flushIntervalMs', options.flushIntervalMs, 100, { integer: true, allowZero: true });
@@ -410,7 +404,7 @@ export class PostgresSpanExporter implements SpanExporter {
     const spans = this.#overflow;
     this.#overflow = [];
     try {
-      this.#spool ??= new PgSpool(this.#spoolDirectory!, spoolKey(this.#url));
+      this.#spool ??= new PgSpool(this.#spoolDirectory!, spoolKey(this.#connection.url));
       this.#spool.append(spans);
       this.#spooledSpans += spans.length;
     } catch (error: unknown) {
@@ -548,11 +542,7 @@ export class PostgresSpanExporter implements SpanExporter {
   /** The pool, made (and the schema migrated) on first use; made again after a failed first attempt. */
   #connectPool(): Promise<Pool> {
     this.#pool ??= openPgPool({
-      url: this.#url,
-      location: this.location,
-      maxConnections: this.#maxConnections,
-      connectTimeoutMs: this.#connectTimeoutMs,
-      statementTimeoutMs: this.#statementTimeoutMs,
+      ...this.#connection,
       onConnect: async (client) => {
         if (this.#sweepOnConnect) await this.#sweepWith(client, this.#staleAfterMs);
         await this.#replayOrphans(client);
@@ -580,7 +570,7 @@ export class PostgresSpanExporter implements SpanExporter {
   async #replayOrphans(client: PgClient): Promise<void> {
     // Nothing was ever spilled on this machine: no directory to make.
     if (this.#spoolDirectory === undefined || !existsSync(this.#spoolDirectory)) return;
-    this.#spool ??= new PgSpool(this.#spoolDirectory, spoolKey(this.#url));
+    this.#spool ??= new PgSpool(this.#spoolDirectory, spoolKey(this.#connection.url));
     for (const path of this.#spool.orphans()) {
       this.#replayedSpans += await replaySpool(path, (ops) => this.#writer.write(client, ops));
     }

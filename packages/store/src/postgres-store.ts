@@ -24,8 +24,8 @@ import type {
 import { analyticsOf } from './internal/analytics-queries.js';
 import type { PgClient } from './internal/postgres/pg-client.js';
 import { applyRetentionPostgres, deleteRunsPostgres } from './internal/postgres/pg-deletes.js';
-import { openPgPool } from './internal/postgres/pg-pool.js';
-import type { PgPool } from './internal/postgres/pg-pool.js';
+import { openPgPool, pgConnection } from './internal/postgres/pg-pool.js';
+import type { PgConnection, PgPool } from './internal/postgres/pg-pool.js';
 import { sweepPostgres } from './internal/postgres/pg-sweep.js';
 import { POSTGRES_DIALECT, runStepsAsync, toPostgres } from './internal/query-steps.js';
 import type { QueryContext, QuerySteps } from './internal/query-steps.js';
@@ -80,14 +80,11 @@ export class PostgresStore {
   /** The database's URL without its password (for messages). */
   readonly location: string;
 
-  readonly #url: string;
+  readonly #connection: PgConnection;
   readonly #now: () => number;
   readonly #staleAfterMs: number;
   readonly #normalizeModel: (model: string) => string;
   readonly #pricing: StorePricing | undefined;
-  readonly #maxConnections: number;
-  readonly #statementTimeoutMs: number;
-  readonly #connectTimeoutMs: number;
   readonly #context: QueryContext;
   #pool: Promise<{ readonly pool: Pool; readonly types: unknown }> | undefined;
   #closed = false;
@@ -96,15 +93,12 @@ export class PostgresStore {
     if (typeof options.url !== 'string' || !/^postgres(?:ql)?:\/\//i.test(options.url)) {
       throw new InvalidArgumentError('options.url', options.url === undefined ? undefined : maskUrlPassword(String(options.url)), 'a postgres:// or postgresql:// URL');
     }
-    this.#url = options.url;
-    this.location = maskUrlPassword(options.url);
+    this.#connection = pgConnection(options, 4);
+    this.location = this.#connection.location;
     this.#now = options.now ?? Date.now;
     this.#staleAfterMs = positiveOption('options.staleAfterMs', options.staleAfterMs, DEFAULT_STALE_AFTER_MS, { unit: 'milliseconds' });
     this.#normalizeModel = options.normalizeModel ?? normalizeModel;
     this.#pricing = options.pricing;
-    this.#maxConnections = positiveOption('options.maxConnections', options.maxConnections, 4, { integer: true });
-    this.#statementTimeoutMs = positiveOption('options.statementTimeoutMs', options.statementTimeoutMs, 30_000, { integer: true });
-    this.#connectTimeoutMs = positiveOption('options.connectTimeoutMs', options.connectTimeoutMs, 10_000, { integer: true });
     this.#context = { dialect: POSTGRES_DIALECT, normalizeModel: this.#normalizeModel };
   }
 
@@ -185,7 +179,7 @@ export class PostgresStore {
       normalizeModel: this.#normalizeModel,
       ...(this.#pricing === undefined ? {} : { pricing: this.#pricing }),
       ...options,
-      url: this.#url,
+      url: this.#connection.url,
     });
   }
 
@@ -232,11 +226,7 @@ export class PostgresStore {
   #connect(): Promise<{ readonly pool: Pool; readonly types: unknown }> {
     if (this.#closed) return Promise.reject(new ShutDownError(`PostgresStore ${this.location}`));
     this.#pool ??= openPgPool({
-      url: this.#url,
-      location: this.location,
-      maxConnections: this.#maxConnections,
-      connectTimeoutMs: this.#connectTimeoutMs,
-      statementTimeoutMs: this.#statementTimeoutMs,
+      ...this.#connection,
       connectError: (error) => new StoreWriteError(`cannot reach ${this.location}: ${errorMessage(error)}`, this.location, { cause: error }),
     }).then(({ pool, pg }) => ({
       pool: pool as Pool,

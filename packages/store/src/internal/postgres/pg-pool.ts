@@ -2,7 +2,7 @@
 // first use (it is an optional peer dependency), the store's pool settings, the schema migrated.
 import type PgModule from 'pg';
 import { StoreWriteError } from '@runtrace/core';
-import { errorMessage } from '@runtrace/core/internal';
+import { errorMessage, maskUrlPassword, positiveOption } from '@runtrace/core/internal';
 import type { PgClient } from './pg-client.js';
 import { migratePostgres } from './pg-schema.js';
 
@@ -13,14 +13,37 @@ export interface PgPool extends PgClient {
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
-/** Options of {@link openPgPool}. */
-export interface PgPoolOptions {
+/** How to reach a PostgreSQL store: its URL and the pool's settings, checked. */
+export interface PgConnection {
   readonly url: string;
   /** The URL without its password, for messages. */
   readonly location: string;
   readonly maxConnections: number;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+}
+
+/** The settings the store's exporter and query API both take; a bad value throws `InvalidArgumentError`. */
+export interface PgConnectionOptions {
+  readonly url: string;
+  readonly maxConnections?: number;
+  readonly statementTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+/** Checks the connection settings of `options`, with the defaults of the caller (`maxConnections`). */
+export function pgConnection(options: PgConnectionOptions, defaultMaxConnections: number): PgConnection {
+  return {
+    url: options.url,
+    location: maskUrlPassword(options.url),
+    maxConnections: positiveOption('options.maxConnections', options.maxConnections, defaultMaxConnections, { integer: true }),
+    statementTimeoutMs: positiveOption('options.statementTimeoutMs', options.statementTimeoutMs, 30_000, { integer: true }),
+    connectTimeoutMs: positiveOption('options.connectTimeoutMs', options.connectTimeoutMs, 10_000, { integer: true }),
+  };
+}
+
+/** Options of {@link openPgPool}. */
+export interface PgPoolOptions extends PgConnection {
   /** The error a failed first connection becomes. Default: the driver's own (whose code tells an outage). */
   readonly connectError?: (error: unknown) => unknown;
   /** Work on the first connection, after the migration (a sweep, a replay). */
