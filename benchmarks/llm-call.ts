@@ -8,7 +8,8 @@
 //   otel-undici       the peer baseline: @opentelemetry/instrumentation-undici, TracerProvider + BatchSpanProcessor;
 //   openllmetry, openinference  OpenLLMetry's and OpenInference's OpenAI instrumentations (same provider setup).
 // Per configuration and mode it measures the CPU time of the whole child process (user + system,
-// every thread, so the store's writer thread counts) per call over sequential calls, and calls/s
+// every thread, so the store's writer thread counts) per call over sequential calls (on Linux also
+// split by kind of thread: main, worker threads such as the store's writer, V8's helpers), and calls/s
 // with 64 calls in flight; both windows end only after the telemetry was flushed. The children
 // take turns in rotated rounds (A B C D, B C D A, …) so drift on shared cores cancels; figures are
 // medians over rounds with their range, and `added` and `× none` are medians of per-round pairs.
@@ -28,6 +29,7 @@ import { parseArgs } from 'node:util';
 import { ChildChannel } from './internal/child-channel.ts';
 import { CONFIG_NAMES, REPLY, conversationMessages } from './internal/llm-call-protocol.ts';
 import type { CallMode, ClientRequest, ClientResponse, ConfigName, ServerMessage } from './internal/llm-call-protocol.ts';
+import { THREAD_KINDS } from './internal/thread-cpu.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -120,6 +122,8 @@ try {
   /** Per mode and configuration: CPU µs per call and calls/s, one value per round. */
   const cpu = new Map<string, number[]>();
   const rate = new Map<string, number[]>();
+  /** Per mode, configuration and kind of thread: CPU µs per call, one value per round (Linux only). */
+  const threadCpu = new Map<string, number[]>();
   const key = (mode: CallMode, name: ConfigName): string => `${mode} ${name}`;
   const push = (map: Map<string, number[]>, at: string, value: number): void => {
     map.set(at, [...(map.get(at) ?? []), value]);
@@ -130,6 +134,7 @@ try {
       for (const name of order) {
         const measured = await ask(name, { type: 'sequential', mode, calls: SEQUENTIAL_CALLS });
         push(cpu, key(mode, name), measured.cpuMicros / measured.calls);
+        if (measured.threads !== undefined) for (const kind of THREAD_KINDS) push(threadCpu, `${key(mode, name)} ${kind}`, measured.threads[kind] / measured.calls);
       }
       for (const name of order) {
         const measured = await ask(name, { type: 'concurrent', mode, calls: CONCURRENT_CALLS, inFlight: IN_FLIGHT });
@@ -175,6 +180,19 @@ try {
       const rateText = `${median(rateValues).toFixed(0)} (${spread(rateValues, 0)})`;
       const ratioText = name === 'none' ? '1.00' : `${median(ratio).toFixed(2)} (${spread(ratio, 2)})`;
       console.log(`  ${name.padEnd(17)} ${cpuText.padEnd(24)} ${extraText.padEnd(27)} ${rateText.padEnd(25)} ${ratioText}`);
+    }
+    // Where each configuration's CPU went, by kind of thread (every round measured it, or none is shown).
+    if (active.every((name) => threadCpu.get(`${key(mode, name)} main`)?.length === ROUNDS)) {
+      console.log(`  CPU µs/call by thread, sequential calls (median; added vs none, paired by round):`);
+      console.log(`  ${'config'.padEnd(17)} ${'main thread'.padEnd(18)} ${'worker threads'.padEnd(18)} ${'V8 helper threads'.padEnd(18)} other`);
+      for (const name of active) {
+        const cells = THREAD_KINDS.map((kind) => {
+          const values = threadCpu.get(`${key(mode, name)} ${kind}`)!;
+          const extra = median(paired(values, threadCpu.get(`${key(mode, 'none')} ${kind}`)!, (value, base) => value - base));
+          return name === 'none' ? median(values).toFixed(0) : `${median(values).toFixed(0)} (${extra >= 0 ? '+' : ''}${extra.toFixed(0)})`;
+        });
+        console.log(`  ${name.padEnd(17)} ${cells.slice(0, 3).map((cell) => cell.padEnd(18)).join(' ')} ${cells[3]}`);
+      }
     }
   }
 

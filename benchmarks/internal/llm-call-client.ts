@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Unavailable, charactersRead, createSetup } from './llm-call-configs.ts';
 import type { TracingSetup } from './llm-call-configs.ts';
 import { CONFIG_NAMES, REPLY } from './llm-call-protocol.ts';
+import { threadCpu, threadCpuSince } from './thread-cpu.ts';
 import type { CallMode, ClientRequest, ClientResponse, ConfigName } from './llm-call-protocol.ts';
 
 const [name, baseURL, contentPolicy, historyText = '0'] = process.argv.slice(2);
@@ -37,6 +38,7 @@ async function measure(setup: TracingSetup, mode: CallMode, count: number, inFli
       }
     }
   };
+  const threadsBefore = threadCpu();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: inFlight }, worker));
@@ -44,9 +46,10 @@ async function measure(setup: TracingSetup, mode: CallMode, count: number, inFli
   await setup.flush();
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  const threads = threadCpuSince(threadsBefore, threadCpu());
   calls += count;
   failures += failed;
-  return { type: 'measured', calls: count, failures: failed, ...(firstFailure === undefined ? {} : { firstFailure }), cpuMicros: cpu.user + cpu.system, wallMs };
+  return { type: 'measured', calls: count, failures: failed, ...(firstFailure === undefined ? {} : { firstFailure }), cpuMicros: cpu.user + cpu.system, wallMs, ...(threads === undefined ? {} : { threads }) };
 }
 
 function isConfigName(value: string | undefined): value is ConfigName {

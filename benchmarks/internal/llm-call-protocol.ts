@@ -1,5 +1,6 @@
 // What benchmarks/llm-call.ts and its child processes say to each other over IPC, and the one
 // request and reply every configuration sends and receives.
+import type { ThreadCpu } from './thread-cpu.ts';
 
 /** The model every call asks for. */
 export const MODEL = 'gpt-4o-mini';
@@ -55,8 +56,11 @@ export interface Verification {
 export type ClientResponse =
   | { readonly type: 'ready'; readonly description: string }
   | { readonly type: 'unavailable'; readonly reason: string }
-  /** CPU time of the whole process (user + system, all threads) and wall time, both over the calls and the flush after them. */
-  | { readonly type: 'measured'; readonly calls: number; readonly failures: number; readonly firstFailure?: string; readonly cpuMicros: number; readonly wallMs: number }
+  /**
+   * CPU time of the whole process (user + system, all threads) and wall time, both over the calls
+   * and the flush after them; and the CPU time by kind of thread, where Linux's /proc tells it.
+   */
+  | { readonly type: 'measured'; readonly calls: number; readonly failures: number; readonly firstFailure?: string; readonly cpuMicros: number; readonly wallMs: number; readonly threads?: ThreadCpu }
   | { readonly type: 'finished'; readonly totalCalls: number; readonly verification: Verification };
 
 /** Server child → parent. */
