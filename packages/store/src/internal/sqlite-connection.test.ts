@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabaseFile } from './open-database-file.js';
+import { RUN_COLUMNS } from './row-columns.js';
+import { SpanWriter } from './span-writer.js';
+import { WAL_CHECKPOINT_PAGES, openDatabase } from './sqlite-connection.js';
+
+/** A finished run row whose attributes take about `bytes`. */
+function runValues(index: number, bytes: number): (string | number | null)[] {
+  const id = index.toString(16).padStart(16, '0');
+  const given: Readonly<Record<string, string | number>> = {
+    run_id: id,
+    trace_id: `${id}${id}`,
+    name: 'run',
+    status: 'completed',
+    start_ms: 1_767_225_600_000 + index,
+    last_activity_ms: 1_767_225_600_000 + index,
+    attributes: JSON.stringify({ note: `${index} `.repeat(bytes / 6) }),
+  };
+  const zero = (column: string): boolean => /_tokens$|_count$|^has_|^cost_unknown$|^stale$/.test(column);
+  return RUN_COLUMNS.map((column) => given[column] ?? (zero(column) ? 0 : null));
+}
+
+describe('openDatabase', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'runtrace-connection-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sets the store pragmas on every connection', () => {
+    openDatabaseFile(join(dir, 'runtrace.db'), 5000).close();
+    const db = openDatabase(join(dir, 'runtrace.db'), { busyTimeoutMs: 1234 });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_PAGES);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("lets the write-ahead log grow past SQLite's default of 1,000 pages before folding it into the file", () => {
+    const path = join(dir, 'runtrace.db');
+    openDatabaseFile(path, 5000).close();
+    const writer = new SpanWriter(openDatabase(path));
+    const pageSize = Number(writer.database.pragma('page_size', { simple: true }));
+    try {
+      // About 3,400 pages in 24 commits of about 140 each. At SQLite's default the log would
+      // restart from its start after each checkpoint and never pass about 1,150 pages.
+      for (let commit = 0; commit < 24; commit++) {
+        const ops = Array.from({ length: 100 }, (_, index) => ({ table: 'runs' as const, values: runValues(commit * 100 + index, 3000), events: [], aggregate: false }));
+        writer.write(ops.map((op) => ({ ...op, traceId: String(op.values[1]), spanId: String(op.values[0]), runId: String(op.values[0]) })));
+      }
+      const walPages = statSync(`${path}-wal`).size / pageSize;
+      expect(walPages).toBeGreaterThan(2_500);
+      expect(walPages).toBeLessThan(WAL_CHECKPOINT_PAGES);
+      const reader = openDatabase(path);
+      try {
+        expect(reader.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(2_400);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      writer.database.close();
+    }
+  });
+});
