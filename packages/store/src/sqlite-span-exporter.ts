@@ -54,7 +54,8 @@ export interface SqliteSpanExporterOptions {
   /**
    * A cap on the database file's size in bytes: writes that would grow it further fail, are
    * counted as `disk-full` and told to `onWriteError`, as when the disk itself is full. Keep the
-   * store under it with retention (`SqliteStore.prune`). Default: none.
+   * store under it with retention (`SqliteStore.prune`). The write-ahead log beside the file (up
+   * to about 40 MB while writing) is not counted. Default: none.
    */
   readonly maxDatabaseBytes?: number;
   /** How long a write waits for a lock held by another connection. Default 5,000 ms. */
