@@ -81,7 +81,7 @@ export class AttemptRecording {
   readonly #bodiesPolicy: boolean;
   /** Bodies are kept even when the wire reader read them as a model call's messages (`bodies: 'all'`). */
   readonly #readBodiesKept: boolean;
-  readonly #requestBody: BodyCapture | undefined;
+  #requestBody: BodyCapture | undefined;
   readonly #requestContentType: string | undefined;
   #requestBodyNote: string | undefined;
   #response: BodyCapture | undefined;
@@ -94,7 +94,7 @@ export class AttemptRecording {
   #done = false;
   #maskedTotal = 0;
   /** Reads the model call on the wire, when the request is one runtrace understands. */
-  readonly #wire: WireCapture | undefined;
+  #wire: WireCapture | undefined;
   #wireRequestRead = false;
   /** The request body is an iterable: it is captured chunk by chunk as undici sends it. */
   #captureSent = false;
@@ -351,6 +351,13 @@ export class AttemptRecording {
     this.#step.touch();
     // A step runtrace opened for this call ends with it (or waits for its retry).
     if (this.#step.implicitCall !== undefined) endImplicitStep(this.#step, outcome, retryClassificationOf(this.#status, error) !== RetryClassifications.NONE);
+    // Nothing more is recorded: the captures go now, so that while something else keeps this
+    // attempt reachable for a while (undici's request, an async resource that holds the call's
+    // context), it holds little.
+    this.#wire = undefined;
+    this.#requestBody = undefined;
+    this.#response = undefined;
+    this.#json = undefined;
   }
 
   /**

@@ -28,7 +28,11 @@ export interface LegacyDispatchHandler {
  * The recording never throws; the real handler's own errors propagate unchanged.
  */
 export class LegacyAttemptHandler implements LegacyDispatchHandler {
-  readonly #recording: AttemptRecording;
+  /**
+   * Let go once the round trip is over: undici may keep this handler reachable for a while, and
+   * it must not keep the recording (and the step behind it) too.
+   */
+  #recording: AttemptRecording | undefined;
   readonly #inner: LegacyDispatchHandler;
 
   constructor(recording: AttemptRecording, inner: LegacyDispatchHandler) {
@@ -41,7 +45,8 @@ export class LegacyAttemptHandler implements LegacyDispatchHandler {
   }
 
   onUpgrade(statusCode: number, headers: Buffer[] | string[] | null, socket: Duplex): void {
-    this.#recording.upgrade(statusCode);
+    this.#recording?.upgrade(statusCode);
+    this.#recording = undefined;
     this.#inner.onUpgrade?.(statusCode, headers, socket);
   }
 
@@ -50,31 +55,33 @@ export class LegacyAttemptHandler implements LegacyDispatchHandler {
   }
 
   onHeaders(statusCode: number, headers: Buffer[] | string[], resume: () => void, statusText: string): boolean {
-    this.#recording.responseStart(statusCode, headers);
+    this.#recording?.responseStart(statusCode, headers);
     if (this.#inner.onHeaders === undefined) return true;
     return this.#inner.onHeaders(statusCode, headers, resume, statusText);
   }
 
   onData(chunk: Buffer): boolean {
-    this.#recording.data(chunk);
+    this.#recording?.data(chunk);
     if (this.#inner.onData === undefined) return true;
     return this.#inner.onData(chunk);
   }
 
   onComplete(trailers: Buffer[] | string[] | null): void {
     // Recorded before the caller sees the end, so the step has the answer when the code ends it.
-    this.#recording.end();
+    this.#recording?.end();
+    this.#recording = undefined;
     this.#inner.onComplete?.(trailers);
   }
 
   onError(error: Error): void {
-    this.#recording.fail(error);
+    this.#recording?.fail(error);
+    this.#recording = undefined;
     if (this.#inner.onError === undefined) throw error;
     this.#inner.onError(error);
   }
 
   onBodySent(chunk: Buffer | string): void {
-    this.#recording.bodySent(chunk);
+    this.#recording?.bodySent(chunk);
     this.#inner.onBodySent?.(chunk);
   }
 
