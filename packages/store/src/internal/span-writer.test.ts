@@ -2,27 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runOp } from '../__fixtures__/run-op.js';
 import { encodeOps } from './ops-codec.js';
 import { openDatabaseFile } from './open-database-file.js';
-import { RUN_COLUMNS } from './row-columns.js';
-import type { RowOp } from './row-columns.js';
 import { SpanWriter, writeUnits } from './span-writer.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
-
-function runOp(id: string, name: string): RowOp {
-  const given: Readonly<Record<string, string | number>> = {
-    run_id: id,
-    trace_id: `${id}${id}`,
-    name,
-    status: 'completed',
-    start_ms: 1_767_225_600_000,
-    last_activity_ms: 1_767_225_600_000,
-    attributes: '{}',
-  };
-  const zero = (column: string): boolean => /_tokens$|_count$|^has_|^cost_unknown$|^stale$/.test(column);
-  const values = RUN_COLUMNS.map((column) => given[column] ?? (zero(column) ? 0 : null));
-  return { table: 'runs', values, events: [], aggregate: false };
-}
 
 describe('writeUnits', () => {
   let dir: string;

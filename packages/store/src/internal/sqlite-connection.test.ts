@@ -2,26 +2,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runOp } from '../__fixtures__/run-op.js';
 import { openDatabaseFile } from './open-database-file.js';
-import { RUN_COLUMNS } from './row-columns.js';
+import { writeOpOf } from './ops-codec.js';
 import { SpanWriter } from './span-writer.js';
 import { WAL_CHECKPOINT_PAGES, openDatabase } from './sqlite-connection.js';
-
-/** A finished run row whose attributes take about `bytes`. */
-function runValues(index: number, bytes: number): (string | number | null)[] {
-  const id = index.toString(16).padStart(16, '0');
-  const given: Readonly<Record<string, string | number>> = {
-    run_id: id,
-    trace_id: `${id}${id}`,
-    name: 'run',
-    status: 'completed',
-    start_ms: 1_767_225_600_000 + index,
-    last_activity_ms: 1_767_225_600_000 + index,
-    attributes: JSON.stringify({ note: `${index} `.repeat(bytes / 6) }),
-  };
-  const zero = (column: string): boolean => /_tokens$|_count$|^has_|^cost_unknown$|^stale$/.test(column);
-  return RUN_COLUMNS.map((column) => given[column] ?? (zero(column) ? 0 : null));
-}
 
 describe('openDatabase', () => {
   let dir: string;
@@ -54,8 +39,11 @@ describe('openDatabase', () => {
       // About 3,400 pages in 24 commits of about 140 each. At SQLite's default the log would
       // restart from its start after each checkpoint and never pass about 1,150 pages.
       for (let commit = 0; commit < 24; commit++) {
-        const ops = Array.from({ length: 100 }, (_, index) => ({ table: 'runs' as const, values: runValues(commit * 100 + index, 3000), events: [], aggregate: false }));
-        writer.write(ops.map((op) => ({ ...op, traceId: String(op.values[1]), spanId: String(op.values[0]), runId: String(op.values[0]) })));
+        const ops = Array.from({ length: 100 }, (_, index) => {
+          const id = (commit * 100 + index).toString(16).padStart(16, '0');
+          return writeOpOf(runOp(id, 'run', JSON.stringify({ note: `${id} `.repeat(175) })));
+        });
+        writer.write(ops);
       }
       const walPages = statSync(`${path}-wal`).size / pageSize;
       expect(walPages).toBeGreaterThan(2_500);
