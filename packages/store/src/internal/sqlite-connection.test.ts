@@ -6,7 +6,7 @@ import { runOp } from '../__fixtures__/run-op.js';
 import { openDatabaseFile } from './open-database-file.js';
 import { writeOpOf } from './ops-codec.js';
 import { SpanWriter } from './span-writer.js';
-import { WAL_CHECKPOINT_PAGES, openDatabase } from './sqlite-connection.js';
+import { WAL_CHECKPOINT_PAGES, WRITER_CACHE_KIB, openDatabase } from './sqlite-connection.js';
 
 describe('openDatabase', () => {
   let dir: string;
@@ -27,6 +27,20 @@ describe('openDatabase', () => {
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_PAGES);
     } finally {
       db.close();
+    }
+  });
+
+  it('gives a connection the page cache it asks for, and readers the larger default', () => {
+    openDatabaseFile(join(dir, 'runtrace.db'), 5000).close();
+    const writer = openDatabase(join(dir, 'runtrace.db'), { cacheKiB: WRITER_CACHE_KIB });
+    const reader = openDatabase(join(dir, 'runtrace.db'));
+    try {
+      expect(writer.pragma('cache_size', { simple: true })).toBe(-WRITER_CACHE_KIB);
+      expect(reader.pragma('cache_size', { simple: true })).toBe(-16_000);
+      expect(WRITER_CACHE_KIB).toBeLessThan(16_000);
+    } finally {
+      writer.close();
+      reader.close();
     }
   });
 

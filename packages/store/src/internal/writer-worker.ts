@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import { isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { SpanWriter, writeUnits } from './span-writer.js';
 import type { Unit } from './span-writer.js';
-import { openDatabase } from './sqlite-connection.js';
+import { WRITER_CACHE_KIB, openDatabase } from './sqlite-connection.js';
 import { readSpoolFrames } from './spool-frames.js';
 import type { WriterRequest, WriterResponse, WriterWorkerData } from './writer-protocol.js';
 
@@ -18,7 +18,7 @@ function runWorker(data: WriterWorkerData): void {
   if (port === null) return;
   let writer: SpanWriter;
   try {
-    const db = openDatabase(data.path, { busyTimeoutMs: data.busyTimeoutMs });
+    const db = openDatabase(data.path, { busyTimeoutMs: data.busyTimeoutMs, cacheKiB: WRITER_CACHE_KIB });
     if (data.maxDatabaseBytes !== undefined) {
       const pageSize = Number(db.pragma('page_size', { simple: true }));
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(data.maxDatabaseBytes / pageSize))}`);
