@@ -1,8 +1,6 @@
-// register(): one call that starts the OpenTelemetry NodeSDK with runtrace's processor, store and OTLP export.
+// register(): one call that starts the OpenTelemetry SDK with runtrace's processor, store and OTLP export.
 import { context, propagation, trace } from '@opentelemetry/api';
 import type { TracerProvider } from '@opentelemetry/api';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { ConfigError } from '@runtrace/core';
 import { DiagnosticReporter, errorMessage } from '@runtrace/core/internal';
@@ -14,12 +12,13 @@ import type { RuntracePipeline } from './create-runtrace.js';
 import { differingOptions } from './internal/differing-options.js';
 import { acceptsProcessors, registeredTracerProvider } from './internal/existing-provider.js';
 import { defaultSampler, samplerFromEnv, storeKeepingSampler } from './internal/sdk-sampler.js';
+import { startTraceSdk } from './internal/trace-sdk.js';
 import type { RegisterOptions } from './runtrace-options.js';
 import type { RuntraceStats } from './runtrace-stats.js';
 
 /** How {@link register} attached runtrace to OpenTelemetry. */
 export type RegistrationMode =
-  /** runtrace started the NodeSDK and owns the global tracer provider. */
+  /** runtrace started the OpenTelemetry SDK and owns the global tracer provider. */
   | 'started'
   /** The application had a provider that accepts processors; runtrace added its processor to it. */
   | 'joined'
@@ -172,8 +171,10 @@ function registerAgain(active: Runtrace, options: RegisterOptions): Runtrace {
 }
 
 /**
- * Sets runtrace up in one call: starts the OpenTelemetry NodeSDK with the RunSpanProcessor as
- * its span processor, writing to the local store (`./.runtrace/runtrace.db` by default) and,
+ * Sets runtrace up in one call: starts the OpenTelemetry SDK with the RunSpanProcessor as
+ * its span processor (the trace SDK alone, set up as NodeSDK sets it up; NodeSDK itself when
+ * `instrumentations`, `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER`, `OTEL_SDK_DISABLED`,
+ * `OTEL_NODE_RESOURCE_DETECTORS` or a propagator other than W3C's ask for more than traces), writing to the local store (`./.runtrace/runtrace.db` by default) and,
  * when configured, to an OTLP endpoint; routes `fetch` through the recording interceptor; and
  * returns the recorder, the store's query API, `stats()` and `shutdown()`.
  *
@@ -273,16 +274,6 @@ function atMost(work: Promise<unknown>, ms: number): Promise<void> {
 
 function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, installFetch: () => (() => void) | undefined, shutdownTimeoutMs: number): Runtrace {
   const serviceName = options.serviceName ?? pipeline.config.serviceName;
-  const configuration: Partial<NodeSDKConfiguration> = {
-    spanProcessors: [pipeline.processor],
-    instrumentations: options.instrumentations ?? [],
-    // Traces only: metrics and logs stay off unless their exporters are configured in the environment.
-    ...(pipeline.config.metricsExporterConfigured ? {} : { metricReaders: [] }),
-    ...(pipeline.config.logsExporterConfigured ? {} : { logRecordProcessors: [] }),
-    ...(serviceName === undefined ? {} : { serviceName }),
-    // Merged over the default resource, as the SDK does for its own; detected attributes still apply.
-    ...(options.resourceAttributes === undefined ? {} : { resource: defaultResource().merge(resourceFromAttributes(options.resourceAttributes)) }),
-  };
   // The local store keeps every run unless told to follow the sampler: what the sampler drops is
   // recorded (for the store) but not sampled (so exporters skip it, and other services see the sampler's decision).
   const env = options.env ?? process.env;
@@ -290,9 +281,16 @@ function startSdk(pipeline: RuntracePipeline, options: RegisterOptions, installF
   // With `env` given, its settings alone apply: the SDK would read process.env for a sampler it does not name.
   const named = samplerFromEnv(env) ?? (options.env === undefined ? undefined : defaultSampler());
   const sampler = pipeline.storeExporter !== undefined && storeSampling !== 'sampler' ? storeKeepingSampler(env) : named;
-  if (sampler !== undefined) configuration.sampler = sampler;
-  const sdk = new NodeSDK(configuration);
-  sdk.start();
+  const sdk = startTraceSdk({
+    spanProcessors: [pipeline.processor],
+    instrumentations: options.instrumentations ?? [],
+    metricsFromEnv: pipeline.config.metricsExporterConfigured,
+    logsFromEnv: pipeline.config.logsExporterConfigured,
+    ...(serviceName === undefined ? {} : { serviceName }),
+    // Merged over the default resource, as the SDK does for its own; detected attributes still apply.
+    ...(options.resourceAttributes === undefined ? {} : { resource: defaultResource().merge(resourceFromAttributes(options.resourceAttributes)) }),
+    ...(sampler === undefined ? {} : { sampler }),
+  });
   const provider: TracerProvider | undefined = registeredTracerProvider();
   const uninstallFetch = installFetch();
   return handle(pipeline, 'started', async () => {

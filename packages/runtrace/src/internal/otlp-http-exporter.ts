@@ -1,15 +1,14 @@
 // An OTLP/HTTP span exporter whose requests and retries never hold the process open and can be cut at once, so shutdown stays bounded when the backend is down.
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, ClientRequest, IncomingMessage, OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type * as OtlpTransformer from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { describeNetworkError, networkErrorCode } from '@runtrace/core/internal';
 import type { OtlpProtocol } from '../load-config.js';
+import { loadEsm } from './load-esm.js';
 
 /** Options of {@link OtlpHttpExporter}. */
 export interface OtlpHttpExporterOptions {
@@ -93,7 +92,9 @@ export class OtlpHttpExporter implements SpanExporter {
   readonly endpoint: string;
   readonly #url: URL;
   readonly #options: OtlpHttpExporterOptions;
+  readonly #serializer: typeof OtlpTransformer.JsonTraceSerializer;
   readonly #agent: HttpAgent;
+  readonly #send: typeof httpRequest;
   readonly #random: () => number;
   readonly #inFlight = new Set<InFlight>();
   #received = 0;
@@ -108,7 +109,20 @@ export class OtlpHttpExporter implements SpanExporter {
     this.endpoint = options.endpoint;
     this.#url = new URL(options.endpoint);
     this.#options = options;
-    this.#agent = this.#url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, ...options.tls }) : new HttpAgent({ keepAlive: true });
+    // Loaded here, not at import: an app without OTLP export never loads the OTLP serializers (and
+    // the metrics and logs SDKs they bring).
+    const { JsonTraceSerializer, ProtobufTraceSerializer } = loadEsm<typeof OtlpTransformer>('@opentelemetry/otlp-transformer');
+    this.#serializer = options.protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer;
+    // Node's HTTP modules load here too, with OTLP export, not with runtrace (fetch-based apps never load them otherwise).
+    if (this.#url.protocol === 'https:') {
+      const https = process.getBuiltinModule('node:https');
+      this.#agent = new https.Agent({ keepAlive: true, ...options.tls });
+      this.#send = https.request;
+    } else {
+      const http = process.getBuiltinModule('node:http');
+      this.#agent = new http.Agent({ keepAlive: true });
+      this.#send = http.request;
+    }
     this.#random = options.random ?? Math.random;
   }
 
@@ -148,7 +162,7 @@ export class OtlpHttpExporter implements SpanExporter {
     let body: Uint8Array | undefined;
     try {
       if (this.#inFlight.size >= MAX_IN_FLIGHT) throw new Error(`${MAX_IN_FLIGHT} earlier exports are still waiting on the backend`);
-      body = (this.#options.protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer).serializeRequest(spans);
+      body = this.#serializer.serializeRequest(spans);
       if (body === undefined) throw new Error('the spans could not be serialized');
     } catch (error: unknown) {
       complete(this.#fail(error instanceof Error ? error : new Error(String(error)), count));
@@ -255,8 +269,7 @@ export class OtlpHttpExporter implements SpanExporter {
     const none = { count: 0, error: new Error('') };
     if (body.length === 0) return none;
     try {
-      const serializer = this.#options.protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer;
-      const partial = serializer.deserializeResponse(body).partialSuccess;
+      const partial = this.#serializer.deserializeResponse(body).partialSuccess;
       const rejected = Math.min(count, toCount(partial?.rejectedSpans));
       if (!(rejected > 0)) return none;
       return { count: rejected, error: new Error(`the backend rejected ${rejected} of ${count} spans${partial?.errorMessage ? `: ${partial.errorMessage}` : ''}`) };
@@ -282,10 +295,9 @@ export class OtlpHttpExporter implements SpanExporter {
       headers['content-type'] = this.#options.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
       headers['content-length'] = body.length;
       if (gzipped) headers['content-encoding'] = 'gzip';
-      const send = this.#url.protocol === 'https:' ? httpsRequest : httpRequest;
       let request: ClientRequest;
       try {
-        request = send(this.#url, { method: 'POST', headers, agent: this.#agent, signal }, (response) => this.#readResponse(response, settle));
+        request = this.#send(this.#url, { method: 'POST', headers, agent: this.#agent, signal }, (response) => this.#readResponse(response, settle));
       } catch (error: unknown) {
         settle({ kind: 'failure', error: error instanceof Error ? error : new Error(String(error)) });
         return;
