@@ -8,7 +8,10 @@
 // what the producer and the processor alone offer and hold. Each side runs in a child process of
 // its own (node --expose-gc), with a time cap, so a pipeline that drops or stalls is reported, not hung on.
 // Run: bash scripts/pnpm.sh run build && node benchmarks/pipeline-1m.ts [--runs 100000 | --quick (10,000 runs)]
-//      [--time-cap 600 (s per side)] [--sides nostore,store]
+//      [--time-cap 600 (s per side)] [--sides nostore,store] [--repeat 1 (runs of each side, alternating)]
+// The peak moves by tens of MiB from run to run of the same build (V8 sizes its old generation
+// from the allocation speed it measured at the last major GC), so the targets hold only when every
+// repeated run meets them; the worst run is what they are judged on.
 // Targets: zero loss; peak RSS growth ≤ 256 MiB (goal 100 MiB); memory returned after the burst
 // (RSS after shutdown and a memory-reducing GC within 32 MiB of the start; RSS after ordinary GCs
 // is printed too: V8 keeps freed heap pages pooled until such a GC).
@@ -23,19 +26,22 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     'time-cap': { type: 'string', default: '600' },
     sides: { type: 'string', default: 'nostore,store' },
+    repeat: { type: 'string', default: '1' },
   },
 });
 const RUNS = Number(args.runs ?? (args.quick ? 10_000 : 100_000));
 const CAP_SECONDS = Number(args['time-cap']);
 if (!Number.isSafeInteger(RUNS) || RUNS <= 0) throw new Error(`--runs: a positive integer, not ${String(args.runs)}`);
 if (!(CAP_SECONDS > 0)) throw new Error(`--time-cap: seconds, not ${args['time-cap']}`);
+const REPEAT = Number(args.repeat);
+if (!Number.isSafeInteger(REPEAT) || REPEAT <= 0) throw new Error(`--repeat: a positive integer, not ${args.repeat}`);
 const sides = args.sides.split(',').map((side) => side.trim());
 for (const side of sides) if (side !== 'store' && side !== 'nostore') throw new Error(`--sides: store and/or nostore, not ${side}`);
 
 const script = fileURLToPath(new URL('./internal/pipeline-producer.ts', import.meta.url));
 const reports: PipelineReport[] = [];
-for (const side of sides) {
-  process.stderr.write(`  ${side}: producing ${RUNS} runs…\n`);
+for (let round = 1; round <= REPEAT; round++) for (const side of sides) {
+  process.stderr.write(`  ${side}${REPEAT > 1 ? ` (run ${round} of ${REPEAT})` : ''}: producing ${RUNS} runs…\n`);
   const child = new ChildChannel<never, PipelineReport>(script, [side, String(RUNS), String(CAP_SECONDS)], `pipeline ${side}`, ['--expose-gc']);
   try {
     // The cap covers producing and draining; shutdown, GC and the row count get three more minutes.
@@ -52,7 +58,8 @@ const MIB_GOAL = 100;
 const RETURNED_MIB = 32;
 const first = reports[0]!;
 console.log(`pipeline-1m: ${RUNS} runs × ${first.spansPerRun} spans (run + 3 steps + 6 tool calls) = ${RUNS * first.spansPerRun} spans via the recorder, yielding every 64 runs; node ${process.version}; time cap ${CAP_SECONDS} s per side`);
-const label = (report: PipelineReport): string => (report.side === 'store' ? 'register() + store' : 'baseline: store: false');
+const label = (report: PipelineReport): string =>
+  `${report.side === 'store' ? 'register() + store' : 'baseline: store: false'}${REPEAT > 1 ? ` #${Math.floor(reports.indexOf(report) / sides.length) + 1}` : ''}`;
 const rowsOf = (report: PipelineReport): { readonly final: number; readonly expected: number } | undefined =>
   report.rows === undefined
     ? undefined
@@ -98,21 +105,29 @@ line('spans lost (expected − final rows)', (r) => {
   return rows === undefined ? '—' : `${rows.expected - rows.final} (${(((rows.expected - rows.final) / rows.expected) * 100).toFixed(1)}%)`;
 });
 
-const store = reports.find((report) => report.side === 'store');
-console.log('\ntargets (register() + store)');
-if (store === undefined) {
+const stores = reports.filter((report) => report.side === 'store');
+console.log(`\ntargets (register() + store${stores.length > 1 ? `, every one of ${stores.length} runs; the worst shown` : ''})`);
+if (stores.length === 0) {
   console.log('  (store side not run)');
 } else {
-  const rows = rowsOf(store)!;
-  const lost = rows.expected - rows.final + (store.runs < RUNS ? (RUNS - store.runs) * store.spansPerRun : 0);
-  const growth = store.peakRssMiB - store.startRssMiB;
-  const left = store.afterRssMiB - store.startRssMiB;
   const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
-  console.log(`  zero loss: ${lost} spans lost, ${store.exporter?.droppedSpans ?? 0} dropped by the exporter — ${verdict(lost === 0 && store.exporter?.droppedSpans === 0)}`);
-  console.log(`  peak RSS growth ≤ ${MIB_LIMIT} MiB (goal ${MIB_GOAL}): ${mib(growth)} — ${verdict(growth <= MIB_LIMIT)}${growth <= MIB_GOAL ? ', goal met' : ''}`);
-  const heapLeft = store.afterHeapTotalMiB - store.startHeapTotalMiB;
-  const pressureLeft = store.afterPressureRssMiB - store.startRssMiB;
-  console.log(`  memory returned after the burst (RSS after shutdown + a memory-reducing GC ≤ start + ${RETURNED_MIB} MiB): ${signedMib(pressureLeft)} — ${verdict(pressureLeft <= RETURNED_MIB)}`);
+  const worst = (value: (report: PipelineReport) => number): number => Math.max(...stores.map(value));
+  const each = (value: (report: PipelineReport) => number): string => (stores.length > 1 ? ` (runs: ${stores.map((report) => mib(value(report))).join(', ')})` : '');
+  const lostOf = (report: PipelineReport): number => {
+    const rows = rowsOf(report)!;
+    return rows.expected - rows.final + (report.runs < RUNS ? (RUNS - report.runs) * report.spansPerRun : 0);
+  };
+  const lost = worst(lostOf);
+  const dropped = worst((report) => report.exporter?.droppedSpans ?? 0);
+  console.log(`  zero loss: ${lost} spans lost, ${dropped} dropped by the exporter — ${verdict(lost === 0 && dropped === 0)}`);
+  const growthOf = (report: PipelineReport): number => report.peakRssMiB - report.startRssMiB;
+  const growth = worst(growthOf);
+  console.log(`  peak RSS growth ≤ ${MIB_LIMIT} MiB (goal ${MIB_GOAL}): ${mib(growth)}${each(growthOf)} — ${verdict(growth <= MIB_LIMIT)}${growth <= MIB_GOAL ? ', goal met' : ''}`);
+  const pressureOf = (report: PipelineReport): number => report.afterPressureRssMiB - report.startRssMiB;
+  const pressureLeft = worst(pressureOf);
+  const heapLeft = worst((report) => report.afterHeapTotalMiB - report.startHeapTotalMiB);
+  const left = worst((report) => report.afterRssMiB - report.startRssMiB);
+  console.log(`  memory returned after the burst (RSS after shutdown + a memory-reducing GC ≤ start + ${RETURNED_MIB} MiB): ${signedMib(pressureLeft)}${each(pressureOf)} — ${verdict(pressureLeft <= RETURNED_MIB)}`);
   console.log(`    the JS heap (heap total after shutdown + GC ≤ start + ${RETURNED_MIB} MiB): ${signedMib(heapLeft)} — ${verdict(heapLeft <= RETURNED_MIB)}`);
   console.log(`    RSS after ordinary GCs only: ${signedMib(left)}. V8 keeps the 256 KiB pages a shrinking heap frees in a`);
   console.log('    pool, resident, until a memory-reducing GC (the one it runs when memory is short): a plain script that');
