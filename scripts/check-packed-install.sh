@@ -88,6 +88,17 @@ node -e '
   process.exit(ok ? 0 : 1);
 '
 
+echo "-- the same app when the environment asks for NodeSDK (a b3 propagator): runtrace loads it from the installed packages"
+BASE_URL="$(head -1 server.url)" RUNTRACE_DB="$work/app/node-sdk.db" OTEL_PROPAGATORS=tracecontext,b3 node --import runtrace/register app.mjs
+RUNTRACE_DB="$work/app/node-sdk.db" npx --no-install runtrace runs --json > node-sdk.json
+node -e '
+  const runs = JSON.parse(require("node:fs").readFileSync("node-sdk.json", "utf8"));
+  const list = Array.isArray(runs) ? runs : runs.runs;
+  const ok = list?.length === 1 && list[0].kind === "llm_call" && list[0].status === "completed" && list[0].inputTokens === 1200;
+  console.log(ok ? "ok: recorded through NodeSDK too" : "unexpected runs: " + JSON.stringify(list));
+  process.exit(ok ? 0 : 1);
+'
+
 # Starts the installed `runtrace <command> …` in the background, output in <name>.out and
 # <name>.err (the bin itself, not through npx: the pid must be the command's, so that it can be
 # stopped), and waits for the address it prints, matched by a sed expression on <file>.
