@@ -183,17 +183,24 @@ export function buildStages(options: CreateRuntraceOptions, context: PipelineCon
   }
   if (otlpChoice !== undefined && otlp !== undefined) {
     const store = storeDestination;
-    otlpDestination = createOtlpDestination({
-      otlp,
-      content: otlpChoice.content ?? config.otlpContent ?? 'metadata',
-      sampling: otlpChoice.sampling ?? 'all',
-      ...(otlpChoice.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: otlpChoice.scheduledDelayMillis }),
-      reporter,
-      localCopy: () => store?.complete() === true,
-      shutdownTimeoutMs,
-      ...(ingest === undefined ? {} : { maxQueueSpans: ingest.otlpQueueSpans }),
-    });
-    destinations.push(otlpDestination.destination);
+    try {
+      otlpDestination = createOtlpDestination({
+        otlp,
+        content: otlpChoice.content ?? config.otlpContent ?? 'metadata',
+        sampling: otlpChoice.sampling ?? 'all',
+        ...(otlpChoice.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: otlpChoice.scheduledDelayMillis }),
+        reporter,
+        localCopy: () => store?.complete() === true,
+        shutdownTimeoutMs,
+        ...(ingest === undefined ? {} : { maxQueueSpans: ingest.otlpQueueSpans }),
+      });
+      destinations.push(otlpDestination.destination);
+    } catch (error: unknown) {
+      // The OTLP serializers load here (an incomplete install cannot provide them): the store still records.
+      if (strict) throw error;
+      otlp = undefined;
+      reporter.report('otlp-setup', `OTLP export is off: it could not be set up (${errorMessage(error)}): reinstall runtrace's dependencies`);
+    }
   }
   const own = [...destinations];
   destinations.push(...(options.destinations ?? []));

@@ -174,8 +174,9 @@ function registerAgain(active: Runtrace, options: RegisterOptions): Runtrace {
  * Sets runtrace up in one call: starts the OpenTelemetry SDK with the RunSpanProcessor as
  * its span processor (the trace SDK alone, set up as NodeSDK sets it up; NodeSDK itself when
  * `instrumentations`, `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER`, `OTEL_SDK_DISABLED`,
- * `OTEL_NODE_RESOURCE_DETECTORS` or a propagator other than W3C's ask for more than traces), writing to the local store (`./.runtrace/runtrace.db` by default) and,
- * when configured, to an OTLP endpoint; routes `fetch` through the recording interceptor; and
+ * `OTEL_NODE_RESOURCE_DETECTORS` or a propagator other than W3C's ask for more than traces),
+ * writing to the local store (`./.runtrace/runtrace.db` by default) and, when configured, to
+ * an OTLP endpoint; routes `fetch` through the recording interceptor; and
  * returns the recorder, the store's query API, `stats()` and `shutdown()`.
  *
  * It never throws for store, OTLP or configuration problems: runtrace keeps what still works

@@ -63,12 +63,18 @@ export function nodeSdkReason(configuration: TraceSdkConfiguration): string | un
 
 /** Starts the SDK: the trace SDK alone unless {@link nodeSdkReason} names a reason for NodeSDK. */
 export function startTraceSdk(configuration: TraceSdkConfiguration): StartedSdk {
-  return nodeSdkReason(configuration) === undefined ? startTracesOnly(configuration) : startNodeSdk(configuration);
+  const reason = nodeSdkReason(configuration);
+  return reason === undefined ? startTracesOnly(configuration) : startNodeSdk(configuration, reason);
 }
 
-function startNodeSdk(configuration: TraceSdkConfiguration): StartedSdk {
+function startNodeSdk(configuration: TraceSdkConfiguration, reason: string): StartedSdk {
   // Loaded on demand, so an app that asks for traces alone never pays for it.
-  const { NodeSDK } = loadEsm<typeof NodeSdkModule>('@opentelemetry/sdk-node');
+  let NodeSDK: typeof NodeSdkModule.NodeSDK;
+  try {
+    ({ NodeSDK } = loadEsm<typeof NodeSdkModule>('@opentelemetry/sdk-node'));
+  } catch (error: unknown) {
+    throw new Error(`${reason} asks for OpenTelemetry's NodeSDK, which could not be loaded (${error instanceof Error ? error.message : String(error)}): reinstall runtrace's dependencies`, { cause: error });
+  }
   const sdk = new NodeSDK({
     spanProcessors: configuration.spanProcessors,
     instrumentations: configuration.instrumentations,
