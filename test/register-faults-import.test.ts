@@ -1,5 +1,4 @@
 // `node --import runtrace/register` with a database it cannot use or a setting it cannot read: the application's own code runs to completion and exits 0.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,36 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '@runtrace/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runNode } from './__fixtures__/run-node.js';
+import type { NodeExit } from './__fixtures__/run-node.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 /** The application: its own register() call (as the README shows) and a run through the recorder it returns. */
 const app = fileURLToPath(new URL('./__fixtures__/register-faults-app.mjs', import.meta.url));
 
-interface Exit {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runApp(env: Record<string, string>): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'runtrace/register', app], {
-      cwd: root,
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', RUNTRACE_LOG: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    // A hang is a failure; the guard only turns it into one.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runApp(env: Record<string, string>): Promise<NodeExit> {
+  return runNode(['--import', 'runtrace/register', app], { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', RUNTRACE_LOG: '', ...env });
 }
 
 function runtraceLines(stderr: string): string[] {

@@ -1,15 +1,14 @@
 // What `node --import runtrace/register` loads: for traces alone, the trace SDK and not OpenTelemetry's
 // NodeSDK (with its metrics, logs, every OTLP exporter and gRPC); NodeSDK once the environment asks
 // for more than traces. Either way the run lands in the store, and spans carry the same detected resource.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '@runtrace/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runNode } from './__fixtures__/run-node.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const hooks = fileURLToPath(new URL('./__fixtures__/loaded-modules-hooks.mjs', import.meta.url));
 const app = fileURLToPath(new URL('./__fixtures__/loaded-modules-app.mjs', import.meta.url));
 
@@ -20,25 +19,10 @@ interface Loaded {
   readonly fields: readonly string[];
 }
 
-function runApp(env: Record<string, string>): Promise<Loaded> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', hooks, '--import', 'runtrace/register', app], {
-      cwd: root,
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', RUNTRACE_LOG: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(guard);
-      if (code !== 0) reject(new Error(`the app exited with ${String(code)}: ${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Loaded);
-    });
-  });
+async function runApp(env: Record<string, string>): Promise<Loaded> {
+  const exit = await runNode(['--import', hooks, '--import', 'runtrace/register', app], { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', RUNTRACE_LOG: '', ...env });
+  if (exit.code !== 0) throw new Error(`the app exited with ${String(exit.code)}: ${exit.stderr}`);
+  return JSON.parse(exit.stdout.trim().split('\n').at(-1)!) as Loaded;
 }
 
 describe('register() and the OpenTelemetry SDK it loads', () => {

@@ -8,6 +8,7 @@ import { trace } from '@opentelemetry/api';
 import { openStore } from '@runtrace/store';
 import { register } from 'runtrace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runNode } from './__fixtures__/run-node.js';
 import { closedPortUrl, startMockOtlpBackend } from '@runtrace/testkit';
 import type { MockOtlpBackend } from '@runtrace/testkit';
 
@@ -96,26 +97,10 @@ interface AppExit {
   readonly stderr: string;
 }
 
-function runApp(env: Record<string, string>, args: readonly string[] = ['--import', 'runtrace/register', app]): Promise<AppExit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      env: { ...process.env, RUNTRACE_LOG: '', RUNTRACE_SHUTDOWN_TIMEOUT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const exitedAt = Date.now();
-      clearTimeout(guard);
-      const done = /app done (?:42 )?(\d+)/.exec(stdout);
-      resolve({ code, stderr, exitAfterAppMs: done === null ? Number.NaN : exitedAt - Number(done[1]) });
-    });
-  });
+async function runApp(env: Record<string, string>, args: readonly string[] = ['--import', 'runtrace/register', app]): Promise<AppExit> {
+  const { code, stdout, stderr, exitedAt } = await runNode(args, { RUNTRACE_LOG: '', RUNTRACE_SHUTDOWN_TIMEOUT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', ...env });
+  const done = /app done (?:42 )?(\d+)/.exec(stdout);
+  return { code, stderr, exitAfterAppMs: done === null ? Number.NaN : exitedAt - Number(done[1]) };
 }
 
 describe('process exit under node --import runtrace/register with the OTLP backend down', () => {
