@@ -112,7 +112,7 @@ if (stores.length === 0) {
 } else {
   const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
   const worst = (value: (report: PipelineReport) => number): number => Math.max(...stores.map(value));
-  const each = (value: (report: PipelineReport) => number): string => (stores.length > 1 ? ` (runs: ${stores.map((report) => mib(value(report))).join(', ')})` : '');
+  const each = (value: (report: PipelineReport) => number, format = mib): string => (stores.length > 1 ? ` (runs: ${stores.map((report) => format(value(report))).join(', ')})` : '');
   const lostOf = (report: PipelineReport): number => {
     const rows = rowsOf(report)!;
     return rows.expected - rows.final + (report.runs < RUNS ? (RUNS - report.runs) * report.spansPerRun : 0);
@@ -127,7 +127,7 @@ if (stores.length === 0) {
   const pressureLeft = worst(pressureOf);
   const heapLeft = worst((report) => report.afterHeapTotalMiB - report.startHeapTotalMiB);
   const left = worst((report) => report.afterRssMiB - report.startRssMiB);
-  console.log(`  memory returned after the burst (RSS after shutdown + a memory-reducing GC ≤ start + ${RETURNED_MIB} MiB): ${signedMib(pressureLeft)}${each(pressureOf)} — ${verdict(pressureLeft <= RETURNED_MIB)}`);
+  console.log(`  memory returned after the burst (RSS after shutdown + a memory-reducing GC ≤ start + ${RETURNED_MIB} MiB): ${signedMib(pressureLeft)}${each(pressureOf, signedMib)} — ${verdict(pressureLeft <= RETURNED_MIB)}`);
   console.log(`    the JS heap (heap total after shutdown + GC ≤ start + ${RETURNED_MIB} MiB): ${signedMib(heapLeft)} — ${verdict(heapLeft <= RETURNED_MIB)}`);
   console.log(`    RSS after ordinary GCs only: ${signedMib(left)}. V8 keeps the 256 KiB pages a shrinking heap frees in a`);
   console.log('    pool, resident, until a memory-reducing GC (the one it runs when memory is short): a plain script that');
