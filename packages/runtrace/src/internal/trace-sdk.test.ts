@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeSdkReason, startTraceSdk } from './trace-sdk.js';
 import type { StartedSdk, TraceSdkConfiguration } from './trace-sdk.js';
 
@@ -10,6 +10,9 @@ const VARIABLES = ['OTEL_PROPAGATORS', 'OTEL_SDK_DISABLED', 'OTEL_NODE_RESOURCE_
 describe('startTraceSdk', () => {
   const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
   let started: StartedSdk | undefined;
+  beforeEach(() => {
+    for (const name of VARIABLES) delete process.env[name];
+  });
   afterEach(async () => {
     await started?.shutdown();
     started = undefined;
@@ -22,23 +25,26 @@ describe('startTraceSdk', () => {
     }
   });
 
-  // The exporter's spans, once the processor has exported them (it waits for the detected resource's
-  // asynchronous attributes, such as the host id, first).
+  const processors = new Map<InMemorySpanExporter, SimpleSpanProcessor>();
+  // The exporter's spans, once its processor has exported them (it waits for the detected
+  // resource's asynchronous attributes, such as the host id, first).
   const finished = async (exporter: InMemorySpanExporter): Promise<ReturnType<InMemorySpanExporter['getFinishedSpans']>> => {
     await processors.get(exporter)?.forceFlush();
     return exporter.getFinishedSpans();
   };
-  const processors = new Map<InMemorySpanExporter, SimpleSpanProcessor>();
-  const configuration = (exporter: InMemorySpanExporter, more: Partial<TraceSdkConfiguration> = {}): TraceSdkConfiguration => ({
-    spanProcessors: [processors.get(exporter) ?? processors.set(exporter, new SimpleSpanProcessor({ exporter })).get(exporter)!],
-    instrumentations: [],
-    metricsFromEnv: false,
-    logsFromEnv: false,
-    ...more,
-  });
+  const configuration = (exporter: InMemorySpanExporter, more: Partial<TraceSdkConfiguration> = {}): TraceSdkConfiguration => {
+    const processor = new SimpleSpanProcessor({ exporter });
+    processors.set(exporter, processor);
+    return {
+      spanProcessors: [processor],
+      instrumentations: [],
+      metricsFromEnv: false,
+      logsFromEnv: false,
+      ...more,
+    };
+  };
 
   it('asks for NodeSDK only when something needs more than traces', () => {
-    for (const name of VARIABLES) delete process.env[name];
     const exporter = new InMemorySpanExporter();
     expect(nodeSdkReason(configuration(exporter))).toBeUndefined();
     expect(nodeSdkReason(configuration(exporter, { metricsFromEnv: true }))).toBe('OTEL_METRICS_EXPORTER');
@@ -56,7 +62,6 @@ describe('startTraceSdk', () => {
   });
 
   it('for traces alone: the global provider, context across awaits, W3C propagation, the detected resource and the span limits of the environment', async () => {
-    for (const name of VARIABLES) delete process.env[name];
     process.env['OTEL_ATTRIBUTE_COUNT_LIMIT'] = '2';
     const exporter = new InMemorySpanExporter();
     started = startTraceSdk(configuration(exporter, { serviceName: 'support-bot' }));
@@ -77,7 +82,6 @@ describe('startTraceSdk', () => {
   });
 
   it('OTEL_PROPAGATORS picks among the W3C propagators; none sets none', async () => {
-    for (const name of VARIABLES) delete process.env[name];
     process.env['OTEL_PROPAGATORS'] = 'baggage';
     started = startTraceSdk(configuration(new InMemorySpanExporter()));
     expect(propagation.fields()).toEqual(['baggage']);
@@ -89,7 +93,6 @@ describe('startTraceSdk', () => {
   });
 
   it('starts NodeSDK when asked for more, with the same processors', async () => {
-    for (const name of VARIABLES) delete process.env[name];
     process.env['OTEL_PROPAGATORS'] = 'tracecontext,b3';
     const exporter = new InMemorySpanExporter();
     started = startTraceSdk(configuration(exporter, { serviceName: 'support-bot' }));

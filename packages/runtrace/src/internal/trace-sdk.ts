@@ -1,7 +1,8 @@
 // The OpenTelemetry SDK that register() starts. For traces alone (runtrace's default) it sets the
 // trace SDK up directly, exactly as NodeSDK does for traces; NodeSDK itself, which also brings
-// metrics, logs, every OTLP exporter and gRPC (about 330 more modules, 80 ms and 13 MiB at start),
-// is loaded only when something asks for more than traces.
+// metrics, logs, every OTLP exporter and gRPC, is loaded only when something asks for more than
+// traces (with the OTLP serializers also loaded on demand, register() starts with 336 modules
+// instead of 741, and 8.7 instead of 14.0 MiB of live heap).
 import { DiagConsoleLogger, context, diag, propagation, trace } from '@opentelemetry/api';
 import type { TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
