@@ -1,0 +1,214 @@
+// One configuration of benchmarks/llm-call-layers.ts: the real `openai` client calling the mock
+// server, with traced and untraced calls interleaved one by one in this process, so that the
+// difference between them is measured under the same noise. Argument: the configuration name;
+// the mock server's base URL arrives over IPC with the number of pairs to make.
+import { context, trace, SpanKind } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import OpenAI from 'openai';
+import { MODEL, MESSAGES } from './llm-call-protocol.ts';
+import { LAYER_CONFIGS } from './llm-call-layers-protocol.ts';
+import type { LayerConfig, LayerRequest, LayerResponse } from './llm-call-layers-protocol.ts';
+
+const config = process.argv[2] as LayerConfig;
+if (!LAYER_CONFIGS.includes(config)) throw new Error(`unknown configuration ${String(config)}`);
+
+function send(message: LayerResponse): void {
+  process.send?.(message);
+}
+
+const request: LayerRequest = await new Promise((resolve) => process.once('message', (message) => resolve(message as LayerRequest)));
+const client = new OpenAI({ apiKey: 'sk-bench-0000000000000000', baseURL: request.baseURL, maxRetries: 0 });
+let sink = 0;
+
+/** The call itself, the same in every configuration. */
+async function plainCall(): Promise<void> {
+  const reply = await client.chat.completions.create({ model: MODEL, messages: MESSAGES });
+  sink += reply.choices[0]?.message.content?.length ?? 0;
+}
+
+interface Setup {
+  readonly description: string;
+  readonly traced: () => Promise<void>;
+  readonly untraced: () => Promise<void>;
+  /** After the calls: whether every traced call was recorded whole, in one line. */
+  readonly check: (tracedCalls: number) => Promise<{ ok: boolean; summary: string }>;
+}
+
+/**
+ * The floor: what the essential work of a traced call costs when written directly against the
+ * OpenTelemetry SDK, with nothing of runtrace: a run span and a step span made current in turn
+ * (AsyncLocalStorage), and a dispatch interceptor composed onto Node's fetch dispatcher that
+ * records an attempt span with the request headers and the response headers as JSON and reads
+ * the response body (JSON.parse) for the model, response id and token counts. No redaction, no
+ * processor (spans are counted and discarded), no request body reading, no in-flight tracking.
+ */
+async function floorSetup(): Promise<Setup> {
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const { TracerProvider } = await import('@opentelemetry/sdk-trace');
+  const manager = new AsyncLocalStorageContextManager();
+  manager.enable();
+  context.setGlobalContextManager(manager);
+  let ended = 0;
+  const provider = new TracerProvider({
+    spanProcessors: [
+      {
+        onStart() {},
+        onEnd() {
+          ended += 1;
+        },
+        forceFlush: () => Promise.resolve(),
+        shutdown: () => Promise.resolve(),
+      },
+    ],
+  });
+  const tracer = provider.getTracer('floor');
+  let recording = false;
+  type Handler = Record<string, ((...args: unknown[]) => unknown) | undefined>;
+  type Dispatch = (options: { origin?: unknown; path: string; method: string; headers?: unknown }, handler: Handler) => boolean;
+  const interceptor =
+    (dispatch: Dispatch): Dispatch =>
+    (options, handler) => {
+      if (!recording) return dispatch(options, handler);
+      const step = trace.getActiveSpan();
+      const attempt = tracer.startSpan(
+        options.method,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: { 'url.full': `${String(options.origin)}${options.path}`, 'http.request.method': options.method, 'runtrace.attempt.request.headers': JSON.stringify(options.headers ?? {}) },
+        },
+        context.active(),
+      );
+      const chunks: Buffer[] = [];
+      return dispatch(options, {
+        onConnect: (abort, ctx) => handler.onConnect?.(abort, ctx),
+        onUpgrade: (status, headers, socket) => handler.onUpgrade?.(status, headers, socket),
+        onResponseStarted: () => handler.onResponseStarted?.(),
+        onHeaders: (status, headers, resume, text) => {
+          const record: Record<string, string> = {};
+          const raw = headers as Buffer[];
+          for (let index = 0; index + 1 < raw.length; index += 2) record[raw[index]!.toString('latin1').toLowerCase()] = raw[index + 1]!.toString('latin1');
+          attempt.setAttributes({ 'http.response.status_code': status, 'runtrace.attempt.response.headers': JSON.stringify(record) });
+          return handler.onHeaders === undefined ? true : handler.onHeaders(status, headers, resume, text);
+        },
+        onData: (chunk) => {
+          chunks.push(chunk as Buffer);
+          return handler.onData === undefined ? true : handler.onData(chunk);
+        },
+        onComplete: (trailers) => {
+          const document = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: string; model?: string; usage?: { prompt_tokens?: number; completion_tokens?: number } };
+          step?.setAttributes({
+            'gen_ai.response.id': document.id,
+            'gen_ai.response.model': document.model,
+            'gen_ai.usage.input_tokens': document.usage?.prompt_tokens,
+            'gen_ai.usage.output_tokens': document.usage?.completion_tokens,
+          });
+          attempt.end();
+          return handler.onComplete?.(trailers);
+        },
+        onError: (error) => {
+          attempt.end();
+          return handler.onError?.(error);
+        },
+        onBodySent: (chunk) => handler.onBodySent?.(chunk),
+        onRequestSent: () => handler.onRequestSent?.(),
+      });
+    };
+  // Node's fetch sets its dispatcher up on the first call; the interceptor is composed onto it.
+  const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+  await plainCall();
+  const globals = globalThis as unknown as Record<symbol, { compose(interceptor: unknown): unknown }>;
+  globals[GLOBAL_DISPATCHER] = globals[GLOBAL_DISPATCHER]!.compose(interceptor) as { compose(interceptor: unknown): unknown };
+  const end = (span: Span): void => {
+    span.setAttribute('runtrace.status', 'completed');
+    span.end();
+  };
+  return {
+    description: 'OpenTelemetry SDK directly: run + step spans made current, an attempt span from a fetch interceptor with both header sets as JSON, the response body parsed for usage; no redaction, no processor',
+    async traced() {
+      recording = true;
+      const run = tracer.startSpan('invoke_agent', { attributes: { 'runtrace.span.kind': 'run', 'runtrace.status': 'in_progress', 'runtrace.run.kind': 'chat_turn' } });
+      try {
+        await context.with(trace.setSpan(context.active(), run), async () => {
+          const step = tracer.startSpan('chat', { kind: SpanKind.CLIENT, attributes: { 'runtrace.span.kind': 'step', 'runtrace.status': 'in_progress', 'gen_ai.operation.name': 'chat' } });
+          await context.with(trace.setSpan(context.active(), step), plainCall);
+          end(step);
+        });
+      } finally {
+        end(run);
+        recording = false;
+      }
+    },
+    untraced: plainCall,
+    check: (tracedCalls) => Promise.resolve({ ok: ended >= tracedCalls * 3, summary: `${ended} spans ended (${tracedCalls * 3} expected at least)` }),
+  };
+}
+
+/**
+ * runtrace as `register()` sets it up without a destination (`store: false`, no OTLP), with
+ * its default content policy (`metadata`), optionally with one layer taken out to attribute its
+ * cost: the processor's span hooks, or the redactor (every method returns its input).
+ */
+async function runtraceSetup(): Promise<Setup> {
+  if (config === 'runtrace-no-processor-hooks') {
+    const { RunSpanProcessor } = await import('@runtrace/processor');
+    const hooks = RunSpanProcessor.prototype as unknown as Record<string, unknown>;
+    hooks.onStart = () => {};
+    hooks.onEnding = () => {};
+    hooks.onEnd = () => {};
+  }
+  if (config === 'runtrace-no-redaction') {
+    const { Redactor } = await import('@runtrace/core');
+    const methods = Redactor.prototype as unknown as Record<string, unknown>;
+    const unchanged = (value: unknown) => ({ value, maskedCount: 0, rules: [] });
+    for (const name of ['redactHeaders', 'redactText', 'redactAttribute', 'redactUrl', 'redactJson', 'redactValue']) methods[name] = unchanged;
+    methods.attributeUnchanged = () => true;
+    methods.redactBody = (value: string) => ({ value, maskedCount: 0, rules: [], truncated: false, originalBytes: value.length, kind: 'text' });
+  }
+  const { register } = await import('runtrace');
+  // Calls outside a run pass through untraced (`implicitRuns: false`): they are the baseline.
+  const runtrace = register({ store: false, otlp: false, env: {}, implicitRuns: false, ...(config === 'runtrace-content-none' ? { contentPolicy: 'none' as const } : {}) });
+  const { recorder } = runtrace;
+  const taken = config === 'runtrace-no-processor-hooks' ? '; the processor span hooks taken out' : config === 'runtrace-no-redaction' ? '; the redactor taken out (returns its input)' : '';
+  return {
+    description: `register({ store: false, otlp: false }), content policy ${recorder.contentPolicy}; run + step around the call, attempt from fetch${taken}`,
+    traced: () => recorder.run({ kind: 'chat_turn' }, (run) => run.step({ operation: 'generate' }, plainCall)),
+    untraced: plainCall,
+    async check(tracedCalls) {
+      const stats = runtrace.processor.stats();
+      await runtrace.shutdown();
+      const open = stats.inFlight.runs + stats.inFlight.steps + stats.inFlight.attempts;
+      if (config === 'runtrace-no-processor-hooks') return { ok: true, summary: `${tracedCalls} traced calls (the processor saw none: its hooks were taken out)` };
+      return { ok: open === 0, summary: `${tracedCalls} traced calls; ${open} spans still in flight` };
+    },
+  };
+}
+
+const setup = config === 'floor' ? await floorSetup() : await runtraceSetup();
+
+/** CPU time of the whole process (all threads) over one call, in µs. */
+async function cpuOf(call: () => Promise<void>): Promise<number> {
+  const before = process.cpuUsage();
+  await call();
+  const used = process.cpuUsage(before);
+  return used.user + used.system;
+}
+
+for (let index = 0; index < request.warmupPairs; index++) {
+  await setup.untraced();
+  await setup.traced();
+}
+const untraced: number[] = [];
+const traced: number[] = [];
+for (let index = 0; index < request.pairs; index++) {
+  // The order within a pair alternates, so neither side always runs right after the other.
+  if (index % 2 === 0) {
+    traced.push(await cpuOf(setup.traced));
+    untraced.push(await cpuOf(setup.untraced));
+  } else {
+    untraced.push(await cpuOf(setup.untraced));
+    traced.push(await cpuOf(setup.traced));
+  }
+}
+const check = await setup.check(request.warmupPairs + request.pairs);
+send({ type: 'result', description: setup.description, untraced, traced, ok: check.ok && sink > 0, summary: check.summary });
+process.disconnect?.();

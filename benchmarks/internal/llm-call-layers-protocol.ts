@@ -1,0 +1,22 @@
+// What benchmarks/llm-call-layers.ts and its child processes say to each other over IPC.
+
+/** The configurations: the floor, runtrace as users get it, and runtrace with one layer taken out. */
+export const LAYER_CONFIGS = ['floor', 'runtrace', 'runtrace-no-processor-hooks', 'runtrace-no-redaction', 'runtrace-content-none'] as const;
+export type LayerConfig = (typeof LAYER_CONFIGS)[number];
+
+/** Parent → child, once. */
+export interface LayerRequest {
+  readonly baseURL: string;
+  readonly warmupPairs: number;
+  readonly pairs: number;
+}
+
+/** Child → parent, once: the CPU time (µs, whole process) of every measured call of each side. */
+export interface LayerResponse {
+  readonly type: 'result';
+  readonly description: string;
+  readonly untraced: readonly number[];
+  readonly traced: readonly number[];
+  readonly ok: boolean;
+  readonly summary: string;
+}

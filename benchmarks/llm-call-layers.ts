@@ -1,0 +1,121 @@
+// Where runtrace's CPU per LLM call goes, without a destination: the real `openai` client calling
+// the mock server (another process), non-streamed, with traced and untraced calls interleaved one
+// by one in the same process, so that each figure is the difference between two sides measured
+// under the same noise (llm-call.ts compares separate processes and is far noisier on shared cores).
+// Configurations, each in child processes of its own:
+//   floor                        the essential work written directly against the OpenTelemetry
+//                                SDK (see llm-call-layers-child.ts): what any design pays;
+//   runtrace                     register({ store: false }) as users get it (content policy metadata);
+//   runtrace-no-processor-hooks  the same with RunSpanProcessor's onStart/onEnding/onEnd taken out;
+//   runtrace-no-redaction        the same with every Redactor method returning its input;
+//   runtrace-content-none        the same with contentPolicy 'none' (no headers or content recorded).
+// The last three are attributions, not configurations anyone should run: the difference to
+// `runtrace` is what that layer costs per call. Untraced calls in a runtrace process go through
+// its fetch interceptor (outside any run, with implicitRuns: false), so the figure leaves out the
+// interceptor's pass-through check, a few µs. With the store on, the writer thread's work lands
+// on whichever call runs next, so this benchmark measures without a destination only; llm-call.ts
+// measures the store.
+// Per configuration it prints the added CPU per call: the mean of traced − untraced (what users
+// pay, garbage collection included), and the median of the per-pair differences (robust to the
+// scheduler's hiccups, blind to the collections that land on few calls), one figure per run and
+// the median over the runs, each run a fresh child, in rotated order.
+// Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-layers.ts [--quick] [--runs 3] [--pairs 4000] [--configs floor,runtrace]
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ChildChannel } from './internal/child-channel.ts';
+import { LAYER_CONFIGS } from './internal/llm-call-layers-protocol.ts';
+import type { LayerConfig, LayerRequest, LayerResponse } from './internal/llm-call-layers-protocol.ts';
+import type { ServerMessage } from './internal/llm-call-protocol.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    pairs: { type: 'string' },
+    configs: { type: 'string' },
+  },
+});
+const count = (text: string | undefined, fallback: number, name: string): number => {
+  const value = text === undefined ? fallback : Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name}: a positive integer, not ${String(text)}`);
+  return value;
+};
+const RUNS = count(args.runs, args.quick ? 1 : 3, 'runs');
+const PAIRS = count(args.pairs, args.quick ? 1_000 : 4_000, 'pairs');
+const WARMUP_PAIRS = args.quick ? 300 : 600;
+const configs = (args.configs?.split(',').map((name) => name.trim()) ?? [...LAYER_CONFIGS]) as LayerConfig[];
+for (const name of configs) if (!LAYER_CONFIGS.includes(name)) throw new Error(`unknown configuration ${name}; known: ${LAYER_CONFIGS.join(', ')}`);
+
+const MINUTE = 60_000;
+const script = (name: string): string => fileURLToPath(new URL(`./internal/${name}`, import.meta.url));
+const server = new ChildChannel<never, ServerMessage>(script('llm-call-server.ts'), [], 'mock server');
+const { baseURL } = await server.next(MINUTE);
+
+const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+interface Figures {
+  /** Mean traced − mean untraced, µs per call. */
+  readonly added: number;
+  /** Median of the per-pair differences, µs per call. */
+  readonly pairMedian: number;
+  readonly untraced: number;
+}
+const results = new Map<LayerConfig, Figures[]>(configs.map((name) => [name, []]));
+const descriptions = new Map<LayerConfig, string>();
+let failed = false;
+
+console.log(`llm-call-layers: openai client → mock server, non-streamed; ${PAIRS} traced/untraced pairs per run after ${WARMUP_PAIRS} warm-up pairs; ${RUNS} run(s); node ${process.version}`);
+for (let run = 0; run < RUNS; run++) {
+  const order = configs.map((_, index) => configs[(index + run) % configs.length]!);
+  for (const name of order) {
+    const child = new ChildChannel<LayerRequest, LayerResponse>(script('llm-call-layers-child.ts'), [name], name);
+    try {
+      const answer = await child.request({ baseURL, pairs: PAIRS, warmupPairs: WARMUP_PAIRS }, 15 * MINUTE);
+      descriptions.set(name, answer.description);
+      const added = mean(answer.traced) - mean(answer.untraced);
+      const pairMedian = median(answer.traced.map((value, index) => value - answer.untraced[index]!));
+      results.get(name)!.push({ added, pairMedian, untraced: mean(answer.untraced) });
+      if (!answer.ok) failed = true;
+      console.log(`  run ${run + 1}/${RUNS} ${name.padEnd(28)} added ${added.toFixed(0).padStart(4)} µs/call (pair median ${pairMedian.toFixed(0).padStart(4)}); untraced ${mean(answer.untraced).toFixed(0)} µs/call; ${answer.ok ? 'ok' : 'FAILED'}: ${answer.summary}`);
+    } finally {
+      child.kill();
+    }
+  }
+}
+server.disconnect();
+
+console.log('\nadded CPU per non-streamed call, store off, µs (median over runs; per run in brackets)');
+console.log(`  ${'configuration'.padEnd(28)} ${'mean'.padStart(6)} ${'pair median'.padStart(12)}   per run (mean)`);
+for (const name of configs) {
+  const figures = results.get(name)!;
+  console.log(
+    `  ${name.padEnd(28)} ${median(figures.map((entry) => entry.added)).toFixed(0).padStart(6)} ${median(figures.map((entry) => entry.pairMedian)).toFixed(0).padStart(12)}   [${figures.map((entry) => entry.added.toFixed(0)).join(', ')}]`,
+  );
+}
+/** The median over runs of a configuration's mean added CPU. */
+const addedOf = (name: LayerConfig): number | undefined => (results.has(name) ? median(results.get(name)!.map((entry) => entry.added)) : undefined);
+const whole = addedOf('runtrace');
+if (whole !== undefined) {
+  console.log('\nattribution (differences of the medians of means: each is noisy, so read them to ±20 µs)');
+  const floor = addedOf('floor');
+  if (floor !== undefined) console.log(`  runtrace above the floor: ${(whole - floor).toFixed(0)} µs/call (runtrace ${whole.toFixed(0)}, floor ${floor.toFixed(0)})`);
+  for (const [name, layer] of [
+    ['runtrace-no-processor-hooks', 'the processor span hooks (tracking, write-once guard, redaction of every span, summaries)'],
+    ['runtrace-no-redaction', 'the redactor (headers, URL, and the processor pass)'],
+    ['runtrace-content-none', 'recording headers and content (metadata against none)'],
+  ] as const) {
+    const without = addedOf(name);
+    if (without !== undefined) console.log(`  ${layer}: ${(whole - without).toFixed(0)} µs/call`);
+  }
+}
+console.log('\ndescriptions');
+for (const name of configs) console.log(`  ${name.padEnd(28)} ${descriptions.get(name) ?? '(no answer)'}`);
+if (failed) {
+  console.log('\nA configuration did not record every traced call: its figures are not comparable.');
+  process.exitCode = 1;
+}
