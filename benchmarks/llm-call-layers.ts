@@ -15,6 +15,8 @@
 // interceptor's pass-through check, a few µs. With the store on, the writer thread's work lands
 // on whichever call runs next, so this benchmark measures without a destination only; llm-call.ts
 // measures the store.
+// It also counts the JavaScript function calls a traced call adds (V8's precise coverage, by
+// package): an exact figure of how many steps runtrace puts on each call, unaffected by noise.
 // Per configuration it prints the added CPU per call: the mean of traced − untraced (what users
 // pay, garbage collection included), and the median of the per-pair differences (robust to the
 // scheduler's hiccups, blind to the collections that land on few calls), one figure per run and
@@ -67,6 +69,8 @@ interface Figures {
 }
 const results = new Map<LayerConfig, Figures[]>(configs.map((name) => [name, []]));
 const descriptions = new Map<LayerConfig, string>();
+/** Function calls a traced call adds, by package (the last run's; the count does not depend on noise). */
+const addedCalls = new Map<LayerConfig, Map<string, number>>();
 let failed = false;
 
 console.log(`llm-call-layers: openai client → mock server, non-streamed; ${PAIRS} traced/untraced pairs per run after ${WARMUP_PAIRS} warm-up pairs; ${RUNS} run(s); node ${process.version}`);
@@ -77,6 +81,8 @@ for (let run = 0; run < RUNS; run++) {
     try {
       const answer = await child.request({ baseURL, pairs: PAIRS, warmupPairs: WARMUP_PAIRS }, 15 * MINUTE);
       descriptions.set(name, answer.description);
+      const packages = new Set([...Object.keys(answer.callsTraced), ...Object.keys(answer.callsUntraced)]);
+      addedCalls.set(name, new Map([...packages].map((owner) => [owner, (answer.callsTraced[owner] ?? 0) - (answer.callsUntraced[owner] ?? 0)])));
       const added = mean(answer.traced) - mean(answer.untraced);
       const pairMedian = median(answer.traced.map((value, index) => value - answer.untraced[index]!));
       results.get(name)!.push({ added, pairMedian, untraced: mean(answer.untraced) });
@@ -112,6 +118,18 @@ if (whole !== undefined) {
     const without = addedOf(name);
     if (without !== undefined) console.log(`  ${layer}: ${(whole - without).toFixed(0)} µs/call`);
   }
+}
+console.log('\nJavaScript function calls a traced call adds (V8 precise coverage over 100 calls of each side; exact, no noise)');
+for (const name of configs) {
+  const byPackage = addedCalls.get(name);
+  if (byPackage === undefined) continue;
+  const total = [...byPackage.values()].reduce((sum, value) => sum + value, 0);
+  const largest = [...byPackage]
+    .filter(([, value]) => Math.round(value) !== 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([owner, value]) => `${owner} ${value > 0 ? '+' : ''}${value.toFixed(0)}`);
+  console.log(`  ${name.padEnd(28)} ${total > 0 ? '+' : ''}${total.toFixed(0).padStart(5)}: ${largest.join(', ')}`);
 }
 console.log('\ndescriptions');
 for (const name of configs) console.log(`  ${name.padEnd(28)} ${descriptions.get(name) ?? '(no answer)'}`);

@@ -2,6 +2,7 @@
 // server, with traced and untraced calls interleaved one by one in this process, so that the
 // difference between them is measured under the same noise. Argument: the configuration name;
 // the mock server's base URL arrives over IPC with the number of pairs to make.
+import { Session } from 'node:inspector/promises';
 import { context, trace, SpanKind } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import OpenAI from 'openai';
@@ -209,6 +210,43 @@ for (let index = 0; index < request.pairs; index++) {
     traced.push(await cpuOf(setup.traced));
   }
 }
-const check = await setup.check(request.warmupPairs + request.pairs);
-send({ type: 'result', description: setup.description, untraced, traced, ok: check.ok && sink > 0, summary: check.summary });
+/**
+ * JavaScript function calls per call of each side, by package, counted by V8's precise coverage
+ * over `calls` calls: a figure without noise, for how many steps a traced call goes through.
+ */
+async function functionCalls(call: () => Promise<void>, calls: number): Promise<Record<string, number>> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
+    await session.post('Profiler.takePreciseCoverage');
+    for (let index = 0; index < calls; index++) await call();
+    const { result } = await session.post('Profiler.takePreciseCoverage');
+    await session.post('Profiler.stopPreciseCoverage');
+    const byPackage: Record<string, number> = {};
+    for (const script of result) {
+      const owner = packageOf(script.url);
+      for (const fn of script.functions) byPackage[owner] = (byPackage[owner] ?? 0) + (fn.ranges[0]?.count ?? 0) / calls;
+    }
+    return byPackage;
+  } finally {
+    session.disconnect();
+  }
+}
+
+/** `runtrace/<package>` for the workspace's packages, the npm package name, or `node` for Node's own modules. */
+function packageOf(url: string): string {
+  if (url.startsWith('node:') || !url.includes('/')) return 'node';
+  const workspace = /\/packages\/([^/]+)\//.exec(url);
+  if (workspace !== null && !url.includes('node_modules')) return `runtrace/${workspace[1]!}`;
+  const installed = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  return installed === null ? 'benchmark' : installed[1]!;
+}
+
+const COUNTED_CALLS = 100;
+const callsUntraced = await functionCalls(setup.untraced, COUNTED_CALLS);
+const callsTraced = await functionCalls(setup.traced, COUNTED_CALLS);
+const check = await setup.check(request.warmupPairs + request.pairs + COUNTED_CALLS);
+send({ type: 'result', description: setup.description, untraced, traced, callsUntraced, callsTraced, ok: check.ok && sink > 0, summary: check.summary });
 process.disconnect?.();

@@ -17,6 +17,9 @@ export interface LayerResponse {
   readonly description: string;
   readonly untraced: readonly number[];
   readonly traced: readonly number[];
+  /** JavaScript function calls per call of each side, by package (V8's precise coverage). */
+  readonly callsUntraced: Readonly<Record<string, number>>;
+  readonly callsTraced: Readonly<Record<string, number>>;
   readonly ok: boolean;
   readonly summary: string;
 }
