@@ -27,8 +27,15 @@ export interface SpoolFrame {
  * Reads complete frames of a spool file from `from`, stopping at `to`, at a frame cut short (a
  * crash while appending), or once the frames read hold `maxOps` ops. Returns them and the
  * offset just past the last one.
+ *
+ * With `scratch`, the n-th frame is read into `scratch[n]` (replaced by a larger buffer when it
+ * is too small), so the frames are only valid until the next call with the same `scratch`; a
+ * buffer may be longer than its frame (the packed header says what is in use). A reader that
+ * drains a spool of thousands of frames then allocates a few buffers once instead of one per
+ * frame: buffers of a megabyte, allocated and freed one after another, leave the C allocator
+ * holding that much memory of the thread after it is done.
  */
-export function readSpoolFrames(fd: number, from: number, to: number, maxOps: number): { readonly frames: SpoolFrame[]; readonly offset: number } {
+export function readSpoolFrames(fd: number, from: number, to: number, maxOps: number, scratch?: ArrayBuffer[]): { readonly frames: SpoolFrame[]; readonly offset: number } {
   const header = Buffer.alloc(SPOOL_FRAME_HEADER_BYTES);
   const frames: SpoolFrame[] = [];
   let offset = from;
@@ -39,11 +46,26 @@ export function readSpoolFrames(fd: number, from: number, to: number, maxOps: nu
     const id = header.readUInt32LE(4);
     const end = offset + SPOOL_FRAME_HEADER_BYTES + length;
     if (end > to) break;
-    const encoded = new ArrayBuffer(length);
-    if (readSync(fd, new Uint8Array(encoded), 0, length, offset + SPOOL_FRAME_HEADER_BYTES) < length) break;
+    let encoded = frameBuffer(scratch, frames.length, length);
+    if (readSync(fd, new Uint8Array(encoded, 0, length), 0, length, offset + SPOOL_FRAME_HEADER_BYTES) < length) break;
+    // A frame whose packed header does not say exactly its own length is damaged: it gets a
+    // buffer of its own size, so decoding it fails as it would have, and never reads the bytes a
+    // longer frame left behind in a reused buffer.
+    if (encoded.byteLength !== length && (length < HEADER_BYTES || encodedLength(encoded) !== length)) encoded = encoded.slice(0, length);
     frames.push({ id, encoded, end });
     ops += length >= HEADER_BYTES ? encodedCount(encoded) : 0;
     offset = end;
   }
   return { frames, offset };
+}
+
+/** A buffer for frame number `index` of `length` bytes: the scratch one when it is large enough. */
+function frameBuffer(scratch: ArrayBuffer[] | undefined, index: number, length: number): ArrayBuffer {
+  if (scratch === undefined) return new ArrayBuffer(length);
+  const kept = scratch[index];
+  if (kept !== undefined && kept.byteLength >= length) return kept;
+  // Grown by half again, so a slowly growing frame size does not mean a new buffer every time.
+  const buffer = new ArrayBuffer(Math.max(length, Math.ceil((kept?.byteLength ?? 0) * 1.5)));
+  scratch[index] = buffer;
+  return buffer;
 }

@@ -31,6 +31,8 @@ function runWorker(data: WriterWorkerData): void {
   port.postMessage({ type: 'ready' } satisfies WriterResponse);
 
   const spool = { path: '', fd: -1, offset: 0 };
+  /** The buffers spool frames are read into, reused from one read to the next (see readSpoolFrames). */
+  const frameBuffers: ArrayBuffer[] = [];
   const reply = (ids: number[], error?: unknown): void => {
     port.postMessage((error === undefined ? { type: 'written', ids } : { type: 'written', ids, error: errorMessage(error) }) satisfies WriterResponse);
   };
@@ -51,7 +53,7 @@ function runWorker(data: WriterWorkerData): void {
       }
       // A few frames at a time, so a large spool never sits in memory at once.
       while (spool.offset < end) {
-        const { frames, offset } = readSpoolFrames(spool.fd, spool.offset, end, data.maxBatchSpans);
+        const { frames, offset } = readSpoolFrames(spool.fd, spool.offset, end, data.maxBatchSpans, frameBuffers);
         // Nothing readable before `end` (never expected: frames are announced once written).
         spool.offset = frames.length === 0 ? end : offset;
         writeUnits(writer, frames, data.maxBatchSpans, reply);
