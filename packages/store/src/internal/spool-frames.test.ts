@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeOps, encodeOps } from './ops-codec.js';
 import { SPAN_COLUMNS } from './row-columns.js';
 import type { WriteOp } from './row-columns.js';
-import { readSpoolFrames, spoolFrameHeader } from './spool-frames.js';
+import { REUSED_FRAMES, REUSED_FRAME_BYTES, readSpoolFrames, spoolFrameHeader } from './spool-frames.js';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 
@@ -93,6 +93,26 @@ describe('readSpoolFrames with reused buffers', () => {
       expect(frames.map((frame) => frame.id)).toEqual([2]);
       expect(frames[0]!.encoded.byteLength).toBe(damaged.byteLength);
       expect(() => decodeOps(frames[0]!.encoded)).toThrow(/damaged/);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('reuses at most REUSED_FRAMES buffers of at most REUSED_FRAME_BYTES: further and larger frames get their own', () => {
+    for (let id = 1; id <= REUSED_FRAMES + 2; id++) appendFrame(id, encodeOps(ops(2, `frame ${id}`)));
+    const huge = ops(4, 'h'.repeat(REUSED_FRAME_BYTES / 4));
+    appendFrame(99, encodeOps(huge));
+    const fd = openSync(path, 'r');
+    try {
+      const scratch: ArrayBuffer[] = [];
+      const { frames } = readSpoolFrames(fd, 0, statSync(path).size, 1_000, scratch);
+      expect(frames).toHaveLength(REUSED_FRAMES + 3);
+      expect(scratch).toHaveLength(REUSED_FRAMES);
+      frames.slice(0, REUSED_FRAMES).forEach((frame, index) => expect(frame.encoded).toBe(scratch[index]));
+      for (const frame of frames.slice(REUSED_FRAMES)) expect(scratch).not.toContain(frame.encoded);
+      expect(frames.at(-1)!.encoded.byteLength).toBeGreaterThan(REUSED_FRAME_BYTES);
+      expect(decodeOps(frames.at(-1)!.encoded)).toEqual(huge);
+      expect(decodeOps(frames[REUSED_FRAMES + 1]!.encoded)).toEqual(ops(2, `frame ${REUSED_FRAMES + 2}`));
     } finally {
       closeSync(fd);
     }
