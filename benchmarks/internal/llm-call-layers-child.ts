@@ -2,10 +2,14 @@
 // server, with traced and untraced calls interleaved one by one in this process, so that the
 // difference between them is measured under the same noise. Argument: the configuration name;
 // the mock server's base URL arrives over IPC with the number of pairs to make.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { context, trace, SpanKind } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import OpenAI from 'openai';
+import { Database } from './baseline-sqlite.ts';
 import { MODEL, MESSAGES } from './llm-call-protocol.ts';
 import { LAYER_CONFIGS } from './llm-call-layers-protocol.ts';
 import type { LayerConfig, LayerRequest, LayerResponse } from './llm-call-layers-protocol.ts';
@@ -33,6 +37,12 @@ interface Setup {
   readonly untraced: () => Promise<void>;
   /** After the calls: whether every traced call was recorded whole, in one line. */
   readonly check: (tracedCalls: number) => Promise<{ ok: boolean; summary: string }>;
+  /**
+   * Measured in blocks of this many calls, each side followed by `settle`, rather than call by
+   * call: the store's writer thread writes a call's rows after the call returned, so only a
+   * block that waits for them counts them (on the traced side; the untraced side settles too).
+   */
+  readonly block?: { readonly calls: number; readonly settle: () => Promise<void> };
 }
 
 /**
@@ -184,7 +194,40 @@ async function runtraceSetup(): Promise<Setup> {
   };
 }
 
-const setup = config === 'floor' ? await floorSetup() : await runtraceSetup();
+/**
+ * runtrace with the local store, as `register()` sets it up with a file (content policy `full`,
+ * its default with the store). Blocks of 100 calls, each ended by `forceFlush()`: about the
+ * store's own flush interval (100 ms) at these call rates, so the writer commits about as often
+ * as it would on its own, and its CPU time for the block's rows lands inside the block.
+ */
+async function storeSetup(): Promise<Setup> {
+  const { register } = await import('runtrace');
+  const directory = mkdtempSync(join(tmpdir(), 'runtrace-bench-layers-'));
+  const path = join(directory, 'runtrace.db');
+  const runtrace = register({ store: path, otlp: false, env: {}, implicitRuns: false });
+  const { recorder } = runtrace;
+  return {
+    description: `register({ store: <temp dir>/runtrace.db, otlp: false }), content policy ${recorder.contentPolicy}; run + step around the call, attempt from fetch; blocks of 100 calls, each side ended by forceFlush()`,
+    traced: () => recorder.run({ kind: 'chat_turn' }, (run) => run.step({ operation: 'generate' }, plainCall)),
+    untraced: plainCall,
+    block: { calls: 100, settle: () => runtrace.forceFlush() },
+    async check(tracedCalls) {
+      await runtrace.shutdown();
+      const db = new Database(path, { readonly: true });
+      try {
+        const count = (sql: string): number => Number(db.prepare(sql).pluck().get());
+        const runs = count("SELECT count(*) FROM runs WHERE status = 'completed'");
+        const attempts = count("SELECT count(*) FROM attempts WHERE status = 'completed'");
+        return { ok: runs === tracedCalls && attempts === tracedCalls, summary: `${runs} completed runs and ${attempts} completed attempts stored (${tracedCalls} expected)` };
+      } finally {
+        db.close();
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+const setup = config === 'floor' ? await floorSetup() : config === 'runtrace-store' ? await storeSetup() : await runtraceSetup();
 
 /** CPU time of the whole process (all threads) over one call, in µs. */
 async function cpuOf(call: () => Promise<void>): Promise<number> {
@@ -198,21 +241,35 @@ for (let index = 0; index < request.warmupPairs; index++) {
   await setup.untraced();
   await setup.traced();
 }
+/** CPU time per call (µs) over a block of `calls` calls of one side, ended by `settle`. */
+async function cpuPerCallOf(call: () => Promise<void>, calls: number, settle: () => Promise<void>): Promise<number> {
+  const before = process.cpuUsage();
+  for (let index = 0; index < calls; index++) await call();
+  await settle();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / calls;
+}
+
 const untraced: number[] = [];
 const traced: number[] = [];
-for (let index = 0; index < request.pairs; index++) {
+const block = setup.block;
+// Call by call, or block by block (as many calls in all); one figure per call or per block.
+const measures = block === undefined ? request.pairs : Math.max(10, Math.round(request.pairs / block.calls));
+const measure = (call: () => Promise<void>): Promise<number> => (block === undefined ? cpuOf(call) : cpuPerCallOf(call, block.calls, block.settle));
+for (let index = 0; index < measures; index++) {
   // The order within a pair alternates, so neither side always runs right after the other.
   if (index % 2 === 0) {
-    traced.push(await cpuOf(setup.traced));
-    untraced.push(await cpuOf(setup.untraced));
+    traced.push(await measure(setup.traced));
+    untraced.push(await measure(setup.untraced));
   } else {
-    untraced.push(await cpuOf(setup.untraced));
-    traced.push(await cpuOf(setup.traced));
+    untraced.push(await measure(setup.untraced));
+    traced.push(await measure(setup.traced));
   }
 }
+const measuredTracedCalls = block === undefined ? measures : measures * block.calls;
 /**
  * JavaScript function calls per call of each side, by package, counted by V8's precise coverage
- * over `calls` calls: a figure without noise, for how many steps a traced call goes through.
+ * over `calls` calls: a count rather than a timing, for how many steps a traced call goes through.
  */
 async function functionCalls(call: () => Promise<void>, calls: number): Promise<Record<string, number>> {
   const session = new Session();
@@ -247,6 +304,6 @@ function packageOf(url: string): string {
 const COUNTED_CALLS = 100;
 const callsUntraced = await functionCalls(setup.untraced, COUNTED_CALLS);
 const callsTraced = await functionCalls(setup.traced, COUNTED_CALLS);
-const check = await setup.check(request.warmupPairs + request.pairs + COUNTED_CALLS);
+const check = await setup.check(request.warmupPairs + measuredTracedCalls + COUNTED_CALLS);
 send({ type: 'result', description: setup.description, untraced, traced, callsUntraced, callsTraced, ok: check.ok && sink > 0, summary: check.summary });
 process.disconnect?.();

@@ -1,7 +1,7 @@
 // What benchmarks/llm-call-layers.ts and its child processes say to each other over IPC.
 
-/** The configurations: the floor, runtrace as users get it, and runtrace with one layer taken out. */
-export const LAYER_CONFIGS = ['floor', 'runtrace', 'runtrace-no-processor-hooks', 'runtrace-no-redaction', 'runtrace-content-none'] as const;
+/** The configurations: the floor, runtrace as users get it (without and with the store), and runtrace with one layer taken out. */
+export const LAYER_CONFIGS = ['floor', 'runtrace', 'runtrace-no-processor-hooks', 'runtrace-no-redaction', 'runtrace-content-none', 'runtrace-store'] as const;
 export type LayerConfig = (typeof LAYER_CONFIGS)[number];
 
 /** Parent → child, once. */
@@ -11,7 +11,7 @@ export interface LayerRequest {
   readonly pairs: number;
 }
 
-/** Child → parent, once: the CPU time (µs, whole process) of every measured call of each side. */
+/** Child → parent, once: the CPU time (µs per call, whole process) of every measured call (or block of calls) of each side. */
 export interface LayerResponse {
   readonly type: 'result';
   readonly description: string;
