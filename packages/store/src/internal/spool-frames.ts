@@ -35,8 +35,8 @@ export interface SpoolFrame {
  * drains a spool of thousands of frames then allocates a few buffers once instead of one per
  * frame: buffers of a megabyte, allocated and freed one after another, leave the C allocator
  * holding that much memory of the thread after it is done (after a burst of 1,000,000 spans
- * through the spool, the writer thread's allocator kept 6 MiB instead of 13). Larger or further frames get buffers of their
- * own, so the reused ones never hold more than 8 MiB.
+ * through the spool, the writer thread's allocator kept 6 MiB instead of 13). Larger or
+ * further frames get buffers of their own, so the reused ones never hold more than 8 MiB.
  */
 export function readSpoolFrames(fd: number, from: number, to: number, maxOps: number, scratch?: ArrayBuffer[]): { readonly frames: SpoolFrame[]; readonly offset: number } {
   const header = Buffer.alloc(SPOOL_FRAME_HEADER_BYTES);
