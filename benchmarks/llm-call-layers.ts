@@ -9,7 +9,10 @@
 //   runtrace-no-processor-hooks  the same with RunSpanProcessor's onStart/onEnding/onEnd taken out;
 //   runtrace-no-redaction        the same with every Redactor method returning its input;
 //   runtrace-content-none        the same with contentPolicy 'none' (no headers or content recorded);
-//   runtrace-store               register() with the local store (content policy full, its default there).
+//   runtrace-content-full        the same with contentPolicy 'full' (request and response bodies too);
+//   runtrace-store               register() with the local store (content policy full, its default there);
+//   runtrace-store-metadata      the same with contentPolicy 'metadata', to tell the store's own cost
+//                                (against runtrace) from that of recording bodies (against runtrace-store).
 // The three with a layer taken out are attributions, not configurations anyone should run: the
 // difference to `runtrace` is what that layer costs per call. Untraced calls in a runtrace process
 // go through its fetch interceptor (outside any run, with implicitRuns: false), so the figures leave
@@ -123,6 +126,10 @@ if (whole !== undefined) {
     const without = addedOf(name);
     if (without !== undefined) lines.push(`  ${layer}: ${(whole - without).toFixed(0)} µs/call`);
   }
+  const bodies = addedOf('runtrace-content-full');
+  if (bodies !== undefined) lines.push(`  recording bodies (full against metadata, without the store): ${(bodies - whole).toFixed(0)} µs/call`);
+  const storeMetadata = addedOf('runtrace-store-metadata');
+  if (storeMetadata !== undefined) lines.push(`  the store (its rows, hand-over and writer thread; content policy metadata on both sides): ${(storeMetadata - whole).toFixed(0)} µs/call`);
   if (lines.length > 0) console.log(`\nattribution (differences of the medians of means: each is noisy, so read them to ±20 µs)\n${lines.join('\n')}`);
 }
 const withStore = addedOf('runtrace-store');

@@ -156,8 +156,9 @@ async function floorSetup(): Promise<Setup> {
 
 /**
  * runtrace as `register()` sets it up without a destination (`store: false`, no OTLP), with
- * its default content policy (`metadata`), optionally with one layer taken out to attribute its
- * cost: the processor's span hooks, or the redactor (every method returns its input).
+ * its default content policy (`metadata`; `none` or `full` for the content configurations),
+ * optionally with one layer taken out to attribute its cost: the processor's span hooks, or the
+ * redactor (every method returns its input).
  */
 /** Spans ended while the processor's hooks are taken out (`runtrace-no-processor-hooks`). */
 let spansEndedWithoutHooks = 0;
@@ -183,7 +184,7 @@ async function runtraceSetup(): Promise<Setup> {
   }
   const { register } = await import('runtrace');
   // Calls outside a run pass through untraced (`implicitRuns: false`): they are the baseline.
-  const runtrace = register({ store: false, otlp: false, env: {}, implicitRuns: false, ...(config === 'runtrace-content-none' ? { contentPolicy: 'none' as const } : {}) });
+  const runtrace = register({ store: false, otlp: false, env: {}, implicitRuns: false, ...(config === 'runtrace-content-none' ? { contentPolicy: 'none' as const } : config === 'runtrace-content-full' ? { contentPolicy: 'full' as const } : {}) });
   const { recorder } = runtrace;
   const taken = config === 'runtrace-no-processor-hooks' ? '; the processor span hooks taken out' : config === 'runtrace-no-redaction' ? '; the redactor taken out (returns its input)' : '';
   return {
@@ -204,15 +205,16 @@ async function runtraceSetup(): Promise<Setup> {
 
 /**
  * runtrace with the local store, as `register()` sets it up with a file (content policy `full`,
- * its default with the store). Blocks of 100 calls, each ended by `forceFlush()`: about the
- * store's own flush interval (100 ms) at these call rates, so the writer commits about as often
- * as it would on its own, and its CPU time for the block's rows lands inside the block.
+ * its default with the store; `metadata` for runtrace-store-metadata). Blocks of 100 calls,
+ * each ended by `forceFlush()`: about the store's own flush interval (100 ms) at these call
+ * rates, so the writer commits about as often as it would on its own, and its CPU time for the
+ * block's rows lands inside the block.
  */
 async function storeSetup(): Promise<Setup> {
   const { register } = await import('runtrace');
   const directory = mkdtempSync(join(tmpdir(), 'runtrace-bench-layers-'));
   const path = join(directory, 'runtrace.db');
-  const runtrace = register({ store: path, otlp: false, env: {}, implicitRuns: false });
+  const runtrace = register({ store: path, otlp: false, env: {}, implicitRuns: false, ...(config === 'runtrace-store-metadata' ? { contentPolicy: 'metadata' as const } : {}) });
   const { recorder } = runtrace;
   return {
     description: `register({ store: <temp dir>/runtrace.db, otlp: false }), content policy ${recorder.contentPolicy}; run + step around the call, attempt from fetch; blocks of 100 calls, each side ended by forceFlush()`,
@@ -235,7 +237,7 @@ async function storeSetup(): Promise<Setup> {
   };
 }
 
-const setup = config === 'floor' ? await floorSetup() : config === 'runtrace-store' ? await storeSetup() : await runtraceSetup();
+const setup = config === 'floor' ? await floorSetup() : config === 'runtrace-store' || config === 'runtrace-store-metadata' ? await storeSetup() : await runtraceSetup();
 
 /** CPU time of the whole process (all threads) over one call, in µs. */
 async function cpuOf(call: () => Promise<void>): Promise<number> {

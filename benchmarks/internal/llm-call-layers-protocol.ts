@@ -1,7 +1,7 @@
 // What benchmarks/llm-call-layers.ts and its child processes say to each other over IPC.
 
 /** The configurations: the floor, runtrace as users get it (without and with the store), and runtrace with one layer taken out. */
-export const LAYER_CONFIGS = ['floor', 'runtrace', 'runtrace-no-processor-hooks', 'runtrace-no-redaction', 'runtrace-content-none', 'runtrace-store'] as const;
+export const LAYER_CONFIGS = ['floor', 'runtrace', 'runtrace-no-processor-hooks', 'runtrace-no-redaction', 'runtrace-content-none', 'runtrace-content-full', 'runtrace-store', 'runtrace-store-metadata'] as const;
 export type LayerConfig = (typeof LAYER_CONFIGS)[number];
 
 /** Parent → child, once. */

@@ -58,10 +58,12 @@ describe('schema migration', () => {
     };
   }
 
-  it.each([1, 2])('brings a version-%i file to the current version: every row stays, keyed by (id, trace_id)', async (version) => {
+  it.each([1, 2, 3])('brings a version-%i file to the current version: every row stays, a run keyed by (run_id, trace_id), its children by run first', async (version) => {
     const store = await seed();
     const runIds = store.listRuns({ limit: 100 }).runs.map((run) => run.runId);
     const before = runIds.map((runId) => shape(store, runId, version));
+    const firstResource = store.getRun(runIds[0]!)?.resourceId;
+    expect(firstResource).toMatch(/^[0-9a-f]{32}$/);
     store.close();
     // A file of that version (its migrations alone), holding the seeded rows in the columns it had.
     const oldPath = join(dir, `v${version}.db`);
@@ -82,8 +84,8 @@ describe('schema migration', () => {
     try {
       expect(migrated.listRuns({ limit: 100 }).runs.map((run) => run.runId)).toEqual(runIds);
       expect(runIds.map((runId) => shape(migrated, runId, version))).toEqual(before);
-      // Older rows name no resource.
-      expect(migrated.getRun(runIds[0]!)?.resourceId).toBeNull();
+      // Rows stored before schema 3 name no resource; later ones keep theirs.
+      expect(migrated.getRun(runIds[0]!)?.resourceId).toBe(version < 3 ? null : firstResource);
     } finally {
       migrated.close();
     }
@@ -92,10 +94,17 @@ describe('schema migration', () => {
       expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       const keyOf = (table: string): string[] =>
         (check.pragma(`table_info(${table})`) as { name: string; pk: number }[]).filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk).map((column) => column.name);
+      /** The columns of each unique index of a table (its primary key's included). */
+      const uniqueKeysOf = (table: string): string[][] =>
+        (check.pragma(`index_list(${table})`) as { name: string; unique: number }[])
+          .filter((index) => index.unique === 1)
+          .map((index) => (check.pragma(`index_info(${index.name})`) as { name: string }[]).map((column) => column.name));
       expect(keyOf('runs')).toEqual(['run_id', 'trace_id']);
-      expect(keyOf('steps')).toEqual(['step_id', 'trace_id']);
-      expect(keyOf('attempts')).toEqual(['attempt_id', 'trace_id']);
-      expect(keyOf('tool_calls')).toEqual(['span_id', 'trace_id']);
+      // One index per child table, led by the run: it keys the rows and finds a run's children.
+      expect(uniqueKeysOf('steps')).toEqual([['run_id', 'step_id', 'trace_id']]);
+      expect(uniqueKeysOf('attempts')).toEqual([['run_id', 'attempt_id', 'trace_id']]);
+      expect(uniqueKeysOf('tool_calls')).toEqual([['run_id', 'span_id', 'trace_id']]);
+      expect(check.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_run' AND name <> 'events_by_run'").pluck().get()).toBe(0);
       expect(keyOf('events')).toEqual(['span_id', 'trace_id', 'seq']);
       expect(keyOf('spans')).toEqual(['trace_id', 'span_id']);
       for (const table of Object.keys(copied)) expect(check.prepare(`SELECT count(*) FROM ${table}`).pluck().get()).toBe(copied[table]);

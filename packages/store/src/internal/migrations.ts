@@ -211,6 +211,50 @@ const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE spans ADD COLUMN resource_id TEXT;
   `,
+  // 4: steps, attempts and tool calls are keyed by their run first, (run_id, id, trace_id): one
+  // index serves both the write's conflict check and the reads of a run's children, where a key on
+  // the id and a second index by run made every write land on two random index pages (ids are
+  // random, so each is a page no other recent write touched: a cache miss, then a page more in the
+  // write-ahead log). The tables are rebuilt.
+  `
+  CREATE TABLE steps_v4 (
+    step_id TEXT NOT NULL, run_id TEXT NOT NULL, trace_id TEXT NOT NULL, parent_span_id TEXT, number INTEGER,
+    operation TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, provider TEXT, request_model TEXT,
+    response_model TEXT, response_id TEXT, finish_reasons TEXT, input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0, reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0, cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    total_tokens INTEGER NOT NULL DEFAULT 0, time_to_first_chunk_ms REAL, start_ms REAL NOT NULL, end_ms REAL,
+    duration_ms REAL, last_activity_ms REAL NOT NULL, cost_usd REAL, cost_unknown INTEGER NOT NULL DEFAULT 0,
+    attributes TEXT NOT NULL DEFAULT '{}', otel TEXT, resource_id TEXT, UNIQUE (run_id, step_id, trace_id)
+  );
+  INSERT INTO steps_v4 SELECT * FROM steps;
+  DROP TABLE steps;
+  ALTER TABLE steps_v4 RENAME TO steps;
+  CREATE INDEX steps_in_progress ON steps (last_activity_ms) WHERE status = 'in_progress';
+
+  CREATE TABLE attempts_v4 (
+    attempt_id TEXT NOT NULL, run_id TEXT NOT NULL, step_id TEXT, trace_id TEXT NOT NULL, parent_span_id TEXT,
+    number INTEGER, status TEXT NOT NULL, method TEXT, url TEXT, url_path TEXT, status_code INTEGER,
+    resend_count INTEGER, retry_classification TEXT, retry_delay_ms REAL, error_type TEXT, error TEXT,
+    start_ms REAL NOT NULL, end_ms REAL, duration_ms REAL, last_activity_ms REAL NOT NULL,
+    attributes TEXT NOT NULL DEFAULT '{}', otel TEXT, resource_id TEXT, UNIQUE (run_id, attempt_id, trace_id)
+  );
+  INSERT INTO attempts_v4 SELECT * FROM attempts;
+  DROP TABLE attempts;
+  ALTER TABLE attempts_v4 RENAME TO attempts;
+  CREATE INDEX attempts_in_progress ON attempts (last_activity_ms) WHERE status = 'in_progress';
+
+  CREATE TABLE tool_calls_v4 (
+    span_id TEXT NOT NULL, run_id TEXT NOT NULL, step_id TEXT, trace_id TEXT NOT NULL, parent_span_id TEXT,
+    name TEXT, call_id TEXT, status TEXT NOT NULL, status_message TEXT, error_type TEXT, start_ms REAL NOT NULL,
+    end_ms REAL, duration_ms REAL, last_activity_ms REAL NOT NULL, attributes TEXT NOT NULL DEFAULT '{}',
+    otel TEXT, resource_id TEXT, UNIQUE (run_id, span_id, trace_id)
+  );
+  INSERT INTO tool_calls_v4 SELECT * FROM tool_calls;
+  DROP TABLE tool_calls;
+  ALTER TABLE tool_calls_v4 RENAME TO tool_calls;
+  CREATE INDEX tool_calls_in_progress ON tool_calls (last_activity_ms) WHERE status = 'in_progress';
+  `,
 ];
 
 /**

@@ -8,10 +8,14 @@ import { ATTEMPT_COLUMNS, RESOURCE_COLUMNS, RUN_COLUMNS, SPAN_COLUMNS, STEP_COLU
 import type { RowValues, WriteOp } from './row-columns.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
 
-/** The upsert of a runtrace table, whose rows are keyed by their trace and `key`. */
+/**
+ * The upsert of a runtrace table, whose rows are keyed by `key`: a run by (run_id, trace_id), a
+ * step, attempt or tool call by its run first (see migration 4).
+ */
 function upsertSql(table: string, key: string, columns: readonly string[]): string {
+  const keyColumns = key.split(', ');
   const updates = columns
-    .filter((column) => column !== key && column !== 'trace_id')
+    .filter((column) => !keyColumns.includes(column))
     .map((column) =>
       column === 'last_activity_ms'
         ? `last_activity_ms = max(${table}.last_activity_ms, excluded.last_activity_ms)`
@@ -21,7 +25,7 @@ function upsertSql(table: string, key: string, columns: readonly string[]): stri
   // A terminal row is final: only an in-progress row may be replaced (by a newer in-progress
   // snapshot or by the finished span).
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-    ON CONFLICT (${key}, trace_id) DO UPDATE SET ${updates} WHERE ${table}.status = 'in_progress'`;
+    ON CONFLICT (${key}) DO UPDATE SET ${updates} WHERE ${table}.status = 'in_progress'`;
 }
 
 export const AGGREGATE_RUN_SQL = `
@@ -78,7 +82,7 @@ export const MERGE_FOREIGN_RUN_SQL = (() => {
 export const NUMBER_FOREIGN_STEPS_SQL = `
   UPDATE steps SET number = ranked.n
   FROM (SELECT step_id, row_number() OVER (ORDER BY start_ms, step_id) AS n FROM steps WHERE trace_id = @trace_id AND run_id = @run_id) AS ranked
-  WHERE steps.trace_id = @trace_id AND steps.step_id = ranked.step_id AND steps.number IS NOT ranked.n`;
+  WHERE steps.run_id = @run_id AND steps.step_id = ranked.step_id AND steps.trace_id = @trace_id AND steps.number IS NOT ranked.n`;
 
 /**
  * One tool call recorded twice in a run — by an instrumentation of the application (another
@@ -131,10 +135,10 @@ export class SpanWriter {
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#upsert = {
-      runs: db.prepare(upsertSql('runs', 'run_id', RUN_COLUMNS)),
-      steps: db.prepare(upsertSql('steps', 'step_id', STEP_COLUMNS)),
-      attempts: db.prepare(upsertSql('attempts', 'attempt_id', ATTEMPT_COLUMNS)),
-      tool_calls: db.prepare(upsertSql('tool_calls', 'span_id', TOOL_COLUMNS)),
+      runs: db.prepare(upsertSql('runs', 'run_id, trace_id', RUN_COLUMNS)),
+      steps: db.prepare(upsertSql('steps', 'run_id, step_id, trace_id', STEP_COLUMNS)),
+      attempts: db.prepare(upsertSql('attempts', 'run_id, attempt_id, trace_id', ATTEMPT_COLUMNS)),
+      tool_calls: db.prepare(upsertSql('tool_calls', 'run_id, span_id, trace_id', TOOL_COLUMNS)),
       spans: db.prepare(`INSERT OR IGNORE INTO spans (${SPAN_COLUMNS.join(', ')}) VALUES (${SPAN_COLUMNS.map(() => '?').join(', ')})`),
     };
     this.#insertEvent = db.prepare(

@@ -16,11 +16,13 @@ export const WAL_CHECKPOINT_PAGES = 10_000;
 
 /**
  * The writer thread's page cache, in KiB (SQLite's own default; better-sqlite3 builds SQLite with
- * 16,000). A store's rows land on random index pages, so beyond the B-trees' upper pages the cache
- * hardly ever hits while writing: `benchmarks/store-writer-cache.ts` (420,000 spans into 864 MB
- * files side by side) wrote 0.6–4% slower per span with 2,000 KiB than with 16,000 in four runs
- * (16.1 against 15.7 µs), and the smaller cache keeps about 14 MiB less resident while a large
- * store is written. Connections that read keep the larger cache.
+ * 16,000). A store's rows land on random index pages, so a larger cache saves reads of pages the
+ * writer touched a while ago: `benchmarks/store-writer-cache.ts` (420,000 spans into 859 MB files
+ * side by side, schema 4) wrote 26.4 µs per span with 2,000 KiB against 22.7 with 8,000 and 22.9
+ * with 16,000. The memory is the price, and it stays: glibc keeps a thread's freed memory after
+ * the thread ends. In `benchmarks/pipeline-1m.ts`, 8,000 KiB took the peak RSS growth to 250 and
+ * 265 MiB (its target is 256) and left +32 and +30 MiB after shutdown, against 239 and 241 MiB,
+ * +25 and +22, with 2,000. Connections that read keep the larger cache.
  */
 export const WRITER_CACHE_KIB = 2_000;
 
