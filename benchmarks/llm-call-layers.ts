@@ -27,7 +27,9 @@
 // Per configuration it prints the added CPU per call: the mean of traced − untraced (what users
 // pay, garbage collection included), and the median of the per-pair differences (robust to the
 // scheduler's hiccups, blind to the collections that land on few calls), one figure per run and
-// the median over the runs, each run a fresh child, in rotated order.
+// the median over the runs, each run a fresh child, in rotated order. For the configurations
+// measured in blocks (the store's) it splits the added CPU by thread on Linux: the main thread,
+// the store's writer, V8's helpers.
 // Target (issue: CPU per call): ≤ 250 µs added per non-streamed call with the store.
 // Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-layers.ts [--quick] [--runs 3] [--pairs 4000] [--configs floor,runtrace]
 import { fileURLToPath } from 'node:url';
@@ -79,6 +81,8 @@ const results = new Map<LayerConfig, Figures[]>(configs.map((name) => [name, []]
 const descriptions = new Map<LayerConfig, string>();
 /** Function calls a traced call adds, by package (the last run's; the count does not depend on noise). */
 const addedCalls = new Map<LayerConfig, Map<string, number>>();
+/** CPU added per traced call by kind of thread, one entry per run (configurations measured in blocks). */
+const addedThreads = new Map<LayerConfig, NonNullable<LayerResponse['addedByThread']>[]>();
 let failed = false;
 
 console.log(`llm-call-layers: openai client → mock server, non-streamed; ${PAIRS} traced/untraced pairs per run after ${WARMUP_PAIRS} warm-up pairs; ${RUNS} run(s); node ${process.version}`);
@@ -94,6 +98,7 @@ for (let run = 0; run < RUNS; run++) {
       const added = mean(answer.traced) - mean(answer.untraced);
       const pairMedian = median(answer.traced.map((value, index) => value - answer.untraced[index]!));
       results.get(name)!.push({ added, pairMedian, untraced: mean(answer.untraced) });
+      if (answer.addedByThread !== undefined) addedThreads.set(name, [...(addedThreads.get(name) ?? []), answer.addedByThread]);
       if (!answer.ok) failed = true;
       console.log(`  run ${run + 1}/${RUNS} ${name.padEnd(28)} added ${added.toFixed(0).padStart(4)} µs/call (pair median ${pairMedian.toFixed(0).padStart(4)}); untraced ${mean(answer.untraced).toFixed(0)} µs/call; ${answer.ok ? 'ok' : 'FAILED'}: ${answer.summary}`);
     } finally {
@@ -131,6 +136,13 @@ if (whole !== undefined) {
   const storeMetadata = addedOf('runtrace-store-metadata');
   if (storeMetadata !== undefined) lines.push(`  the store (its rows, hand-over and writer thread; content policy metadata on both sides): ${(storeMetadata - whole).toFixed(0)} µs/call`);
   if (lines.length > 0) console.log(`\nattribution (differences of the medians of means: each is noisy, so read them to ±20 µs)\n${lines.join('\n')}`);
+}
+if (addedThreads.size > 0) {
+  console.log('\nadded CPU per traced call by thread, µs (median over runs; blocks of calls, from /proc): main thread, workers (the store writer), V8 helpers (GC, compiler), other');
+  for (const [name, runs] of addedThreads) {
+    const of = (kind: keyof NonNullable<LayerResponse['addedByThread']>): string => median(runs.map((entry) => entry[kind])).toFixed(0);
+    console.log(`  ${name.padEnd(28)} main ${of('main')}, writer ${of('workers')}, V8 helpers ${of('v8Helpers')}, other ${of('other')}`);
+  }
 }
 const withStore = addedOf('runtrace-store');
 if (withStore !== undefined) console.log(`\nwith the store: ${withStore.toFixed(0)} µs added per call (target ≤ 250 µs): ${withStore <= 250 ? 'met' : 'NOT met'}`);

@@ -10,6 +10,8 @@ import { context, trace, SpanKind } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import OpenAI from 'openai';
 import { Database } from './baseline-sqlite.ts';
+import { THREAD_KINDS, threadCpu, threadCpuSince } from './thread-cpu.ts';
+import type { ThreadCpu } from './thread-cpu.ts';
 import { MODEL, MESSAGES } from './llm-call-protocol.ts';
 import { LAYER_CONFIGS } from './llm-call-layers-protocol.ts';
 import type { LayerConfig, LayerRequest, LayerResponse } from './llm-call-layers-protocol.ts';
@@ -251,12 +253,22 @@ for (let index = 0; index < request.warmupPairs; index++) {
   await setup.untraced();
   await setup.traced();
 }
+/** Each side's CPU time by kind of thread over its blocks, µs (Linux only; block mode only). */
+const threadSums: Record<'traced' | 'untraced', Record<keyof ThreadCpu, number>> = {
+  traced: { main: 0, workers: 0, v8Helpers: 0, other: 0 },
+  untraced: { main: 0, workers: 0, v8Helpers: 0, other: 0 },
+};
+let threadsKnown = true;
 /** CPU time per call (µs) over a block of `calls` calls of one side, ended by `settle`. */
-async function cpuPerCallOf(call: () => Promise<void>, calls: number, settle: () => Promise<void>): Promise<number> {
+async function cpuPerCallOf(call: () => Promise<void>, calls: number, settle: () => Promise<void>, side: 'traced' | 'untraced'): Promise<number> {
+  const threadsBefore = threadCpu();
   const before = process.cpuUsage();
   for (let index = 0; index < calls; index++) await call();
   await settle();
   const used = process.cpuUsage(before);
+  const threads = threadCpuSince(threadsBefore, threadCpu());
+  if (threads === undefined) threadsKnown = false;
+  else for (const kind of THREAD_KINDS) threadSums[side][kind] += threads[kind];
   return (used.user + used.system) / calls;
 }
 
@@ -265,18 +277,21 @@ const traced: number[] = [];
 const block = setup.block;
 // Call by call, or block by block (as many calls in all); one figure per call or per block.
 const measures = block === undefined ? request.pairs : Math.max(10, Math.round(request.pairs / block.calls));
-const measure = (call: () => Promise<void>): Promise<number> => (block === undefined ? cpuOf(call) : cpuPerCallOf(call, block.calls, block.settle));
+const measure = (call: () => Promise<void>, side: 'traced' | 'untraced'): Promise<number> =>
+  block === undefined ? cpuOf(call) : cpuPerCallOf(call, block.calls, block.settle, side);
 for (let index = 0; index < measures; index++) {
   // The order within a pair alternates, so neither side always runs right after the other.
   if (index % 2 === 0) {
-    traced.push(await measure(setup.traced));
-    untraced.push(await measure(setup.untraced));
+    traced.push(await measure(setup.traced, 'traced'));
+    untraced.push(await measure(setup.untraced, 'untraced'));
   } else {
-    untraced.push(await measure(setup.untraced));
-    traced.push(await measure(setup.traced));
+    untraced.push(await measure(setup.untraced, 'untraced'));
+    traced.push(await measure(setup.traced, 'traced'));
   }
 }
 const measuredTracedCalls = block === undefined ? measures : measures * block.calls;
+/** Calls of each side measured in blocks. */
+const measuredBlockCalls = block === undefined ? 0 : measures * block.calls;
 /**
  * JavaScript function calls per call of each side, by package, counted by V8's precise coverage
  * over `calls` calls: a count rather than a timing, for how many steps a traced call goes through.
@@ -315,5 +330,9 @@ const COUNTED_CALLS = 100;
 const callsUntraced = await functionCalls(setup.untraced, COUNTED_CALLS);
 const callsTraced = await functionCalls(setup.traced, COUNTED_CALLS);
 const check = await setup.check(request.warmupPairs + measuredTracedCalls + COUNTED_CALLS);
-send({ type: 'result', description: setup.description, untraced, traced, callsUntraced, callsTraced, ok: check.ok && sink > 0, summary: check.summary });
+/** CPU added per traced call by kind of thread (block mode on Linux), µs. */
+const addedOn = (kind: keyof ThreadCpu): number => (threadSums.traced[kind] - threadSums.untraced[kind]) / measuredBlockCalls;
+const addedByThread: ThreadCpu | undefined =
+  block !== undefined && threadsKnown ? { main: addedOn('main'), workers: addedOn('workers'), v8Helpers: addedOn('v8Helpers'), other: addedOn('other') } : undefined;
+send({ type: 'result', description: setup.description, untraced, traced, callsUntraced, callsTraced, ...(addedByThread === undefined ? {} : { addedByThread }), ok: check.ok && sink > 0, summary: check.summary });
 process.disconnect?.();

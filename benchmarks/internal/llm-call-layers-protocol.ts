@@ -20,6 +20,11 @@ export interface LayerResponse {
   /** JavaScript function calls per call of each side, by package (V8's precise coverage). */
   readonly callsUntraced: Readonly<Record<string, number>>;
   readonly callsTraced: Readonly<Record<string, number>>;
+  /**
+   * CPU added per traced call by kind of thread (main, workers — the store's writer —, V8's
+   * helpers, other), µs; for configurations measured in blocks, where Linux's /proc tells.
+   */
+  readonly addedByThread?: Readonly<Record<'main' | 'workers' | 'v8Helpers' | 'other', number>>;
   readonly ok: boolean;
   readonly summary: string;
 }
