@@ -48,7 +48,7 @@ describe('a PostgreSQL store shared by many writers', () => {
       expect(stderr).not.toContain('runtrace-test'); // the password never appears
     }
     const total = PROCESSES * RUNS_PER_PROCESS;
-    expect(await query(url, 'SELECT version FROM runtrace_schema')).toEqual([{ version: 3 }]);
+    expect(await query(url, 'SELECT version FROM runtrace_schema')).toEqual([{ version: 4 }]);
     expect(await query(url, "SELECT status, count(*)::int AS n FROM runtrace_runs GROUP BY status")).toEqual([{ status: 'completed', n: total }]);
     expect(await query(url, "SELECT count(*)::int AS n FROM runtrace_steps WHERE status = 'completed' AND input_tokens = 100")).toEqual([{ n: total }]);
     expect(await query(url, "SELECT count(*)::int AS n FROM runtrace_tool_calls WHERE status = 'completed'")).toEqual([{ n: total }]);
@@ -143,7 +143,7 @@ describe('a PostgreSQL store shared by many writers', () => {
     const doctor = (await cliJson('doctor')) as { checks: { name: string; status: string; summary: string }[]; configuration: Record<string, { value: string }> };
     expect(doctor.checks.filter((entry) => ['database', 'schema', 'contents'].includes(entry.name)).map((entry) => [entry.name, entry.status, entry.summary])).toEqual([
       ['database', 'ok', `${url.replace('runtrace-test', '***')} (PostgreSQL)`],
-      ['schema', 'ok', 'version 3'],
+      ['schema', 'ok', 'version 4'],
       ['contents', 'ok', '3 runs'],
     ]);
     // Read-only: on an empty database it says so and makes no table.

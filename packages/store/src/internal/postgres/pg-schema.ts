@@ -1,9 +1,9 @@
-// The store's schema on PostgreSQL: the same tables, keys and indexes as SQLite's schema 3, made once per database under an advisory lock, whoever connects first.
+// The store's schema on PostgreSQL: the same tables, keys and indexes as SQLite's schema 4, made once per database under an advisory lock, whoever connects first.
 import { StoreSchemaError } from '@runtrace/core';
 import type { PgClient } from './pg-client.js';
 
 /** The PostgreSQL layout's version (its first is SQLite's schema 3). */
-export const PG_SCHEMA_VERSION = 3;
+export const PG_SCHEMA_VERSION = 4;
 
 /**
  * The key of the transaction-level advisory lock that migrations take: every process that
@@ -100,6 +100,18 @@ const MIGRATIONS: readonly string[] = [
   // another), which readers poll to learn at once that something changed (\`PostgresStore.dataVersion\`).
   `
   CREATE SEQUENCE runtrace_changes;
+  `,
+  // 4: a run's steps, attempts and tool calls are keyed by their run first, (run_id, id,
+  // trace_id), as in SQLite's schema 4: one index serves the upsert's conflict check and the reads
+  // of a run's children, where a key on the id and an index by run put each row on two random
+  // index pages.
+  `
+  ALTER TABLE runtrace_steps DROP CONSTRAINT runtrace_steps_pkey, ADD PRIMARY KEY (run_id, step_id, trace_id);
+  DROP INDEX runtrace_steps_by_run;
+  ALTER TABLE runtrace_attempts DROP CONSTRAINT runtrace_attempts_pkey, ADD PRIMARY KEY (run_id, attempt_id, trace_id);
+  DROP INDEX runtrace_attempts_by_run;
+  ALTER TABLE runtrace_tool_calls DROP CONSTRAINT runtrace_tool_calls_pkey, ADD PRIMARY KEY (run_id, span_id, trace_id);
+  DROP INDEX runtrace_tool_calls_by_run;
   `,
 ];
 

@@ -11,6 +11,7 @@ import type { PostgresServer } from '../../../../../test/__fixtures__/postgres-s
 import { fixtureSpans, inProgressSpans } from '../../__fixtures__/spans.js';
 import { migrate } from '../migrations.js';
 import { writeOpOf } from '../ops-codec.js';
+import { ATTEMPT_COLUMNS, STEP_COLUMNS, TOOL_COLUMNS } from '../row-columns.js';
 import type { WriteOp } from '../row-columns.js';
 import { openDatabase } from '../sqlite-connection.js';
 import { spanToOp } from '../span-rows.js';
@@ -125,6 +126,46 @@ describe('PostgreSQL span writer', () => {
       const indexes = (await client.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'runtrace_runs' ORDER BY indexname")).rows.map((row) => row.indexname);
       expect(indexes).toEqual(expect.arrayContaining(['runtrace_runs_by_cost', 'runtrace_runs_by_duration', 'runtrace_runs_by_root_conversation', 'runtrace_runs_by_tokens']));
       expect((await client.query('SELECT version FROM runtrace_schema')).rows).toEqual([{ version: PG_SCHEMA_VERSION }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('brings a version-3 database to the current version: a run\'s children keyed by run first, every row kept', async () => {
+    const { client } = await freshDatabase();
+    try {
+      expect(await migratePostgres(client, 'v3', 3)).toEqual({ from: 0, to: 3 });
+      // Rows as a version-3 writer left them: plain inserts (this code's upserts name the new keys).
+      const columnsOf = { steps: STEP_COLUMNS, attempts: ATTEMPT_COLUMNS, tool_calls: TOOL_COLUMNS } as const;
+      const ops = opsOf(fixtureSpans());
+      for (const op of ops) {
+        if (op.table !== 'steps' && op.table !== 'attempts' && op.table !== 'tool_calls') continue;
+        const columns = columnsOf[op.table];
+        await client.query(`INSERT INTO runtrace_${op.table} (${columns.join(', ')}) VALUES (${columns.map((_, index) => `$${index + 1}`).join(', ')})`, [...op.values]);
+      }
+      const counts = async (): Promise<number[]> =>
+        Promise.all(['runtrace_steps', 'runtrace_attempts', 'runtrace_tool_calls'].map(async (table) => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n)));
+      const before = await counts();
+      for (const count of before) expect(count).toBeGreaterThan(0);
+      expect(await migratePostgres(client, 'v3')).toEqual({ from: 3, to: PG_SCHEMA_VERSION });
+      expect(await counts()).toEqual(before);
+      const keyOf = async (table: string): Promise<string[]> =>
+        (
+          await client.query<{ column_name: string }>(
+            `SELECT a.attname AS column_name FROM pg_index i JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position) ON true
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY k.position`,
+            [table],
+          )
+        ).rows.map((row) => row.column_name);
+      expect(await keyOf('runtrace_steps')).toEqual(['run_id', 'step_id', 'trace_id']);
+      expect(await keyOf('runtrace_attempts')).toEqual(['run_id', 'attempt_id', 'trace_id']);
+      expect(await keyOf('runtrace_tool_calls')).toEqual(['run_id', 'span_id', 'trace_id']);
+      const byRun = (await client.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'runtrace_%_by_run' ORDER BY indexname")).rows.map((row) => row.indexname);
+      expect(byRun).toEqual(['runtrace_events_by_run']);
+      // The writer's upserts name the new keys: writing the same spans again adds no row.
+      await new PgSpanWriter().write(client, ops);
+      expect(await counts()).toEqual(before);
     } finally {
       await client.end();
     }

@@ -7,11 +7,15 @@ import { MARK_CHANGED_SQL } from './pg-schema.js';
 type KeyedTable = 'runs' | 'steps' | 'attempts' | 'tool_calls';
 
 /** Each runtrace table: its name in PostgreSQL, its columns and the id column of its key (with trace_id). */
-const TABLES: Record<KeyedTable, { readonly name: string; readonly columns: readonly string[]; readonly key: string }> = {
-  runs: { name: 'runtrace_runs', columns: RUN_COLUMNS, key: 'run_id' },
-  steps: { name: 'runtrace_steps', columns: STEP_COLUMNS, key: 'step_id' },
-  attempts: { name: 'runtrace_attempts', columns: ATTEMPT_COLUMNS, key: 'attempt_id' },
-  tool_calls: { name: 'runtrace_tool_calls', columns: TOOL_COLUMNS, key: 'span_id' },
+/**
+ * Each table's id column, and the columns of its key (its conflict target): a run by (run_id,
+ * trace_id), a run's children by their run first (layout 4, as SQLite's schema 4).
+ */
+const TABLES: Record<KeyedTable, { readonly name: string; readonly columns: readonly string[]; readonly key: string; readonly keyColumns: readonly string[] }> = {
+  runs: { name: 'runtrace_runs', columns: RUN_COLUMNS, key: 'run_id', keyColumns: ['run_id', 'trace_id'] },
+  steps: { name: 'runtrace_steps', columns: STEP_COLUMNS, key: 'step_id', keyColumns: ['run_id', 'step_id', 'trace_id'] },
+  attempts: { name: 'runtrace_attempts', columns: ATTEMPT_COLUMNS, key: 'attempt_id', keyColumns: ['run_id', 'attempt_id', 'trace_id'] },
+  tool_calls: { name: 'runtrace_tool_calls', columns: TOOL_COLUMNS, key: 'span_id', keyColumns: ['run_id', 'span_id', 'trace_id'] },
 };
 
 /**
@@ -66,13 +70,13 @@ function upsertSql(table: KeyedTable, rows: number): string {
 }
 
 function makeUpsertSql(table: KeyedTable, rows: number): string {
-  const { name, columns, key } = TABLES[table];
+  const { name, columns, key, keyColumns } = TABLES[table];
   const updates = columns
-    .filter((column) => column !== key && column !== 'trace_id')
+    .filter((column) => !keyColumns.includes(column))
     .map((column) => (column === 'last_activity_ms' ? `last_activity_ms = greatest(${name}.last_activity_ms, excluded.last_activity_ms)` : `${column} = excluded.${column}`))
     .join(', ');
   return `INSERT INTO ${name} (${columns.join(', ')}) VALUES ${placeholders(rows, columns.length)}
-    ON CONFLICT (${key}, trace_id) DO UPDATE SET ${updates} WHERE ${name}.status = 'in_progress'
+    ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${updates} WHERE ${name}.status = 'in_progress'
     RETURNING ${key} AS id, trace_id`;
 }
 
