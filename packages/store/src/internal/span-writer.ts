@@ -9,11 +9,10 @@ import type { RowValues, WriteOp } from './row-columns.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
 
 /**
- * The upsert of a runtrace table, whose rows are keyed by `key`: a run by (run_id, trace_id), a
- * step, attempt or tool call by its run first (see migration 4).
+ * The upsert of a runtrace table, whose rows are keyed by `keyColumns`: a run by (run_id,
+ * trace_id), a step, attempt or tool call by its run first (see migration 4).
  */
-function upsertSql(table: string, key: string, columns: readonly string[]): string {
-  const keyColumns = key.split(', ');
+function upsertSql(table: string, keyColumns: readonly string[], columns: readonly string[]): string {
   const updates = columns
     .filter((column) => !keyColumns.includes(column))
     .map((column) =>
@@ -25,7 +24,7 @@ function upsertSql(table: string, key: string, columns: readonly string[]): stri
   // A terminal row is final: only an in-progress row may be replaced (by a newer in-progress
   // snapshot or by the finished span).
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-    ON CONFLICT (${key}) DO UPDATE SET ${updates} WHERE ${table}.status = 'in_progress'`;
+    ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${updates} WHERE ${table}.status = 'in_progress'`;
 }
 
 export const AGGREGATE_RUN_SQL = `
@@ -135,10 +134,10 @@ export class SpanWriter {
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#upsert = {
-      runs: db.prepare(upsertSql('runs', 'run_id, trace_id', RUN_COLUMNS)),
-      steps: db.prepare(upsertSql('steps', 'run_id, step_id, trace_id', STEP_COLUMNS)),
-      attempts: db.prepare(upsertSql('attempts', 'run_id, attempt_id, trace_id', ATTEMPT_COLUMNS)),
-      tool_calls: db.prepare(upsertSql('tool_calls', 'run_id, span_id, trace_id', TOOL_COLUMNS)),
+      runs: db.prepare(upsertSql('runs', ['run_id', 'trace_id'], RUN_COLUMNS)),
+      steps: db.prepare(upsertSql('steps', ['run_id', 'step_id', 'trace_id'], STEP_COLUMNS)),
+      attempts: db.prepare(upsertSql('attempts', ['run_id', 'attempt_id', 'trace_id'], ATTEMPT_COLUMNS)),
+      tool_calls: db.prepare(upsertSql('tool_calls', ['run_id', 'span_id', 'trace_id'], TOOL_COLUMNS)),
       spans: db.prepare(`INSERT OR IGNORE INTO spans (${SPAN_COLUMNS.join(', ')}) VALUES (${SPAN_COLUMNS.map(() => '?').join(', ')})`),
     };
     this.#insertEvent = db.prepare(

@@ -6,10 +6,10 @@ import { MARK_CHANGED_SQL } from './pg-schema.js';
 
 type KeyedTable = 'runs' | 'steps' | 'attempts' | 'tool_calls';
 
-/** Each runtrace table: its name in PostgreSQL, its columns and the id column of its key (with trace_id). */
 /**
- * Each table's id column, and the columns of its key (its conflict target): a run by (run_id,
- * trace_id), a run's children by their run first (layout 4, as SQLite's schema 4).
+ * Each runtrace table: its name in PostgreSQL, its columns, its id column, and the columns of its
+ * key (the upsert's conflict target): a run by (run_id, trace_id), a run's children by their run
+ * first (layout 4, as SQLite's schema 4).
  */
 const TABLES: Record<KeyedTable, { readonly name: string; readonly columns: readonly string[]; readonly key: string; readonly keyColumns: readonly string[] }> = {
   runs: { name: 'runtrace_runs', columns: RUN_COLUMNS, key: 'run_id', keyColumns: ['run_id', 'trace_id'] },
