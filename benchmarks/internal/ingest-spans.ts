@@ -39,16 +39,31 @@ const OUTPUT = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', cont
 const HEADERS = JSON.stringify({ 'content-type': 'application/json', authorization: '[REDACTED]', 'user-agent': 'runtrace-bench/1.0', 'x-request-id': 'req_0123456789abcdef', 'openai-organization': 'org-bench', 'x-ratelimit-remaining-tokens': '149000' });
 const BODY = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Summarize the attached build log. '.repeat(12) }] });
 
-/** One run: the run span, 3 steps and 3 attempts (7 spans, ~1 KB of attributes each). */
-export function makeRun(n: number): ReadableSpan[] {
-  const trace = id('b', n, 32);
-  const runId = id('a', n, 16);
+/** Hex digits from a random source (ids as an SDK makes them: no order). */
+function randomHex(random: () => number, width: number): string {
+  let out = '';
+  while (out.length < width) out += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  return out.slice(0, width);
+}
+
+/**
+ * One run: the run span, 3 steps and 3 attempts (7 spans, ~1 KB of attributes each). Ids count
+ * up with `n` and every run has the same figures, unless `random` is given: then ids are random,
+ * as an SDK makes them, and each run has its own duration, tokens and cost.
+ */
+export function makeRun(n: number, random?: () => number): ReadableSpan[] {
+  const newId = random === undefined ? (prefix: string, width: number): string => id(prefix, n, width) : (_prefix: string, width: number): string => randomHex(random, width);
+  const trace = newId('b', 32);
+  const runId = newId('a', 16);
   const t = Date.UTC(2026, 0, 1) + n * 10_000;
+  const inputTokens = random === undefined ? 1200 : 100 + Math.floor(random() * 8000);
+  const outputTokens = random === undefined ? 300 : 10 + Math.floor(random() * 2000);
+  const runMs = random === undefined ? 8000 : 7000 + Math.floor(random() * 60_000);
   const spans: ReadableSpan[] = [];
   for (let s = 1; s <= 3; s++) {
-    const stepId = id(`b${s}`, n, 16);
+    const stepId = newId(`b${s}`, 16);
     spans.push(
-      span(trace, id(`c${s}`, n, 16), stepId, 'POST', t + s * 2000, t + s * 2000 + 1500, {
+      span(trace, newId(`c${s}`, 16), stepId, 'POST', t + s * 2000, t + s * 2000 + 1500, {
         [RuntraceAttributes.SPAN_KIND]: 'attempt', [RuntraceAttributes.STATUS]: 'completed', [RuntraceAttributes.RUN_ID]: runId,
         [RuntraceAttributes.STEP_ID]: stepId, [RuntraceAttributes.ATTEMPT_NUMBER]: 1, [HttpAttributes.REQUEST_METHOD]: 'POST',
         [HttpAttributes.URL_FULL]: 'https://api.openai.com/v1/chat/completions', [HttpAttributes.RESPONSE_STATUS_CODE]: 200,
@@ -59,18 +74,18 @@ export function makeRun(n: number): ReadableSpan[] {
         [RuntraceAttributes.SPAN_KIND]: 'step', [RuntraceAttributes.STATUS]: 'completed', [RuntraceAttributes.RUN_ID]: runId,
         [RuntraceAttributes.STEP_NUMBER]: s, [RuntraceAttributes.STEP_OPERATION]: 'stream', [GenAiAttributes.OPERATION_NAME]: 'chat',
         [GenAiAttributes.PROVIDER_NAME]: 'openai', [GenAiAttributes.REQUEST_MODEL]: 'gpt-4o-mini', [GenAiAttributes.RESPONSE_MODEL]: 'gpt-4o-mini-2024-07-18',
-        [GenAiAttributes.USAGE_INPUT_TOKENS]: 1200, [GenAiAttributes.USAGE_OUTPUT_TOKENS]: 300, [GenAiAttributes.RESPONSE_FINISH_REASONS]: ['stop'],
+        [GenAiAttributes.USAGE_INPUT_TOKENS]: inputTokens, [GenAiAttributes.USAGE_OUTPUT_TOKENS]: outputTokens, [GenAiAttributes.RESPONSE_FINISH_REASONS]: ['stop'],
         [GenAiAttributes.INPUT_MESSAGES]: MESSAGES, [GenAiAttributes.OUTPUT_MESSAGES]: OUTPUT, [RuntraceAttributes.STEP_TIME_TO_FIRST_CHUNK_MS]: 350,
       }),
     );
   }
   spans.push(
-    span(trace, runId, undefined, 'invoke_agent chat_turn', t, t + 8000, {
+    span(trace, runId, undefined, 'invoke_agent chat_turn', t, t + runMs, {
       [RuntraceAttributes.SPAN_KIND]: 'run', [RuntraceAttributes.STATUS]: 'completed', [RuntraceAttributes.RUN_ID]: runId,
       [RuntraceAttributes.RUN_KIND]: 'chat_turn', [GenAiAttributes.CONVERSATION_ID]: `conv-${n % 500}`, [GenAiAttributes.PROVIDER_NAME]: 'openai',
       [GenAiAttributes.REQUEST_MODEL]: 'gpt-4o-mini', [RuntraceAttributes.RUN_LABEL]: 'Summarize the attached build log and list the failing tests '.repeat(3),
-      [RuntraceAttributes.SUMMARY_STEP_COUNT]: 3, [RuntraceAttributes.SUMMARY_INPUT_TOKENS]: 3600, [RuntraceAttributes.SUMMARY_OUTPUT_TOKENS]: 900,
-      [RuntraceAttributes.SUMMARY_TOTAL_TOKENS]: 4500, [RuntraceAttributes.SUMMARY_COST_USD]: 0.0011, [RuntraceAttributes.SUMMARY_ENDPOINT]: 'POST /v1/chat/completions',
+      [RuntraceAttributes.SUMMARY_STEP_COUNT]: 3, [RuntraceAttributes.SUMMARY_INPUT_TOKENS]: 3 * inputTokens, [RuntraceAttributes.SUMMARY_OUTPUT_TOKENS]: 3 * outputTokens,
+      [RuntraceAttributes.SUMMARY_TOTAL_TOKENS]: 3 * (inputTokens + outputTokens), [RuntraceAttributes.SUMMARY_COST_USD]: random === undefined ? 0.0011 : (3 * (inputTokens * 0.15 + outputTokens * 0.6)) / 1e6, [RuntraceAttributes.SUMMARY_ENDPOINT]: 'POST /v1/chat/completions',
       [RuntraceAttributes.SUMMARY_FIRST_MESSAGE]: 'Summarize the attached build log and list the failing tests '.repeat(6),
     }),
   );

@@ -2,7 +2,7 @@
 // server, with traced and untraced calls interleaved one by one in this process, so that the
 // difference between them is measured under the same noise. Argument: the configuration name;
 // the mock server's base URL arrives over IPC with the number of pairs to make.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { context, trace, SpanKind } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import OpenAI from 'openai';
 import { Database } from './baseline-sqlite.ts';
+import { RUNS as DATASET_RUNS, ensureDataset } from './query-dataset.ts';
 import { THREAD_KINDS, threadCpu, threadCpuSince } from './thread-cpu.ts';
 import type { ThreadCpu } from './thread-cpu.ts';
 import { MODEL, MESSAGES } from './llm-call-protocol.ts';
@@ -216,10 +217,13 @@ async function storeSetup(): Promise<Setup> {
   const { register } = await import('runtrace');
   const directory = mkdtempSync(join(tmpdir(), 'runtrace-bench-layers-'));
   const path = join(directory, 'runtrace.db');
+  if (request.storedRuns) copyFileSync(ensureDataset(), path);
+  const stored = request.storedRuns ? DATASET_RUNS : 0;
+  const startedMs = Date.now();
   const runtrace = register({ store: path, otlp: false, env: {}, implicitRuns: false, ...(config === 'runtrace-store-metadata' ? { contentPolicy: 'metadata' as const } : {}) });
   const { recorder } = runtrace;
   return {
-    description: `register({ store: <temp dir>/runtrace.db, otlp: false }), content policy ${recorder.contentPolicy}; run + step around the call, attempt from fetch; blocks of 100 calls, each side ended by forceFlush()`,
+    description: `register({ store: <temp dir>/runtrace.db, otlp: false }) on a store ${stored === 0 ? 'created empty' : `already holding ${stored.toLocaleString('en-US')} runs`}, content policy ${recorder.contentPolicy}; run + step around the call, attempt from fetch; blocks of 100 calls, each side ended by forceFlush()`,
     traced: () => recorder.run({ kind: 'chat_turn' }, (run) => run.step({ operation: 'generate' }, plainCall)),
     untraced: plainCall,
     block: { calls: 100, settle: () => runtrace.forceFlush() },
@@ -228,8 +232,9 @@ async function storeSetup(): Promise<Setup> {
       const db = new Database(path, { readonly: true });
       try {
         const count = (sql: string): number => Number(db.prepare(sql).pluck().get());
-        const runs = count("SELECT count(*) FROM runs WHERE status = 'completed'");
-        const attempts = count("SELECT count(*) FROM attempts WHERE status = 'completed'");
+        // Only this process's calls (a copied dataset's rows are older).
+        const runs = count(`SELECT count(*) FROM runs WHERE status = 'completed' AND start_ms >= ${startedMs}`);
+        const attempts = count(`SELECT count(*) FROM attempts WHERE status = 'completed' AND start_ms >= ${startedMs}`);
         return { ok: runs === tracedCalls && attempts === tracedCalls, summary: `${runs} completed runs and ${attempts} completed attempts stored (${tracedCalls} expected)` };
       } finally {
         db.close();

@@ -9,6 +9,12 @@ export interface LayerRequest {
   readonly baseURL: string;
   readonly warmupPairs: number;
   readonly pairs: number;
+  /**
+   * The store configurations start from a copy of the query benchmarks' dataset (100,000 runs,
+   * `query-dataset.ts`) rather than from an empty file: a store in use for a while, whose indexes
+   * no longer fit the writer's page cache.
+   */
+  readonly storedRuns: boolean;
 }
 
 /** Child → parent, once: the CPU time (µs per call, whole process) of every measured call (or block of calls) of each side. */

@@ -84,6 +84,21 @@ describe.each(BACKENDS.map((make) => [make().name, make] as const))('the %s stor
       expect(ids(await store.listRuns({ sort: 'cost', limit: 4, cursor: firstPage.nextCursor! }))).toEqual([R.R5, R.R3]);
     });
 
+    it('sorts by a figure under filters of every kind, paging through the same order', async () => {
+      // Filters the figures' covering index holds (model, status) and ones it does not (conversation, label).
+      expect(ids(await store.listRuns({ model: 'gpt-test', sort: 'tokens', direction: 'asc' }))).toEqual([R.R5, R.R0, R.R1, R.R2]);
+      expect(ids(await store.listRuns({ conversationId: 'c1', sort: 'duration' }))).toEqual([R.R2, R.R1]);
+      expect(ids(await store.listRuns({ labelContains: 'question', sort: 'cost' }))).toEqual([R.R2]);
+      const pages: string[][] = [];
+      let page = await store.listRuns({ status: ['completed', 'error', 'interrupted', 'in_progress'], sort: 'duration', direction: 'asc', limit: 2 });
+      pages.push(ids(page));
+      while (page.nextCursor !== null) {
+        page = await store.listRuns({ status: ['completed', 'error', 'interrupted', 'in_progress'], sort: 'duration', direction: 'asc', limit: 2, cursor: page.nextCursor });
+        pages.push(ids(page));
+      }
+      expect(pages).toEqual([[R.R5, R.R0], [R.R1, R.R2], [R.R3, R.R4]]);
+    });
+
     it('reports run figures from the summary, or aggregated from steps without one', async () => {
       const [r1] = (await store.listRuns({ conversationId: 'c1', status: 'completed' })).runs;
       expect(r1).toMatchObject({ runId: R.R1, status: 'completed', stepCount: 2, inputTokens: 1000, outputTokens: 500, totalTokens: 1500, costUsd: 0.002, costUnknown: false, toolCallCount: 1, durationMs: 30_000, model: 'GPT-Test', normalizedModel: 'gpt-test', triggerMessageId: 1 });

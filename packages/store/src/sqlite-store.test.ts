@@ -58,7 +58,7 @@ describe('schema migration', () => {
     };
   }
 
-  it.each([1, 2, 3])('brings a version-%i file to the current version: every row stays, a run keyed by (run_id, trace_id), its children by run first', async (version) => {
+  it.each([1, 2, 3, 4])('brings a version-%i file to the current version: every row stays, a run keyed by (run_id, trace_id), its children by run first, no index per run figure', async (version) => {
     const store = await seed();
     const runIds = store.listRuns({ limit: 100 }).runs.map((run) => run.runId);
     const before = runIds.map((runId) => shape(store, runId, version));
@@ -111,6 +111,9 @@ describe('schema migration', () => {
       // Every event found its trace.
       expect(check.prepare("SELECT count(*) FROM events WHERE trace_id = ''").pluck().get()).toBe(0);
       expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'runs_by_service'").pluck().get()).toBe('runs_by_service');
+      // Lists sorted by a figure read runs_figures; no index keeps a run per duration, tokens or cost.
+      expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('runs_by_duration', 'runs_by_tokens', 'runs_by_cost')").pluck().all()).toEqual([]);
+      expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'runs_figures'").pluck().get()).toBe('runs_figures');
     } finally {
       check.close();
     }

@@ -35,7 +35,9 @@ export function retryDelayMs(headers: Readonly<Record<string, string>>, now: num
     if (!Number.isNaN(date)) return Math.max(0, date - now);
   }
   let longest: number | undefined;
-  for (const [name, value] of Object.entries(headers)) {
+  // for…in, not Object.entries: every response's headers pass here.
+  for (const name in headers) {
+    const value = headers[name]!;
     let delay: number | undefined;
     if (name.startsWith('x-ratelimit-reset')) {
       delay = parseDuration(value);

@@ -2,7 +2,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { GenAiAttributes, RuntraceAttributes } from '@runtrace/core';
 import type { TokenUsage } from '@runtrace/core';
-import type { NormalizedRequest, NormalizedResponse } from '../gen-ai-types.js';
+import type { NormalizedRequest, NormalizedResponse, RequestOptions } from '../gen-ai-types.js';
 import { markRedactedContent, messageShapesJson, messagesJson, outputMessagesJson, outputShapesJson, toolDefinitionsJson } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import type { RecorderSettings, StepState } from './recorder-core.js';
@@ -22,11 +22,18 @@ export function requestAttributes(request: NormalizedRequest, settings: Recorder
     // The sequences are text the application wrote: kept under the `full` policy only.
     if (options.stopSequences !== undefined && settings.contentPolicy === 'full') attributes[GenAiAttributes.REQUEST_STOP_SEQUENCES] = [...options.stopSequences];
     const recorded: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(options)) {
-      if (value !== undefined && key !== 'stopSequences') recorded[key] = value;
+    let present = false;
+    for (const key in options) {
+      const value = options[key as keyof RequestOptions];
+      if (value === undefined || key === 'stopSequences' || !Object.hasOwn(options, key)) continue;
+      recorded[key] = value;
+      present = true;
     }
-    if (options.stopSequences !== undefined) recorded['stopSequences'] = settings.contentPolicy === 'full' ? options.stopSequences : options.stopSequences.length;
-    if (Object.keys(recorded).length > 0) attributes[RuntraceAttributes.STEP_REQUEST_OPTIONS] = JSON.stringify(recorded);
+    if (options.stopSequences !== undefined) {
+      recorded['stopSequences'] = settings.contentPolicy === 'full' ? options.stopSequences : options.stopSequences.length;
+      present = true;
+    }
+    if (present) attributes[RuntraceAttributes.STEP_REQUEST_OPTIONS] = JSON.stringify(recorded);
   }
   if (request.messages !== undefined) {
     // Message content only under `full` (in the GenAI schema's shape); otherwise its shape, no text.

@@ -13,9 +13,11 @@ type UsageFields = { readonly [K in keyof TokenUsage]-?: number | undefined };
 export function compactUsage(fields: UsageFields): TokenUsage | undefined {
   const usage: { -readonly [K in keyof TokenUsage]: number } = {};
   let present = false;
-  for (const [key, value] of Object.entries(fields) as [keyof TokenUsage, number | undefined][]) {
+  // for…in, not Object.entries: no array of pairs per call on the path of every answer.
+  for (const key in fields) {
+    const value = fields[key as keyof TokenUsage];
     if (value !== undefined) {
-      usage[key] = value;
+      usage[key as keyof TokenUsage] = value;
       present = true;
     }
   }
