@@ -111,8 +111,8 @@ describe('schema migration', () => {
       // Every event found its trace.
       expect(check.prepare("SELECT count(*) FROM events WHERE trace_id = ''").pluck().get()).toBe(0);
       expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'runs_by_service'").pluck().get()).toBe('runs_by_service');
-      // Lists sorted by a figure read runs_figures; no index keeps a run per duration, tokens or cost.
-      expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('runs_by_duration', 'runs_by_tokens', 'runs_by_cost')").pluck().all()).toEqual([]);
+      // Lists sorted by a figure read runs_figures; no index keeps runs by duration, tokens, cost or trace.
+      expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('runs_by_duration', 'runs_by_tokens', 'runs_by_cost', 'runs_by_trace')").pluck().all()).toEqual([]);
       expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'runs_figures'").pluck().get()).toBe('runs_figures');
     } finally {
       check.close();

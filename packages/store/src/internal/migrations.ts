@@ -255,14 +255,17 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE tool_calls_v4 RENAME TO tool_calls;
   CREATE INDEX tool_calls_in_progress ON tool_calls (last_activity_ms) WHERE status = 'in_progress';
   `,
-  // 5: no index per run figure (duration, tokens, cost). Figures are random, so each of these
-  // indexes put every run's write on a random page: once the store outgrew the writer's page
-  // cache, a read and a page more in the write-ahead log per index and run. Lists sorted by a
-  // figure pick their page from runs_figures (which holds every figure, in time order) instead.
+  // 5: no index of runs by a figure (duration, tokens, cost) or by trace. Figures and trace ids
+  // are random, so each of these indexes put every run's write on a random page: once the store
+  // outgrew the writer's page cache, a read and a page more in the write-ahead log per index and
+  // run. Lists sorted by a figure pick their page from runs_figures (which holds every figure, in
+  // time order); retention, the one reader of runs by trace alone, scans the primary key (which
+  // holds the trace id) once per deletion instead.
   `
   DROP INDEX IF EXISTS runs_by_duration;
   DROP INDEX IF EXISTS runs_by_tokens;
   DROP INDEX IF EXISTS runs_by_cost;
+  DROP INDEX IF EXISTS runs_by_trace;
   `,
 ];
 
