@@ -1,7 +1,6 @@
 // What the indexes of runs that schema 5 dropped cost the store's writer: the same runs written
-// with the store's SpanWriter into two files side by side — the current schema, and the same with
-// schema 4's indexes of runs by duration, tokens, cost and trace — each batch to both files in turn, the
-// order flipped every batch, so the files grow alike and the machine's noise hits both alike.
+// with the store's SpanWriter into two files side by side (internal/side-by-side-writes.ts): the
+// current schema, and the same with schema 4's indexes of runs by duration, tokens, cost and trace.
 // The runs are made as an application's are: random span and trace ids, and each run its own
 // duration, tokens and cost (benchmarks/internal/ingest-spans.ts). The writer's page cache is the
 // writer thread's (`WRITER_CACHE_KIB`). It prints the write time per run over all batches and
@@ -17,6 +16,7 @@ import { SpanWriter } from '../packages/store/dist/internal/span-writer.js';
 import { WRITER_CACHE_KIB, openDatabase } from '../packages/store/dist/internal/sqlite-connection.js';
 import { toWriteOp } from './internal/ceiling-writer.ts';
 import { makeRun } from './internal/ingest-spans.ts';
+import { writeSideBySide } from './internal/side-by-side-writes.ts';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '60000' } } });
 const RUNS = Number(args.runs);
@@ -43,18 +43,11 @@ try {
   });
   const random = createSeededRandom(7);
   const batches = Math.floor(RUNS / BATCH_RUNS);
-  for (let batch = 0; batch < batches; batch++) {
+  writeSideBySide(sides, batches, (batch) => {
     const ops = [];
     for (let run = batch * BATCH_RUNS; run < (batch + 1) * BATCH_RUNS; run++) for (const span of makeRun(run, random)) ops.push(toWriteOp(span));
-    for (const side of batch % 2 === 0 ? sides : [...sides].reverse()) {
-      const started = performance.now();
-      side.writer.write(ops);
-      const elapsed = performance.now() - started;
-      side.ms += elapsed;
-      if (batch >= batches / 2) side.lateMs += elapsed;
-    }
-    if (batch % 40 === 39) process.stderr.write(`  ${batch + 1} of ${batches} batches\n`);
-  }
+    return ops;
+  });
   const runs = batches * BATCH_RUNS;
   console.log(`store-run-indexes: ${runs} runs of 7 spans (${batches} transactions of ${BATCH_RUNS} runs) into 2 files side by side, writer cache ${WRITER_CACHE_KIB} KiB; node ${process.version}`);
   const perRun = (ms: number, count: number): number => (ms * 1000) / count;
