@@ -1,8 +1,7 @@
 // What the store writer's page cache buys: the same rows written with the store's SpanWriter into
-// one file per cache size, side by side (each batch goes to every file in turn, the order flipped
-// every batch), so the files grow alike and the machine's noise hits each size alike. It prints
-// the write time per span and each file's size. The writer thread uses `WRITER_CACHE_KIB`
-// (2,000); better-sqlite3's build default is 16,000.
+// one file per cache size, side by side (internal/side-by-side-writes.ts), so the files grow alike
+// and the machine's noise hits each size alike. It prints the write time per span and each file's
+// size. The writer thread uses `WRITER_CACHE_KIB` (2,000); better-sqlite3's build default is 16,000.
 // Run: bash scripts/pnpm.sh run build && node benchmarks/store-writer-cache.ts [--runs 60000] [--sizes 16000,4000,2000]
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { SpanWriter } from '../packages/store/dist/internal/span-writer.js';
 import { WRITER_CACHE_KIB, openDatabase } from '../packages/store/dist/internal/sqlite-connection.js';
 import { toWriteOp } from './internal/ceiling-writer.ts';
 import { makeRun } from './internal/ingest-spans.ts';
+import { writeSideBySide } from './internal/side-by-side-writes.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,21 +33,12 @@ try {
     openStore({ path }).close(); // the store's schema and indexes
     return { size, path, writer: new SpanWriter(openDatabase(path, { cacheKiB: size })), ms: 0, lateMs: 0 };
   });
-  let spans = 0;
   const batches = Math.floor(RUNS / BATCH_RUNS);
-  for (let batch = 0; batch < batches; batch++) {
+  const spans = writeSideBySide(writers, batches, (batch) => {
     const ops = [];
     for (let run = batch * BATCH_RUNS; run < (batch + 1) * BATCH_RUNS; run++) for (const span of makeRun(run)) ops.push(toWriteOp(span));
-    spans += ops.length;
-    for (const entry of batch % 2 === 0 ? writers : [...writers].reverse()) {
-      const started = performance.now();
-      entry.writer.write(ops);
-      const elapsed = performance.now() - started;
-      entry.ms += elapsed;
-      if (batch >= batches / 2) entry.lateMs += elapsed;
-    }
-    if (batch % 40 === 39) process.stderr.write(`  ${batch + 1} of ${batches} batches\n`);
-  }
+    return ops;
+  });
   console.log(`store-writer-cache: ${spans} spans (${batches} transactions of ${BATCH_RUNS} runs) into ${writers.length} files side by side; node ${process.version}`);
   for (const entry of writers) {
     const late = (entry.lateMs * 1000) / (spans / 2);

@@ -7,7 +7,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RuntraceAttributes, StoreSchemaError, StoreWriteError } from '@runtrace/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DAY, HOUR, T0, fixtureSpans, inProgressSpans, normalizeForTest, runSpan, testPricing } from './__fixtures__/spans.js';
+import { DAY, HOUR, T0, fixtureSpans, inProgressSpans, makeSpan, normalizeForTest, runSpan, testPricing } from './__fixtures__/spans.js';
 import { SqliteSpanExporter } from './sqlite-span-exporter.js';
 import type { SqliteStore} from './sqlite-store.js';
 import { openStore } from './open-store.js';
@@ -137,6 +137,32 @@ describe('SqliteStore (what only a file has; the queries run on both backends in
     expect(onDisk()).toBeLessThan((400 * 4000) / 4);
     expect(result.bytesAfter).toBe(statSync(path).size);
     store.close();
+  });
+
+  it("deletes a trace's other spans with its last run only (retention finds them without an index of runs by trace)", async () => {
+    const exporter = new SqliteSpanExporter({ path, pricing: testPricing, now: clock, sweepOnOpen: false });
+    const trace = 'e'.repeat(32);
+    await exportAll(exporter, [
+      runSpan({ id: 'e000000000000001', trace, startMs: T0, endMs: T0 + 1000, status: 'completed' }),
+      runSpan({ id: 'e000000000000002', trace, startMs: T0 + 2 * DAY, endMs: T0 + 2 * DAY + 1000, status: 'completed' }),
+      makeSpan({ spanId: 'e000000000000003', traceId: trace, parentSpanId: 'e000000000000001', name: 'GET', startMs: T0 + 100, endMs: T0 + 200 }),
+    ]);
+    await exporter.shutdown();
+    const store = openStore({ path, sweepOnOpen: false });
+    const reader = new Database(path, { readonly: true });
+    try {
+      const spansOfTrace = (): number => Number(reader.prepare('SELECT count(*) FROM spans WHERE trace_id = ?').pluck().get(trace));
+      expect(spansOfTrace()).toBe(1);
+      // The older run goes; the other run of the trace keeps the trace's span.
+      expect(store.applyRetention({ maxAgeMs: DAY, now: T0 + 2 * DAY })).toMatchObject({ runs: 1, spans: 0 });
+      expect(spansOfTrace()).toBe(1);
+      // The last run goes, and the span with it.
+      expect(store.applyRetention({ maxAgeMs: DAY, now: T0 + 4 * DAY })).toMatchObject({ runs: 1, spans: 1 });
+      expect(spansOfTrace()).toBe(0);
+    } finally {
+      reader.close();
+      store.close();
+    }
   });
 
   it('refuses a file with a newer schema', () => {
