@@ -258,6 +258,22 @@ for (let index = 0; index < request.warmupPairs; index++) {
   await setup.untraced();
   await setup.traced();
 }
+if (request.oneSide !== undefined) {
+  // Calls of one side only, for an instruction count of the whole process: no timing, no
+  // coverage, just the calls (settled block by block as measured below) and the check.
+  const { side, calls } = request.oneSide;
+  const call = side === 'traced' ? setup.traced : setup.untraced;
+  for (let index = 0; index < calls; index++) {
+    await call();
+    if (setup.block !== undefined && (index + 1) % setup.block.calls === 0) await setup.block.settle();
+  }
+  await setup.block?.settle();
+  const oneSideCheck = await setup.check(request.warmupPairs + (side === 'traced' ? calls : 0));
+  const result: LayerResponse = { type: 'result', description: setup.description, untraced: [], traced: [], callsUntraced: {}, callsTraced: {}, ok: oneSideCheck.ok && sink > 0, summary: oneSideCheck.summary };
+  // Sent before exiting (the rest of this script measures pairs).
+  await new Promise<void>((resolve) => process.send?.(result, undefined, {}, () => resolve()) ?? resolve());
+  process.exit(0);
+}
 /** Each side's CPU time by kind of thread over its blocks, µs (Linux only; block mode only). */
 const threadSums: Record<'traced' | 'untraced', Record<keyof ThreadCpu, number>> = {
   traced: { main: 0, workers: 0, v8Helpers: 0, other: 0 },

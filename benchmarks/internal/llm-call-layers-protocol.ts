@@ -15,6 +15,11 @@ export interface LayerRequest {
    * no longer fit the writer's page cache.
    */
   readonly storedRuns: boolean;
+  /**
+   * Instead of measuring pairs: after the warm-up, `calls` calls of one side only, then the check
+   * (for llm-call-instructions.ts, which counts the instructions of the whole process).
+   */
+  readonly oneSide?: { readonly side: 'traced' | 'untraced'; readonly calls: number };
 }
 
 /** Child → parent, once: the CPU time (µs per call, whole process) of every measured call (or block of calls) of each side. */

@@ -7,7 +7,9 @@ import type { RecordedRequest } from '@runtrace/testkit';
 import { REPLY } from './llm-call-protocol.ts';
 import type { ServerMessage } from './llm-call-protocol.ts';
 
-const server = await startMockOpenAIServer({ fallback: { reply: REPLY } });
+// Connections stay open while idle for up to ten minutes: a client run under Valgrind
+// (llm-call-instructions.ts) can pause for longer than Node's default of 5 s between calls.
+const server = await startMockOpenAIServer({ fallback: { reply: REPLY }, keepAliveTimeoutMs: 600_000 });
 
 // The mock server keeps every request it answered (for tests to inspect); a benchmark sends
 // hundreds of thousands, so the log is emptied now and then to keep this process's heap flat.

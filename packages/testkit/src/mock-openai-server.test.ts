@@ -128,6 +128,14 @@ describe('startMockOpenAIServer', () => {
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
     expect(await (await post(server, {})).text()).toBe('{"truncated":');
   });
+
+  it('keeps idle connections open for keepAliveTimeoutMs, and says so in its Keep-Alive header', async () => {
+    server = await startMockOpenAIServer();
+    expect((await post(server, {})).headers.get('keep-alive')).toBe('timeout=5');
+    await server.close();
+    server = await startMockOpenAIServer({ keepAliveTimeoutMs: 600_000 });
+    expect((await post(server, {})).headers.get('keep-alive')).toBe('timeout=600');
+  });
 });
 
 describe('startMockOpenAIServer: the Responses API', () => {

@@ -68,6 +68,12 @@ export interface MockOpenAIServerOptions {
   readonly script?: readonly MockOpenAIScenario[];
   /** Scenario used once the script is exhausted. Default: `{}` (a 200 with the default reply). */
   readonly fallback?: MockOpenAIScenario;
+  /**
+   * How long an idle keep-alive connection stays open, in ms. Default: Node's (5 s). A client
+   * slowed down (under a profiler or Valgrind) may otherwise reuse a connection the server is
+   * closing, and fail with "other side closed".
+   */
+  readonly keepAliveTimeoutMs?: number;
 }
 
 /** A running mock server. */
@@ -111,7 +117,7 @@ function errorType(status: number): string {
  * await server.close();
  */
 export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {}): Promise<MockOpenAIServer> {
-  const server = await startScriptedServer<MockOpenAIScenario>({ script: options.script, fallback: options.fallback, answer });
+  const server = await startScriptedServer<MockOpenAIScenario>({ script: options.script, fallback: options.fallback, answer, keepAliveTimeoutMs: options.keepAliveTimeoutMs });
   return {
     url: server.url,
     baseURL: `${server.url}/v1`,

@@ -27,6 +27,8 @@ export interface ScriptedServerOptions<Scenario> {
   readonly fallback?: Scenario | undefined;
   /** Writes the provider's answer; the shared scenario fields were already handled. */
   readonly answer: (request: RecordedRequest<Scenario>, response: ServerResponse) => Promise<void>;
+  /** How long an idle keep-alive connection stays open. Default: Node's (5 s). */
+  readonly keepAliveTimeoutMs?: number | undefined;
 }
 
 /** A running scripted server. */
@@ -152,6 +154,7 @@ export async function startScriptedServer<Scenario extends BaseScenario>(options
     });
   });
 
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
