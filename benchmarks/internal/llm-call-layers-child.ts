@@ -259,7 +259,7 @@ for (let index = 0; index < request.warmupPairs; index++) {
   await setup.traced();
 }
 if (request.oneSide !== undefined) {
-  // Calls of one side only, for an instruction count of the whole process: no timing, no
+  // Calls of one side only, for an instruction count of the process: no timing, no
   // coverage, just the calls (settled block by block as measured below) and the check.
   const { side, calls } = request.oneSide;
   const call = side === 'traced' ? setup.traced : setup.untraced;

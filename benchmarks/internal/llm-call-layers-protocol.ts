@@ -17,7 +17,7 @@ export interface LayerRequest {
   readonly storedRuns: boolean;
   /**
    * Instead of measuring pairs: after the warm-up, `calls` calls of one side only, then the check
-   * (for llm-call-instructions.ts, which counts the instructions of the whole process).
+   * (for llm-call-instructions.ts, which counts the instructions of the process, thread by thread).
    */
   readonly oneSide?: { readonly side: 'traced' | 'untraced'; readonly calls: number };
 }
