@@ -108,6 +108,9 @@ function readCounts(directory: string): Instructions {
   return { main, others };
 }
 
+/** The children under callgrind now running: ended when one fails, so none outlives the benchmark. */
+const running = new Set<ReturnType<typeof spawn>>();
+
 /** One configuration's child under callgrind, making `calls` calls of `side` after the common prefix; its instruction counts. */
 function countOnce(config: LayerConfig, side: Side, calls: number): Promise<Count> {
   const directory = mkdtempSync(join(tmpdir(), 'runtrace-bench-instructions-'));
@@ -124,6 +127,7 @@ function countOnce(config: LayerConfig, side: Side, calls: number): Promise<Coun
     ],
     { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] },
   );
+  running.add(child);
   let log = '';
   const stderr = child.stderr;
   if (stderr === null) throw new Error('no stderr pipe');
@@ -141,6 +145,7 @@ function countOnce(config: LayerConfig, side: Side, calls: number): Promise<Coun
     const timer = setTimeout(() => child.kill(), 30 * MINUTE);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      running.delete(child);
       try {
         const instructions = readCounts(directory);
         if (code !== 0 || instructions.main === 0 || answer === undefined) {
@@ -192,6 +197,7 @@ const counts = await pool(
   Math.max(1, Math.min(2, availableParallelism())),
 ).catch((error: unknown) => {
   failure ??= error instanceof Error ? error : new Error(String(error));
+  for (const child of running) child.kill();
   return undefined;
 });
 server.disconnect();
