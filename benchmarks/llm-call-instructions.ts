@@ -17,13 +17,20 @@
 // that compares best; a count is not a time either way (instructions differ in cost).
 // Needs valgrind: installed with apt-get when missing and running as root. Four processes per configuration, two at a time
 // (2 cores), each 1–5 minutes under callgrind.
-// Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-instructions.ts [--configs floor,runtrace,runtrace-store] [--calls 1500] [--skip 100] [--warmup 100]
+// `--functions N` also lists, per configuration, the N functions whose own instructions runtrace
+// adds most to a call (traced − untraced, main thread: JavaScript, V8's builtins and runtime, the
+// garbage collector), and runtrace's N costliest functions counted with what they call. Compiled
+// JavaScript is named through the map node writes with `--perf-basic-prof`, which logs code as it
+// is compiled and moved: compare the figures of such runs with each other.
+// Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-instructions.ts [--configs floor,runtrace,runtrace-store] [--calls 1500] [--skip 100] [--warmup 100] [--functions 25]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { perCallDifference, readFunctionCounts } from './internal/callgrind-functions.ts';
+import type { FunctionCounts } from './internal/callgrind-functions.ts';
 import { ChildChannel } from './internal/child-channel.ts';
 import { LAYER_CONFIGS } from './internal/llm-call-layers-protocol.ts';
 import type { LayerConfig, LayerRequest, LayerResponse } from './internal/llm-call-layers-protocol.ts';
@@ -35,6 +42,7 @@ const { values: args } = parseArgs({
     calls: { type: 'string' },
     skip: { type: 'string' },
     warmup: { type: 'string' },
+    functions: { type: 'string' },
   },
 });
 const count = (text: string | undefined, fallback: number, name: string, minimum = 1): number => {
@@ -45,6 +53,7 @@ const count = (text: string | undefined, fallback: number, name: string, minimum
 const CALLS = count(args.calls, 1_500, 'calls');
 const SKIP = count(args.skip, 100, 'skip', 0);
 const WARMUP_PAIRS = count(args.warmup, 100, 'warmup', 0);
+const FUNCTIONS = count(args.functions, 0, 'functions', 0);
 const configs = (args.configs?.split(',').map((name) => name.trim()) ?? ['floor', 'runtrace', 'runtrace-store']) as LayerConfig[];
 for (const name of configs) if (!LAYER_CONFIGS.includes(name)) throw new Error(`unknown configuration ${name}; known: ${LAYER_CONFIGS.join(', ')}`);
 
@@ -89,6 +98,8 @@ interface Instructions {
 interface Count {
   readonly instructions: Instructions;
   readonly answer: LayerResponse;
+  /** The main thread's instructions by function (with `--functions`). */
+  readonly functions?: FunctionCounts;
 }
 
 /**
@@ -99,6 +110,7 @@ function readCounts(directory: string): Instructions {
   let main = 0;
   let others = 0;
   for (const name of readdirSync(directory)) {
+    if (!name.startsWith('callgrind.out')) continue;
     const text = readFileSync(join(directory, name), 'utf8');
     const total = /^(?:totals|summary):\s+(\d+)/m.exec(text)?.[1];
     if (total === undefined) continue;
@@ -106,6 +118,21 @@ function readCounts(directory: string): Instructions {
     else others += Number(total);
   }
   return { main, others };
+}
+
+/**
+ * The main thread's counts by function, named through the perf map of the process (which is
+ * removed): callgrind's file says the pid, V8 writes the map to `/tmp/perf-<pid>.map`.
+ */
+function readMainFunctions(directory: string): FunctionCounts | undefined {
+  const name = readdirSync(directory).find((file) => file.startsWith('callgrind.out') && file.endsWith('-01'));
+  if (name === undefined) return undefined;
+  const file = join(directory, name);
+  const pid = /^pid:\s+(\d+)/m.exec(readFileSync(file, 'utf8').slice(0, 4_096))?.[1];
+  const mapFile = pid === undefined ? undefined : `/tmp/perf-${pid}.map`;
+  const perfMap = mapFile !== undefined && existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : undefined;
+  if (mapFile !== undefined) rmSync(mapFile, { force: true });
+  return readFunctionCounts(file, perfMap);
 }
 
 /** The children under callgrind now running: ended when one fails, so none outlives the benchmark. */
@@ -121,6 +148,9 @@ function countOnce(config: LayerConfig, side: Side, calls: number): Promise<Coun
       '--separate-threads=yes',
       `--callgrind-out-file=${join(directory, 'callgrind.out')}`,
       process.execPath,
+      // The perf map names compiled code; V8's own log, which the option also opens, goes to a
+      // file removed with the rest (named /dev/null, V8 would write it to stdout).
+      ...(FUNCTIONS > 0 ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${join(directory, 'v8.log')}`] : []),
       ...process.execArgv,
       script('llm-call-layers-child.ts'),
       config,
@@ -148,11 +178,12 @@ function countOnce(config: LayerConfig, side: Side, calls: number): Promise<Coun
       running.delete(child);
       try {
         const instructions = readCounts(directory);
+        const functions = FUNCTIONS > 0 ? readMainFunctions(directory) : undefined;
         if (code !== 0 || instructions.main === 0 || answer === undefined) {
           reject(new Error(`${config} ${side} (${calls} calls): exited with ${signal ?? `code ${String(code)}`}${answer === undefined ? ', no answer' : ''}\n${log.slice(-2_000)}`));
           return;
         }
-        resolve({ instructions, answer });
+        resolve(functions === undefined ? { instructions, answer } : { instructions, answer, functions });
       } finally {
         rmSync(directory, { recursive: true, force: true });
       }
@@ -243,6 +274,32 @@ if (whole !== undefined) {
   const storeMetadata = added.get('runtrace-store-metadata');
   if (storeMetadata !== undefined) lines.push(`  the store's share of the main thread (content policy metadata on both sides): ${thousands(storeMetadata - whole)}`);
   if (lines.length > 0) console.log(`\nattribution, main-thread instructions per call (thousands)\n${lines.join('\n')}`);
+}
+if (FUNCTIONS > 0) {
+  const functionsOf = (config: LayerConfig, side: Side, calls: number): FunctionCounts | undefined =>
+    counts.find((entry) => entry.config === config && entry.side === side && entry.calls === calls)?.functions;
+  const top = (entries: Iterable<[string, number]>): string =>
+    [...entries]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, FUNCTIONS)
+      .map(([name, value]) => `    ${thousands(value).padStart(6)}  ${name}`)
+      .join('\n');
+  for (const config of configs) {
+    const tracedLong = functionsOf(config, 'traced', SKIP + CALLS);
+    const tracedShort = functionsOf(config, 'traced', SKIP);
+    const untracedLong = functionsOf(config, 'untraced', SKIP + CALLS);
+    const untracedShort = functionsOf(config, 'untraced', SKIP);
+    if (tracedLong === undefined || tracedShort === undefined || untracedLong === undefined || untracedShort === undefined) {
+      console.log(`\n${config}: no counts by function (callgrind's main-thread file was not found)`);
+      continue;
+    }
+    const traced = perCallDifference(tracedLong.self, tracedShort.self, CALLS);
+    const untraced = perCallDifference(untracedLong.self, untracedShort.self, CALLS);
+    const added = [...new Set([...traced.keys(), ...untraced.keys()])].map((name): [string, number] => [name, (traced.get(name) ?? 0) - (untraced.get(name) ?? 0)]);
+    const inclusive = [...perCallDifference(tracedLong.inclusive, tracedShort.inclusive, CALLS)].filter(([name]) => name.includes('runtrace:'));
+    console.log(`\n${config}: instructions a function executes itself, added per call (traced − untraced, main thread, thousands)\n${top(added)}`);
+    console.log(`${config}: runtrace's functions with everything they call, per traced call (thousands; nested functions count again in their callers)\n${top(inclusive)}`);
+  }
 }
 console.log('\ndescriptions');
 for (const config of configs) console.log(`  ${config.padEnd(28)} ${counts.find((entry) => entry.config === config)?.answer.description ?? '(no answer)'}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHeaderBytes, headerRecord } from './header-record.js';
+import { decodeHeaderBytes, headerRecord, isNormalizedHeaderRecord } from './header-record.js';
 import { defaultRedactor } from './redactor.js';
 
 describe('headerRecord', () => {
@@ -9,6 +9,22 @@ describe('headerRecord', () => {
     const value = backing.subarray(7, 11); // 'caf' + 0xe9
     const record = headerRecord([name, value, Buffer.from('Content-Type'), Buffer.from('application/json'), Buffer.from('x-name'), Buffer.from([0x31])]);
     expect(record).toEqual({ 'x-name': 'café, 1', 'content-type': 'application/json' });
+  });
+
+  it('marks its records as normalized, and the redactor copies such a record instead of reading it again', () => {
+    const record = headerRecord(['Accept', 'a', 'Authorization', 'Bearer sk-proj-' + 'Ab1'.repeat(16), '__proto__', 'p']);
+    expect(isNormalizedHeaderRecord(record)).toBe(true);
+    expect(isNormalizedHeaderRecord({ accept: 'a' })).toBe(false);
+    expect(isNormalizedHeaderRecord(null)).toBe(false);
+    expect(Object.keys(record)).toEqual(['accept', 'authorization', '__proto__']);
+    expect(JSON.stringify(record)).toBe(`{"accept":"a","authorization":"Bearer sk-proj-${'Ab1'.repeat(16)}","__proto__":"p"}`);
+    const redacted = defaultRedactor.redactHeaders(record);
+    // A plain object of its own: the record handed in is left as it was.
+    expect(Object.getPrototypeOf(redacted.value)).toBe(Object.prototype);
+    expect(redacted.value).not.toBe(record);
+    expect(JSON.stringify(redacted.value)).toBe('{"accept":"a","authorization":"[REDACTED]","__proto__":"p"}');
+    expect(redacted.maskedCount).toBe(1);
+    expect(record['authorization']).toContain('Ab1Ab1');
   });
 
   it('reads pairs, objects with arrays, and iterables', () => {

@@ -37,15 +37,38 @@ export function headerText(value: unknown): string | undefined {
 }
 
 /**
+ * The prototype of the records {@link headerRecord} makes, itself an ordinary object: it marks a
+ * record whose names are lower-case and whose values are text, so that a reader such as
+ * `Redactor.redactHeaders` can copy it as it is instead of normalizing it again.
+ */
+const HEADER_RECORD_PROTOTYPE = Object.create(Object.prototype) as object;
+
+/**
+ * Whether `value` was made by {@link headerRecord}: lower-case names, text values.
+ *
+ * @example
+ * isNormalizedHeaderRecord(headerRecord({ Accept: 'a' })); // true
+ * isNormalizedHeaderRecord({ accept: 'a' }); // false (it may hold anything)
+ */
+export function isNormalizedHeaderRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === HEADER_RECORD_PROTOTYPE;
+}
+
+/**
  * Any header shape — undici's flat raw array (\`[name, value, …]\`, strings or bytes), pairs, a
  * fetch \`Headers\`, any iterable of pairs, or a plain object — as a record with lower-case names;
- * repeated names are joined with \`, \` (each \`set-cookie\` of a \`Headers\` included).
+ * repeated names are joined with \`, \` (each \`set-cookie\` of a \`Headers\` included). The record
+ * inherits from an ordinary object through a prototype of its own (see {@link isNormalizedHeaderRecord}).
  *
  * @example
  * headerRecord(['Content-Type', 'application/json', 'X-Id', '1']); // { 'content-type': 'application/json', 'x-id': '1' }
  */
 export function headerRecord(headers: unknown): Record<string, string> {
-  const record: Record<string, string> = {};
+  return readHeaders(headers, Object.create(HEADER_RECORD_PROTOTYPE) as Record<string, string>);
+}
+
+/** {@link headerRecord}'s reading, into `record` (an empty object): a plain one gives a plain record. */
+export function readHeaders(headers: unknown, record: Record<string, string>): Record<string, string> {
   const add = (name: unknown, value: unknown): void => {
     const text = headerText(value);
     const key = typeof name === 'string' ? name : headerText(name);

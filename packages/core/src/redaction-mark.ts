@@ -5,7 +5,11 @@ const MARK = Symbol.for('runtrace.redacted-values');
 
 interface Mark {
   readonly redactor: object;
-  readonly values: Map<string, string>;
+  /**
+   * Keys and values, alternating. A span marks a handful of values, so a scan is as quick as a
+   * map's lookup, and the mark, which lives as long as the span, stays small.
+   */
+  readonly entries: string[];
 }
 
 type Marked = Record<symbol, Mark | undefined>;
@@ -22,10 +26,22 @@ export function markRedacted(span: object, redactor: object, key: string, value:
   const target = span as Marked;
   let mark = target[MARK];
   if (mark === undefined || mark.redactor !== redactor) {
-    mark = { redactor, values: new Map() };
+    mark = { redactor, entries: [key, value] };
     target[MARK] = mark;
+    return;
   }
-  mark.values.set(key, value);
+  const entries = mark.entries;
+  const at = indexOfKey(entries, key);
+  if (at === -1) entries.push(key, value);
+  else entries[at + 1] = value;
+}
+
+/** Where `key` sits in alternating keys and values, or -1. */
+function indexOfKey(entries: readonly string[], key: string): number {
+  for (let index = 0; index < entries.length; index += 2) {
+    if (entries[index] === key) return index;
+  }
+  return -1;
 }
 
 /**
@@ -37,5 +53,7 @@ export function markRedacted(span: object, redactor: object, key: string, value:
  */
 export function isMarkedRedacted(span: object, redactor: object, key: string, value: unknown): boolean {
   const mark = (span as Marked)[MARK];
-  return mark !== undefined && mark.redactor === redactor && typeof value === 'string' && mark.values.get(key) === value;
+  if (mark === undefined || mark.redactor !== redactor || typeof value !== 'string') return false;
+  const at = indexOfKey(mark.entries, key);
+  return at !== -1 && mark.entries[at + 1] === value;
 }

@@ -1,5 +1,5 @@
 // Redaction of headers, JSON, NDJSON, server-sent events, URLs, free text and span attributes.
-import { headerRecord } from './header-record.js';
+import { isNormalizedHeaderRecord, readHeaders } from './header-record.js';
 import { Buffer } from 'node:buffer';
 import { REDACTED } from './attributes.js';
 import { InvalidArgumentError } from './errors.js';
@@ -168,7 +168,8 @@ export class Redactor {
    */
   redactHeaders(headers: HeadersInput): RedactionResult<Record<string, string>> {
     const tally = new Tally();
-    const collected = isPlainHeaderRecord(headers) ? lowerCaseRecord(headers) : headerRecord(headers);
+    // A record headerRecord made is already normalized: a shallow copy, which the loop below edits, will do.
+    const collected = isNormalizedHeaderRecord(headers) ? { ...headers } : isPlainHeaderRecord(headers) ? lowerCaseRecord(headers) : readHeaders(headers, {});
     for (const name of Object.keys(collected)) {
       const value = collected[name] as string;
       const out = this.#redactHeaderValue(name, value, tally);

@@ -199,7 +199,7 @@ function isRetryable(error: unknown): boolean {
  * call then goes unrecorded rather than failing).
  */
 function stepFor(run: RunState, call: ModelCall, options: RuntraceMiddlewareOptions): StepState | undefined {
-  for (const step of run.awaitingRetry) {
+  for (const step of run.awaitingRetry ?? []) {
     const pending = step.retryPending;
     if (pending !== undefined && sameCall(pending.call as ModelCall, call)) {
       step.resumeRetry();

@@ -91,27 +91,41 @@ describe('JsonCompleteness', () => {
   });
 
   it('agrees with a byte-by-byte reading on random documents cut into random chunks', () => {
-    const next = random(7);
-    const alphabet = ['{', '}', '[', ']', '"', '\\', '\\', '"', ' ', '\n', 'a', '1', ',', ':', 'é'];
-    const documents: string[] = [];
-    for (let n = 0; n < 3_000; n++) {
-      const length = Math.floor(next() * 40);
-      let text = '';
-      for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * alphabet.length)]!;
-      documents.push(text);
-      // Some well-formed ones with escapes in their strings, so `true` answers are common too.
-      documents.push(JSON.stringify({ text, list: [text, 1, null], nested: { more: `"${text}\\` } }));
-    }
-    for (const document of documents) {
-      const bytes = Buffer.from(document);
-      const json = new JsonCompleteness();
-      let at = 0;
-      while (at < bytes.length) {
-        const size = 1 + Math.floor(next() * 6);
-        json.feed(bytes.subarray(at, at + size));
-        at += size;
-      }
-      expect(json.complete(), document).toBe(byteByByte(bytes));
-    }
+    agreesOnRandomDocuments(random(7), 40, 6);
+  });
+
+  it('agrees on long strings in large chunks too, where it searches for the closing quote', () => {
+    // Escapes after a long run of plain characters, and across chunks.
+    expect(check(`{"a": "${'x'.repeat(31)}\\\\"}`)).toBe(true);
+    expect(check(`{"a": "${'x'.repeat(31)}\\\\", "b": "${'y'.repeat(100)}\\\\\\\\"}`)).toBe(true);
+    expect(check(`{"a": "${'x'.repeat(40)}\\"}`)).toBe(false);
+    expect(check(`{"a": "${'x'.repeat(30)}\\`, '"}')).toBe(false);
+    expect(check(`{"a": "${'x'.repeat(30)}\\`, '""}')).toBe(true);
+    agreesOnRandomDocuments(random(11), 200, 100);
   });
 });
+
+/** Random documents (up to `maxLength` characters of a JSON-ish alphabet, and well-formed ones), fed in chunks of up to `maxChunk` bytes. */
+function agreesOnRandomDocuments(next: () => number, maxLength: number, maxChunk: number): void {
+  const alphabet = ['{', '}', '[', ']', '"', '\\', '\\', '"', ' ', '\n', 'a', '1', ',', ':', 'é'];
+  const documents: string[] = [];
+  for (let n = 0; n < 3_000; n++) {
+    const length = Math.floor(next() * maxLength);
+    let text = '';
+    for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * alphabet.length)]!;
+    documents.push(text);
+    // Some well-formed ones with escapes in their strings, so `true` answers are common too.
+    documents.push(JSON.stringify({ text, list: [text, 1, null], nested: { more: `"${text}\\` } }));
+  }
+  for (const document of documents) {
+    const bytes = Buffer.from(document);
+    const json = new JsonCompleteness();
+    let at = 0;
+    while (at < bytes.length) {
+      const size = 1 + Math.floor(next() * maxChunk);
+      json.feed(bytes.subarray(at, at + size));
+      at += size;
+    }
+    expect(json.complete(), document).toBe(byteByByte(bytes));
+  }
+}

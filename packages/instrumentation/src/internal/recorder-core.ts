@@ -7,6 +7,7 @@ import type { ContentPolicy, OutcomeClassification, RunStatus, TokenUsage } from
 import type { RecorderClock } from '../recorder-clock.js';
 import type { InstrumentationRedactor } from '../instrumentation-redactor.js';
 import { RUN_KEY, STEP_KEY } from './context-keys.js';
+import { linkContext } from './linked-context.js';
 import { startOwnSpan } from './span-start.js';
 import type { PendingToolCall } from './wire-tool-calls.js';
 
@@ -77,8 +78,11 @@ export function endSpan(span: Span, outcome: Outcome, redactor: InstrumentationR
 export interface StepWireState {
   /** A request body was read (retries send the same one). */
   requestRead: boolean;
-  /** Attribute keys the wire set: it may update these, never a key the code set. */
-  readonly keys: Set<string>;
+  /**
+   * Attribute keys the wire set: it may update these, never a key the code set. A few dozen at
+   * most: a list is as quick to search as a set, and smaller while the step lives.
+   */
+  readonly keys: string[];
   /** Usage summed over the step's answered calls. */
   usage: TokenUsage | undefined;
   /** The model the wire named the step's span after. */
@@ -161,9 +165,13 @@ export class RunState extends EntityState {
   readonly model: string | undefined;
   stepCounter = 0;
   readonly openSteps = new Set<StepState>();
-  readonly openTools = new Set<ToolState>();
-  /** Steps whose call failed with an error its caller retries: they wait for the retry (see StepState.retryPending). */
-  readonly awaitingRetry = new Set<StepState>();
+  /** Tool calls in flight; made at the first (most runs record none). */
+  openTools: Set<ToolState> | undefined;
+  /**
+   * Steps whose call failed with an error its caller retries: they wait for the retry (see
+   * StepState.retryPending). Made at the first.
+   */
+  awaitingRetry: Set<StepState> | undefined;
   pendingOutcome: Outcome | undefined;
   /** An implicit run (a model call made outside any run): it ends with its last step. */
   endsWithSteps = false;
@@ -200,7 +208,8 @@ export class RunState extends EntityState {
   }
 
   protected enter(base: Context): Context {
-    return (this.recording ? trace.setSpan(base, this.span) : base).setValue(RUN_KEY, this);
+    const entered = linkContext(base, RUN_KEY, this);
+    return this.recording ? trace.setSpan(entered, this.span) : entered;
   }
 
   /** Requests the end of the run; returns false when an end was already requested. */
@@ -214,13 +223,13 @@ export class RunState extends EntityState {
     if (this.endsWithSteps) {
       // An implicit run ends with its step's own outcome: a call parked for a retry that can no
       // longer come ends with its failure, and the run with it.
-      for (const step of [...this.awaitingRetry]) step.finishAwaitingRetry();
+      for (const step of [...(this.awaitingRetry ?? [])]) step.finishAwaitingRetry();
       if (this.ended) return true;
     }
     this.endRequested = true;
-    for (const tool of [...this.openTools]) tool.finish({ status: 'interrupted', message: 'run ended before the tool call' });
+    for (const tool of [...(this.openTools ?? [])]) tool.finish({ status: 'interrupted', message: 'run ended before the tool call' });
     // A step waiting for a retry that never came ends with its own failure, at the time it failed.
-    for (const step of [...this.awaitingRetry]) step.finishAwaitingRetry();
+    for (const step of [...(this.awaitingRetry ?? [])]) step.finishAwaitingRetry();
     for (const step of [...this.openSteps]) {
       if (!step.streamOpen || outcome.status !== 'completed') {
         step.finish({ status: 'interrupted', message: 'run ended before the step' });
@@ -330,7 +339,8 @@ export class StepState extends EntityState {
 
   protected enter(base: Context): Context {
     // `base` carries the step's run under RUN_KEY already (it is the run's context or an active context of the run).
-    return (this.run.recording ? trace.setSpan(base, this.span) : base).setValue(STEP_KEY, this);
+    const entered = linkContext(base, STEP_KEY, this);
+    return this.run.recording ? trace.setSpan(entered, this.span) : entered;
   }
 
   /** Activity on the step: heartbeat it and its run at most once per interval. */
@@ -342,13 +352,13 @@ export class StepState extends EntityState {
   awaitRetry(pending: RetryPending): void {
     if (this.ended) return;
     this.retryPending = pending;
-    this.run.awaitingRetry.add(this);
+    (this.run.awaitingRetry ??= new Set()).add(this);
   }
 
   /** Takes the step back for the retry of its call. */
   resumeRetry(): void {
     this.retryPending = undefined;
-    this.run.awaitingRetry.delete(this);
+    this.run.awaitingRetry?.delete(this);
   }
 
   /** Ends a parked step with the failure it is parked with. */
@@ -364,7 +374,7 @@ export class StepState extends EntityState {
     this.outcome = outcome;
     this.streamOpen = false;
     this.retryPending = undefined;
-    this.run.awaitingRetry.delete(this);
+    this.run.awaitingRetry?.delete(this);
     this.finishSpan(outcome, endTime);
     this.run.childEnded(this);
   }
@@ -410,15 +420,15 @@ export class ToolState extends EntityState {
 
   protected enter(base: Context): Context {
     // Requests made by a tool are not attempts of a model call: the step is not active inside a tool.
-    let entered = this.run.recording ? trace.setSpan(base, this.span) : base;
-    if (entered.getValue(RUN_KEY) !== this.run) entered = entered.setValue(RUN_KEY, this.run);
-    return entered.getValue(STEP_KEY) === undefined ? entered : entered.deleteValue(STEP_KEY);
+    let entered = base.getValue(RUN_KEY) === this.run ? base : linkContext(base, RUN_KEY, this.run);
+    if (entered.getValue(STEP_KEY) !== undefined) entered = linkContext(entered, STEP_KEY, undefined);
+    return this.run.recording ? trace.setSpan(entered, this.span) : entered;
   }
 
   finish(outcome: Outcome): void {
     if (this.ended) return;
     this.finishSpan(outcome);
-    this.run.openTools.delete(this);
+    this.run.openTools?.delete(this);
   }
 }
 
@@ -497,7 +507,7 @@ export class RecorderCore {
           if (now - run.toolWait.since >= this.settings.heartbeatIntervalMs) run.finishWaiting();
           continue;
         }
-        if (run.awaitingRetry.size > 0) {
+        if (run.awaitingRetry !== undefined && run.awaitingRetry.size > 0) {
           for (const step of [...run.awaitingRetry]) {
             if (step.retryPending !== undefined && now - step.retryPending.since >= this.settings.heartbeatIntervalMs) step.finishAwaitingRetry();
           }
@@ -509,7 +519,7 @@ export class RecorderCore {
             step.heartbeat(now);
           }
         }
-        for (const tool of run.openTools) {
+        for (const tool of run.openTools ?? []) {
           if (tool.busy > 0) {
             busy = true;
             tool.heartbeat(now);

@@ -7,6 +7,7 @@ import type { StepParams, ToolCallParams } from '../step-params.js';
 import { labelOf } from './bounds.js';
 import { STEP_KEY, activeRunState, activeStepState } from './context-keys.js';
 import { activeForeignModelCall } from './foreign-model-call.js';
+import { linkContext } from './linked-context.js';
 import { markRedactedContent, redactedJson } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import { RunState, StepState, ToolState } from './recorder-core.js';
@@ -22,7 +23,7 @@ function safeInteger(value: number | undefined): number | undefined {
 export function startRunState(core: RecorderCore, params: RunParams, parent: RunState | undefined, recording: boolean): RunState {
   const settings = core.settings;
   const active = context.active();
-  const base = active.getValue(STEP_KEY) === undefined ? active : active.deleteValue(STEP_KEY);
+  const base = active.getValue(STEP_KEY) === undefined ? active : linkContext(active, STEP_KEY, undefined);
   const sub = parent !== undefined && parent.recording && !parent.ended;
   // A sub-agent run hangs under whatever runtrace span is active in its parent run (a tool call, say).
   const parentContext = sub ? (activeRunState(base) === parent ? base : parent.context) : base;
@@ -172,7 +173,7 @@ export function startToolState(run: RunState, params: ToolCallParams, explicitSt
   const tool = new ToolState(run, span, base);
   if (run.recording) markRedactedContent(span, settings.redactor, attributes);
   tool.addMasked(tally.masked);
-  run.openTools.add(tool);
+  (run.openTools ??= new Set()).add(tool);
   return tool;
 }
 

@@ -69,7 +69,13 @@ export function applyResponse(step: StepState, response: NormalizedResponse): vo
   markRedactedContent(step.span, step.core.settings.redactor, attributes);
   step.addMasked(tally.masked);
   // The code's values win: the wire no longer updates these keys.
-  if (step.wire !== undefined) for (const key in attributes) step.wire.keys.delete(key);
+  const keys = step.wire?.keys;
+  if (keys !== undefined) {
+    for (const key in attributes) {
+      const at = keys.indexOf(key);
+      if (at !== -1) keys.splice(at, 1);
+    }
+  }
 }
 
 /** The attributes of a response (output messages per content policy); masked values are counted in `tally`. */

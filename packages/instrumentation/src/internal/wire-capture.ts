@@ -61,7 +61,7 @@ function lastUserText(messages: readonly Message[] | undefined): string | undefi
 }
 
 function wireState(step: StepState): StepWireState {
-  step.wire ??= { requestRead: false, keys: new Set(), usage: undefined, named: false };
+  step.wire ??= { requestRead: false, keys: [], usage: undefined, named: false };
   return step.wire;
 }
 
@@ -233,9 +233,10 @@ export class WireCapture {
     const current = (step.span as { readonly attributes?: Attributes }).attributes;
     const filled: Attributes = {};
     for (const key in attributes) {
-      if (current?.[key] !== undefined && !keys.has(key)) continue;
+      const known = keys.includes(key);
+      if (current?.[key] !== undefined && !known) continue;
       filled[key] = attributes[key];
-      keys.add(key);
+      if (!known) keys.push(key);
     }
     step.span.setAttributes(filled);
     markRedactedContent(step.span, step.core.settings.redactor, filled);
