@@ -17,11 +17,12 @@
 // that compares best; a count is not a time either way (instructions differ in cost).
 // Needs valgrind: installed with apt-get when missing and running as root. Four processes per configuration, two at a time
 // (2 cores), each 1–5 minutes under callgrind.
-// `--functions N` also lists, per configuration, the N functions whose own instructions runtrace
-// adds most to a call (traced − untraced, main thread: JavaScript, V8's builtins and runtime, the
-// garbage collector), and runtrace's N costliest functions counted with what they call. Compiled
+// `--functions N` also splits, per configuration, what runtrace adds to the main thread by kind
+// of code (runtrace's JavaScript, OpenTelemetry's, V8's builtins, regular expressions, garbage
+// collection, …) and lists the N functions whose own instructions it adds most. Compiled
 // JavaScript is named through the map node writes with `--perf-basic-prof`, which logs code as it
-// is compiled and moved: compare the figures of such runs with each other.
+// is compiled and moved: compare the figures of such runs with each other. A function's count is
+// its own instructions: the builtins it calls (property access, allocation) count apart.
 // Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-instructions.ts [--configs floor,runtrace,runtrace-store] [--calls 1500] [--skip 100] [--warmup 100] [--functions 25]
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -29,8 +30,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { perCallDifference, readFunctionCounts } from './internal/callgrind-functions.ts';
-import type { FunctionCounts } from './internal/callgrind-functions.ts';
+import { CODE_KINDS, kindOf, perCallDifference, readFunctionCounts } from './internal/callgrind-functions.ts';
+import type { CodeKind } from './internal/callgrind-functions.ts';
 import { ChildChannel } from './internal/child-channel.ts';
 import { LAYER_CONFIGS } from './internal/llm-call-layers-protocol.ts';
 import type { LayerConfig, LayerRequest, LayerResponse } from './internal/llm-call-layers-protocol.ts';
@@ -98,8 +99,8 @@ interface Instructions {
 interface Count {
   readonly instructions: Instructions;
   readonly answer: LayerResponse;
-  /** The main thread's instructions by function (with `--functions`). */
-  readonly functions?: FunctionCounts;
+  /** The main thread's own instructions by function (with `--functions`). */
+  readonly functions?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -124,7 +125,7 @@ function readCounts(directory: string): Instructions {
  * The main thread's counts by function, named through the perf map of the process (which is
  * removed): callgrind's file says the pid, V8 writes the map to `/tmp/perf-<pid>.map`.
  */
-function readMainFunctions(directory: string): FunctionCounts | undefined {
+function readMainFunctions(directory: string): ReadonlyMap<string, number> | undefined {
   const name = readdirSync(directory).find((file) => file.startsWith('callgrind.out') && file.endsWith('-01'));
   if (name === undefined) return undefined;
   const file = join(directory, name);
@@ -276,14 +277,8 @@ if (whole !== undefined) {
   if (lines.length > 0) console.log(`\nattribution, main-thread instructions per call (thousands)\n${lines.join('\n')}`);
 }
 if (FUNCTIONS > 0) {
-  const functionsOf = (config: LayerConfig, side: Side, calls: number): FunctionCounts | undefined =>
+  const functionsOf = (config: LayerConfig, side: Side, calls: number): ReadonlyMap<string, number> | undefined =>
     counts.find((entry) => entry.config === config && entry.side === side && entry.calls === calls)?.functions;
-  const top = (entries: Iterable<[string, number]>): string =>
-    [...entries]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, FUNCTIONS)
-      .map(([name, value]) => `    ${thousands(value).padStart(6)}  ${name}`)
-      .join('\n');
   for (const config of configs) {
     const tracedLong = functionsOf(config, 'traced', SKIP + CALLS);
     const tracedShort = functionsOf(config, 'traced', SKIP);
@@ -293,12 +288,15 @@ if (FUNCTIONS > 0) {
       console.log(`\n${config}: no counts by function (callgrind's main-thread file was not found)`);
       continue;
     }
-    const traced = perCallDifference(tracedLong.self, tracedShort.self, CALLS);
-    const untraced = perCallDifference(untracedLong.self, untracedShort.self, CALLS);
+    const traced = perCallDifference(tracedLong, tracedShort, CALLS);
+    const untraced = perCallDifference(untracedLong, untracedShort, CALLS);
     const added = [...new Set([...traced.keys(), ...untraced.keys()])].map((name): [string, number] => [name, (traced.get(name) ?? 0) - (untraced.get(name) ?? 0)]);
-    const inclusive = [...perCallDifference(tracedLong.inclusive, tracedShort.inclusive, CALLS)].filter(([name]) => name.includes('runtrace:'));
-    console.log(`\n${config}: instructions a function executes itself, added per call (traced − untraced, main thread, thousands)\n${top(added)}`);
-    console.log(`${config}: runtrace's functions with everything they call, per traced call (thousands; nested functions count again in their callers)\n${top(inclusive)}`);
+    const byKind = new Map<CodeKind, number>(CODE_KINDS.map((kind) => [kind, 0]));
+    for (const [name, value] of added) byKind.set(kindOf(name), (byKind.get(kindOf(name)) ?? 0) + value);
+    console.log(`\n${config}: main-thread instructions added per call by kind of code (traced − untraced, thousands)`);
+    for (const [kind, value] of byKind) console.log(`    ${thousands(value).padStart(6)}  ${kind}`);
+    console.log(`${config}: the ${FUNCTIONS} functions whose own instructions it adds most`);
+    for (const [name, value] of added.sort((a, b) => b[1] - a[1]).slice(0, FUNCTIONS)) console.log(`    ${thousands(value).padStart(6)}  ${name}`);
   }
 }
 console.log('\ndescriptions');

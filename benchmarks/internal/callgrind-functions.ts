@@ -3,11 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 
-/** Instructions by function: executed in the function itself, and with everything it called. */
-export interface FunctionCounts {
-  readonly self: ReadonlyMap<string, number>;
-  readonly inclusive: ReadonlyMap<string, number>;
-}
+/** Longer names (a regular expression's source, say) are cut to this many characters. */
+const NAME_CHARS = 110;
 
 interface CodeRange {
   readonly start: number;
@@ -39,7 +36,11 @@ function functionName(raw: string): string {
   if (dependency !== null) return `${dependency[1]!}${dependency[2]!}/${dependency[3]!}`;
   const own = /^(.*?)\S*\/packages\/([^/]+)\/(?:dist|src)\/(.*)$/.exec(name);
   if (own !== null) return `${own[1]!}runtrace:${own[2]!}/${own[3]!}`;
-  return name;
+  return cut(name);
+}
+
+function cut(name: string): string {
+  return name.length <= NAME_CHARS ? name : `${name.slice(0, NAME_CHARS - 1)}…`;
 }
 
 /** The name of the code range holding `address`, or undefined. */
@@ -61,19 +62,20 @@ function rangeOf(ranges: readonly CodeRange[], address: number): string | undefi
 }
 
 /**
- * Per-function instructions of one callgrind output file (`--dump-instr=no`, the default). A
- * function callgrind names by an address (code without a symbol) takes the name of the perf map
- * range holding it; addresses no range holds count as `(compiled code, unnamed)`. Names of
- * native code lose their argument lists. Inclusive counts add the cost of every call a function
- * makes to another function, which is exact for native code and close for compiled JavaScript
- * (V8 inlines callees into their callers, whose counts then hold them).
+ * The instructions each function of one callgrind output file (`--dump-instr=no`, the default)
+ * executed itself. A function callgrind names by an address (code without a symbol) takes the
+ * name of the perf map range holding it; addresses no range holds count as `(compiled code,
+ * unnamed)`. Names of native code lose their argument lists. Only a function's own instructions
+ * are read: what callgrind adds up for a function's calls does not hold for compiled JavaScript,
+ * whose async functions resume from V8's builtins rather than from their callers (and V8 inlines
+ * callees into their callers, whose counts then hold them).
  */
-export function readFunctionCounts(callgrindFile: string, perfMap: string | undefined): FunctionCounts {
+export function readFunctionCounts(callgrindFile: string, perfMap: string | undefined): Map<string, number> {
   const ranges = perfMap === undefined ? [] : readPerfMap(perfMap);
   const names = new Map<string, string>();
   const resolve = (raw: string): string => {
     const address = /^0x([0-9a-f]+)/.exec(raw);
-    if (address === null) return raw.replace(/^v8::internal::/, '').replace(/(?<=.)\(.*$/, '');
+    if (address === null) return cut(raw.replace(/^v8::internal::/, '').replace(/(?<=.)\(.*$/, ''));
     return rangeOf(ranges, Number.parseInt(address[1]!, 16)) ?? '(compiled code, unnamed)';
   };
   // Callgrind names a function once as `(id) name` and later as `(id)` alone.
@@ -84,35 +86,51 @@ export function readFunctionCounts(callgrindFile: string, perfMap: string | unde
     return names.get(match[1]!) ?? '(unknown)';
   };
   const self = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  const add = (map: Map<string, number>, key: string, value: number): void => {
-    map.set(key, (map.get(key) ?? 0) + value);
-  };
   let current: string | undefined;
-  let callee = '';
   let nextIsCall = false;
   for (const line of readFileSync(callgrindFile, 'utf8').split('\n')) {
     if (line.startsWith('fn=')) {
       current = nameOf(line.slice(3));
     } else if (line.startsWith('cfn=')) {
-      callee = nameOf(line.slice(4));
+      nameOf(line.slice(4));
     } else if (line.startsWith('calls=')) {
       nextIsCall = true;
     } else if (current !== undefined && /^[+\-*\d]/.test(line)) {
-      // A cost line: a position, then the instruction count.
+      // A cost line: a position, then the instruction count; after `calls=`, the call's cost.
       const value = Number(line.trim().split(/\s+/)[1]);
-      if (Number.isNaN(value)) continue;
       if (nextIsCall) {
         nextIsCall = false;
-        // A call within one function (recursion, or two pieces of its code) is in its count already.
-        if (callee !== current) add(inclusive, current, value);
-      } else {
-        add(self, current, value);
-        add(inclusive, current, value);
+      } else if (!Number.isNaN(value)) {
+        self.set(current, (self.get(current) ?? 0) + value);
       }
     }
   }
-  return { self, inclusive };
+  return self;
+}
+
+/** The kinds of code {@link kindOf} sorts functions into, in the order they are listed. */
+export const CODE_KINDS = [
+  'runtrace JavaScript',
+  'OpenTelemetry JavaScript',
+  'other JavaScript (node, openai, undici)',
+  'compiled code, unnamed',
+  'V8 builtins (property access, calls, allocation, collections)',
+  'regular expressions',
+  'garbage collection',
+  'V8 runtime and other native code (JSON, strings, node, libc)',
+] as const;
+export type CodeKind = (typeof CODE_KINDS)[number];
+
+/** The kind of a function named by {@link readFunctionCounts}. */
+export function kindOf(name: string): CodeKind {
+  if (name.includes(' runtrace:')) return 'runtrace JavaScript';
+  if (name.includes(' @opentelemetry/')) return 'OpenTelemetry JavaScript';
+  if (/ (?:node:|[\w@.-]+\/)\S*:\d+:\d+$/.test(name)) return 'other JavaScript (node, openai, undici)';
+  if (name === '(compiled code, unnamed)') return 'compiled code, unnamed';
+  if (name.startsWith('RegExp')) return 'regular expressions';
+  if (name.startsWith('Builtins_') || name.startsWith('Builtin:')) return 'V8 builtins (property access, calls, allocation, collections)';
+  if (/Scaveng|MarkCompact|Marking|Sweep|Heap::|heap::|IteratePointers|Evacuat|MinorGC|cppgc/.test(name)) return 'garbage collection';
+  return 'V8 runtime and other native code (JSON, strings, node, libc)';
 }
 
 /** `long − short`, per call, for every function of either. */
