@@ -34,16 +34,18 @@ describe('LinkedContext', () => {
   });
 
   it(`flattens a chain deeper than ${MAX_LINKS} links into its base, keeping every value`, () => {
-    const base = ROOT_CONTEXT.setValue(B, 'kept');
+    const C = createContextKey('test.c');
+    const base = ROOT_CONTEXT.setValue(B, 'deleted later').setValue(C, 'kept');
     let current = linkContext(base, A, 0);
     for (let index = 1; index < MAX_LINKS; index++) current = current.setValue(A, index);
     expect(current).toBeInstanceOf(LinkedContext);
     // One more: the values move onto a context of the base's kind, and links start over.
-    const flat = current.deleteValue(B).setValue(A, 'last');
+    const flat = current.deleteValue(B);
     expect(flat).not.toBeInstanceOf(LinkedContext);
-    expect(flat.getValue(A)).toBe('last');
+    expect(flat.getValue(A)).toBe(MAX_LINKS - 1);
     expect(flat.getValue(B)).toBeUndefined();
-    const deep = linkContext(flat, B, 'linked');
+    expect(flat.getValue(C)).toBe('kept');
+    const deep = linkContext(flat.setValue(A, 'last'), B, 'linked');
     expect(deep).toBeInstanceOf(LinkedContext);
     expect(deep.getValue(A)).toBe('last');
     expect(deep.getValue(B)).toBe('linked');
