@@ -25,7 +25,7 @@
 // its own instructions: the builtins it calls (property access, allocation) count apart.
 // Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-instructions.ts [--configs floor,runtrace,runtrace-store] [--calls 1500] [--skip 100] [--warmup 100] [--functions 25]
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +129,12 @@ function readMainFunctions(directory: string): ReadonlyMap<string, number> | und
   const name = readdirSync(directory).find((file) => file.startsWith('callgrind.out') && file.endsWith('-01'));
   if (name === undefined) return undefined;
   const file = join(directory, name);
-  const pid = /^pid:\s+(\d+)/m.exec(readFileSync(file, 'utf8').slice(0, 4_096))?.[1];
+  // The pid is in the file's header: its first few hundred bytes.
+  const head = Buffer.alloc(4_096);
+  const descriptor = openSync(file, 'r');
+  const read = readSync(descriptor, head, 0, head.length, 0);
+  closeSync(descriptor);
+  const pid = /^pid:\s+(\d+)/m.exec(head.toString('utf8', 0, read))?.[1];
   const mapFile = pid === undefined ? undefined : `/tmp/perf-${pid}.map`;
   const perfMap = mapFile !== undefined && existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : undefined;
   if (mapFile !== undefined) rmSync(mapFile, { force: true });
@@ -295,6 +300,7 @@ if (FUNCTIONS > 0) {
     for (const [name, value] of added) byKind.set(kindOf(name), (byKind.get(kindOf(name)) ?? 0) + value);
     console.log(`\n${config}: main-thread instructions added per call by kind of code (traced − untraced, thousands)`);
     for (const [kind, value] of byKind) console.log(`    ${thousands(value).padStart(6)}  ${kind}`);
+    console.log(`    ${thousands(added.reduce((sum, [, value]) => sum + value, 0)).padStart(6)}  in all (the main thread's added instructions above)`);
     console.log(`${config}: the ${FUNCTIONS} functions whose own instructions it adds most`);
     for (const [name, value] of added.sort((a, b) => b[1] - a[1]).slice(0, FUNCTIONS)) console.log(`    ${thousands(value).padStart(6)}  ${name}`);
   }
