@@ -274,6 +274,59 @@ if (request.oneSide !== undefined) {
   await new Promise<void>((resolve) => process.send?.(result, undefined, {}, () => resolve()) ?? resolve());
   process.exit(0);
 }
+if (request.promotion !== undefined) {
+  if (config === 'floor') throw new Error('promotion: the floor configuration records one call at a time');
+  const { side, calls, inFlight } = request.promotion;
+  const call = side === 'traced' ? setup.traced : setup.untraced;
+  const inParallel = async (count: number): Promise<void> => {
+    let started = 0;
+    const lane = async (): Promise<void> => {
+      while (started < count) {
+        started += 1;
+        await call();
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, lane));
+    await setup.block?.settle();
+  };
+  // Warmed up with as many in flight first: the code paths of many calls at once get compiled unsampled.
+  const warm = Math.min(calls, 640);
+  await inParallel(warm);
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  // Objects a minor (young-generation) collection frees are left out: what remains was promoted or is still alive.
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false } as never);
+  await inParallel(calls);
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  session.disconnect();
+  const byPackage: Record<string, number> = {};
+  let total = 0;
+  const walk = (node: typeof profile.head, owner: string): void => {
+    const url = node.callFrame.url;
+    const here = url === '' ? owner : packageOf(url);
+    if (node.selfSize > 0) {
+      byPackage[here] = (byPackage[here] ?? 0) + node.selfSize / calls;
+      total += node.selfSize / calls;
+    }
+    for (const child of node.children) walk(child, here);
+  };
+  walk(profile.head, 'node');
+  const promotionCheck = await setup.check(request.warmupPairs + (side === 'traced' ? warm + calls : 0));
+  const result: LayerResponse = {
+    type: 'result',
+    description: setup.description,
+    untraced: [],
+    traced: [],
+    callsUntraced: {},
+    callsTraced: {},
+    promoted: { bytesPerCall: total, byPackage },
+    ok: promotionCheck.ok && sink > 0,
+    summary: promotionCheck.summary,
+  };
+  await new Promise<void>((resolve) => process.send?.(result, undefined, {}, () => resolve()) ?? resolve());
+  process.exit(0);
+}
 /** Each side's CPU time by kind of thread over its blocks, µs (Linux only; block mode only). */
 const threadSums: Record<'traced' | 'untraced', Record<keyof ThreadCpu, number>> = {
   traced: { main: 0, workers: 0, v8Helpers: 0, other: 0 },

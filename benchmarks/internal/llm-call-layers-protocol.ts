@@ -20,6 +20,12 @@ export interface LayerRequest {
    * (for llm-call-instructions.ts, which counts the instructions of the process, thread by thread).
    */
   readonly oneSide?: { readonly side: 'traced' | 'untraced'; readonly calls: number };
+  /**
+   * Instead of measuring pairs: after the warm-up, `calls` calls of one side with `inFlight` of
+   * them in flight at once, sampling what they allocate that outlives young-generation garbage
+   * collections (for llm-call-promotion.ts). Not for `floor`, whose calls run one at a time.
+   */
+  readonly promotion?: { readonly side: 'traced' | 'untraced'; readonly calls: number; readonly inFlight: number };
 }
 
 /** Child → parent, once: the CPU time (µs per call, whole process) of every measured call (or block of calls) of each side. */
@@ -36,6 +42,13 @@ export interface LayerResponse {
    * helpers, other), µs; for configurations measured in blocks, where Linux's /proc tells.
    */
   readonly addedByThread?: Readonly<Record<'main' | 'workers' | 'v8Helpers' | 'other', number>>;
+  /**
+   * With `promotion`: bytes per call allocated and then either still alive at the end or
+   * collected by a full garbage collection (so promoted to the old generation), in all and by
+   * the package whose JavaScript allocated them (a native allocation counts for the nearest
+   * JavaScript caller's package). Sampled every 256 bytes by V8's heap profiler.
+   */
+  readonly promoted?: { readonly bytesPerCall: number; readonly byPackage: Readonly<Record<string, number>> };
   readonly ok: boolean;
   readonly summary: string;
 }
