@@ -296,7 +296,7 @@ if (request.promotion !== undefined) {
   session.connect();
   await session.post('HeapProfiler.enable');
   // Objects a minor (young-generation) collection frees are left out: what remains was promoted or is still alive.
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false } as never);
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
   await inParallel(calls);
   const { profile } = await session.post('HeapProfiler.stopSampling');
   session.disconnect();
