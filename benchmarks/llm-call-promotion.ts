@@ -90,6 +90,10 @@ try {
     const byPackage = packages.map((name): [string, number] => [name, median(runs.traced.map((run) => run.byPackage[name] ?? 0))]).sort((a, b) => b[1] - a[1]);
     for (const [name, bytes] of byPackage) console.log(`    ${kilobytes(bytes).padStart(9)}  ${name} (traced, median)`);
   }
+} catch (error: unknown) {
+  // A child that failed or did not record every call: one line saying which, and no figures.
+  console.error(`llm-call-promotion: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
 } finally {
   server.disconnect();
 }
