@@ -67,26 +67,28 @@ export function headerRecord(headers: unknown): Record<string, string> {
   return readHeaders(headers, Object.create(HEADER_RECORD_PROTOTYPE) as Record<string, string>);
 }
 
+/** Adds one header to a record being read (a repeated name is joined with \`, \`). */
+function addHeader(record: Record<string, string>, name: unknown, value: unknown): void {
+  const text = headerText(value);
+  const key = typeof name === 'string' ? name : headerText(name);
+  if (text === undefined || key === undefined) return;
+  const lower = key.toLowerCase();
+  const previous = Object.hasOwn(record, lower) ? record[lower] : undefined;
+  const joined = previous === undefined ? text : `${previous}, ${text}`;
+  // A header named __proto__ is data, not the record's prototype.
+  if (lower === '__proto__') Object.defineProperty(record, lower, { value: joined, enumerable: true, writable: true, configurable: true });
+  else record[lower] = joined;
+}
+
 /** {@link headerRecord}'s reading, into `record` (an empty object): a plain one gives a plain record. */
 export function readHeaders(headers: unknown, record: Record<string, string>): Record<string, string> {
-  const add = (name: unknown, value: unknown): void => {
-    const text = headerText(value);
-    const key = typeof name === 'string' ? name : headerText(name);
-    if (text === undefined || key === undefined) return;
-    const lower = key.toLowerCase();
-    const previous = Object.hasOwn(record, lower) ? record[lower] : undefined;
-    const joined = previous === undefined ? text : `${previous}, ${text}`;
-    // A header named __proto__ is data, not the record's prototype.
-    if (lower === '__proto__') Object.defineProperty(record, lower, { value: joined, enumerable: true, writable: true, configurable: true });
-    else record[lower] = joined;
-  };
   if (headers === null || headers === undefined || typeof headers !== 'object') return record;
   if (Array.isArray(headers)) {
     const list = headers as readonly unknown[];
     if (list.length > 0 && Array.isArray(list[0])) {
-      for (const pair of list as readonly unknown[][]) add(pair[0], pair[1]);
+      for (const pair of list as readonly unknown[][]) addHeader(record, pair[0], pair[1]);
     } else {
-      for (let index = 0; index + 1 < list.length; index += 2) add(list[index], list[index + 1]);
+      for (let index = 0; index + 1 < list.length; index += 2) addHeader(record, list[index], list[index + 1]);
     }
     return record;
   }
@@ -96,15 +98,18 @@ export function readHeaders(headers: unknown, record: Record<string, string>): R
     const fetchHeaders = headers as { forEach(callback: (value: string, name: string) => void): void; getSetCookie?: () => string[] };
     const cookies = typeof fetchHeaders.getSetCookie === 'function' ? fetchHeaders.getSetCookie() : undefined;
     fetchHeaders.forEach((value, name) => {
-      if (cookies === undefined || name.toLowerCase() !== 'set-cookie') add(name, value);
+      if (cookies === undefined || name.toLowerCase() !== 'set-cookie') addHeader(record, name, value);
     });
-    for (const cookie of cookies ?? []) add('set-cookie', cookie);
+    for (const cookie of cookies ?? []) addHeader(record, 'set-cookie', cookie);
     return record;
   }
   if (Symbol.iterator in headers) {
-    for (const pair of headers as Iterable<unknown>) if (Array.isArray(pair)) add(pair[0], pair[1]);
+    for (const pair of headers as Iterable<unknown>) if (Array.isArray(pair)) addHeader(record, pair[0], pair[1]);
     return record;
   }
-  for (const [name, value] of Object.entries(headers)) add(name, value);
+  // A plain record (what fetch hands undici): its names, not a pair per header.
+  const plain = headers as Record<string, unknown>;
+  const names = Object.keys(plain);
+  for (let index = 0; index < names.length; index++) addHeader(record, names[index], plain[names[index] as string]);
   return record;
 }

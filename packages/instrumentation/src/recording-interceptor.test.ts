@@ -379,6 +379,19 @@ describe('createRecordingInterceptor with undici', () => {
     expect(attempts()[0]!.attributes['runtrace.attempt.response_body']).not.toContain('"choices"');
   });
 
+  it('fails a JSON body that is not one complete document on an endpoint the wire reader does not read', async () => {
+    server.enqueue({ body: '{"data": [', contentType: 'application/json' }, { body: '{"data": []}', contentType: 'application/json' });
+    const recorder = new Recorder({ tracerProvider: otel.provider });
+    await inStep(recorder, async () => {
+      await (await request(`${server.url}/v1/files`, { dispatcher: agent, method: 'GET' })).body.text();
+      await (await request(`${server.url}/v1/files`, { dispatcher: agent, method: 'GET' })).body.text();
+    });
+    expect(attempts().map((span) => [span.attributes['runtrace.status'], span.attributes['error.type']])).toEqual([
+      ['error', 'invalid_json'],
+      ['completed', undefined],
+    ]);
+  });
+
   it('completes HEAD and 204 responses without a body', async () => {
     server.enqueue({ body: '', status: 200 }, { body: '', status: 204 });
     const recorder = new Recorder({ tracerProvider: otel.provider });

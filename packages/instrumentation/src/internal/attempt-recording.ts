@@ -12,7 +12,7 @@ import type { Outcome, StepState } from './recorder-core.js';
 import { endImplicitStep } from './implicit-model-call.js';
 import { retryDelayMs } from './retry-delay.js';
 import { WIRE_REQUEST_BYTES, WireCapture, wireFormatOf } from './wire-capture.js';
-import { startOwnSpan } from './span-start.js';
+import { setOwnAttributes, startOwnSpan } from './span-start.js';
 
 interface UrlInfo {
   readonly url: string;
@@ -90,7 +90,10 @@ export class AttemptRecording {
   #contentType = '';
   #encoded = false;
   #declaredLength: number | undefined;
+  /** Follows the structure of a JSON body the wire reader does not read as a document. */
   #json: JsonCompleteness | undefined;
+  /** The wire reader reads the JSON body as a document and tells whether it was complete. */
+  #jsonOnWire = false;
   #done = false;
   #maskedTotal = 0;
   /** Reads the model call on the wire, when the request is one runtrace understands. */
@@ -217,14 +220,18 @@ export class AttemptRecording {
       this.#masked(redacted.maskedCount);
       attributes[RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS] = JSON.stringify(redacted.value);
     }
-    this.#span.setAttributes(attributes);
+    setOwnAttributes(this.#span, attributes);
     this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_RESPONSE_HEADERS);
     if (this.#wire !== undefined) {
       this.#readWireRequest();
       this.#wire.responseStart(statusCode, this.#contentType, encoding);
     }
     if (this.#bodiesPolicy && !this.#encoded && this.#keepsBodies(statusCode >= 400)) this.#response = new BodyCapture(settings.maxBodyBytes);
-    if (!this.#encoded && isJsonType(this.#contentType)) this.#json = new JsonCompleteness();
+    if (!this.#encoded && isJsonType(this.#contentType)) {
+      // A body the wire reader keeps and parses whole needs no second pass over its bytes.
+      if (this.#wire?.readsDocument === true) this.#jsonOnWire = true;
+      else this.#json = new JsonCompleteness();
+    }
   }
 
   /** A chunk of the response body; on the path of every chunk, so nothing here allocates a closure. */
@@ -300,7 +307,7 @@ export class AttemptRecording {
         message: `response body ended after ${this.#responseBytes} of ${this.#declaredLength} bytes`,
       };
     }
-    if (this.#json !== undefined && !this.#json.complete()) {
+    if ((this.#json !== undefined && !this.#json.complete()) || (this.#jsonOnWire && this.#wire?.documentComplete() === false)) {
       return { status: 'error', errorType: 'invalid_json', message: 'response body is not one complete JSON document' };
     }
     return failed ? httpError : { status: 'completed' };
@@ -345,7 +352,7 @@ export class AttemptRecording {
         }
       }
     }
-    this.#span.setAttributes(attributes);
+    setOwnAttributes(this.#span, attributes);
     this.#markRedacted(attributes, RuntraceAttributes.ATTEMPT_REQUEST_BODY, RuntraceAttributes.ATTEMPT_RESPONSE_BODY, RuntraceAttributes.ATTEMPT_ERROR);
     endSpan(this.#span, outcome, settings.redactor);
     this.#step.touch();

@@ -3,7 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { SpanLimits, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { startOwnSpan } from './span-start.js';
+import { setOwnAttributes, startOwnSpan } from './span-start.js';
 
 const OWN: Attributes = {
   'runtrace.span.kind': 'step',
@@ -111,5 +111,76 @@ describe('startOwnSpan on a span whose attribute record cannot grow', () => {
     await provider.forceFlush();
     // The SDK's own write throws on such a record; runtrace's start does not.
     expect(exporter.getFinishedSpans().map((ended) => ended.attributes)).toEqual([{ 'runtrace.span.kind': 'step', 'runtrace.status': 'in_progress', 'runtrace.run.id': 'run-1' }]);
+  });
+});
+
+describe('setOwnAttributes', () => {
+  const LATER: Attributes = { 'gen_ai.response.model': 'gpt-4o-mini-2024', 'gen_ai.usage.input_tokens': 12, 'gen_ai.response.finish_reasons': ['stop'], skipped: undefined };
+
+  /** A span whose own setAttributes is wrapped, as RunSpanProcessor's write-once guard wraps it. */
+  function wrapped(span: ReturnType<typeof startOwnSpan>): Attributes[] {
+    const seen: Attributes[] = [];
+    const original = span.setAttributes.bind(span);
+    span.setAttributes = (attributes: Attributes) => {
+      seen.push({ ...attributes });
+      return original(attributes);
+    };
+    return seen;
+  }
+
+  it('writes every defined value, keeps the count, and lets a wrapper on setAttributes see one write with no values', async () => {
+    const { provider, exporter } = pipeline({ attributeCountLimit: 130 });
+    const span = startOwnSpan(provider.getTracer('t'), 'chat', {}, OWN, undefined, ROOT_CONTEXT);
+    const seen = wrapped(span);
+    setOwnAttributes(span, LATER);
+    expect(seen).toEqual([{}]);
+    for (let index = 0; index < 130; index++) span.setAttribute(`app.extra.${index}`, index);
+    span.end();
+    await provider.forceFlush();
+    const [ended] = exporter.getFinishedSpans();
+    expect(ended?.attributes).toMatchObject({ 'gen_ai.response.model': 'gpt-4o-mini-2024', 'gen_ai.usage.input_tokens': 12, 'gen_ai.response.finish_reasons': ['stop'] });
+    expect(ended?.attributes).not.toHaveProperty('skipped');
+    // 8 own + 2 new later ones (finish reasons replaced its own value) + 130 extra, 130 kept: the
+    // count limit bites where the SDK's own writes would have.
+    expect(Object.keys(ended?.attributes ?? {})).toHaveLength(130);
+    expect(ended?.droppedAttributesCount).toBe(10);
+  });
+
+  it('hands a status to setAttributes, where a processor may refuse it', () => {
+    const { provider } = pipeline();
+    const span = startOwnSpan(provider.getTracer('t'), 'chat', {}, OWN, undefined, ROOT_CONTEXT);
+    const seen = wrapped(span);
+    setOwnAttributes(span, { 'runtrace.status': 'completed', 'gen_ai.response.id': 'r-1' });
+    expect(seen).toEqual([{ 'runtrace.status': 'completed', 'gen_ai.response.id': 'r-1' }]);
+    span.end();
+  });
+
+  it('writes nothing to an ended span and leaves the refusal to its setAttributes', async () => {
+    const { provider, exporter } = pipeline();
+    const span = startOwnSpan(provider.getTracer('t'), 'chat', {}, OWN, undefined, ROOT_CONTEXT);
+    span.end();
+    const seen = wrapped(span);
+    setOwnAttributes(span, LATER);
+    expect(seen).toEqual([LATER]);
+    await provider.forceFlush();
+    expect(exporter.getFinishedSpans()[0]?.attributes).toEqual(OWN);
+  });
+
+  it('leaves a configured value-length limit to the SDK, which truncates', async () => {
+    const { provider, exporter } = pipeline({ attributeValueLengthLimit: 4 });
+    const span = startOwnSpan(provider.getTracer('t'), 'chat', {}, OWN, undefined, ROOT_CONTEXT);
+    setOwnAttributes(span, LATER);
+    span.end();
+    await provider.forceFlush();
+    expect(exporter.getFinishedSpans()[0]?.attributes['gen_ai.response.model']).toBe('gpt-');
+  });
+
+  it('never throws, whatever the span does', () => {
+    const span = {
+      setAttributes: () => {
+        throw new Error('refused');
+      },
+    } as unknown as ReturnType<typeof startOwnSpan>;
+    expect(() => setOwnAttributes(span, LATER)).not.toThrow();
   });
 });

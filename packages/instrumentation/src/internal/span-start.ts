@@ -58,6 +58,38 @@ export function startOwnSpan(tracer: Tracer, name: string, options: SpanOptions,
     if (value !== undefined) initial[key] = value;
   }
   const span = tracer.startSpan(name, { ...options, attributes: initial }, parent);
+  writeOwn(span, own);
+  return span;
+}
+
+/** Nothing to write: what {@link setOwnAttributes} hands to the span's own `setAttributes` to announce its write. */
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+/**
+ * Writes attributes runtrace built itself (strings, numbers, booleans and arrays of them, never
+ * shared with the caller) onto a span it started and has not ended, as `setAttributes` would.
+ * Where the SDK would store them as they are, they are written into the span's attribute record
+ * directly, without the SDK's copy and check of every value (a `WeakSet` per value); the span's
+ * own `setAttributes` is still called, with no attributes, so that a wrapper a span processor
+ * put on it (`RunSpanProcessor` counts each write as the span's activity and refuses writes to
+ * an ended span) sees the write. Any other span gets them through `setAttributes`. Never throws.
+ */
+export function setOwnAttributes(span: Span, own: Attributes): void {
+  try {
+    // A status goes through the span's methods: a processor may refuse to change a terminal one.
+    if (own[RuntraceAttributes.STATUS] !== undefined || writableRecord(span, 0) === undefined) {
+      span.setAttributes(own);
+      return;
+    }
+    span.setAttributes(NO_ATTRIBUTES);
+    writeOwn(span, own);
+  } catch {
+    // A span that refuses attributes keeps what it has: recording never throws into the application.
+  }
+}
+
+/** Writes `own` into the span's record when that is what the SDK would do, else through `setAttributes`. */
+function writeOwn(span: Span, own: Attributes): void {
   let count = 0;
   for (const key in own) if (own[key] !== undefined) count += 1;
   const record = writableRecord(span, count);
@@ -67,7 +99,7 @@ export function startOwnSpan(tracer: Tracer, name: string, options: SpanOptions,
     } catch {
       // A span that refuses attributes keeps what it has: recording never throws into the application.
     }
-    return span;
+    return;
   }
   const attributes = record.attributes as Record<string, unknown>;
   let added = 0;
@@ -78,5 +110,4 @@ export function startOwnSpan(tracer: Tracer, name: string, options: SpanOptions,
     attributes[key] = value;
   }
   record._attributesCount += added;
-  return span;
 }

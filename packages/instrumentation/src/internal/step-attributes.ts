@@ -6,6 +6,7 @@ import type { NormalizedRequest, NormalizedResponse, RequestOptions } from '../g
 import { markRedactedContent, messageShapesJson, messagesJson, outputMessagesJson, outputShapesJson, toolDefinitionsJson } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import type { RecorderSettings, StepState } from './recorder-core.js';
+import { setOwnAttributes } from './span-start.js';
 
 /** Request attributes of a step (model options always; messages and tools as the policy allows). */
 export function requestAttributes(request: NormalizedRequest, settings: RecorderSettings, tally: MaskTally): Attributes {
@@ -65,7 +66,7 @@ export function applyResponse(step: StepState, response: NormalizedResponse): vo
   if (!step.recording || step.ended) return;
   const tally: MaskTally = { masked: 0 };
   const attributes = responseAttributes(step, response, tally);
-  step.span.setAttributes(attributes);
+  setOwnAttributes(step.span, attributes);
   markRedactedContent(step.span, step.core.settings.redactor, attributes);
   step.addMasked(tally.masked);
   // The code's values win: the wire no longer updates these keys.

@@ -9,6 +9,7 @@ import { markRedactedContent } from './gen-ai-content.js';
 import type { MaskTally } from './gen-ai-content.js';
 import type { StepState, StepWireState } from './recorder-core.js';
 import { requestAttributes, responseAttributes } from './step-attributes.js';
+import { setOwnAttributes } from './span-start.js';
 import { detectWireFormat } from './wire/detect-wire-format.js';
 import type { WireFormat, WireRequest, WireResponse, WireResponseParser } from './wire/wire-format.js';
 import { labelOf } from './bounds.js';
@@ -179,6 +180,26 @@ export class WireCapture {
     encoded.push(Buffer.from(chunk));
   }
 
+  /** Whether the answer is read as one JSON document, so that {@link documentComplete} can tell whether it was one. */
+  get readsDocument(): boolean {
+    return this.#parser?.readsDocument === true;
+  }
+
+  /**
+   * Once the body's last byte arrived, when {@link readsDocument}: whether the body was exactly
+   * one complete JSON document (the body is read here, once; {@link end} then uses what was read).
+   */
+  documentComplete(): boolean | undefined {
+    try {
+      const parser = this.#parser;
+      if (parser === undefined || !parser.readsDocument) return undefined;
+      parser.end();
+      return parser.documentComplete();
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The answer ended (`complete`) or was cut: what was read goes on the step. */
   end(complete: boolean): void {
     if (this.#done) return;
@@ -238,7 +259,7 @@ export class WireCapture {
       filled[key] = attributes[key];
       if (!known) keys.push(key);
     }
-    step.span.setAttributes(filled);
+    setOwnAttributes(step.span, filled);
     markRedactedContent(step.span, step.core.settings.redactor, filled);
     return filled;
   }

@@ -42,6 +42,36 @@ describe('WireBodyParser', () => {
     expect(parser.end()).toEqual({ finished: false, usageReported: false, id: 'chatcmpl-big', model: 'gpt-4o' });
   });
 
+  it('tells whether a document body was one complete JSON document, past its size bound too', () => {
+    const judged = (body: Uint8Array, contentType = 'application/json', chunk = 65_536): [boolean, boolean | undefined] => {
+      const parser = chat.createResponseParser(contentType, { maxTextBytes: 1000 });
+      for (let start = 0; start < body.length; start += chunk) parser.push(body.subarray(start, start + chunk));
+      parser.end();
+      return [parser.readsDocument, parser.documentComplete()];
+    };
+    expect(judged(completion, 'application/json', 7)).toEqual([true, true]);
+    expect(judged(utf8('{"choices": ['))).toEqual([true, false]);
+    expect(judged(utf8('{"a": 1} {"b": 2}'))).toEqual([true, false]);
+    expect(judged(utf8(' \n '))).toEqual([true, false]);
+    expect(judged(new Uint8Array())).toEqual([true, false]);
+    // JSON.parse refuses it, but its structure is whole: judged by structure, as any JSON body is.
+    expect(judged(utf8('{"a": tru}'))).toEqual([true, true]);
+    // Bytes that are not UTF-8 inside a string do not make a document incomplete.
+    expect(judged(Uint8Array.of(...utf8('{"a": "'), 0xff, 0xfe, ...utf8('"}')))).toEqual([true, true]);
+    // Over max(8 × maxTextBytes, 4 MiB) the parser keeps a prefix and follows the rest by structure.
+    const big = utf8(JSON.stringify({ id: 'c', choices: [{ message: { content: 'y"\\'.repeat(1_000_000) } }] }));
+    expect(big.length).toBeGreaterThan(4 * 1_048_576);
+    expect(judged(big)).toEqual([true, true]);
+    expect(judged(big.subarray(0, big.length - 2))).toEqual([true, false]);
+    expect(judged(Buffer.concat([big, utf8(' x')]))).toEqual([true, false]);
+    // Streams are no documents.
+    expect(judged(stream, 'text/event-stream')).toEqual([false, undefined]);
+    const streamedArray = formatOf('gemini', true).createResponseParser('application/json', { maxTextBytes: 1000 });
+    streamedArray.push(utf8('[{"candidates": []}]'));
+    streamedArray.end();
+    expect([streamedArray.readsDocument, streamedArray.documentComplete()]).toEqual([false, undefined]);
+  });
+
   it('returns the same response from every end() call and ignores pushes after it', () => {
     const parser = chat.createResponseParser('text/event-stream', { maxTextBytes: 1000 });
     parser.push(stream);

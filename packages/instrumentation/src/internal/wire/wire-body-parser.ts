@@ -1,5 +1,6 @@
 // Reads a response body as SSE, a streamed JSON array or one JSON document, and hands each message to a format's handler.
 import { MAX_STREAM_TEXT_BYTES } from '../bounds.js';
+import { JsonCompleteness } from '../json-completeness.js';
 import { ByteAccumulator } from './byte-accumulator.js';
 import { JsonArraySplitter } from './json-array-splitter.js';
 import { parseJsonPrefix } from './parse-json-prefix.js';
@@ -56,6 +57,13 @@ function modeOf(contentType: string | undefined, jsonArrayStream: boolean): Mode
   return 'sniff';
 }
 
+/** Whether bytes form one complete JSON document by their structure alone (see {@link JsonCompleteness}). */
+function completeInStructure(bytes: Uint8Array): boolean {
+  const completeness = new JsonCompleteness();
+  completeness.feed(bytes);
+  return completeness.complete();
+}
+
 /** `maxTextBytes` when it is usable, else the default. */
 function textBound(value: number): number {
   return Number.isFinite(value) && value >= 0 ? Math.floor(value) : MAX_STREAM_TEXT_BYTES;
@@ -83,6 +91,10 @@ export class WireBodyParser implements WireResponseParser {
   readonly #maxDocumentBytes: number;
   #document: ByteAccumulator | undefined;
   #documentCut = false;
+  /** Whether the document body was one complete JSON document, known at its end. */
+  #documentComplete: boolean | undefined;
+  /** Checks the structure of a document body past the size bound, from its first byte on. */
+  #overflow: JsonCompleteness | undefined;
   #sniffed: Uint8Array[] = [];
   #sniffedBytes = 0;
   #result: WireResponse | undefined;
@@ -96,7 +108,14 @@ export class WireBodyParser implements WireResponseParser {
     this.#maxDocumentBytes = Math.max(8 * maxTextBytes, 4 * MIB);
     this.#jsonArrayStream = options.jsonArrayStream;
     this.#mode = modeOf(contentType, options.jsonArrayStream);
+    this.readsDocument = this.#mode === 'json';
     this.#start();
+  }
+
+  readonly readsDocument: boolean;
+
+  documentComplete(): boolean | undefined {
+    return this.readsDocument ? this.#documentComplete : undefined;
   }
 
   push(chunk: Uint8Array): boolean {
@@ -182,16 +201,38 @@ export class WireBodyParser implements WireResponseParser {
   }
 
   #keepDocument(chunk: Uint8Array): void {
+    if (this.#overflow !== undefined) {
+      this.#overflow.feed(chunk);
+      return;
+    }
     this.#document ??= new ByteAccumulator(this.#maxDocumentBytes);
-    if (!this.#documentCut && !this.#document.append(chunk)) this.#documentCut = true;
+    const room = this.#maxDocumentBytes - this.#document.length;
+    if (this.#document.append(chunk)) return;
+    // Past the bound only the structure is followed, from the first byte (what was kept) on.
+    this.#documentCut = true;
+    this.#overflow = new JsonCompleteness();
+    this.#overflow.feed(this.#document.bytes());
+    this.#overflow.feed(chunk.subarray(Math.max(0, room)));
   }
 
   #endDocument(): void {
-    if (this.#document === undefined) return;
-    const text = UTF8.decode(this.#document.bytes());
+    if (this.#document === undefined) {
+      // No byte arrived: no document.
+      this.#documentComplete = false;
+      return;
+    }
+    const bytes = this.#document.bytes();
+    const text = UTF8.decode(bytes);
     this.#document = undefined;
-    if (isBlank(text)) return;
+    if (this.#overflow !== undefined) this.#documentComplete = this.#overflow.complete();
+    if (isBlank(text)) {
+      this.#documentComplete ??= false;
+      return;
+    }
     const parsed = parseJsonPrefix(text);
+    // A document JSON.parse reads is one complete document; one it does not read may still be
+    // complete in structure (bytes that are not UTF-8, say), which is what counts here.
+    this.#documentComplete ??= parsed.complete || completeInStructure(bytes);
     this.#handler.document(parsed.value, parsed.complete && !this.#documentCut);
   }
 

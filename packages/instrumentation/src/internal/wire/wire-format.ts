@@ -72,6 +72,16 @@ export interface WireResponseParser {
   push(chunk: Uint8Array): boolean;
   /** Ends the body and returns what was learned; later calls return the same. Never throws. */
   end(): WireResponse;
+  /**
+   * Whether the body is read as one JSON document (a JSON content type that is no streamed
+   * array): then {@link documentComplete} can tell whether it was one.
+   */
+  readonly readsDocument: boolean;
+  /**
+   * After {@link end}, when {@link readsDocument}: whether the body was exactly one complete
+   * JSON document (a body past the parser's size bound included); `undefined` otherwise.
+   */
+  documentComplete(): boolean | undefined;
 }
 
 /** An in-band error: an SSE `error` event, a failed response, or an error JSON body. */
