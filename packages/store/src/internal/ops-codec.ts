@@ -107,18 +107,14 @@ export class OpsPacker {
     this.#numbers[this.#n++] = op.events.length;
     // The op's text cells are joined and written once: one native call per op, not per cell.
     const texts: string[] = [];
-    for (const value of op.values) this.#cell(value, texts);
+    this.#cells(op.values, op.values.length, texts);
     for (const event of op.events) {
       this.#cell(event.name, texts);
       this.#cell(event.time_ms, texts);
       this.#cell(event.attributes, texts);
     }
-    if (runValues !== undefined) {
-      for (let column = 0; column < RUN_COLUMNS.length; column++) this.#cell(runValues[column] ?? null, texts);
-    }
-    if (resource !== undefined) {
-      for (let column = 0; column < RESOURCE_COLUMNS.length; column++) this.#cell(resource[column] ?? null, texts);
-    }
+    if (runValues !== undefined) this.#cells(runValues, RUN_COLUMNS.length, texts);
+    if (resource !== undefined) this.#cells(resource, RESOURCE_COLUMNS.length, texts);
     if (texts.length > 0) this.#writeText(texts.length === 1 ? texts[0]! : texts.join(''));
     this.#count += 1;
   }
@@ -146,6 +142,32 @@ export class OpsPacker {
     this.#textBytes = 0;
     this.#resources.clear();
     return buffer;
+  }
+
+  /**
+   * The first `length` values as cells (a missing one as null): {@link #cell} over a row, with the
+   * buffers and positions held in locals for the loop.
+   */
+  #cells(values: readonly (string | number | null | undefined)[], length: number, texts: string[]): void {
+    const numbers = this.#numbers;
+    const tags = this.#tags;
+    let n = this.#n;
+    let t = this.#t;
+    for (let index = 0; index < length; index++) {
+      const value = values[index];
+      if (value === null || value === undefined) {
+        tags[t++] = CELL_NULL;
+      } else if (typeof value === 'number') {
+        tags[t++] = CELL_NUMBER;
+        numbers[n++] = value;
+      } else {
+        tags[t++] = CELL_TEXT;
+        numbers[n++] = value.length;
+        texts.push(value);
+      }
+    }
+    this.#n = n;
+    this.#t = t;
   }
 
   #cell(value: string | number | null, texts: string[]): void {
