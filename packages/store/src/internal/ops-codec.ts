@@ -108,11 +108,7 @@ export class OpsPacker {
     // The op's text cells are joined and written once: one native call per op, not per cell.
     const texts: string[] = [];
     this.#cells(op.values, op.values.length, texts);
-    for (const event of op.events) {
-      this.#cell(event.name, texts);
-      this.#cell(event.time_ms, texts);
-      this.#cell(event.attributes, texts);
-    }
+    for (const event of op.events) this.#cells([event.name, event.time_ms, event.attributes], 3, texts);
     if (runValues !== undefined) this.#cells(runValues, RUN_COLUMNS.length, texts);
     if (resource !== undefined) this.#cells(resource, RESOURCE_COLUMNS.length, texts);
     if (texts.length > 0) this.#writeText(texts.length === 1 ? texts[0]! : texts.join(''));
@@ -145,8 +141,8 @@ export class OpsPacker {
   }
 
   /**
-   * The first `length` values as cells (a missing one as null): {@link #cell} over a row, with the
-   * buffers and positions held in locals for the loop.
+   * The first `length` values as cells (a missing one as null): null, a number, or text (its
+   * length among the numbers, the text itself joined with the op's other text cells).
    */
   #cells(values: readonly (string | number | null | undefined)[], length: number, texts: string[]): void {
     const numbers = this.#numbers;
@@ -168,19 +164,6 @@ export class OpsPacker {
     }
     this.#n = n;
     this.#t = t;
-  }
-
-  #cell(value: string | number | null, texts: string[]): void {
-    if (value === null) {
-      this.#tags[this.#t++] = CELL_NULL;
-    } else if (typeof value === 'number') {
-      this.#tags[this.#t++] = CELL_NUMBER;
-      this.#numbers[this.#n++] = value;
-    } else {
-      this.#tags[this.#t++] = CELL_TEXT;
-      this.#numbers[this.#n++] = value.length;
-      texts.push(value);
-    }
   }
 
   #writeText(text: string): void {
