@@ -12,7 +12,10 @@ export const REFUSAL_WARNING = 'refusal';
 function firstChoice(value: unknown): unknown {
   const choices = arrayField(value, 'choices');
   if (choices === undefined) return undefined;
-  return choices.find((choice) => numberField(choice, 'index') === 0) ?? (choices.length > 0 && numberField(choices[0], 'index') === undefined ? choices[0] : undefined);
+  for (const choice of choices) {
+    if (numberField(choice, 'index') === 0) return choice;
+  }
+  return choices.length > 0 && numberField(choices[0], 'index') === undefined ? choices[0] : undefined;
 }
 
 /**
@@ -31,11 +34,11 @@ export class OpenAiChatResponse implements WireMessageHandler {
   }
 
   message(event: string, data: unknown, rawData: string): void {
-    if (rawData.trim() === '[DONE]') {
-      this.#builder.markFinished();
+    if (!isRecord(data)) {
+      // `[DONE]` is not JSON, so only data that did not parse can be it.
+      if (data === undefined && rawData.trim() === '[DONE]') this.#builder.markFinished();
       return;
     }
-    if (!isRecord(data)) return;
     if (this.#error(event, data)) return;
     this.#common(data);
     this.#builder.setUsage(openAiUsage(field(field(data, 'x_groq'), 'usage')));
@@ -44,15 +47,18 @@ export class OpenAiChatResponse implements WireMessageHandler {
     this.#reasoning(delta);
     this.#builder.appendText('text', 'text', stringField(delta, 'content'));
     this.#refusal(stringField(delta, 'refusal'));
-    const calls = arrayField(delta, 'tool_calls') ?? [];
-    calls.forEach((call, position) => {
-      const functionSpec = field(call, 'function');
-      this.#builder.toolCall(String(numberField(call, 'index') ?? position), {
-        id: stringField(call, 'id'),
-        name: stringField(functionSpec, 'name'),
-        argumentsDelta: stringField(functionSpec, 'arguments'),
-      });
-    });
+    const calls = arrayField(delta, 'tool_calls');
+    if (calls !== undefined) {
+      for (let position = 0; position < calls.length; position++) {
+        const call = calls[position];
+        const functionSpec = field(call, 'function');
+        this.#builder.toolCall(String(numberField(call, 'index') ?? position), {
+          id: stringField(call, 'id'),
+          name: stringField(functionSpec, 'name'),
+          argumentsDelta: stringField(functionSpec, 'arguments'),
+        });
+      }
+    }
     this.#builder.setFinishReason(stringField(choice, 'finish_reason'));
   }
 

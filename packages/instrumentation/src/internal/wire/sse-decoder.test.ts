@@ -63,6 +63,28 @@ describe('SseDecoder', () => {
     expect(skipped).toBe(1);
   });
 
+  it('reads a line the same whether it arrives whole or in pieces, for every field form', () => {
+    // Field names that only start like known ones, a field without a colon, an empty value,
+    // two leading spaces, an id holding NUL (ignored), CR, LF and CRLF line ends, and a comment.
+    const stream =
+      'event: first\r\ndata\ndata:\ndatax: no\neventx: no\nid: 1\0\nid: 9\r\n\r\n' +
+      ': note\rdat: no\rdata:  two\r\rid\nevent\ndata: last\n\n';
+    // The last event id carries over to later events; a bare `id` line empties it.
+    const expected = [
+      { event: 'first', data: '\n', id: '9' },
+      { event: 'message', data: ' two', id: '9' },
+      { event: 'message', data: 'last', id: '' },
+    ];
+    expect(decode([stream]).events).toEqual(expected);
+    const bytes = utf8(stream);
+    for (let cut = 1; cut < bytes.length; cut += 1) {
+      for (let second = cut + 1; second < bytes.length; second += 7) {
+        const { events } = decode([bytes.subarray(0, cut), bytes.subarray(cut, second), bytes.subarray(second)]);
+        expect(events, `cut at ${cut} and ${second}`).toEqual(expected);
+      }
+    }
+  });
+
   it('never throws and dispatches only complete events, for random bytes in random pieces', () => {
     const random = createSeededRandom(11);
     for (let round = 0; round < 300; round += 1) {

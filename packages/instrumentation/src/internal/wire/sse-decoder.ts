@@ -22,7 +22,8 @@ export interface SseDecoderOptions {
 }
 
 const DEFAULT_MAX_EVENT_LENGTH = 1_048_576;
-const LINE_END = /[\r\n]/g;
+/** The options of every `decode` of a chunk: one object, not one per chunk. */
+const STREAMING = { stream: true } as const;
 
 /**
  * Splits bytes into events: `event:`/`data:`/`id:` fields, multi-line data, comments, and CRLF,
@@ -47,7 +48,10 @@ export class SseDecoder {
   /** The last chunk ended with CR: a LF starting the next one belongs to it. */
   #afterCarriageReturn = false;
   #eventType = '';
-  #data: string[] = [];
+  /** The event's first `data` line; most events have one, which then needs no joining. */
+  #firstData: string | undefined;
+  /** Its further `data` lines, when there are some. */
+  #moreData: string[] | undefined;
   #dataLength = 0;
   #id: string | undefined;
   /** The event being read outgrew the bound: drop it at its end. */
@@ -67,7 +71,7 @@ export class SseDecoder {
 
   push(chunk: Uint8Array): void {
     if (this.#ended) return;
-    this.#text(this.#utf8.decode(chunk, { stream: true }));
+    this.#text(this.#utf8.decode(chunk, STREAMING));
   }
 
   /** The stream ended: an event without its closing blank line is discarded. */
@@ -78,24 +82,33 @@ export class SseDecoder {
   }
 
   #text(text: string): void {
+    const length = text.length;
     let start = 0;
-    if (this.#afterCarriageReturn && text.length > 0) {
+    if (this.#afterCarriageReturn && length > 0) {
       this.#afterCarriageReturn = false;
       if (text.charCodeAt(0) === 0x0a) start = 1;
     }
-    while (start < text.length) {
-      LINE_END.lastIndex = start;
-      const match = LINE_END.exec(text);
-      if (match === null) {
+    // The next CR at or after `start` (-1: none left in this text), looked up again only once
+    // passed: streams that end lines with LF alone pay one search per text for it.
+    let carriageReturn = start < length ? text.indexOf('\r', start) : -1;
+    while (start < length) {
+      if (carriageReturn !== -1 && carriageReturn < start) carriageReturn = text.indexOf('\r', start);
+      let end = text.indexOf('\n', start);
+      if (carriageReturn !== -1 && (end === -1 || carriageReturn < end)) end = carriageReturn;
+      if (end === -1) {
         this.#addToLine(text.slice(start));
         return;
       }
-      const end = match.index;
-      if (end > start) this.#addToLine(text.slice(start, end));
-      this.#completeLine();
+      if (this.#line.length === 0 && !this.#lineHasText) {
+        // The whole line is in this text (the usual case): read it where it stands.
+        this.#wholeLine(text, start, end);
+      } else {
+        if (end > start) this.#addToLine(text.slice(start, end));
+        this.#completeLine();
+      }
       start = end + 1;
       if (text.charCodeAt(end) === 0x0d) {
-        if (start < text.length) {
+        if (start < length) {
           if (text.charCodeAt(start) === 0x0a) start += 1;
         } else {
           this.#afterCarriageReturn = true;
@@ -117,6 +130,7 @@ export class SseDecoder {
     this.#line.push(piece);
   }
 
+  /** A line that began in an earlier text: its pieces joined. */
   #completeLine(): void {
     const blank = !this.#lineHasText;
     const line = this.#line.length === 1 ? this.#line[0]! : this.#line.join('');
@@ -128,21 +142,44 @@ export class SseDecoder {
       return;
     }
     // An oversized event's lines are dropped until the blank line that ends it.
-    if (this.#oversized || line.charCodeAt(0) === 0x3a) return; // 0x3a: a comment
-    const colon = line.indexOf(':');
-    const name = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 0x20) value = value.slice(1);
-    switch (name) {
-      case 'event':
-        this.#eventType = value;
+    if (this.#oversized) return;
+    this.#field(line, 0, line.length);
+  }
+
+  /** A line found whole in `text`, from `start` to `end` (its line end), read as {@link #addToLine} and {@link #completeLine} would. */
+  #wholeLine(text: string, start: number, end: number): void {
+    if (end === start) {
+      this.#dispatch();
+      return;
+    }
+    if (this.#oversized) return;
+    if (end - start + this.#dataLength > this.#maxLength) {
+      this.#oversized = true;
+      return;
+    }
+    this.#field(text, start, end);
+  }
+
+  /** The field on the line `text.slice(start, end)` (not blank, the event not oversized). */
+  #field(text: string, start: number, end: number): void {
+    if (text.charCodeAt(start) === 0x3a) return; // a comment
+    let colon = text.indexOf(':', start);
+    if (colon >= end) colon = -1;
+    const nameEnd = colon < 0 ? end : colon;
+    let valueStart = colon < 0 ? end : colon + 1;
+    if (valueStart < end && text.charCodeAt(valueStart) === 0x20) valueStart += 1;
+    switch (nameEnd - start) {
+      case 4:
+        if (text.startsWith('data', start)) this.#addData(text.slice(valueStart, end));
         break;
-      case 'data':
-        this.#data.push(value);
-        this.#dataLength += value.length + 1;
+      case 5:
+        if (text.startsWith('event', start)) this.#eventType = text.slice(valueStart, end);
         break;
-      case 'id':
-        if (!value.includes('\0')) this.#id = value;
+      case 2:
+        if (text.startsWith('id', start)) {
+          const value = text.slice(valueStart, end);
+          if (!value.includes('\0')) this.#id = value;
+        }
         break;
       default:
         // `retry` and unknown fields change nothing here.
@@ -150,12 +187,20 @@ export class SseDecoder {
     }
   }
 
+  #addData(value: string): void {
+    if (this.#firstData === undefined) this.#firstData = value;
+    else (this.#moreData ??= []).push(value);
+    this.#dataLength += value.length + 1;
+  }
+
   #dispatch(): void {
     const oversized = this.#oversized;
-    const data = this.#data;
+    const first = this.#firstData;
+    const more = this.#moreData;
     const type = this.#eventType;
     const id = this.#id;
-    this.#data = [];
+    this.#firstData = undefined;
+    this.#moreData = undefined;
     this.#dataLength = 0;
     this.#eventType = '';
     this.#oversized = false;
@@ -163,8 +208,9 @@ export class SseDecoder {
       this.#skipped += 1;
       return;
     }
-    if (data.length === 0) return;
-    const event: { event: string; data: string; id?: string } = { event: type === '' ? 'message' : type, data: data.join('\n') };
+    if (first === undefined) return;
+    const data = more === undefined ? first : `${first}\n${more.join('\n')}`;
+    const event: { event: string; data: string; id?: string } = { event: type === '' ? 'message' : type, data };
     if (id !== undefined) event.id = id;
     this.#onEvent(event);
   }

@@ -20,6 +20,15 @@ function isBlank(text: string): boolean {
   return true;
 }
 
+/** The first character that is not JSON whitespace (NaN when there is none), without trimming a copy. */
+function firstCharacter(text: string): number {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return code;
+  }
+  return Number.NaN;
+}
+
 /** What a wire format does with the messages of a response body. */
 export interface WireMessageHandler {
   /**
@@ -238,7 +247,7 @@ export class WireBodyParser implements WireResponseParser {
 
   #message(event: string, rawData: string): void {
     let data: unknown;
-    const first = rawData.trimStart().charCodeAt(0);
+    const first = firstCharacter(rawData);
     // Only objects and arrays are messages; `[DONE]` and other markers stay raw.
     if (first === 0x7b || (first === 0x5b && rawData.trim() !== '[DONE]')) {
       try {
