@@ -23,7 +23,9 @@
 // JavaScript is named through the map node writes with `--perf-basic-prof`, which logs code as it
 // is compiled and moved: compare the figures of such runs with each other. A function's count is
 // its own instructions: the builtins it calls (property access, allocation) count apart.
-// Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-instructions.ts [--configs floor,runtrace,runtrace-store] [--calls 1500] [--skip 100] [--warmup 100] [--functions 25]
+// `--mode sse` streams every call (usage included) and reads it to its end, the traced one through
+// `step.wrapStream`; the floor reads non-streamed answers only, so it is left out.
+// Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-instructions.ts [--configs floor,runtrace,runtrace-store] [--mode json|sse] [--calls 1500] [--skip 100] [--warmup 100] [--functions 25]
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -44,6 +46,7 @@ const { values: args } = parseArgs({
     skip: { type: 'string' },
     warmup: { type: 'string' },
     functions: { type: 'string' },
+    mode: { type: 'string' },
   },
 });
 const count = (text: string | undefined, fallback: number, name: string, minimum = 1): number => {
@@ -55,7 +58,11 @@ const CALLS = count(args.calls, 1_500, 'calls');
 const SKIP = count(args.skip, 100, 'skip', 0);
 const WARMUP_PAIRS = count(args.warmup, 100, 'warmup', 0);
 const FUNCTIONS = count(args.functions, 0, 'functions', 0);
-const configs = (args.configs?.split(',').map((name) => name.trim()) ?? ['floor', 'runtrace', 'runtrace-store']) as LayerConfig[];
+const modeArgument = args.mode ?? 'json';
+if (modeArgument !== 'json' && modeArgument !== 'sse') throw new Error(`--mode: json or sse, not ${modeArgument}`);
+const MODE: 'json' | 'sse' = modeArgument;
+const configs = (args.configs?.split(',').map((name) => name.trim()) ?? (MODE === 'sse' ? ['runtrace', 'runtrace-store'] : ['floor', 'runtrace', 'runtrace-store'])) as LayerConfig[];
+if (MODE === 'sse' && configs.includes('floor')) throw new Error('--mode sse: the floor configuration reads non-streamed answers only; leave it out of --configs');
 for (const name of configs) if (!LAYER_CONFIGS.includes(name)) throw new Error(`unknown configuration ${name}; known: ${LAYER_CONFIGS.join(', ')}`);
 
 /** Whether valgrind runs here. */
@@ -175,7 +182,7 @@ function countOnce(config: LayerConfig, side: Side, calls: number): Promise<Coun
   child.on('message', (message: LayerResponse) => {
     answer = message;
   });
-  const request: LayerRequest = { baseURL, warmupPairs: WARMUP_PAIRS, pairs: 0, storedRuns: false, oneSide: { side, calls } };
+  const request: LayerRequest = { baseURL, warmupPairs: WARMUP_PAIRS, pairs: 0, storedRuns: false, mode: MODE, oneSide: { side, calls } };
   child.send(request);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => child.kill(), 30 * MINUTE);
@@ -212,7 +219,7 @@ async function pool<T>(tasks: readonly (() => Promise<T>)[], width: number): Pro
 }
 
 console.log(
-  `llm-call-instructions: openai client → mock server, non-streamed; instructions per thread under callgrind; ${WARMUP_PAIRS} warm-up pairs, ${SKIP} calls skipped, ${CALLS} counted per side; node ${process.version}`,
+  `llm-call-instructions: openai client → mock server, ${MODE === 'sse' ? 'streamed' : 'non-streamed'}; instructions per thread under callgrind; ${WARMUP_PAIRS} warm-up pairs, ${SKIP} calls skipped, ${CALLS} counted per side; node ${process.version}`,
 );
 const jobs: { config: LayerConfig; side: Side; calls: number }[] = [];
 for (const config of configs) for (const side of ['traced', 'untraced'] as const) for (const calls of [SKIP, SKIP + CALLS]) jobs.push({ config, side, calls });
@@ -251,7 +258,7 @@ const perCall = (config: LayerConfig, side: Side, thread: keyof Instructions): n
 };
 const thousands = (value: number): string => `${(value / 1_000).toFixed(0)}k`;
 const added = new Map<LayerConfig, number>();
-console.log('\ninstructions per non-streamed call once warm, main thread (thousands); other threads: added per call');
+console.log(`\ninstructions per ${MODE === 'sse' ? 'streamed' : 'non-streamed'} call once warm, main thread (thousands); other threads: added per call`);
 console.log(`  ${'configuration'.padEnd(28)} ${'untraced'.padStart(9)} ${'traced'.padStart(9)} ${'added'.padStart(9)} ${'× untraced'.padStart(11)} ${'other threads'.padStart(14)}`);
 for (const config of configs) {
   const untraced = perCall(config, 'untraced', 'main');

@@ -13,6 +13,7 @@ import { Database } from './baseline-sqlite.ts';
 import { RUNS as DATASET_RUNS, ensureDataset } from './query-dataset.ts';
 import { THREAD_KINDS, threadCpu, threadCpuSince } from './thread-cpu.ts';
 import type { ThreadCpu } from './thread-cpu.ts';
+import type { Recorder } from 'runtrace';
 import { MODEL, MESSAGES } from './llm-call-protocol.ts';
 import { LAYER_CONFIGS } from './llm-call-layers-protocol.ts';
 import type { LayerConfig, LayerRequest, LayerResponse } from './llm-call-layers-protocol.ts';
@@ -28,10 +29,37 @@ const request: LayerRequest = await new Promise((resolve) => process.once('messa
 const client = new OpenAI({ apiKey: 'sk-bench-0000000000000000', baseURL: request.baseURL, maxRetries: 0 });
 let sink = 0;
 
+const streamed = request.mode === 'sse';
+const streamedNote = streamed ? '; every call streamed, read to its end (through step.wrapStream when traced)' : '';
+if (streamed && config === 'floor') throw new Error('the floor configuration reads non-streamed answers only');
+
+/** The streamed request: the answer's usage comes in its last chunk. */
+function streamedCall() {
+  return client.chat.completions.create({ model: MODEL, messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+}
+
+/** Reads a streamed answer to its end. */
+async function readStream(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>): Promise<void> {
+  for await (const chunk of stream) sink += chunk.choices[0]?.delta.content?.length ?? 0;
+}
+
 /** The call itself, the same in every configuration. */
 async function plainCall(): Promise<void> {
+  if (streamed) {
+    await readStream(await streamedCall());
+    return;
+  }
   const reply = await client.chat.completions.create({ model: MODEL, messages: MESSAGES });
   sink += reply.choices[0]?.message.content?.length ?? 0;
+}
+
+/** The traced call as the README wraps it: a run and a step; a stream is wrapped by its step and read inside the run. */
+function tracedCall(recorder: Recorder): Promise<void> {
+  if (!streamed) return recorder.run({ kind: 'chat_turn' }, (run) => run.step({ operation: 'generate' }, plainCall));
+  return recorder.run({ kind: 'chat_turn' }, async (run) => {
+    const stream = await run.step({ operation: 'stream', model: MODEL }, async (step) => step.wrapStream(await streamedCall()));
+    await readStream(stream);
+  });
 }
 
 interface Setup {
@@ -191,8 +219,8 @@ async function runtraceSetup(): Promise<Setup> {
   const { recorder } = runtrace;
   const taken = config === 'runtrace-no-processor-hooks' ? '; the processor span hooks taken out' : config === 'runtrace-no-redaction' ? '; the redactor taken out (returns its input)' : '';
   return {
-    description: `register({ store: false, otlp: false }), content policy ${recorder.contentPolicy}; run + step around the call, attempt from fetch${taken}`,
-    traced: () => recorder.run({ kind: 'chat_turn' }, (run) => run.step({ operation: 'generate' }, plainCall)),
+    description: `register({ store: false, otlp: false }), content policy ${recorder.contentPolicy}; run + step around the call, attempt from fetch${taken}${streamedNote}`,
+    traced: () => tracedCall(recorder),
     untraced: plainCall,
     async check(tracedCalls) {
       const stats = runtrace.processor.stats();
@@ -223,8 +251,8 @@ async function storeSetup(): Promise<Setup> {
   const runtrace = register({ store: path, otlp: false, env: {}, implicitRuns: false, ...(config === 'runtrace-store-metadata' ? { contentPolicy: 'metadata' as const } : {}) });
   const { recorder } = runtrace;
   return {
-    description: `register({ store: <temp dir>/runtrace.db, otlp: false }) on a store ${stored === 0 ? 'created empty' : `already holding ${stored.toLocaleString('en-US')} runs`}, content policy ${recorder.contentPolicy}; run + step around the call, attempt from fetch; blocks of 100 calls, each side ended by forceFlush()`,
-    traced: () => recorder.run({ kind: 'chat_turn' }, (run) => run.step({ operation: 'generate' }, plainCall)),
+    description: `register({ store: <temp dir>/runtrace.db, otlp: false }) on a store ${stored === 0 ? 'created empty' : `already holding ${stored.toLocaleString('en-US')} runs`}, content policy ${recorder.contentPolicy}; run + step around the call, attempt from fetch${streamedNote}; blocks of 100 calls, each side ended by forceFlush()`,
+    traced: () => tracedCall(recorder),
     untraced: plainCall,
     block: { calls: 100, settle: () => runtrace.forceFlush() },
     async check(tracedCalls) {

@@ -16,6 +16,12 @@ export interface LayerRequest {
    */
   readonly storedRuns: boolean;
   /**
+   * `sse`: every call is streamed (`stream: true`, usage included) and read to its end, the
+   * traced one through `step.wrapStream` as the README shows. Not for `floor`, which reads
+   * non-streamed answers only. Default `json`.
+   */
+  readonly mode?: 'json' | 'sse';
+  /**
    * Instead of measuring pairs: after the warm-up, `calls` calls of one side only, then the check
    * (for llm-call-instructions.ts, which counts the instructions of the process, thread by thread).
    */
