@@ -88,12 +88,15 @@ export class SseDecoder {
       this.#afterCarriageReturn = false;
       if (text.charCodeAt(0) === 0x0a) start = 1;
     }
-    // The next CR at or after `start` (-1: none left in this text), looked up again only once
-    // passed: streams that end lines with LF alone pay one search per text for it.
+    // The next LF and the next CR at or after `start` (-1: none left in this text), each looked
+    // up again only once passed: every character is searched once per kind of line end, so a
+    // text whose lines end with only one of them costs one search for the other.
+    let lineFeed = start < length ? text.indexOf('\n', start) : -1;
     let carriageReturn = start < length ? text.indexOf('\r', start) : -1;
     while (start < length) {
+      if (lineFeed !== -1 && lineFeed < start) lineFeed = text.indexOf('\n', start);
       if (carriageReturn !== -1 && carriageReturn < start) carriageReturn = text.indexOf('\r', start);
-      let end = text.indexOf('\n', start);
+      let end = lineFeed;
       if (carriageReturn !== -1 && (end === -1 || carriageReturn < end)) end = carriageReturn;
       if (end === -1) {
         this.#addToLine(text.slice(start));
@@ -160,30 +163,44 @@ export class SseDecoder {
     this.#field(text, start, end);
   }
 
-  /** The field on the line `text.slice(start, end)` (not blank, the event not oversized). */
+  /**
+   * The field on the line `text.slice(start, end)` (not blank, the event not oversized). Only
+   * `data`, `event` and `id` matter, so the name is compared where it stands: nothing past the
+   * line is read (a search for the colon would run on into the rest of the text).
+   */
   #field(text: string, start: number, end: number): void {
-    if (text.charCodeAt(start) === 0x3a) return; // a comment
-    let colon = text.indexOf(':', start);
-    if (colon >= end) colon = -1;
-    const nameEnd = colon < 0 ? end : colon;
-    let valueStart = colon < 0 ? end : colon + 1;
-    if (valueStart < end && text.charCodeAt(valueStart) === 0x20) valueStart += 1;
-    switch (nameEnd - start) {
-      case 4:
-        if (text.startsWith('data', start)) this.#addData(text.slice(valueStart, end));
+    let nameLength: number;
+    switch (text.charCodeAt(start)) {
+      case 0x64: // d
+        nameLength = text.startsWith('data', start) ? 4 : 0;
         break;
-      case 5:
-        if (text.startsWith('event', start)) this.#eventType = text.slice(valueStart, end);
+      case 0x65: // e
+        nameLength = text.startsWith('event', start) ? 5 : 0;
         break;
-      case 2:
-        if (text.startsWith('id', start)) {
-          const value = text.slice(valueStart, end);
-          if (!value.includes('\0')) this.#id = value;
-        }
+      case 0x69: // i
+        nameLength = text.startsWith('id', start) ? 2 : 0;
         break;
       default:
-        // `retry` and unknown fields change nothing here.
-        break;
+        // A comment (`:`), `retry` or an unknown field changes nothing here.
+        return;
+    }
+    const nameEnd = start + nameLength;
+    if (nameLength === 0 || nameEnd > end) return;
+    // The name is the whole line (the value is empty) or is followed by the colon; a longer name
+    // (`datax: …`) is another field.
+    let valueStart = end;
+    if (nameEnd < end) {
+      if (text.charCodeAt(nameEnd) !== 0x3a) return;
+      valueStart = nameEnd + 1;
+      if (valueStart < end && text.charCodeAt(valueStart) === 0x20) valueStart += 1;
+    }
+    const value = text.slice(valueStart, end);
+    if (nameLength === 4) {
+      this.#addData(value);
+    } else if (nameLength === 5) {
+      this.#eventType = value;
+    } else if (!value.includes('\0')) {
+      this.#id = value;
     }
   }
 
