@@ -40,7 +40,21 @@ const server = createServer((request, response) => {
   let body = '';
   request.on('data', (chunk) => (body += chunk));
   request.on('end', () => {
-    const { model } = JSON.parse(body);
+    const { model, stream } = JSON.parse(body);
+    if (stream === true) {
+      // A streamed answer as OpenAI sends it: content deltas, the finish, then the usage chunk
+      // (stream_options.include_usage) and [DONE], one write per event.
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = (choices, usage) => ({ id: 'chatcmpl-packed-stream', object: 'chat.completion.chunk', created: 1, model, choices, usage });
+      const events = [
+        ...['Se', 'ven', '.'].map((content) => chunk([{ index: 0, delta: { content }, finish_reason: null }], null)),
+        chunk([{ index: 0, delta: {}, finish_reason: 'stop' }], null),
+        chunk([], { prompt_tokens: 900, completion_tokens: 12, total_tokens: 912 }),
+      ];
+      for (const event of events) response.write(`data: ${JSON.stringify(event)}\n\n`);
+      response.end('data: [DONE]\n\n');
+      return;
+    }
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({
       id: 'chatcmpl-packed', object: 'chat.completion', created: 1, model,
@@ -56,6 +70,14 @@ import OpenAI from 'openai';
 const client = new OpenAI({ apiKey: 'sk-packed-test', baseURL: process.env.BASE_URL, maxRetries: 0 });
 const reply = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'A prime number?' }] });
 console.log('answer', reply.choices[0].message.content);
+JS
+cat > app-stream.mjs <<'JS'
+import OpenAI from 'openai';
+const client = new OpenAI({ apiKey: 'sk-packed-test', baseURL: process.env.BASE_URL, maxRetries: 0 });
+const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'A prime number?' }], stream: true, stream_options: { include_usage: true } });
+let answer = '';
+for await (const chunk of stream) answer += chunk.choices[0]?.delta.content ?? '';
+console.log('streamed answer', answer);
 JS
 cat > typed.ts <<'TS'
 import { register, installFetchInstrumentation, runtraceMiddleware, Recorder } from 'runtrace';
@@ -85,6 +107,18 @@ node -e '
   const run = list?.[0];
   const ok = list?.length === 1 && run.kind === "llm_call" && run.status === "completed" && run.model === "gpt-4o-mini" && run.inputTokens === 1200 && run.outputTokens === 30 && run.costUsd > 0;
   console.log(ok ? "ok: one llm_call run, gpt-4o-mini, 1200 + 30 tokens, $" + run.costUsd : "unexpected runs: " + JSON.stringify(list));
+  process.exit(ok ? 0 : 1);
+'
+
+echo "-- a streamed call (no runtrace code in the app): its usage comes from the stream's last chunk"
+BASE_URL="$(head -1 server.url)" RUNTRACE_DB="$work/app/stream.db" node --import runtrace/register app-stream.mjs
+RUNTRACE_DB="$work/app/stream.db" npx --no-install runtrace runs --json > stream.json
+node -e '
+  const runs = JSON.parse(require("node:fs").readFileSync("stream.json", "utf8"));
+  const list = Array.isArray(runs) ? runs : runs.runs;
+  const run = list?.[0];
+  const ok = list?.length === 1 && run.kind === "llm_call" && run.status === "completed" && run.model === "gpt-4o-mini" && run.inputTokens === 900 && run.outputTokens === 12 && run.costUsd > 0;
+  console.log(ok ? "ok: a streamed llm_call run, 900 + 12 tokens from its usage chunk" : "unexpected runs: " + JSON.stringify(list));
   process.exit(ok ? 0 : 1);
 '
 
