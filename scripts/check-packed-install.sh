@@ -99,28 +99,28 @@ trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 50); do [ -s server.url ] && break; sleep 0.1; done
 BASE_URL="$(head -1 server.url)" RUNTRACE_DB="$work/app/runtrace.db" node --import runtrace/register app.mjs
 
+# Reads a store's runs with the installed CLI and wants exactly one completed llm_call run of
+# gpt-4o-mini with the given tokens and a cost. Arguments: the store, input tokens, output tokens,
+# what the ok line says.
+expect_one_llm_call() {
+  RUNTRACE_DB="$1" npx --no-install runtrace runs --json > runs.json
+  INPUT_TOKENS="$2" OUTPUT_TOKENS="$3" SAYS="$4" node -e '
+    const runs = JSON.parse(require("node:fs").readFileSync("runs.json", "utf8"));
+    const list = Array.isArray(runs) ? runs : runs.runs;
+    const run = list?.[0];
+    const ok = list?.length === 1 && run.kind === "llm_call" && run.status === "completed" && run.model === "gpt-4o-mini" &&
+      run.inputTokens === Number(process.env.INPUT_TOKENS) && run.outputTokens === Number(process.env.OUTPUT_TOKENS) && run.costUsd > 0;
+    console.log(ok ? `ok: ${process.env.SAYS}, $${run.costUsd}` : "unexpected runs: " + JSON.stringify(list));
+    process.exit(ok ? 0 : 1);
+  '
+}
+
 echo "-- runtrace runs --json"
-RUNTRACE_DB="$work/app/runtrace.db" npx --no-install runtrace runs --json > runs.json
-node -e '
-  const runs = JSON.parse(require("node:fs").readFileSync("runs.json", "utf8"));
-  const list = Array.isArray(runs) ? runs : runs.runs;
-  const run = list?.[0];
-  const ok = list?.length === 1 && run.kind === "llm_call" && run.status === "completed" && run.model === "gpt-4o-mini" && run.inputTokens === 1200 && run.outputTokens === 30 && run.costUsd > 0;
-  console.log(ok ? "ok: one llm_call run, gpt-4o-mini, 1200 + 30 tokens, $" + run.costUsd : "unexpected runs: " + JSON.stringify(list));
-  process.exit(ok ? 0 : 1);
-'
+expect_one_llm_call "$work/app/runtrace.db" 1200 30 "one llm_call run, gpt-4o-mini, 1200 + 30 tokens"
 
 echo "-- a streamed call (no runtrace code in the app): its usage comes from the stream's last chunk"
 BASE_URL="$(head -1 server.url)" RUNTRACE_DB="$work/app/stream.db" node --import runtrace/register app-stream.mjs
-RUNTRACE_DB="$work/app/stream.db" npx --no-install runtrace runs --json > stream.json
-node -e '
-  const runs = JSON.parse(require("node:fs").readFileSync("stream.json", "utf8"));
-  const list = Array.isArray(runs) ? runs : runs.runs;
-  const run = list?.[0];
-  const ok = list?.length === 1 && run.kind === "llm_call" && run.status === "completed" && run.model === "gpt-4o-mini" && run.inputTokens === 900 && run.outputTokens === 12 && run.costUsd > 0;
-  console.log(ok ? "ok: a streamed llm_call run, 900 + 12 tokens from its usage chunk" : "unexpected runs: " + JSON.stringify(list));
-  process.exit(ok ? 0 : 1);
-'
+expect_one_llm_call "$work/app/stream.db" 900 12 "a streamed llm_call run, 900 + 12 tokens from its usage chunk"
 
 echo "-- the same app when the environment asks for NodeSDK (a b3 propagator): runtrace loads it from the installed packages"
 BASE_URL="$(head -1 server.url)" RUNTRACE_DB="$work/app/node-sdk.db" OTEL_PROPAGATORS=tracecontext,b3 node --import runtrace/register app.mjs
