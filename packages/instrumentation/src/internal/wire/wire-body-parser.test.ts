@@ -53,6 +53,7 @@ describe('WireBodyParser', () => {
     expect(judged(utf8('{"choices": ['))).toEqual([true, false]);
     expect(judged(utf8('{"a": 1} {"b": 2}'))).toEqual([true, false]);
     expect(judged(utf8(' \n '))).toEqual([true, false]);
+    expect(judged(utf8('\uFEFF \n'))).toEqual([true, false]);
     expect(judged(new Uint8Array())).toEqual([true, false]);
     // JSON.parse refuses it, but its structure is whole: judged by structure, as any JSON body is.
     expect(judged(utf8('{"a": tru}'))).toEqual([true, true]);
@@ -84,6 +85,15 @@ describe('WireBodyParser', () => {
     for (const maxTextBytes of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
       expect(whole(chat, 'text/event-stream', stream, maxTextBytes).content).toEqual([{ type: 'text', text: 'Demain à Paris : 21 °C, ensoleillé ☀️.' }]);
     }
+  });
+
+  it('parses event data that starts with whitespace before its object, and reads [DONE] with spaces around it as the end', () => {
+    const body = utf8(
+      'data:  \t{"id":"c2","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\n' +
+        'data: not json\n\n' +
+        'data:  [DONE] \n\n',
+    );
+    expect(whole(chat, 'text/event-stream', body)).toMatchObject({ id: 'c2', model: 'gpt-4o', content: [{ type: 'text', text: 'Hi' }], finished: true });
   });
 
   it('reports an empty body as nothing learned', () => {

@@ -11,20 +11,14 @@ import type { ResponseParserOptions, WireResponse, WireResponseParser } from './
 /** One decoder for whole documents: `decode` without `stream` keeps no state between calls. */
 const UTF8 = new TextDecoder('utf-8');
 
-/** Whether the text is empty or whitespace only, without trimming a copy of it. */
-function isBlank(text: string): boolean {
+/**
+ * The first character that is not JSON whitespace (nor, with `skipByteOrderMark`, U+FEFF), or
+ * NaN when there is none; read in place, without trimming a copy.
+ */
+function firstCharacter(text: string, skipByteOrderMark = false): number {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09 && code !== 0xfeff) return false;
-  }
-  return true;
-}
-
-/** The first character that is not JSON whitespace (NaN when there is none), without trimming a copy. */
-function firstCharacter(text: string): number {
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return code;
+    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09 && !(skipByteOrderMark && code === 0xfeff)) return code;
   }
   return Number.NaN;
 }
@@ -234,7 +228,8 @@ export class WireBodyParser implements WireResponseParser {
     const text = UTF8.decode(bytes);
     this.#document = undefined;
     if (this.#overflow !== undefined) this.#documentComplete = this.#overflow.complete();
-    if (isBlank(text)) {
+    // Empty or whitespace only (a byte order mark counts as whitespace here).
+    if (Number.isNaN(firstCharacter(text, true))) {
       this.#documentComplete ??= false;
       return;
     }
