@@ -424,14 +424,15 @@ export class Redactor {
 
   /**
    * Whether `redactAttribute(key, value)` returns `value` unchanged by its cheap check alone (an
-   * ordinary key, and a value that is neither JSON nor anything a rule could match), with nothing
+   * ordinary key, and a value, JSON or not, with nothing any rule could match), with nothing
    * allocated. `false` means the full redaction has to run, not that something will be masked.
    *
    * @example
    * defaultRedactor.attributeUnchanged('gen_ai.request.model', 'gpt-4o-mini'); // true
    */
   attributeUnchanged(key: string, value: string): boolean {
-    return this.#attributeClass(key).kind === 'other' && !looksLikeJson(value) && !this.#rules.mayContainSecret(value);
+    if (this.#attributeClass(key).kind !== 'other') return false;
+    return looksLikeJson(value) ? !this.#rules.jsonMayChange(value) : !this.#rules.mayContainSecret(value);
   }
 
   #attributeClass(key: string): AttributeClass {

@@ -55,8 +55,8 @@ describe('credential table', () => {
   });
 
   it('keeps the trigger within the alternatives the regular expression engine scans fast', () => {
-    for (const inRawJson of [false, true]) {
-      const source = triggerSource(inRawJson, ['session']);
+    for (const mode of ['text', 'raw-json', 'json-or-text'] as const) {
+      const source = triggerSource(mode, ['session']);
       let depth = 0;
       let inClass = false;
       let alternatives = 1;

@@ -28,11 +28,20 @@ export interface RuleSetOptions {
   readonly extraQueryParams: readonly string[];
   readonly extraPatterns: readonly { readonly name: string; readonly pattern: RegExp }[];
   readonly allowedValues: readonly string[];
+  /** Whether {@link RuleSet.jsonMayChange} may answer false (default true); off, every JSON text is walked. */
+  readonly jsonFastPath?: boolean;
 }
 
 const KEY_CACHE_LIMIT = 4096;
 /** How many JSON keys {@link RuleSet.jsonKeyRuleAt} remembers without a lookup (a power of two). */
 const RECENT_KEYS = 128;
+/**
+ * A JSON string whose text opens a document (`"{`, `" [`, `"\\n{`), which the JSON rules redact as
+ * a document of its own. In valid JSON a closing quote is never followed by `{` or `[`. Keyed on
+ * the bracket, far rarer than the quote, and looking behind it.
+ */
+const EMBEDDED_DOCUMENT = /[{[](?<="(?: |\\[nrt])*.)/;
+
 /** Texts at most this long that the trigger matches but no rule changes are remembered (header values and URLs repeat on every call). */
 const CLEAN_TEXT_MAX_CHARS = 512;
 const CLEAN_TEXT_LIMIT = 4096;
@@ -52,6 +61,10 @@ export class RuleSet {
   readonly rawJsonTrigger: RegExp;
   /** Global trigger for one string, to learn which kinds of rule can fire. */
   readonly #textTrigger: RegExp;
+  /** Non-global trigger for a JSON-looking text, read either way (see {@link jsonMayChange}). */
+  readonly #jsonOrTextTrigger: RegExp;
+  /** Whether {@link jsonMayChange} may answer false: not with user patterns or extra JSON keys, which its trigger does not know. */
+  readonly #jsonFastPath: boolean;
 
   readonly #extraHeaders: ReadonlyMap<string, string>;
   readonly #allowedHeaders: ReadonlySet<string>;
@@ -85,8 +98,10 @@ export class RuleSet {
     this.#patterns = [...BUILT_IN_PATTERNS, ...extra];
     this.scanEveryString = extra.length > 0;
     const extraNames = options.extraQueryParams.map(escapeRegExp);
-    this.#trigger = new RegExp(triggerSource(false, extraNames));
-    this.rawJsonTrigger = new RegExp(triggerSource(true, extraNames), 'g');
+    this.#trigger = new RegExp(triggerSource('text', extraNames));
+    this.rawJsonTrigger = new RegExp(triggerSource('raw-json', extraNames), 'g');
+    this.#jsonOrTextTrigger = new RegExp(triggerSource('json-or-text', extraNames));
+    this.#jsonFastPath = options.jsonFastPath !== false && !this.scanEveryString && this.#extraJsonKeys.size === 0;
     this.#textTrigger = new RegExp(this.#trigger.source, 'g');
   }
 
@@ -140,6 +155,18 @@ export class RuleSet {
   mayContainSecret(text: string): boolean {
     if (this.scanEveryString) return true;
     return this.#trigger.test(text) && !this.#knownClean(text);
+  }
+
+  /**
+   * Whether a JSON-looking text could come out of the JSON rules, or of the free-text rules when
+   * it does not parse, changed. One scan, so a document without secrets skips the walk through
+   * its structure. False is exact: every change either path makes starts at a hit of the
+   * `json-or-text` trigger (a rule's literal, an assignment, a URL, an escape, a key a JSON key
+   * rule masks) or inside a string that holds a JSON document of its own.
+   */
+  jsonMayChange(text: string): boolean {
+    if (!this.#jsonFastPath) return true;
+    return this.#jsonOrTextTrigger.test(text) || EMBEDDED_DOCUMENT.test(text);
   }
 
   /**

@@ -400,20 +400,69 @@ export function formatPatternsIn(text: string): Uint8Array {
 }
 
 /**
+ * Where a trigger runs: over `text` (one string as it reads), over the raw text of a JSON
+ * document (`raw-json`, whose hits tell the JSON scanner which strings need the rules), or over
+ * a JSON-looking text to learn whether it can come back unchanged at all (`json-or-text`: hits
+ * wherever either of the others does, and on every key a JSON key rule could mask).
+ */
+export type TriggerMode = 'text' | 'raw-json' | 'json-or-text';
+
+/** Characters a JSON key's words may be split by and still be one word to the key rules (`normalizeKey` drops them). */
+const KEY_SPLIT = '[-_.\\s]*';
+
+/**
+ * A word as the JSON key rules see it: any case (and `K`, the Kelvin sign, which lower-cases to
+ * `k`), split anywhere by {@link KEY_SPLIT}.
+ */
+function keyWord(word: string): string {
+  return [...word].map((char) => (char === 'k' ? '[kK\\u212A]' : `[${char}${char.toUpperCase()}]`)).join(KEY_SPLIT);
+}
+
+const SECRET_KEY_WORDS = ['pass', 'pwd', 'secret', 'cred', 'key', 'token', 'auth', 'sig', 'cookie', 'connectionstring'];
+
+/**
+ * The words, grouped by their last letter: a look behind reads from the end, so each position
+ * then costs one test per last letter rather than one per word.
+ */
+function keyWordsByLastLetter(words: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const word of words) {
+    const last = word.slice(-1);
+    let group = groups.get(last);
+    if (group === undefined) groups.set(last, (group = []));
+    group.push(word.slice(0, -1));
+  }
+  return [...groups].map(([last, starts]) => `(?:${starts.map(keyWord).join('|')})${KEY_SPLIT}${keyWord(last)}`).join('|');
+}
+
+/**
+ * Behind a `:` or `=`, the end of a JSON key holding a word a key rule masks on (see
+ * `secretJsonKeyRule`: every secret key name holds one of these once normalized), or holding a
+ * whitespace escape (`\n`, `\t`), which the key rules read as a separator inside a word. The
+ * words include every one of {@link TRIGGER_WORDS}, so this also finds what the text trigger's
+ * quoted names do (`password":`, `token"=`). Lazy: the words are tried nearest the quote first.
+ */
+const SECRET_KEY_BEHIND = `(?<=(?:${keyWordsByLastLetter(SECRET_KEY_WORDS)}|\\\\[nrtf])[^"]*?"\\s*)`;
+
+/**
  * Source of the quick trigger: text matching none of these alternatives cannot be changed by
  * any built-in rule, so it is returned as is. Every alternative starts on a rarely seen
- * character (looking behind and ahead for the rest), which keeps the scan fast. In raw JSON
- * (`inRawJson`), a bare quote before `:` is structure (`"max_tokens":`), not content, so only
- * an escaped quote counts there.
+ * character (looking behind and ahead for the rest), which keeps the scan fast. In raw JSON,
+ * a bare quote before `:` is structure (`"max_tokens":`), not content, so only an escaped quote
+ * counts there.
  */
-export function triggerSource(inRawJson: boolean, extraNames: readonly string[]): string {
-  const quote = inRawJson ? `(?:\\\\"|')?` : `(?:\\\\"|["'])?`;
-  const callQuote = inRawJson ? `(?:\\\\"|')` : `(?:\\\\"|["'])`;
+export function triggerSource(mode: TriggerMode, extraNames: readonly string[]): string {
+  const raw = mode !== 'text';
+  // In `json-or-text`, a quoted name before `:` or `=` is found by SECRET_KEY_BEHIND, at less cost.
+  const quote = mode === 'text' ? `(?:\\\\"|["'])?` : `(?:\\\\"|')?`;
+  const callQuote = mode === 'raw-json' ? `(?:\\\\"|')` : `(?:\\\\"|["'])`;
   // In raw JSON, whitespace inside a string may be written as an escape (\n, \t, \r).
-  const space = inRawJson ? '(?:\\s|\\\\[ntr])' : '\\s';
+  const space = raw ? '(?:\\s|\\\\[ntr])' : '\\s';
   // An assignment (`name: value`, `name=value`, or a query parameter the options name), and a
   // call's argument (`"name", value`), looked behind for from the separator.
-  const assignment = [`${TRIGGER_WORDS}[\\w.-]*${quote}${space}*${extraNames.length > 0 ? `|(?:${extraNames.join('|')})(?==)` : ''}`, `${TRIGGER_WORDS}[\\w.-]*${callQuote}${space}*`];
+  // Lazy (`*?`): read from the separator back, the words are then tried nearest first, which
+  // costs fewer steps over names without them; what matches is the same.
+  const assignment = [`${TRIGGER_WORDS}[\\w.-]*?${quote}${space}*${extraNames.length > 0 ? `|(?:${extraNames.join('|')})(?==)` : ''}`, `${TRIGGER_WORDS}[\\w.-]*?${callQuote}${space}*`];
   const alternatives = [
     ...LITERAL_ALTERNATIVES,
     `[Bb](?:earer|EARER|asic|ASIC)${space}`,
@@ -421,10 +470,11 @@ export function triggerSource(inRawJson: boolean, extraNames: readonly string[])
     `(?<=[Tt]o|TO)(?:ken|KEN)${space}`,
     // A URL matters only with userinfo (`@`) or parameters (`=`); Oracle's JDBC URL has neither.
     ':(?:(?:\\/\\/|\\\\\\/\\\\\\/)[^\\s"\'<>`@=]*[@=]|(?<=jdbc:oracle:)[a-z])',
-    `(?<=${assignment[0] as string})[:=]`,
+    // One alternative for both looks behind a separator: past fifteen the scan slows down.
+    mode === 'json-or-text' ? `(?:(?<=${assignment[0] as string})|${SECRET_KEY_BEHIND})[:=]` : `(?<=${assignment[0] as string})[:=]`,
     `(?<=${assignment[1] as string}),`,
   ];
   // A \u escape in raw JSON may spell any of the above.
-  if (inRawJson) alternatives.push('\\\\u');
+  if (raw) alternatives.push('\\\\u');
   return alternatives.join('|');
 }

@@ -77,12 +77,16 @@ describe('RedactionMemo', () => {
 });
 
 describe('RedactionMemo.unchanged', () => {
-  it("answers with the core redactor's cheap check, and never for a subclass's own redactAttribute", () => {
+  it("answers with the core redactor's cheap check for short values, and never for a subclass's own redactAttribute", () => {
     const memo = new RedactionMemo(new Redactor());
     expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, 'gpt-4o-mini')).toBe(true);
     expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, SECRET)).toBe(false);
     expect(memo.unchanged('url.full', 'https://example.test/v1')).toBe(false);
-    expect(memo.unchanged('app.payload', '{"a":1}')).toBe(false);
+    expect(memo.unchanged('app.payload', '{"a":1}')).toBe(true);
+    expect(memo.unchanged('app.payload', '{"password":"x"}')).toBe(false);
+    // A value long enough to be remembered is left to the memo, which finds a repeat by one comparison.
+    expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, 'a'.repeat(MEMO_MIN_CHARS))).toBe(false);
+    expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, 'a'.repeat(MEMO_MIN_CHARS - 1))).toBe(true);
     expect(new RedactionMemo(new CountingRedactor()).unchanged(GenAiAttributes.REQUEST_MODEL, 'gpt-4o-mini')).toBe(false);
   });
 });

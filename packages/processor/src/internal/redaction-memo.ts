@@ -70,10 +70,12 @@ export class RedactionMemo implements AttributeRedactor {
 
   /**
    * Whether the redactor returns `value` unchanged by its cheap check alone (nothing allocated);
-   * always `false` for a subclass with a `redactAttribute` of its own.
+   * always `false` for a subclass with a `redactAttribute` of its own, and for values long enough
+   * to be remembered: a remembered one is found at the cost of a comparison, cheaper than the
+   * check's scan (`redactAttribute` still runs the check first on a value it has not seen).
    */
   unchanged(key: string, value: string): boolean {
-    return this.#checkable && this.redactor.attributeUnchanged(key, value);
+    return this.#checkable && value.length < MEMO_MIN_CHARS && this.redactor.attributeUnchanged(key, value);
   }
 
   redactAttribute(key: string, value: string): AttributeRedaction {
