@@ -393,8 +393,10 @@ export class Redactor {
    * defaultRedactor.redactAttribute('url.full', 'https://h/?key=AIza…').value; // 'https://h/?key=[REDACTED]'
    */
   redactAttribute(key: string, value: string): RedactionResult<string> {
-    if (this.attributeUnchanged(key, value)) return { value, maskedCount: 0, rules: NO_RULES };
     const attribute = this.#attributeClass(key);
+    // A JSON-looking value is checked once, inside redactEmbeddedText, which then walks only
+    // what may change; asking attributeUnchanged first would scan it twice.
+    if (attribute.kind === 'other' && !looksLikeJson(value) && !this.#rules.mayContainSecret(value)) return { value, maskedCount: 0, rules: NO_RULES };
     const tally = new Tally();
     let out: string;
     switch (attribute.kind) {

@@ -54,8 +54,8 @@ const CUT = new InvalidJson('end of a JSON prefix');
  * Redacts one JSON document. Returns the redacted text, or undefined when the text is not
  * exactly one valid JSON document. Counts go into `tally` only on success.
  */
-export function redactJsonText(text: string, rules: RuleSet, tally: Tally, embedding = 0): string | undefined {
-  return scan(new Scanner(text, rules, embedding), tally);
+export function redactJsonText(text: string, rules: RuleSet, tally: Tally, embedding = 0, triggerFrom = 0): string | undefined {
+  return scan(new Scanner(text, rules, embedding, false, triggerFrom), tally);
 }
 
 /**
@@ -100,8 +100,9 @@ export function looksLikeJson(text: string): boolean {
 export function redactEmbeddedText(text: string, rules: RuleSet, tally: Tally, embedding: number, knownHits?: number): string {
   if (embedding < MAX_EMBEDDING && looksLikeJson(text)) {
     // Most documents hold nothing to mask: one scan says so, without a walk through them.
-    if (!rules.jsonMayChange(text)) return text;
-    const out = redactJsonText(text, rules, tally, embedding + 1);
+    const from = rules.jsonChangeFrom(text);
+    if (from === -1) return text;
+    const out = redactJsonText(text, rules, tally, embedding + 1, from);
     if (out !== undefined) return out;
   }
   return rules.redactText(text, tally, knownHits);
@@ -142,6 +143,8 @@ class Scanner {
     embedding: number,
     /** Prefix mode: the end of the text is a cut, not the end of the document. */
     prefix = false,
+    /** Where the raw-JSON trigger starts to look: no hit of it comes before (see `RuleSet.jsonChangeFrom`). */
+    triggerFrom = 0,
   ) {
     this.#text = text;
     this.#rules = rules;
@@ -149,7 +152,7 @@ class Scanner {
     this.#prefix = prefix;
     if (!rules.scanEveryString) {
       const trigger = rules.rawJsonTrigger;
-      trigger.lastIndex = 0;
+      trigger.lastIndex = triggerFrom;
       for (let match = trigger.exec(text); match !== null; match = trigger.exec(text)) {
         this.#triggers.push(match.index);
         this.#triggerKinds.push(triggerHit(match[0]));

@@ -165,8 +165,21 @@ export class RuleSet {
    * rule masks) or inside a string that holds a JSON document of its own.
    */
   jsonMayChange(text: string): boolean {
-    if (!this.#jsonFastPath) return true;
-    return this.#jsonOrTextTrigger.test(text) || EMBEDDED_DOCUMENT.test(text);
+    return this.jsonChangeFrom(text) !== -1;
+  }
+
+  /**
+   * {@link jsonMayChange} with where to start: -1 when the text comes back unchanged, else the
+   * index from which the raw-JSON trigger has to look (0 when the check is off). That trigger's
+   * alternatives are the `json-or-text` trigger's, narrower, so it cannot hit before that
+   * trigger's first hit; with only an embedded document found, it has nothing to find at all
+   * (the text's length). So a text with something to mask is not scanned twice over.
+   */
+  jsonChangeFrom(text: string): number {
+    if (!this.#jsonFastPath) return 0;
+    const hit = this.#jsonOrTextTrigger.exec(text);
+    if (hit !== null) return hit.index;
+    return EMBEDDED_DOCUMENT.test(text) ? text.length : -1;
   }
 
   /**
