@@ -198,7 +198,14 @@ const parse = timeIt(() => {
 const redact = timeIt(() => {
   sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, MESSAGES_JSON).maskedCount;
 });
+// The same messages with a key at their end that the one-scan check cannot clear (`author`
+// holds `auth`): the check reads the whole value, then the walk runs.
+const LATE_HIT_JSON = `${MESSAGES_JSON.slice(0, -1)},{"author":"x"}]`;
+const lateHit = timeIt(() => {
+  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, LATE_HIT_JSON).maskedCount;
+});
 console.log(`\nRedaction of one ${MESSAGES_JSON.length}-byte gen_ai.input.messages value:`);
 console.log(`  ${'JSON.parse (baseline)'.padEnd(52)} ${(parse / 1000).toFixed(1).padStart(7)} µs`);
 console.log(`  ${'defaultRedactor.redactAttribute'.padEnd(52)} ${(redact / 1000).toFixed(1).padStart(7)} µs  ×${(redact / parse).toFixed(2)}`);
+console.log(`  ${'the same, with an "author" key at the end'.padEnd(52)} ${(lateHit / 1000).toFixed(1).padStart(7)} µs  ×${(lateHit / parse).toFixed(2)}`);
 if (sink < 0) console.log(sink);
