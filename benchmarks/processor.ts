@@ -153,6 +153,21 @@ const twoDestinations: Setup = {
       }),
     ),
 };
+/**
+ * A floor, not a peer: the processor with a redactor that returns every value as it came, at no
+ * cost. What it adds is the processor's own work; the rest of the full setup's cost is redaction.
+ */
+const withoutRedaction: Setup = {
+  name: 'floor: RunSpanProcessor, redactor that does nothing',
+  tracer: () =>
+    provider(
+      new RunSpanProcessor({
+        sweepInterval: false,
+        redactor: { redactAttribute: (_key: string, value: string) => ({ value, maskedCount: 0 }) },
+        destinations: [{ processor: counting() }],
+      }),
+    ),
+};
 const withSubscriber: Setup = {
   name: 'RunSpanProcessor (1 destination + live subscriber)',
   tracer: () => {
@@ -170,7 +185,7 @@ console.log(`RunSpanProcessor benchmark (node ${process.version}); a run = 1 run
 compare('Per-span cost, metadata-only spans (no message content):', [noop, oneDestination, twoDestinations], 4_000, noContent, 7);
 compare(
   `Per-span cost, each step carrying its own ${MESSAGES_JSON.length}-byte gen_ai.input.messages:`,
-  [noop, oneDestination, withSubscriber],
+  [noop, oneDestination, withSubscriber, withoutRedaction],
   CONTENT_RUNS,
   distinctContent,
   7,
