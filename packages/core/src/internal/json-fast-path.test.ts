@@ -5,24 +5,15 @@
 // sign; documents embedded in strings; texts that start like JSON but do not parse.
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '@runtrace/testkit';
+import { BUILT_IN_RULES_ONLY } from '../__fixtures__/rule-set-options.js';
 import { FORMAT_SECRETS } from '../__fixtures__/secrets.js';
 import { SECRET_JSON_KEYS } from '../secret-names.js';
 import { redactEmbeddedText } from './json-scanner.js';
-import type { RuleSetOptions } from './rule-set.js';
 import { RuleSet } from './rule-set.js';
 import { Tally } from './tally.js';
 
-const OPTIONS: RuleSetOptions = {
-  extraHeaderNames: [],
-  allowedHeaderNames: [],
-  extraJsonKeys: [],
-  allowedJsonKeys: [],
-  extraQueryParams: [],
-  extraPatterns: [],
-  allowedValues: [],
-};
-const fast = new RuleSet(OPTIONS);
-const walked = new RuleSet({ ...OPTIONS, jsonFastPath: false });
+const fast = new RuleSet(BUILT_IN_RULES_ONLY);
+const walked = new RuleSet({ ...BUILT_IN_RULES_ONLY, jsonFastPath: false });
 
 const redactFast = (text: string): string => redactEmbeddedText(text, fast, new Tally(), 0);
 const redactWalked = (text: string): string => redactEmbeddedText(text, walked, new Tally(), 0);

@@ -4,19 +4,12 @@
 // quote, the others character by character).
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '@runtrace/testkit';
+import { BUILT_IN_RULES_ONLY } from '../__fixtures__/rule-set-options.js';
 import { redactJsonPrefix, redactJsonText } from './json-scanner.js';
 import { RuleSet } from './rule-set.js';
 import { Tally } from './tally.js';
 
-const rules = new RuleSet({
-  extraHeaderNames: [],
-  allowedHeaderNames: [],
-  extraJsonKeys: [],
-  allowedJsonKeys: [],
-  extraQueryParams: [],
-  extraPatterns: [],
-  allowedValues: [],
-});
+const rules = new RuleSet(BUILT_IN_RULES_ONLY);
 
 // No character that starts a credential or an assignment: nothing generated here is a secret.
 const PLAIN = 'abcdefghijklmnopqrstuvwxyz 0123456789';

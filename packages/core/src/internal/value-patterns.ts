@@ -411,8 +411,8 @@ export type TriggerMode = 'text' | 'raw-json' | 'json-or-text';
 const KEY_SPLIT = '[-_.\\s]*';
 
 /**
- * A word as the JSON key rules see it: any case (and `K`, the Kelvin sign, which lower-cases to
- * `k`), split anywhere by {@link KEY_SPLIT}.
+ * A word as the JSON key rules see it: each letter upper or lower case (`k` also as `K`, the
+ * Kelvin sign, which lower-cases to `k`), split anywhere by {@link KEY_SPLIT}.
  */
 function keyWord(word: string): string {
   return [...word].map((char) => (char === 'k' ? '[kK\\u212A]' : `[${char}${char.toUpperCase()}]`)).join(KEY_SPLIT);
