@@ -18,6 +18,7 @@ import {
   isInertValue,
   type CompiledPattern,
 } from './value-patterns.js';
+import { JsonCheck } from './json-check.js';
 
 /** Options a RuleSet is compiled from (validated by the Redactor). */
 export interface RuleSetOptions {
@@ -30,6 +31,11 @@ export interface RuleSetOptions {
   readonly allowedValues: readonly string[];
   /** Whether {@link RuleSet.jsonMayChange} may answer false (default true); off, every JSON text is walked. */
   readonly jsonFastPath?: boolean;
+  /**
+   * Whether that check may use its WebAssembly filter (default true; see json-check.ts); off,
+   * its regular expressions scan every text. The answers are the same either way.
+   */
+  readonly jsonCheckFilter?: boolean;
 }
 
 const KEY_CACHE_LIMIT = 4096;
@@ -41,6 +47,20 @@ const RECENT_KEYS = 128;
  * the bracket, far rarer than the quote, and looking behind it.
  */
 const EMBEDDED_DOCUMENT = /[{[](?<="(?: |\\[nrt])*.)/;
+/** {@link EMBEDDED_DOCUMENT} at one position. */
+const EMBEDDED_DOCUMENT_AT = new RegExp(EMBEDDED_DOCUMENT.source, 'y');
+
+/**
+ * Texts shorter than this are checked by the regular expressions alone: copying them into the
+ * filter and calling it costs more than it saves.
+ */
+const JSON_CHECK_MIN_CHARS = 128;
+/** The filter, shared by every rule set (its tables come from the built-in rules only); made on first use. */
+let sharedJsonCheck: JsonCheck | null | undefined;
+function jsonCheck(): JsonCheck | undefined {
+  if (sharedJsonCheck === undefined) sharedJsonCheck = JsonCheck.create() ?? null;
+  return sharedJsonCheck ?? undefined;
+}
 
 /** Texts at most this long that the trigger matches but no rule changes are remembered (header values and URLs repeat on every call). */
 const CLEAN_TEXT_MAX_CHARS = 512;
@@ -48,6 +68,24 @@ const CLEAN_TEXT_LIMIT = 4096;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/**
+ * {@link RuleSet.jsonChangeFrom} through the filter: the trigger (`trigger`, sticky) and the
+ * embedded-document search run only where the filter says they may match, in order, so the
+ * first hit is the one a scan of the whole text finds.
+ */
+function filteredChangeFrom(check: JsonCheck, trigger: RegExp, text: string): number {
+  let embedded = false;
+  for (let at = check.next(0); at !== -1; at = check.next(at + 1)) {
+    trigger.lastIndex = at;
+    if (trigger.test(text)) return at;
+    if (!embedded) {
+      EMBEDDED_DOCUMENT_AT.lastIndex = at;
+      embedded = EMBEDDED_DOCUMENT_AT.test(text);
+    }
+  }
+  return embedded ? text.length : -1;
 }
 
 /** Compiled rules; one instance per Redactor, shared by all its calls. */
@@ -65,6 +103,8 @@ export class RuleSet {
   readonly #jsonOrTextTrigger: RegExp;
   /** Whether {@link jsonMayChange} may answer false: not with user patterns or extra JSON keys, which its trigger does not know. */
   readonly #jsonFastPath: boolean;
+  /** {@link #jsonOrTextTrigger} at one position, for the filter's candidates; undefined without the filter. */
+  readonly #jsonOrTextAt: RegExp | undefined;
 
   readonly #extraHeaders: ReadonlyMap<string, string>;
   readonly #allowedHeaders: ReadonlySet<string>;
@@ -102,6 +142,8 @@ export class RuleSet {
     this.rawJsonTrigger = new RegExp(triggerSource('raw-json', extraNames), 'g');
     this.#jsonOrTextTrigger = new RegExp(triggerSource('json-or-text', extraNames));
     this.#jsonFastPath = options.jsonFastPath !== false && !this.scanEveryString && this.#extraJsonKeys.size === 0;
+    // The filter knows the built-in trigger only: not the query parameters the options add.
+    this.#jsonOrTextAt = options.jsonCheckFilter !== false && extraNames.length === 0 ? new RegExp(this.#jsonOrTextTrigger.source, 'y') : undefined;
     this.#textTrigger = new RegExp(this.#trigger.source, 'g');
   }
 
@@ -177,6 +219,11 @@ export class RuleSet {
    */
   jsonChangeFrom(text: string): number {
     if (!this.#jsonFastPath) return 0;
+    const at = this.#jsonOrTextAt;
+    if (at !== undefined && text.length >= JSON_CHECK_MIN_CHARS) {
+      const check = jsonCheck();
+      if (check?.load(text) === true) return filteredChangeFrom(check, at, text);
+    }
     const hit = this.#jsonOrTextTrigger.exec(text);
     if (hit !== null) return hit.index;
     return EMBEDDED_DOCUMENT.test(text) ? text.length : -1;

@@ -258,7 +258,8 @@ function anyCase(word: string): string {
   return word.replace(/[a-z]/g, (char) => `[${char}${char.toUpperCase()}]`);
 }
 
-const TRIGGER_WORDS = `(?:${['pass', 'pwd', 'secret', 'cred', 'key', 'token', 'auth', 'sig'].map(anyCase).join('|')})`;
+const TRIGGER_WORD_LIST = ['pass', 'pwd', 'secret', 'cred', 'key', 'token', 'auth', 'sig'];
+const TRIGGER_WORDS = `(?:${TRIGGER_WORD_LIST.map(anyCase).join('|')})`;
 
 function escapeLiteral(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -299,7 +300,7 @@ function trieSource(words: readonly string[], fromEnd: boolean): string {
 }
 
 // Rough frequency of lower-case letters in prose and code, most common first.
-const LOWER_BY_FREQUENCY = 'etaoinsrhldcumfpgwybvkxjqz';
+export const LOWER_BY_FREQUENCY = 'etaoinsrhldcumfpgwybvkxjqz';
 
 /** How often a character is met in text, roughly: upper-case letters are rarer than lower-case ones. */
 function characterCost(char: string): number {
@@ -443,6 +444,66 @@ function keyWordsByLastLetter(words: readonly string[]): string {
  * quoted names do (`password":`, `token"=`). Lazy: the words are tried nearest the quote first.
  */
 const SECRET_KEY_BEHIND = `(?<=(?:${keyWordsByLastLetter(SECRET_KEY_WORDS)}|\\\\[nrtf])[^"]*?"\\s*)`;
+
+/**
+ * Three letters of each word a secret name holds, found together in every spelling the rules
+ * mask ({@link SECRET_KEY_WORDS}, once the characters a key may be split by are left out; the
+ * words of {@link TRIGGER_WORDS} are among them), chosen rare in the names of ordinary JSON
+ * (`con` would be in every `content`).
+ */
+export const SECRET_WORD_PROBES: Readonly<Record<string, string>> = {
+  pass: 'pas',
+  pwd: 'pwd',
+  secret: 'ecr',
+  cred: 'cre',
+  key: 'key',
+  token: 'tok',
+  auth: 'aut',
+  sig: 'sig',
+  cookie: 'oki',
+  connectionstring: 'nne',
+};
+
+/** The words {@link SECRET_WORD_PROBES} covers: the key rules' and the trigger's. */
+export const SECRET_WORDS = { key: SECRET_KEY_WORDS, trigger: TRIGGER_WORD_LIST } as const;
+
+/**
+ * What the `json-or-text` trigger needs around its first character, for the WebAssembly filter
+ * that finds where it may match (json-check.wat): for each alternative keyed on a character, the
+ * two or three characters ending there (`behind`) or starting there (`ahead`) in every text it
+ * matches. The alternatives keyed on `:`, `=`, `,` (names holding a secret word) and the search
+ * for embedded documents are written into the filter itself.
+ */
+export interface JsonCheckFingerprints {
+  readonly behind2: readonly string[];
+  readonly behind3: readonly string[];
+  readonly ahead2: readonly string[];
+  readonly ahead3: readonly string[];
+}
+
+export function jsonCheckFingerprints(): JsonCheckFingerprints {
+  const behind2: string[] = [];
+  const behind3: string[] = [];
+  const ahead2: string[] = [];
+  const ahead3: string[] = [];
+  for (const entries of LITERALS_BY_KEY.values()) {
+    for (const { literal, offset } of entries) {
+      if (offset === 0) (literal.length === 2 ? ahead2 : ahead3).push(literal.slice(0, 3));
+      else if (offset === 1) behind2.push(literal.slice(0, 2));
+      else behind3.push(literal.slice(offset - 2, offset + 1));
+    }
+  }
+  // `[Bb](?:earer|EARER|asic|ASIC)`
+  for (const first of ['B', 'b']) for (const rest of ['ea', 'EA', 'as', 'AS']) ahead3.push(first + rest);
+  // `(?<=[Tt]o|TO)(?:ken|KEN)`
+  for (const before of ['To', 'to', 'TO']) for (const k of ['k', 'K']) behind3.push(before + k);
+  // A URL's `://` (or `:\/\/`), and `jdbc:oracle:`.
+  ahead2.push(':/', ':\\');
+  behind3.push('le:');
+  // `\u` in raw JSON.
+  ahead2.push('\\u');
+  return { behind2, behind3, ahead2, ahead3 };
+}
 
 /**
  * Source of the quick trigger: text matching none of these alternatives cannot be changed by

@@ -1,0 +1,306 @@
+// The WebAssembly filter of the one-scan check (json-check.wat) against the regular expressions it
+// stands in front of: at every position of a text where the `json-or-text` trigger or the
+// embedded-document search matches, the filter must stop, or the check would clear a text the
+// rules change. The texts are built to hit every alternative of the trigger, in many contexts and
+// at every offset against the filter's sixteen- and sixty-four-byte steps.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createSeededRandom } from '@runtrace/testkit';
+import { BUILT_IN_RULES_ONLY } from '../__fixtures__/rule-set-options.js';
+import { FORMAT_SECRETS } from '../__fixtures__/secrets.js';
+import { SECRET_JSON_KEY_FRAGMENTS, SECRET_JSON_KEYS } from '../secret-names.js';
+import { JSON_CHECK_WASM } from './json-check-wasm.js';
+import { JSON_CHECK_MAX_CHARS, JsonCheck } from './json-check.js';
+import { RuleSet } from './rule-set.js';
+import { BUILT_IN_PATTERNS, SECRET_WORD_PROBES, SECRET_WORDS, triggerSource } from './value-patterns.js';
+
+const TRIGGER_AT = new RegExp(triggerSource('json-or-text', []), 'y');
+const EMBEDDED_AT = /[{[](?<="(?: |\\[nrt])*.)/y;
+
+function matchesAt(text: string, at: number): boolean {
+  TRIGGER_AT.lastIndex = at;
+  if (TRIGGER_AT.test(text)) return true;
+  EMBEDDED_AT.lastIndex = at;
+  return EMBEDDED_AT.test(text);
+}
+
+function candidates(check: JsonCheck, text: string): Set<number> {
+  expect(check.load(text)).toBe(true);
+  const found = new Set<number>();
+  for (let at = check.next(0); at !== -1; at = check.next(at + 1)) {
+    expect(at).toBeGreaterThan(Math.max(-1, ...found));
+    found.add(at);
+  }
+  return found;
+}
+
+/** The literals of the format rules, which the trigger's literal alternatives are made from. */
+const LITERALS = BUILT_IN_PATTERNS.flatMap((pattern) => (pattern as { prefixes?: readonly string[] }).prefixes ?? []);
+const SECRET_NAMES = [...SECRET_JSON_KEYS, ...SECRET_JSON_KEY_FRAGMENTS, 'user_auth', 'dbCreds', 'api_token_2', 'my_pwd', 'connection string', 'set-cookie', 'sessionToken'];
+const NEAR_MISSES = ['author', 'max_tokens', 'keyword', 'signal', 'design', 'passengers', 'monkey', 'cookbook', 'connection', 'credit', 'oracle'];
+const BENIGN = ['role', 'content', 'type', 'text', 'parts', 'name', 'arguments', 'id', 'model', 'data', 'the', 'report', 'shows'];
+/** Characters every alternative starts on or looks at, structure, and a little else. */
+const PALETTE = '-_.~:=,{}[]"\'\\/ \n\tpadAKkBbRZSGTtoOeEuxyz0123456789';
+const SPLITS = ['-', '_', '.', ' ', '\\n', '\\t', '\\r', '\\f', '\n', '\t'];
+
+class Texts {
+  constructor(private readonly random: () => number) {}
+
+  chance(probability: number): boolean {
+    return this.random() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)] as T;
+  }
+
+  int(limit: number): number {
+    return Math.floor(this.random() * limit);
+  }
+
+  /** A name in any case, at times split by what the key rules drop, or escaped. */
+  spelt(name: string): string {
+    let out = '';
+    for (const char of name) {
+      if (out !== '' && this.chance(0.12)) out += this.pick(SPLITS);
+      out += this.chance(0.3) ? char.toUpperCase() : char;
+    }
+    return out;
+  }
+
+  noise(length: number): string {
+    let out = '';
+    for (let index = 0; index < length; index++) out += PALETTE.charAt(this.int(PALETTE.length));
+    return out;
+  }
+
+  quote(): string {
+    return this.pick(['"', "'", '\\"', '']);
+  }
+
+  gap(): string {
+    return this.pick(['', '', ' ', '  ', '\\n', '\\t ', '\n', '\\r\\n']);
+  }
+
+  /** One piece aimed at an alternative of the trigger, or at none. */
+  piece(): string {
+    switch (this.int(12)) {
+      case 0:
+        return this.pick(LITERALS);
+      case 1:
+        return this.pick(FORMAT_SECRETS).secret;
+      case 2: {
+        const name = this.spelt(this.pick([...SECRET_NAMES, ...NEAR_MISSES, ...BENIGN]));
+        return `"${name}"${this.gap()}${this.pick([':', '=', ','])}${this.gap()}"v"`;
+      }
+      case 3: {
+        const name = this.pick([...SECRET_NAMES, ...NEAR_MISSES]).replace(/ /g, '_');
+        return `${this.chance(0.5) ? name : name.toUpperCase()}${this.quote()}${this.gap()}${this.pick([':', '=', ','])}${this.gap()}x`;
+      }
+      case 4:
+        return `${this.pick(['getenv', 'get', 'f'])}(${this.quote()}${this.pick([...SECRET_NAMES, ...BENIGN])}${this.quote()}${this.gap()},${this.gap()}"d")`;
+      case 5:
+        return this.pick(['https://u:p@h/x', 'http://h/?a=b', ':\\/\\/u:p@h', 'jdbc:oracle:thin:u/p@h', 'mongodb+srv://u:s3cr3t@h', 'ftp://h']);
+      case 6:
+        return this.pick(['\\u0041', '\\u212A', 'Bearer abc', 'BASIC dXNlcjpwYXNz', 'basic\\nx', 'token abc', 'TOKEN\\tz', 'Token x', 'tokenize']);
+      case 7:
+        return this.pick(['"{\\"a\\":1}"', '" [1]', '"\\n{', '"\\r\\t[', '"  {', '"x{', '[{', '{"a":[{"b":"c"}]}']);
+      case 8:
+        return this.spelt(this.pick(Object.keys(SECRET_WORD_PROBES)));
+      case 9:
+        return `"${this.spelt(this.pick(SECRET_NAMES))}\\${this.pick(['n', 't', '"', 'u0041'])}x"${this.gap()}:`;
+      case 10:
+        return this.noise(1 + this.int(24));
+      default:
+        return this.pick(BENIGN);
+    }
+  }
+
+  /** A JSON document of ordinary names and prose, which nothing in the rules changes. */
+  clean(): string {
+    const items: string[] = [];
+    const count = 2 + this.int(8);
+    for (let index = 0; index < count; index++) {
+      const words = Array.from({ length: 3 + this.int(20) }, () => this.pick([...BENIGN, 'growth,', 'down.', 'north:', 'a-b', 'x_y', 'up']));
+      items.push(`{"${this.pick(BENIGN)}":"${words.join(' ')}","${this.pick(BENIGN)}":[${this.int(100)},{"${this.pick(BENIGN)}":"${this.pick(BENIGN)}"}]}`);
+    }
+    return `[${items.join(',')}]`;
+  }
+
+  text(): string {
+    if (this.chance(0.15)) return this.clean();
+    let out = this.noise(this.int(70));
+    const pieces = 1 + this.int(12);
+    for (let index = 0; index < pieces; index++) out += this.piece() + this.pick(['', ' ', ',', '\n', this.noise(this.int(40))]);
+    return out;
+  }
+}
+
+describe('the WebAssembly filter of the one-scan check', () => {
+  const check = JsonCheck.create();
+
+  it('is available on this Node.js', () => {
+    expect(check).toBeDefined();
+  });
+
+  it('is the module json-check.wat assembles to', async () => {
+    // @ts-expect-error -- a script of the repository, without types
+    const { assemble } = (await import('../../../../scripts/assemble-wasm.mjs')) as { assemble: () => Promise<string> };
+    expect(await assemble()).toBe(JSON_CHECK_WASM);
+  });
+
+  it('stops at every position where the trigger or the embedded-document search matches', () => {
+    const texts = new Texts(createSeededRandom(0x6a736f6e));
+    let matches = 0;
+    let positions = 0;
+    let stops = 0;
+    for (let round = 0; round < 4000; round++) {
+      const text = texts.text();
+      const found = candidates(check!, text);
+      for (let at = 0; at < text.length; at++) {
+        if (!matchesAt(text, at)) continue;
+        matches += 1;
+        if (!found.has(at)) expect.fail(`missed a match at ${at} of ${JSON.stringify(text)}: ${JSON.stringify(text.slice(Math.max(0, at - 20), at + 20))}`);
+      }
+      positions += text.length;
+      stops += found.size;
+    }
+    // The texts hit the alternatives often, and the filter still leaves most positions out.
+    expect(matches).toBeGreaterThan(10_000);
+    expect(stops).toBeLessThan(positions / 4);
+  });
+
+  it('stops at each literal of the format rules and each secret name, wherever it lies against the steps', () => {
+    // Assignments and calls match only for the words of the text trigger (not `cookie`).
+    const seeds = [
+      ...LITERALS,
+      ...SECRET_NAMES.map((name) => `"${name}": "v"`),
+      ...SECRET_NAMES.filter((name) => SECRET_WORDS.trigger.some((word) => name.toLowerCase().includes(word))).flatMap((name) => [
+        `${name.replace(/ /g, '_')} = v`,
+        `f("${name.replace(/ /g, '_')}", v)`,
+      ]),
+    ];
+    for (const seed of seeds) {
+      for (let offset = 0; offset < 70; offset++) {
+        const text = `${'x'.repeat(offset)} ${seed} ${'y'.repeat(70 - offset)}`;
+        const found = candidates(check!, text);
+        let matched = false;
+        for (let at = 0; at < text.length; at++) {
+          if (!matchesAt(text, at)) continue;
+          matched = true;
+          expect(found.has(at), `${JSON.stringify(text)} at ${at}`).toBe(true);
+        }
+        expect(matched, `${JSON.stringify(seed)} matches nothing`).toBe(true);
+      }
+    }
+  });
+
+  it('leaves a plain JSON document without a stop, and finds a secret key at its end', () => {
+    const message = (index: number): string => JSON.stringify({ role: index % 2 === 0 ? 'user' : 'assistant', parts: [{ type: 'text', content: `Paragraph ${index}: the report shows growth, with churn down. `.repeat(4) }] });
+    const document = `[${Array.from({ length: 40 }, (_, index) => message(index)).join(',')}]`;
+    expect(candidates(check!, document).size).toBe(0);
+    const withKey = `${document.slice(0, -1)},{"apiKey":"x"}]`;
+    const found = [...candidates(check!, withKey)];
+    expect(found).toEqual([withKey.indexOf('":"x"') + 1]);
+  });
+
+  it('does not take a text that is not all ASCII, or is longer than its limit', () => {
+    expect(check!.load(`{"a": "café"}`)).toBe(false);
+    expect(check!.load(`{"a": "${'x'.repeat(JSON_CHECK_MAX_CHARS)}"}`)).toBe(false);
+    expect(check!.load(`{"a": "b"}`)).toBe(true);
+  });
+
+  it('reads one text after another, a long one before a short one, without leftovers', () => {
+    const long = `"apiKey": ${'z'.repeat(5000)}`;
+    const short = 'zzzz';
+    expect(candidates(check!, long).size).toBeGreaterThan(0);
+    expect(candidates(check!, short).size).toBe(0);
+    // The short text's end lies where the long one's bytes were: nothing of them is read.
+    expect(candidates(check!, 'x'.repeat(20)).size).toBe(0);
+  });
+
+  it('knows every alternative of the trigger that is not a format rule literal', () => {
+    // The filter's tables take the literal alternatives from the rules' literals; the others
+    // are written into jsonCheckFingerprints and json-check.wat. A change to any of them must
+    // change the filter too, then the heads and the digest below.
+    const alternatives = topLevelAlternatives(triggerSource('json-or-text', []));
+    const others = alternatives.filter((alternative) => !/^(?:\\.|[^\\()[\]{}|^$.*+?])\(\?(?::\(\?<=|<=|=)/.test(alternative));
+    expect(others.map((alternative) => alternative.slice(0, 30))).toEqual([
+      '[Bb](?:earer|EARER|asic|ASIC)(',
+      '(?<=[Tt]o|TO)(?:ken|KEN)(?:\\s|',
+      ':(?:(?:\\/\\/|\\\\\\/\\\\\\/)[^\\s"\'<>`',
+      '(?:(?<=(?:[pP][aA][sS][sS]|[pP',
+      '(?<=(?:[pP][aA][sS][sS]|[pP][w',
+      '\\\\u',
+    ]);
+    expect(createHash('sha256').update(others.join('\n')).digest('hex')).toBe('3f18feb4c6e8a21c9152447415f7b152103f302bcce288788f9e9e79bc1b520b');
+  });
+
+  it('has three letters of every word a secret name holds', () => {
+    for (const word of [...SECRET_WORDS.key, ...SECRET_WORDS.trigger]) {
+      const probe = SECRET_WORD_PROBES[word];
+      expect(probe, word).toBeDefined();
+      expect(word.includes(probe!), word).toBe(true);
+      expect(probe).toHaveLength(3);
+    }
+  });
+});
+
+describe('RuleSet.jsonChangeFrom with and without the filter', () => {
+  const filtered = new RuleSet(BUILT_IN_RULES_ONLY);
+  const scanned = new RuleSet({ ...BUILT_IN_RULES_ONLY, jsonCheckFilter: false });
+
+  it('answers the same on every text', () => {
+    const texts = new Texts(createSeededRandom(0x72756c65));
+    let cleared = 0;
+    let flagged = 0;
+    for (let round = 0; round < 3000; round++) {
+      // Long enough for the filter, JSON-looking or not; some not all ASCII.
+      let text = texts.text();
+      while (text.length < 300) text += texts.text();
+      if (texts.chance(0.1)) text = `${text}é`;
+      const expected = scanned.jsonChangeFrom(text);
+      expect(filtered.jsonChangeFrom(text), JSON.stringify(text)).toBe(expected);
+      if (expected === -1) cleared += 1;
+      else flagged += 1;
+    }
+    expect(cleared).toBeGreaterThan(100);
+    expect(flagged).toBeGreaterThan(1000);
+  });
+
+  it('is not used with query parameters of the options, which the filter does not know', () => {
+    const withParameter = new RuleSet({ ...BUILT_IN_RULES_ONLY, extraQueryParams: ['sessionid'] });
+    const text = `{"url": "https://h/x?a=1", "note": "${'z'.repeat(300)} sessionid=abc"}`;
+    expect(withParameter.jsonChangeFrom(text)).toBe(new RuleSet({ ...BUILT_IN_RULES_ONLY, extraQueryParams: ['sessionid'], jsonCheckFilter: false }).jsonChangeFrom(text));
+    expect(withParameter.jsonChangeFrom(text)).not.toBe(-1);
+  });
+});
+
+/** The top-level alternatives of a regular expression's source. */
+function topLevelAlternatives(source: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let current = '';
+  for (let index = 0; index < source.length; index++) {
+    const char = source.charAt(index);
+    if (char === '\\') {
+      current += char + source.charAt(index + 1);
+      index += 1;
+      continue;
+    }
+    if (inClass) {
+      if (char === ']') inClass = false;
+    } else if (char === '[') inClass = true;
+    else if (char === '(') depth += 1;
+    else if (char === ')') depth -= 1;
+    else if (char === '|' && depth === 0) {
+      parts.push(current);
+      current = '';
+      continue;
+    }
+    current += char;
+  }
+  parts.push(current);
+  return parts;
+}

@@ -1,0 +1,221 @@
+// The WebAssembly filter of the one-scan check (json-check.wat): where in an ASCII text the
+// `json-or-text` trigger or the embedded-document search may match, sixteen characters at a time.
+import { JSON_CHECK_WASM } from './json-check-wasm.js';
+import { LOWER_BY_FREQUENCY, SECRET_WORD_PROBES, jsonCheckFingerprints } from './value-patterns.js';
+
+// The module's memory layout (json-check.wat).
+const FLAGS = 0;
+const LO = 256;
+const HI = 272;
+const RULES = 288;
+const CLASS = 512;
+const B2 = 1024;
+const B3 = 5120;
+const A2 = 9216;
+const A3 = 13312;
+const WT = 17408;
+const MASKS = 21504;
+const TEXT = 32768;
+/** Zero bytes the filter reads past the text's end. */
+const TAIL = 16;
+/** Bytes past the text's end that the sixteen-byte steps may load (whatever they hold is ignored). */
+const OVERRUN = 64;
+const PAGE = 65_536;
+/** Longer texts are left to the regular expressions (the memory would stay that large). */
+export const JSON_CHECK_MAX_CHARS = 1024 * 1024;
+
+/** What a character may start, by table (json-check.wat's FLAGS). */
+const Flag = { Behind2: 1, Behind3: 2, Ahead2: 4, Ahead3: 8, Assignment: 16, Call: 32, Embedded: 64 } as const;
+
+/** json-check.wat's CLASS: a name character, white space, a character a key may be split by. */
+const CharClass = { Name: 1, Space: 2, KeySplit: 4 } as const;
+
+/** The two-character index (json-check.wat's `$h2`). */
+function h2(a: number, b: number): number {
+  return ((a << 7) | b) & 32767;
+}
+
+/** The three-character hash (json-check.wat's `$h3`). */
+function h3(a: number, b: number, c: number): number {
+  return (Math.imul(a, 1129) ^ Math.imul(b, 37) ^ c) & 32767;
+}
+
+function codes(text: string): number[] {
+  const result: number[] = [];
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code > 127) throw new Error(`json-check: fingerprint ${JSON.stringify(text)} is not ASCII`);
+    result.push(code);
+  }
+  return result;
+}
+
+/** JavaScript's `\s` among ASCII characters. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
+}
+
+/** The little of WebAssembly's JavaScript API used here (the project's `lib` has no WebAssembly types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object) => { readonly exports: unknown };
+}
+
+interface Exports {
+  readonly memory: WasmMemory;
+  readonly next: (length: number, from: number) => number;
+}
+
+/**
+ * One instance per rule set. {@link load} copies a text in; {@link next} then returns the
+ * positions, in order, where a match may start. Not re-entrant: one text at a time.
+ */
+export class JsonCheck {
+  readonly #exports: Exports;
+  readonly #encoder = new TextEncoder();
+  #bytes: Uint8Array;
+  #length = 0;
+
+  private constructor(exports: Exports) {
+    this.#exports = exports;
+    this.#bytes = new Uint8Array(exports.memory.buffer);
+    this.#fillTables();
+  }
+
+  /** A filter, or `undefined` where WebAssembly (with SIMD) is not available. */
+  static create(): JsonCheck | undefined {
+    try {
+      const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+      if (wasm === undefined) return undefined;
+      const module = new wasm.Module(Buffer.from(JSON_CHECK_WASM, 'base64'));
+      const exports = new wasm.Instance(module).exports as Exports;
+      return new JsonCheck(exports);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #fillTables(): void {
+    const bytes = this.#bytes;
+    const set = (table: number, hash: number): void => {
+      bytes[table + (hash >> 3)]! |= 1 << (hash & 7);
+    };
+    const flag = (code: number, value: number): void => {
+      bytes[FLAGS + code]! |= value;
+    };
+    const fingerprints = jsonCheckFingerprints();
+    // Per character that starts an alternative: which characters may come before it (`any`, or a set).
+    const before = new Map<number, Set<number> | 'any'>();
+    const allow = (code: number, previous: readonly number[] | 'any'): void => {
+      const known = before.get(code);
+      if (previous === 'any' || known === 'any') before.set(code, 'any');
+      else before.set(code, new Set([...(known ?? []), ...previous]));
+    };
+    for (const text of fingerprints.behind2) {
+      const [a, b] = codes(text) as [number, number];
+      set(B2, h2(a, b));
+      flag(b, Flag.Behind2);
+      allow(b, [a]);
+    }
+    for (const text of fingerprints.behind3) {
+      const [a, b, c] = codes(text) as [number, number, number];
+      set(B3, h3(a, b, c));
+      flag(c, Flag.Behind3);
+      allow(c, [b]);
+    }
+    for (const text of fingerprints.ahead2) {
+      const [a, b] = codes(text) as [number, number];
+      set(A2, h2(a, b));
+      flag(a, Flag.Ahead2);
+      allow(a, 'any');
+    }
+    for (const text of fingerprints.ahead3) {
+      const [a, b, c] = codes(text) as [number, number, number];
+      set(A3, h3(a, b, c));
+      flag(a, Flag.Ahead3);
+      allow(a, 'any');
+    }
+    // The sites json-check.wat reads itself: `:` and `=` (a quoted key, an assignment), `,` (a
+    // call's argument name), `{` and `[` (an embedded document).
+    for (const [chars, value] of [[':=', Flag.Assignment], [',', Flag.Call], ['{[', Flag.Embedded]] as const) {
+      for (const char of chars) {
+        flag(char.charCodeAt(0), value);
+        allow(char.charCodeAt(0), 'any');
+      }
+    }
+    for (const probe of Object.values(SECRET_WORD_PROBES)) {
+      const [a, b, c] = codes(probe) as [number, number, number];
+      set(WT, h3(a, b, c));
+    }
+    for (let code = 0; code < 128; code++) {
+      const char = String.fromCharCode(code);
+      let kind = 0;
+      if (/[\w.-]/.test(char)) kind |= CharClass.Name;
+      if (isSpace(code)) kind |= CharClass.Space;
+      if (isSpace(code) || char === '-' || char === '_' || char === '.') kind |= CharClass.KeySplit;
+      bytes[CLASS + code] = kind;
+    }
+    // Vector n keeps the bytes after byte n.
+    for (let n = 0; n < 16; n++) bytes.fill(255, MASKS + n * 16 + n + 1, MASKS + n * 16 + 16);
+    this.#fillStepTables(before);
+  }
+
+  /**
+   * The sixteen-byte step's tables: LO and HI hold every character that starts an alternative
+   * exactly (a bit per high nibble, set per low nibble). RULES: the two most common lower-case
+   * letters among those that follow at most two characters in every alternative (`p` only after
+   * `a`, for `dap`), with those characters; the step leaves them out after anything else.
+   */
+  #fillStepTables(before: ReadonlyMap<number, Set<number> | 'any'>): void {
+    const bytes = this.#bytes;
+    for (const code of before.keys()) bytes[LO + (code & 15)]! |= 1 << (code >> 4);
+    for (let high = 0; high < 8; high++) bytes[HI + high] = 1 << high;
+    const ruled = [...LOWER_BY_FREQUENCY]
+      .map((char) => char.charCodeAt(0))
+      .filter((code) => {
+        const previous = before.get(code);
+        return previous !== undefined && previous !== 'any' && previous.size <= 2;
+      });
+    // A rule of character 0 never applies: no text holds a 0 byte where a character starts an alternative.
+    const [first = 0, second = 0] = ruled;
+    const previousOf = (code: number): number[] => {
+      const previous = before.get(code);
+      return previous === undefined || previous === 'any' ? [0, 0] : [...previous, ...previous];
+    };
+    bytes.set([first, ...previousOf(first).slice(0, 2), second, ...previousOf(second).slice(0, 2)], RULES);
+  }
+
+  /**
+   * Copies `text` in; false when it cannot be filtered (not all ASCII, or longer than
+   * {@link JSON_CHECK_MAX_CHARS}), and the caller scans it with the regular expressions.
+   */
+  load(text: string): boolean {
+    const length = text.length;
+    if (length > JSON_CHECK_MAX_CHARS) return false;
+    const needed = TEXT + length + OVERRUN;
+    const memory = this.#exports.memory;
+    if (memory.buffer.byteLength < needed) {
+      try {
+        memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
+      } catch {
+        return false;
+      }
+      this.#bytes = new Uint8Array(memory.buffer);
+    }
+    const bytes = this.#bytes;
+    const { read, written } = this.#encoder.encodeInto(text, bytes.subarray(TEXT, TEXT + length));
+    if (read !== length || written !== length) return false;
+    bytes.fill(0, TEXT + length, TEXT + length + TAIL);
+    this.#length = length;
+    return true;
+  }
+
+  /** The first position at or after `from` where a match may start in the loaded text, or -1. */
+  next(from: number): number {
+    return this.#exports.next(this.#length, from);
+  }
+}

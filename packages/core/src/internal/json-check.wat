@@ -1,0 +1,308 @@
+;; The one-scan check of a JSON-looking text (RuleSet.jsonChangeFrom), as a filter: `next` returns
+;; the next position at which the `json-or-text` trigger or the embedded-document search may match,
+;; and the caller runs the regular expression there (sticky). A position it skips is one where
+;; neither can match, so the filter never changes what the check finds, only how soon.
+;;
+;; The text is ASCII (the caller copies it in only then), at TEXT, with zero bytes before and after.
+;; Sixteen bytes at a time, a byte whose class (FLAGS) is not zero is looked at; the tables the
+;; caller fills (json-check-tables.ts) say what must surround it for an alternative to match:
+;;   1  B2: the two bytes ending at it      (a literal keyed on its second character, `hf_`)
+;;   2  B3: the three bytes ending at it    (a literal keyed further in, `glpat-`; `tok` of `token`)
+;;   4  A2: the two bytes starting at it    (`:/` of a URL, `\u`)
+;;   8  A3: the three bytes starting at it  (a literal keyed on its first character, `AKIA`; `Bea`)
+;;  16  `:` or `=`: a quoted key holding a secret word, or an assignment to a name holding one
+;;  32  `,`: a call's quoted argument name holding a secret word
+;;  64  `{` or `[`: a string that opens a document
+;; Tables of three bytes are hashed (H3), of two exact (H2). WT holds the secret words' chosen
+;; three letters, lower-cased, hashed alike; one in a name is what 16 and 32 look for.
+(module
+  (memory (export "memory") 1)
+
+  ;; Layout (bytes): FLAGS 0, LO 256, HI 272, RULES 288, CLASS 512, B2 1024, B3 5120, A2 9216, A3 13312,
+  ;; WT 17408, MASKS 21504 (sixteen vectors: vector n keeps the bytes after byte n), KEYS 22016,
+  ;; TEXT 32768. CLASS: 1 a name character [A-Za-z0-9_.-], 2 white space, 4 a character
+  ;; the key rules drop inside a word ([-_.] and white space).
+
+  (func $bit (param $table i32) (param $h i32) (result i32)
+    (i32.and
+      (i32.shr_u
+        (i32.load8_u (i32.add (local.get $table) (i32.shr_u (local.get $h) (i32.const 3))))
+        (i32.and (local.get $h) (i32.const 7)))
+      (i32.const 1)))
+
+  (func $h2 (param $a i32) (param $b i32) (result i32)
+    (i32.and (i32.or (i32.shl (local.get $a) (i32.const 7)) (local.get $b)) (i32.const 32767)))
+
+  (func $h3 (param $a i32) (param $b i32) (param $c i32) (result i32)
+    (i32.and
+      (i32.xor (i32.xor (i32.mul (local.get $a) (i32.const 1129)) (i32.mul (local.get $b) (i32.const 37))) (local.get $c))
+      (i32.const 32767)))
+
+  (func $class (param $c i32) (result i32)
+    (i32.load8_u (i32.add (i32.const 512) (local.get $c))))
+
+  ;; Back from $i over white space and the escapes \n, \t, \r; returns where that stops.
+  (func $skipBack (param $i i32) (result i32)
+    (local $c i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.lt_u (local.get $i) (i32.const 32768)))
+        (local.set $c (i32.load8_u (local.get $i)))
+        (if (i32.and (call $class (local.get $c)) (i32.const 2))
+          (then (local.set $i (i32.sub (local.get $i) (i32.const 1))) (br $again)))
+        (if (i32.and
+              (i32.or (i32.eq (local.get $c) (i32.const 110)) (i32.or (i32.eq (local.get $c) (i32.const 116)) (i32.eq (local.get $c) (i32.const 114))))
+              (i32.eq (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (i32.const 92)))
+          (then (local.set $i (i32.sub (local.get $i) (i32.const 2))) (br $again)))))
+    (local.get $i))
+
+  ;; Whether the run of name characters ending at $i holds three letters of WT.
+  (func $runHasWord (param $i i32) (result i32)
+    (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.lt_u (local.get $i) (i32.const 32768)))
+        (local.set $c (i32.load8_u (local.get $i)))
+        (br_if $done (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 1))))
+        (local.set $c0 (i32.or (local.get $c) (i32.const 32)))
+        (if (i32.ne (local.get $c2) (i32.const 0))
+          (then
+            (if (call $bit (i32.const 17408) (call $h3 (local.get $c0) (local.get $c1) (local.get $c2)))
+              (then (return (i32.const 1))))))
+        (local.set $c2 (local.get $c1))
+        (local.set $c1 (local.get $c0))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (br $again)))
+    (i32.const 0))
+
+  ;; Whether the quoted text before the quote at $j holds three letters of WT once the characters
+  ;; the key rules drop are left out, or a backslash.
+  (func $keyHasWord (param $j i32) (result i32)
+    (local $k i32) (local $c i32) (local $c0 i32) (local $c1 i32) (local $c2 i32)
+    (local.set $k (i32.sub (local.get $j) (i32.const 1)))
+    (block $done
+      (loop $again
+        (br_if $done (i32.lt_u (local.get $k) (i32.const 32768)))
+        (local.set $c (i32.load8_u (local.get $k)))
+        (br_if $done (i32.eq (local.get $c) (i32.const 34)))
+        (if (i32.eq (local.get $c) (i32.const 92)) (then (return (i32.const 1))))
+        (if (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 4)))
+          (then
+            (local.set $c0 (i32.or (local.get $c) (i32.const 32)))
+            (if (i32.ne (local.get $c2) (i32.const 0))
+              (then
+                (if (call $bit (i32.const 17408) (call $h3 (local.get $c0) (local.get $c1) (local.get $c2)))
+                  (then (return (i32.const 1))))))
+            (local.set $c2 (local.get $c1))
+            (local.set $c1 (local.get $c0))))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (br $again)))
+    (i32.const 0))
+
+  ;; $keyHasWord through a memo of keys found clean: a key of at most fifteen characters (the
+  ;; sixteen bytes before its closing quote at $j hold its opening quote) is read as one vector,
+  ;; the bytes before the opening quote cleared and its length put in their place, and looked up
+  ;; in KEYS (64 vectors, by a hash of the vector). Keys repeat from object to object.
+  (func $quotedKeyHasWord (param $j i32) (result i32)
+    (local $v v128) (local $quotes i32) (local $open i32) (local $slot i32)
+    (local.set $v (v128.load (i32.sub (local.get $j) (i32.const 16))))
+    (local.set $quotes (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 34 34 34 34 34 34 34 34 34 34 34 34 34 34 34 34))))
+    ;; The opening quote must lie inside the text (the bytes before it are zeros, never quotes).
+    (if (i32.eqz (local.get $quotes)) (then (return (call $keyHasWord (local.get $j)))))
+    (local.set $open (i32.sub (i32.const 31) (i32.clz (local.get $quotes))))
+    (local.set $v
+      (i8x16.replace_lane 0
+        (v128.and (local.get $v) (v128.load (i32.add (i32.const 21504) (i32.shl (local.get $open) (i32.const 4)))))
+        (i32.add (local.get $open) (i32.const 1))))
+    (local.set $slot
+      (i32.add (i32.const 22016)
+        (i32.shl
+          (i32.wrap_i64
+            (i64.shr_u
+              (i64.mul
+                (i64.xor (i64x2.extract_lane 0 (local.get $v)) (i64.rotl (i64x2.extract_lane 1 (local.get $v)) (i64.const 29)))
+                (i64.const 0x9E3779B97F4A7C15))
+              (i64.const 58)))
+          (i32.const 4))))
+    (if (i32.eqz (v128.any_true (v128.xor (local.get $v) (v128.load (local.get $slot)))))
+      (then (return (i32.const 0))))
+    (if (call $keyHasWord (local.get $j)) (then (return (i32.const 1))))
+    (v128.store (local.get $slot) (local.get $v))
+    (i32.const 0))
+
+  ;; `:` or `=` at $i.
+  (func $assignSite (param $i i32) (result i32)
+    (local $j i32) (local $c i32)
+    ;; A quoted key: `"` and white space before it.
+    (local.set $j (i32.sub (local.get $i) (i32.const 1)))
+    (block $spaces
+      (loop $again
+        (br_if $spaces (i32.lt_u (local.get $j) (i32.const 32768)))
+        (br_if $spaces (i32.eqz (i32.and (call $class (i32.load8_u (local.get $j))) (i32.const 2))))
+        (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+        (br $again)))
+    (if (i32.ge_u (local.get $j) (i32.const 32768))
+      (then
+        (if (i32.eq (i32.load8_u (local.get $j)) (i32.const 34))
+          (then (if (call $quotedKeyHasWord (local.get $j)) (then (return (i32.const 1))))))))
+    ;; An assignment: name, then `\"` or `'` or nothing, then white space or escapes.
+    (local.set $j (call $skipBack (i32.sub (local.get $i) (i32.const 1))))
+    (if (i32.lt_u (local.get $j) (i32.const 32768)) (then (return (i32.const 0))))
+    (local.set $c (i32.load8_u (local.get $j)))
+    (if (i32.eq (local.get $c) (i32.const 39))
+      (then (local.set $j (i32.sub (local.get $j) (i32.const 1))))
+      (else
+        (if (i32.eq (local.get $c) (i32.const 34))
+          (then
+            (if (i32.ne (i32.load8_u (i32.sub (local.get $j) (i32.const 1))) (i32.const 92)) (then (return (i32.const 0))))
+            (local.set $j (i32.sub (local.get $j) (i32.const 2)))))))
+    (call $runHasWord (local.get $j)))
+
+  ;; `,` at $i: name, then `\"`, `"` or `'`, then white space or escapes.
+  (func $callSite (param $i i32) (result i32)
+    (local $j i32) (local $c i32)
+    (local.set $j (call $skipBack (i32.sub (local.get $i) (i32.const 1))))
+    (if (i32.lt_u (local.get $j) (i32.const 32768)) (then (return (i32.const 0))))
+    (local.set $c (i32.load8_u (local.get $j)))
+    (if (i32.eq (local.get $c) (i32.const 39))
+      (then (local.set $j (i32.sub (local.get $j) (i32.const 1))))
+      (else
+        (if (i32.ne (local.get $c) (i32.const 34)) (then (return (i32.const 0))))
+        (if (i32.eq (i32.load8_u (i32.sub (local.get $j) (i32.const 1))) (i32.const 92))
+          (then (local.set $j (i32.sub (local.get $j) (i32.const 2))))
+          (else (local.set $j (i32.sub (local.get $j) (i32.const 1)))))))
+    (call $runHasWord (local.get $j)))
+
+  ;; `{` or `[` at $i: `"`, then spaces or the escapes \n, \r, \t.
+  (func $embeddedSite (param $i i32) (result i32)
+    (local $j i32) (local $c i32)
+    (local.set $j (i32.sub (local.get $i) (i32.const 1)))
+    (block $done
+      (loop $again
+        (br_if $done (i32.lt_u (local.get $j) (i32.const 32768)))
+        (local.set $c (i32.load8_u (local.get $j)))
+        (if (i32.eq (local.get $c) (i32.const 32))
+          (then (local.set $j (i32.sub (local.get $j) (i32.const 1))) (br $again)))
+        (if (i32.and
+              (i32.or (i32.eq (local.get $c) (i32.const 110)) (i32.or (i32.eq (local.get $c) (i32.const 116)) (i32.eq (local.get $c) (i32.const 114))))
+              (i32.eq (i32.load8_u (i32.sub (local.get $j) (i32.const 1))) (i32.const 92)))
+          (then (local.set $j (i32.sub (local.get $j) (i32.const 2))) (br $again)))
+        (return (i32.eq (local.get $c) (i32.const 34)))))
+    (i32.const 0))
+
+  (func $candidate (param $i i32) (result i32)
+    (local $b i32) (local $f i32)
+    (local.set $b (i32.load8_u (local.get $i)))
+    (local.set $f (i32.load8_u (local.get $b)))
+    (if (i32.and (local.get $f) (i32.const 1))
+      (then (if (call $bit (i32.const 1024) (call $h2 (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (local.get $b)))
+        (then (return (i32.const 1))))))
+    (if (i32.and (local.get $f) (i32.const 2))
+      (then (if (call $bit (i32.const 5120)
+                  (call $h3 (i32.load8_u (i32.sub (local.get $i) (i32.const 2))) (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (local.get $b)))
+        (then (return (i32.const 1))))))
+    (if (i32.and (local.get $f) (i32.const 4))
+      (then (if (call $bit (i32.const 9216) (call $h2 (local.get $b) (i32.load8_u (i32.add (local.get $i) (i32.const 1)))))
+        (then (return (i32.const 1))))))
+    (if (i32.and (local.get $f) (i32.const 8))
+      (then (if (call $bit (i32.const 13312)
+                  (call $h3 (local.get $b) (i32.load8_u (i32.add (local.get $i) (i32.const 1))) (i32.load8_u (i32.add (local.get $i) (i32.const 2)))))
+        (then (return (i32.const 1))))))
+    (if (i32.and (local.get $f) (i32.const 16))
+      (then (if (call $assignSite (local.get $i)) (then (return (i32.const 1))))))
+    (if (i32.and (local.get $f) (i32.const 32))
+      (then (if (call $callSite (local.get $i)) (then (return (i32.const 1))))))
+    (if (i32.and (local.get $f) (i32.const 64))
+      (then (if (call $embeddedSite (local.get $i)) (then (return (i32.const 1))))))
+    (i32.const 0))
+
+  ;; The first position at or after $from (text positions, 0-based) where a match may start, or -1.
+  ;; Sixteen bytes at a time, four at once: a byte is looked at when its class is not zero (LO, HI:
+  ;; a bit per high nibble, set per low nibble). RULES (three bytes each) names two characters looked
+  ;; at only after one of two others (`p` after `a`, for `dap`).
+  (func (export "next") (param $len i32) (param $from i32) (result i32)
+    (local $lo v128) (local $hi v128) (local $nib v128) (local $zero v128) (local $v v128) (local $p v128)
+    (local $r1 v128) (local $r1p v128) (local $r1q v128) (local $r2 v128) (local $r2p v128) (local $r2q v128)
+    (local $block i32) (local $end i32) (local $at i32) (local $mask i64) (local $pos i32)
+    (local.set $lo (v128.load (i32.const 256)))
+    (local.set $hi (v128.load (i32.const 272)))
+    (local.set $nib (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+    (local.set $zero (v128.const i64x2 0 0))
+    (local.set $r1 (i8x16.splat (i32.load8_u (i32.const 288))))
+    (local.set $r1p (i8x16.splat (i32.load8_u (i32.const 289))))
+    (local.set $r1q (i8x16.splat (i32.load8_u (i32.const 290))))
+    (local.set $r2 (i8x16.splat (i32.load8_u (i32.const 291))))
+    (local.set $r2p (i8x16.splat (i32.load8_u (i32.const 292))))
+    (local.set $r2q (i8x16.splat (i32.load8_u (i32.const 293))))
+    (local.set $end (i32.add (i32.const 32768) (local.get $len)))
+    (local.set $at (i32.add (i32.const 32768) (local.get $from)))
+    (local.set $block (i32.add (i32.const 32768) (i32.and (local.get $from) (i32.const -16))))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $block) (local.get $end)))
+        (local.set $mask
+          (i64.or
+            (i64.or
+              (i64.extend_i32_u (i8x16.bitmask
+                (v128.andnot
+                  (i8x16.ne
+                    (v128.and
+                      (i8x16.swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (local.get $block))) (local.get $nib)))
+                      (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
+                    (local.get $zero))
+                  (v128.or
+                    (v128.and (i8x16.eq (local.get $v) (local.get $r1))
+                      (v128.and (i8x16.ne (local.tee $p (v128.load (i32.sub (local.get $block) (i32.const 1)))) (local.get $r1p)) (i8x16.ne (local.get $p) (local.get $r1q))))
+                    (v128.and (i8x16.eq (local.get $v) (local.get $r2))
+                      (v128.and (i8x16.ne (local.get $p) (local.get $r2p)) (i8x16.ne (local.get $p) (local.get $r2q))))))))
+              (i64.shl (i64.extend_i32_u (i8x16.bitmask
+                (v128.andnot
+                  (i8x16.ne
+                    (v128.and
+                      (i8x16.swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (i32.add (local.get $block) (i32.const 16)))) (local.get $nib)))
+                      (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
+                    (local.get $zero))
+                  (v128.or
+                    (v128.and (i8x16.eq (local.get $v) (local.get $r1))
+                      (v128.and (i8x16.ne (local.tee $p (v128.load (i32.sub (i32.add (local.get $block) (i32.const 16)) (i32.const 1)))) (local.get $r1p)) (i8x16.ne (local.get $p) (local.get $r1q))))
+                    (v128.and (i8x16.eq (local.get $v) (local.get $r2))
+                      (v128.and (i8x16.ne (local.get $p) (local.get $r2p)) (i8x16.ne (local.get $p) (local.get $r2q)))))))) (i64.const 16)))
+            (i64.or
+              (i64.shl (i64.extend_i32_u (i8x16.bitmask
+                (v128.andnot
+                  (i8x16.ne
+                    (v128.and
+                      (i8x16.swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (i32.add (local.get $block) (i32.const 32)))) (local.get $nib)))
+                      (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
+                    (local.get $zero))
+                  (v128.or
+                    (v128.and (i8x16.eq (local.get $v) (local.get $r1))
+                      (v128.and (i8x16.ne (local.tee $p (v128.load (i32.sub (i32.add (local.get $block) (i32.const 32)) (i32.const 1)))) (local.get $r1p)) (i8x16.ne (local.get $p) (local.get $r1q))))
+                    (v128.and (i8x16.eq (local.get $v) (local.get $r2))
+                      (v128.and (i8x16.ne (local.get $p) (local.get $r2p)) (i8x16.ne (local.get $p) (local.get $r2q)))))))) (i64.const 32))
+              (i64.shl (i64.extend_i32_u (i8x16.bitmask
+                (v128.andnot
+                  (i8x16.ne
+                    (v128.and
+                      (i8x16.swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (i32.add (local.get $block) (i32.const 48)))) (local.get $nib)))
+                      (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
+                    (local.get $zero))
+                  (v128.or
+                    (v128.and (i8x16.eq (local.get $v) (local.get $r1))
+                      (v128.and (i8x16.ne (local.tee $p (v128.load (i32.sub (i32.add (local.get $block) (i32.const 48)) (i32.const 1)))) (local.get $r1p)) (i8x16.ne (local.get $p) (local.get $r1q))))
+                    (v128.and (i8x16.eq (local.get $v) (local.get $r2))
+                      (v128.and (i8x16.ne (local.get $p) (local.get $r2p)) (i8x16.ne (local.get $p) (local.get $r2q)))))))) (i64.const 48)))))
+        (if (i64.ne (local.get $mask) (i64.const 0))
+          (then
+            (block $bits
+              (loop $bit
+                (br_if $bits (i64.eqz (local.get $mask)))
+                (local.set $pos (i32.add (local.get $block) (i32.wrap_i64 (i64.ctz (local.get $mask)))))
+                (if (i32.ge_u (local.get $pos) (local.get $end)) (then (return (i32.const -1))))
+                (if (i32.ge_u (local.get $pos) (local.get $at))
+                  (then (if (call $candidate (local.get $pos)) (then (return (i32.sub (local.get $pos) (i32.const 32768)))))))
+                (local.set $mask (i64.and (local.get $mask) (i64.sub (local.get $mask) (i64.const 1))))
+                (br $bit)))))
+        (local.set $block (i32.add (local.get $block) (i32.const 64)))
+        (br $blocks)))
+    (i32.const -1)))
