@@ -12,9 +12,11 @@ import { SECRET_JSON_KEY_FRAGMENTS, SECRET_JSON_KEYS } from '../secret-names.js'
 import { JSON_CHECK_WASM } from './json-check-wasm.js';
 import { JSON_CHECK_MAX_CHARS, JsonCheck } from './json-check.js';
 import { RuleSet } from './rule-set.js';
+import { Tally } from './tally.js';
 import { BUILT_IN_PATTERNS, SECRET_WORD_PROBES, SECRET_WORDS, triggerSource } from './value-patterns.js';
 
 const TRIGGER_AT = new RegExp(triggerSource('json-or-text', []), 'y');
+const TEXT_TRIGGER_AT = new RegExp(triggerSource('text', []), 'y');
 const EMBEDDED_AT = /[{[](?<="(?: |\\[nrt])*.)/y;
 
 function matchesAt(text: string, at: number): boolean {
@@ -39,9 +41,12 @@ const LITERALS = BUILT_IN_PATTERNS.flatMap((pattern) => (pattern as { prefixes?:
 const SECRET_NAMES = [...SECRET_JSON_KEYS, ...SECRET_JSON_KEY_FRAGMENTS, 'user_auth', 'dbCreds', 'api_token_2', 'my_pwd', 'connection string', 'set-cookie', 'sessionToken'];
 const NEAR_MISSES = ['author', 'max_tokens', 'keyword', 'signal', 'design', 'passengers', 'monkey', 'cookbook', 'connection', 'credit', 'oracle'];
 const BENIGN = ['role', 'content', 'type', 'text', 'parts', 'name', 'arguments', 'id', 'model', 'data', 'the', 'report', 'shows'];
-/** Characters every alternative starts on or looks at, structure, and a little else. */
-const PALETTE = '-_.~:=,{}[]"\'\\/ \n\tpadAKkBbRZSGTtoOeEuxyz0123456789';
-const SPLITS = ['-', '_', '.', ' ', '\\n', '\\t', '\\r', '\\f', '\n', '\t'];
+/**
+ * Characters every alternative starts on or looks at, structure, and a little else: past ASCII,
+ * white space to the regular expressions (U+00A0, U+2028, U+3000), the Kelvin sign, and letters.
+ */
+const PALETTE = '-_.~:=,{}[]"\'\\/ \n\tpadAKkBbRZSGTtoOeEuxyz0123456789\u00a0\u2028\u3000\u212aé東';
+const SPLITS = ['-', '_', '.', ' ', '\\n', '\\t', '\\r', '\\f', '\n', '\t', '\u00a0', '\u2028'];
 
 class Texts {
   constructor(private readonly random: () => number) {}
@@ -63,7 +68,8 @@ class Texts {
     let out = '';
     for (const char of name) {
       if (out !== '' && this.chance(0.12)) out += this.pick(SPLITS);
-      out += this.chance(0.3) ? char.toUpperCase() : char;
+      if (char === 'k' && this.chance(0.1)) out += '\u212a';
+      else out += this.chance(0.3) ? char.toUpperCase() : char;
     }
     return out;
   }
@@ -79,7 +85,7 @@ class Texts {
   }
 
   gap(): string {
-    return this.pick(['', '', ' ', '  ', '\\n', '\\t ', '\n', '\\r\\n']);
+    return this.pick(['', '', ' ', '  ', '\\n', '\\t ', '\n', '\\r\\n', '\u00a0', '\u2028 ']);
   }
 
   /** One piece aimed at an alternative of the trigger, or at none. */
@@ -170,6 +176,22 @@ describe('the WebAssembly filter of the one-scan check', () => {
     expect(stops).toBeLessThan(positions / 4);
   });
 
+  it('stops at every position where the free-text trigger matches', () => {
+    const texts = new Texts(createSeededRandom(0x74657874));
+    let matches = 0;
+    for (let round = 0; round < 3000; round++) {
+      const text = texts.text();
+      const found = candidates(check!, text);
+      for (let at = 0; at < text.length; at++) {
+        TEXT_TRIGGER_AT.lastIndex = at;
+        if (!TEXT_TRIGGER_AT.test(text)) continue;
+        matches += 1;
+        if (!found.has(at)) expect.fail(`missed a free-text match at ${at} of ${JSON.stringify(text)}`);
+      }
+    }
+    expect(matches).toBeGreaterThan(5_000);
+  });
+
   it('stops at each literal of the format rules and each secret name, wherever it lies against the steps', () => {
     // Assignments and calls match only for the words of the text trigger (not `cookie`).
     const seeds = [
@@ -204,10 +226,20 @@ describe('the WebAssembly filter of the one-scan check', () => {
     expect(found).toEqual([withKey.indexOf('":"x"') + 1]);
   });
 
-  it('does not take a text that is not all ASCII, or is longer than its limit', () => {
-    expect(check!.load(`{"a": "café"}`)).toBe(false);
+  it('takes a text of any characters, held one or two bytes each, up to its limit', () => {
     expect(check!.load(`{"a": "${'x'.repeat(JSON_CHECK_MAX_CHARS)}"}`)).toBe(false);
     expect(check!.load(`{"a": "b"}`)).toBe(true);
+    // Past ASCII, and two bytes a character: positions stay the text's.
+    for (const before of ['café ', '東京 ', '😀 ', '\u00a0']) {
+      const text = `{"x": "${before}", "apiKey": "v"}`;
+      expect([...candidates(check!, text)]).toEqual([text.indexOf('": "v"') + 1]);
+    }
+    // A key with the Kelvin sign (`\u212a` lower-cases to `k`), or a non-breaking space inside
+    // a word, is one the filter stops at.
+    for (const key of ['api\u212aey', 'pass\u00a0word', 'to\u212aen']) {
+      const text = `{"${key}": "v"}`;
+      expect(candidates(check!, text).has(text.indexOf('":') + 1), key).toBe(true);
+    }
   });
 
   it('reads one text after another, a long one before a short one, without leftovers', () => {
@@ -258,7 +290,7 @@ describe('RuleSet.jsonChangeFrom with and without the filter', () => {
       // Long enough for the filter, JSON-looking or not; some not all ASCII.
       let text = texts.text();
       while (text.length < 300) text += texts.text();
-      if (texts.chance(0.1)) text = `${text}é`;
+      if (texts.chance(0.1)) text = `${text}😀`;
       const expected = scanned.jsonChangeFrom(text);
       expect(filtered.jsonChangeFrom(text), JSON.stringify(text)).toBe(expected);
       if (expected === -1) cleared += 1;
@@ -266,6 +298,26 @@ describe('RuleSet.jsonChangeFrom with and without the filter', () => {
     }
     expect(cleared).toBeGreaterThan(100);
     expect(flagged).toBeGreaterThan(1000);
+  });
+
+  it('redacts free text the same, and says the same of whether it may hold a secret', () => {
+    const texts = new Texts(createSeededRandom(0x66726565));
+    let changed = 0;
+    let clean = 0;
+    for (let round = 0; round < 3000; round++) {
+      let text = texts.text();
+      while (text.length < 200) text += texts.text();
+      if (texts.chance(0.1)) text = `${text}😀`;
+      const tallies = [new Tally(), new Tally()] as const;
+      const expected = scanned.redactText(text, tallies[0]);
+      expect(filtered.redactText(text, tallies[1]), JSON.stringify(text)).toBe(expected);
+      expect(tallies[1]).toEqual(tallies[0]);
+      expect(filtered.mayContainSecret(text)).toBe(scanned.mayContainSecret(text));
+      if (expected !== text) changed += 1;
+      if (!scanned.mayContainSecret(text)) clean += 1;
+    }
+    expect(changed).toBeGreaterThan(500);
+    expect(clean).toBeGreaterThan(100);
   });
 
   it('is not used with query parameters of the options, which the filter does not know', () => {

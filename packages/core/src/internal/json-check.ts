@@ -1,4 +1,4 @@
-// The WebAssembly filter of the one-scan check (json-check.wat): where in an ASCII text the
+// The WebAssembly filter of the one-scan check (json-check.wat): where in a text the
 // `json-or-text` trigger or the embedded-document search may match, sixteen characters at a time.
 import { JSON_CHECK_WASM } from './json-check-wasm.js';
 import { LOWER_BY_FREQUENCY, SECRET_WORD_PROBES, jsonCheckFingerprints } from './value-patterns.js';
@@ -16,8 +16,6 @@ const A3 = 13312;
 const WT = 17408;
 const MASKS = 21504;
 const TEXT = 32768;
-/** Zero bytes the filter reads past the text's end. */
-const TAIL = 16;
 /** Bytes past the text's end that the sixteen-byte steps may load (whatever they hold is ignored). */
 const OVERRUN = 64;
 const PAGE = 65_536;
@@ -67,6 +65,7 @@ interface WasmApi {
 
 interface Exports {
   readonly memory: WasmMemory;
+  readonly narrow: (source: number, length: number) => void;
   readonly next: (length: number, from: number) => number;
 }
 
@@ -76,13 +75,15 @@ interface Exports {
  */
 export class JsonCheck {
   readonly #exports: Exports;
-  readonly #encoder = new TextEncoder();
   #bytes: Uint8Array;
+  /** The memory as a Buffer, to write UTF-16 into. */
+  #buffer: Buffer;
   #length = 0;
 
   private constructor(exports: Exports) {
     this.#exports = exports;
     this.#bytes = new Uint8Array(exports.memory.buffer);
+    this.#buffer = Buffer.from(exports.memory.buffer);
     this.#fillTables();
   }
 
@@ -159,6 +160,8 @@ export class JsonCheck {
       if (isSpace(code) || char === '-' || char === '_' || char === '.') kind |= CharClass.KeySplit;
       bytes[CLASS + code] = kind;
     }
+    // Any character past ASCII: it may be white space to the regular expressions (U+00A0, U+2028, …).
+    bytes[CLASS + 128] = CharClass.Space | CharClass.KeySplit;
     // Vector n keeps the bytes after byte n.
     for (let n = 0; n < 16; n++) bytes.fill(255, MASKS + n * 16 + n + 1, MASKS + n * 16 + 16);
     this.#fillStepTables(before);
@@ -190,13 +193,17 @@ export class JsonCheck {
   }
 
   /**
-   * Copies `text` in; false when it cannot be filtered (not all ASCII, or longer than
-   * {@link JSON_CHECK_MAX_CHARS}), and the caller scans it with the regular expressions.
+   * Copies `text` in; false when it is longer than {@link JSON_CHECK_MAX_CHARS} (the caller
+   * scans it with the regular expressions). Its UTF-16 code units are written next to where the
+   * text goes, as they stand whatever the string's shape (`Buffer.write`; `TextEncoder` goes slowly
+   * through a string not held one byte per character, or past ASCII), and `narrow` makes each a
+   * byte.
    */
   load(text: string): boolean {
     const length = text.length;
     if (length > JSON_CHECK_MAX_CHARS) return false;
-    const needed = TEXT + length + OVERRUN;
+    const source = TEXT + Math.ceil((length + OVERRUN) / 16) * 16;
+    const needed = source + 2 * length + 32;
     const memory = this.#exports.memory;
     if (memory.buffer.byteLength < needed) {
       try {
@@ -205,11 +212,10 @@ export class JsonCheck {
         return false;
       }
       this.#bytes = new Uint8Array(memory.buffer);
+      this.#buffer = Buffer.from(memory.buffer);
     }
-    const bytes = this.#bytes;
-    const { read, written } = this.#encoder.encodeInto(text, bytes.subarray(TEXT, TEXT + length));
-    if (read !== length || written !== length) return false;
-    bytes.fill(0, TEXT + length, TEXT + length + TAIL);
+    this.#buffer.write(text, source, 'utf16le');
+    this.#exports.narrow(source, length);
     this.#length = length;
     return true;
   }

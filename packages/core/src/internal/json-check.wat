@@ -3,7 +3,7 @@
 ;; and the caller runs the regular expression there (sticky). A position it skips is one where
 ;; neither can match, so the filter never changes what the check finds, only how soon.
 ;;
-;; The text is ASCII (the caller copies it in only then), at TEXT, with zero bytes before and after.
+;; The text is at TEXT, a byte per character (`narrow`), with zero bytes before and after.
 ;; Sixteen bytes at a time, a byte whose class (FLAGS) is not zero is looked at; the tables the
 ;; caller fills (json-check-tables.ts) say what must surround it for an alternative to match:
 ;;   1  B2: the two bytes ending at it      (a literal keyed on its second character, `hf_`)
@@ -76,7 +76,8 @@
     (i32.const 0))
 
   ;; Whether the quoted text before the quote at $j holds three letters of WT once the characters
-  ;; the key rules drop are left out, or a backslash.
+  ;; the key rules drop are left out, or a backslash, or a character past ASCII (128: the Kelvin
+  ;; sign is a `k` to the key rules).
   (func $keyHasWord (param $j i32) (result i32)
     (local $k i32) (local $c i32) (local $c0 i32) (local $c1 i32) (local $c2 i32)
     (local.set $k (i32.sub (local.get $j) (i32.const 1)))
@@ -85,7 +86,7 @@
         (br_if $done (i32.lt_u (local.get $k) (i32.const 32768)))
         (local.set $c (i32.load8_u (local.get $k)))
         (br_if $done (i32.eq (local.get $c) (i32.const 34)))
-        (if (i32.eq (local.get $c) (i32.const 92)) (then (return (i32.const 1))))
+        (if (i32.or (i32.eq (local.get $c) (i32.const 92)) (i32.eq (local.get $c) (i32.const 128))) (then (return (i32.const 1))))
         (if (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 4)))
           (then
             (local.set $c0 (i32.or (local.get $c) (i32.const 32)))
@@ -215,6 +216,27 @@
     (if (i32.and (local.get $f) (i32.const 64))
       (then (if (call $embeddedSite (local.get $i)) (then (return (i32.const 1))))))
     (i32.const 0))
+
+  ;; Copies the text in: its UTF-16 code units, at $src (written by the caller), become one byte
+  ;; each at TEXT, ASCII as it is and anything else 128, which the tables treat as white space that
+  ;; may also stand for a letter of a word (a Unicode space, the Kelvin sign); positions stay the
+  ;; text's. Then zero bytes after it.
+  (func (export "narrow") (param $src i32) (param $len i32)
+    (local $dst i32) (local $end i32) (local $top v128)
+    (local.set $dst (i32.const 32768))
+    (local.set $end (i32.add (i32.const 32768) (local.get $len)))
+    (local.set $top (v128.const i16x8 128 128 128 128 128 128 128 128))
+    (block $done
+      (loop $units
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (v128.store (local.get $dst)
+          (i8x16.narrow_i16x8_u
+            (i16x8.min_u (v128.load (local.get $src)) (local.get $top))
+            (i16x8.min_u (v128.load (i32.add (local.get $src) (i32.const 16))) (local.get $top))))
+        (local.set $src (i32.add (local.get $src) (i32.const 32)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $units)))
+    (v128.store (local.get $end) (v128.const i64x2 0 0)))
 
   ;; The first position at or after $from (text positions, 0-based) where a match may start, or -1.
   ;; Sixteen bytes at a time, four at once: a byte is looked at when its class is not zero (LO, HI:

@@ -88,6 +88,29 @@ function filteredChangeFrom(check: JsonCheck, trigger: RegExp, text: string): nu
   return embedded ? text.length : -1;
 }
 
+/**
+ * The kinds of trigger hit (see {@link TriggerHits}) the free-text trigger finds scanning `text`
+ * from its start, through the filter: the matches are those of the global scan (each found at the
+ * first stop at or after where the one before ended), so the kinds are the same. `first`: stop at
+ * the first match.
+ */
+function filteredHits(check: JsonCheck, trigger: RegExp, text: string, first: boolean): number {
+  let hits = 0;
+  let from = 0;
+  for (let at = check.next(from); at !== -1; at = check.next(from)) {
+    trigger.lastIndex = at;
+    const match = trigger.exec(text);
+    if (match === null) {
+      from = at + 1;
+      continue;
+    }
+    hits |= triggerHit(match[0]);
+    if (first || hits === TriggerHits.ALL) break;
+    from = at + match[0].length;
+  }
+  return hits;
+}
+
 /** Compiled rules; one instance per Redactor, shared by all its calls. */
 export class RuleSet {
   readonly allowedValues: ReadonlySet<string>;
@@ -105,6 +128,11 @@ export class RuleSet {
   readonly #jsonFastPath: boolean;
   /** {@link #jsonOrTextTrigger} at one position, for the filter's candidates; undefined without the filter. */
   readonly #jsonOrTextAt: RegExp | undefined;
+  /**
+   * The free-text trigger at one position, for the same filter: every text it matches the
+   * `json-or-text` trigger matches at the same position, so the filter stops there too.
+   */
+  readonly #textAt: RegExp | undefined;
 
   readonly #extraHeaders: ReadonlyMap<string, string>;
   readonly #allowedHeaders: ReadonlySet<string>;
@@ -143,7 +171,9 @@ export class RuleSet {
     this.#jsonOrTextTrigger = new RegExp(triggerSource('json-or-text', extraNames));
     this.#jsonFastPath = options.jsonFastPath !== false && !this.scanEveryString && this.#extraJsonKeys.size === 0;
     // The filter knows the built-in trigger only: not the query parameters the options add.
-    this.#jsonOrTextAt = options.jsonCheckFilter !== false && extraNames.length === 0 ? new RegExp(this.#jsonOrTextTrigger.source, 'y') : undefined;
+    const filtered = options.jsonCheckFilter !== false && extraNames.length === 0;
+    this.#jsonOrTextAt = filtered ? new RegExp(this.#jsonOrTextTrigger.source, 'y') : undefined;
+    this.#textAt = filtered ? new RegExp(this.#trigger.source, 'y') : undefined;
     this.#textTrigger = new RegExp(this.#trigger.source, 'g');
   }
 
@@ -196,7 +226,16 @@ export class RuleSet {
   /** Whether any rule could change this text (cheap; false means "leave it as is"). */
   mayContainSecret(text: string): boolean {
     if (this.scanEveryString) return true;
-    return this.#trigger.test(text) && !this.#knownClean(text);
+    const check = this.#filterFor(text);
+    const hit = check === undefined ? this.#trigger.test(text) : filteredHits(check, this.#textAt!, text, true) !== 0;
+    return hit && !this.#knownClean(text);
+  }
+
+  /** The filter with `text` loaded, when it may stand in front of the triggers for it. */
+  #filterFor(text: string): JsonCheck | undefined {
+    if (this.#textAt === undefined || text.length < JSON_CHECK_MIN_CHARS) return undefined;
+    const check = jsonCheck();
+    return check?.load(text) === true ? check : undefined;
   }
 
   /**
@@ -219,11 +258,8 @@ export class RuleSet {
    */
   jsonChangeFrom(text: string): number {
     if (!this.#jsonFastPath) return 0;
-    const at = this.#jsonOrTextAt;
-    if (at !== undefined && text.length >= JSON_CHECK_MIN_CHARS) {
-      const check = jsonCheck();
-      if (check?.load(text) === true) return filteredChangeFrom(check, at, text);
-    }
+    const check = this.#filterFor(text);
+    if (check !== undefined) return filteredChangeFrom(check, this.#jsonOrTextAt!, text);
     const hit = this.#jsonOrTextTrigger.exec(text);
     if (hit !== null) return hit.index;
     return EMBEDDED_DOCUMENT.test(text) ? text.length : -1;
@@ -270,6 +306,8 @@ export class RuleSet {
 
   /** One pass of the trigger over the text: which kinds of rule could fire. */
   #triggerHits(text: string): number {
+    const check = this.#filterFor(text);
+    if (check !== undefined) return filteredHits(check, this.#textAt!, text, false);
     const trigger = this.#textTrigger;
     trigger.lastIndex = 0;
     let hits = 0;
