@@ -194,16 +194,18 @@ export class JsonCheck {
 
   /**
    * Copies `text` in; false when it is longer than {@link JSON_CHECK_MAX_CHARS} (the caller
-   * scans it with the regular expressions). Its UTF-16 code units are written next to where the
-   * text goes, as they stand whatever the string's shape (`Buffer.write`; `TextEncoder` goes slowly
+   * scans it with the regular expressions). Its UTF-16 code units are written where the text
+   * goes, as they stand whatever the string's shape (`Buffer.write`; `TextEncoder` goes slowly
    * through a string not held one byte per character, or past ASCII), and `narrow` makes each a
    * byte.
    */
   load(text: string): boolean {
     const length = text.length;
     if (length > JSON_CHECK_MAX_CHARS) return false;
-    const source = TEXT + Math.ceil((length + OVERRUN) / 16) * 16;
-    const needed = source + 2 * length + 32;
+    // Written where the text goes, and made bytes in place: each step reads its 32 bytes before
+    // it writes 16, and never reads where a step before it wrote.
+    const source = TEXT;
+    const needed = TEXT + 2 * length + OVERRUN;
     const memory = this.#exports.memory;
     if (memory.buffer.byteLength < needed) {
       try {

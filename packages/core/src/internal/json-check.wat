@@ -217,7 +217,8 @@
       (then (if (call $embeddedSite (local.get $i)) (then (return (i32.const 1))))))
     (i32.const 0))
 
-  ;; Copies the text in: its UTF-16 code units, at $src (written by the caller), become one byte
+  ;; Copies the text in: its UTF-16 code units, at $src (written by the caller; TEXT itself, or
+  ;; anywhere past where the bytes go), become one byte
   ;; each at TEXT, ASCII as it is and anything else 128, which the tables treat as white space that
   ;; may also stand for a letter of a word (a Unicode space, the Kelvin sign); positions stay the
   ;; text's. Then zero bytes after it.
