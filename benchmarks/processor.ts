@@ -219,8 +219,15 @@ const LATE_HIT_JSON = `${MESSAGES_JSON.slice(0, -1)},{"author":"x"}]`;
 const lateHit = timeIt(() => {
   sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, LATE_HIT_JSON).maskedCount;
 });
+// The same messages with one curly quote at their end: V8 then holds the whole string two bytes a
+// character, as model output often is (quotes, dashes, emoji), which the check copies differently.
+const WIDE_JSON = `${MESSAGES_JSON.slice(0, -1)},{"role":"user","parts":[{"type":"text","content":"\u201cok\u201d"}]}]`;
+const wide = timeIt(() => {
+  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, WIDE_JSON).maskedCount;
+});
 console.log(`\nRedaction of one ${MESSAGES_JSON.length}-byte gen_ai.input.messages value:`);
 console.log(`  ${'JSON.parse (baseline)'.padEnd(52)} ${(parse / 1000).toFixed(1).padStart(7)} µs`);
 console.log(`  ${'defaultRedactor.redactAttribute'.padEnd(52)} ${(redact / 1000).toFixed(1).padStart(7)} µs  ×${(redact / parse).toFixed(2)}`);
 console.log(`  ${'the same, with an "author" key at the end'.padEnd(52)} ${(lateHit / 1000).toFixed(1).padStart(7)} µs  ×${(lateHit / parse).toFixed(2)}`);
+console.log(`  ${'the same, two bytes a character (a curly quote)'.padEnd(52)} ${(wide / 1000).toFixed(1).padStart(7)} µs  ×${(wide / parse).toFixed(2)}`);
 if (sink < 0) console.log(sink);
