@@ -1,5 +1,7 @@
 // The WebAssembly filter of the one-scan check (json-check.wat): where in a text the
-// `json-or-text` trigger or the embedded-document search may match, sixteen characters at a time.
+// `json-or-text` trigger or the embedded-document search may match (and so the free-text trigger,
+// whose matches are among that trigger's), sixteen characters at a time.
+import { Buffer } from 'node:buffer';
 import { JSON_CHECK_WASM } from './json-check-wasm.js';
 import { LOWER_BY_FREQUENCY, SECRET_WORD_PROBES, jsonCheckFingerprints } from './value-patterns.js';
 
@@ -70,8 +72,9 @@ interface Exports {
 }
 
 /**
- * One instance per rule set. {@link load} copies a text in; {@link next} then returns the
- * positions, in order, where a match may start. Not re-entrant: one text at a time.
+ * One instance serves the process (its tables come from the built-in rules only). {@link load}
+ * copies a text in; {@link next} then returns the positions, in order, where a match may start.
+ * Not re-entrant: one text at a time.
  */
 export class JsonCheck {
   readonly #exports: Exports;

@@ -32,8 +32,9 @@ export interface RuleSetOptions {
   /** Whether {@link RuleSet.jsonMayChange} may answer false (default true); off, every JSON text is walked. */
   readonly jsonFastPath?: boolean;
   /**
-   * Whether that check may use its WebAssembly filter (default true; see json-check.ts); off,
-   * its regular expressions scan every text. The answers are the same either way.
+   * Whether that check and the free-text trigger may run through the WebAssembly filter (default
+   * true; see json-check.ts); off, their regular expressions scan every text. The answers are the
+   * same either way.
    */
   readonly jsonCheckFilter?: boolean;
 }
@@ -54,7 +55,7 @@ const EMBEDDED_DOCUMENT_AT = new RegExp(EMBEDDED_DOCUMENT.source, 'y');
  * Texts shorter than this are checked by the regular expressions alone: copying them into the
  * filter and calling it costs more than it saves.
  */
-const JSON_CHECK_MIN_CHARS = 128;
+const FILTER_MIN_CHARS = 128;
 /** The filter, shared by every rule set (its tables come from the built-in rules only); made on first use. */
 let sharedJsonCheck: JsonCheck | null | undefined;
 function jsonCheck(): JsonCheck | undefined {
@@ -233,7 +234,7 @@ export class RuleSet {
 
   /** The filter with `text` loaded, when it may stand in front of the triggers for it. */
   #filterFor(text: string): JsonCheck | undefined {
-    if (this.#textAt === undefined || text.length < JSON_CHECK_MIN_CHARS) return undefined;
+    if (this.#textAt === undefined || text.length < FILTER_MIN_CHARS) return undefined;
     const check = jsonCheck();
     return check?.load(text) === true ? check : undefined;
   }
