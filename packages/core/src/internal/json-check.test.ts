@@ -11,12 +11,14 @@ import { FORMAT_SECRETS } from '../__fixtures__/secrets.js';
 import { SECRET_JSON_KEY_FRAGMENTS, SECRET_JSON_KEYS } from '../secret-names.js';
 import { JSON_CHECK_WASM } from './json-check-wasm.js';
 import { JSON_CHECK_MAX_CHARS, JsonCheck } from './json-check.js';
+import { redactEmbeddedText } from './json-scanner.js';
 import { RuleSet } from './rule-set.js';
 import { Tally } from './tally.js';
 import { BUILT_IN_PATTERNS, SECRET_WORD_PROBES, SECRET_WORDS, triggerSource } from './value-patterns.js';
 
 const TRIGGER_AT = new RegExp(triggerSource('json-or-text', []), 'y');
 const TEXT_TRIGGER_AT = new RegExp(triggerSource('text', []), 'y');
+const RAW_JSON_TRIGGER_AT = new RegExp(triggerSource('raw-json', []), 'y');
 const EMBEDDED_AT = /[{[](?<="(?: |\\[nrt])*.)/y;
 
 function matchesAt(text: string, at: number): boolean {
@@ -192,6 +194,22 @@ describe('the WebAssembly filter of the one-scan check', () => {
     expect(matches).toBeGreaterThan(5_000);
   });
 
+  it('stops at every position where the raw-JSON trigger matches', () => {
+    const texts = new Texts(createSeededRandom(0x72617721));
+    let matches = 0;
+    for (let round = 0; round < 3000; round++) {
+      const text = texts.text();
+      const found = candidates(check!, text);
+      for (let at = 0; at < text.length; at++) {
+        RAW_JSON_TRIGGER_AT.lastIndex = at;
+        if (!RAW_JSON_TRIGGER_AT.test(text)) continue;
+        matches += 1;
+        if (!found.has(at)) expect.fail(`missed a raw-JSON match at ${at} of ${JSON.stringify(text)}`);
+      }
+    }
+    expect(matches).toBeGreaterThan(5_000);
+  });
+
   it('stops at each literal of the format rules and each secret name, wherever it lies against the steps', () => {
     // Assignments and calls match only for the words of the text trigger (not `cookie`).
     const seeds = [
@@ -318,6 +336,28 @@ describe('RuleSet.jsonChangeFrom with and without the filter', () => {
     }
     expect(changed).toBeGreaterThan(500);
     expect(clean).toBeGreaterThan(100);
+  });
+
+  it('finds the same raw-JSON trigger hits, and redacts JSON the same', () => {
+    const texts = new Texts(createSeededRandom(0x6a736f6f));
+    let changed = 0;
+    for (let round = 0; round < 3000; round++) {
+      // A document most of the time (the scanner's input), any text at times.
+      let text = texts.chance(0.8) ? texts.clean() : texts.text();
+      if (texts.chance(0.7)) text = `${text.slice(0, -1)},${JSON.stringify({ [texts.pick([...SECRET_NAMES, ...NEAR_MISSES, ...BENIGN])]: texts.piece() })}]`;
+      const from = texts.int(40);
+      const hits = [[], [], [], []] as [number[], number[], number[], number[]];
+      filtered.rawJsonTriggerHits(text, from, hits[0], hits[1]);
+      scanned.rawJsonTriggerHits(text, from, hits[2], hits[3]);
+      expect(hits[0], JSON.stringify(text)).toEqual(hits[2]);
+      expect(hits[1]).toEqual(hits[3]);
+      const tallies = [new Tally(), new Tally()] as const;
+      const expected = redactEmbeddedText(text, scanned, tallies[0], 0);
+      expect(redactEmbeddedText(text, filtered, tallies[1], 0), JSON.stringify(text)).toBe(expected);
+      expect(tallies[1]).toEqual(tallies[0]);
+      if (expected !== text) changed += 1;
+    }
+    expect(changed).toBeGreaterThan(500);
   });
 
   it('is not used with query parameters of the options, which the filter does not know', () => {

@@ -3,7 +3,7 @@
 import { REDACTED } from '../attributes.js';
 import type { RuleSet } from './rule-set.js';
 import { Tally } from './tally.js';
-import { TriggerHits, triggerHit } from './value-patterns.js';
+import { TriggerHits } from './value-patterns.js';
 
 /** Nesting deeper than this is treated as invalid (fail closed) rather than risking the stack. */
 const MAX_DEPTH = 1000;
@@ -150,15 +150,7 @@ class Scanner {
     this.#rules = rules;
     this.#embedding = embedding;
     this.#prefix = prefix;
-    if (!rules.scanEveryString) {
-      const trigger = rules.rawJsonTrigger;
-      trigger.lastIndex = triggerFrom;
-      for (let match = trigger.exec(text); match !== null; match = trigger.exec(text)) {
-        this.#triggers.push(match.index);
-        this.#triggerKinds.push(triggerHit(match[0]));
-        if (match[0].length === 0) trigger.lastIndex++;
-      }
-    }
+    if (!rules.scanEveryString) rules.rawJsonTriggerHits(text, triggerFrom, this.#triggers, this.#triggerKinds);
   }
 
   redact(): string {

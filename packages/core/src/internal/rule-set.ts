@@ -119,8 +119,8 @@ export class RuleSet {
   readonly scanEveryString: boolean;
   /** Non-global trigger for one string (free text). */
   readonly #trigger: RegExp;
-  /** Global trigger for raw JSON text (also fires on `\u` escapes, which may hide a trigger). */
-  readonly rawJsonTrigger: RegExp;
+  /** Global trigger for raw JSON text (also fires on `\u` escapes, which may hide a trigger); see {@link rawJsonTriggerHits}. */
+  readonly #rawJsonTrigger: RegExp;
   /** Global trigger for one string, to learn which kinds of rule can fire. */
   readonly #textTrigger: RegExp;
   /** Non-global trigger for a JSON-looking text, read either way (see {@link jsonMayChange}). */
@@ -134,6 +134,8 @@ export class RuleSet {
    * `json-or-text` trigger matches at the same position, so the filter stops there too.
    */
   readonly #textAt: RegExp | undefined;
+  /** The raw-JSON trigger at one position, for the same filter (its matches are among the `json-or-text` trigger's too). */
+  readonly #rawJsonAt: RegExp | undefined;
 
   readonly #extraHeaders: ReadonlyMap<string, string>;
   readonly #allowedHeaders: ReadonlySet<string>;
@@ -168,13 +170,14 @@ export class RuleSet {
     this.scanEveryString = extra.length > 0;
     const extraNames = options.extraQueryParams.map(escapeRegExp);
     this.#trigger = new RegExp(triggerSource('text', extraNames));
-    this.rawJsonTrigger = new RegExp(triggerSource('raw-json', extraNames), 'g');
+    this.#rawJsonTrigger = new RegExp(triggerSource('raw-json', extraNames), 'g');
     this.#jsonOrTextTrigger = new RegExp(triggerSource('json-or-text', extraNames));
     this.#jsonFastPath = options.jsonFastPath !== false && !this.scanEveryString && this.#extraJsonKeys.size === 0;
     // The filter knows the built-in trigger only: not the query parameters the options add.
     const filtered = options.jsonCheckFilter !== false && extraNames.length === 0;
     this.#jsonOrTextAt = filtered ? new RegExp(this.#jsonOrTextTrigger.source, 'y') : undefined;
     this.#textAt = filtered ? new RegExp(this.#trigger.source, 'y') : undefined;
+    this.#rawJsonAt = filtered ? new RegExp(this.#rawJsonTrigger.source, 'y') : undefined;
     this.#textTrigger = new RegExp(this.#trigger.source, 'g');
   }
 
@@ -222,6 +225,39 @@ export class RuleSet {
   /** Rule id masking a query parameter's value, or undefined. */
   queryParamRule(name: string): string | undefined {
     return this.#extraQueryParams.get(normalizeKey(name)) ?? secretQueryParamRule(name);
+  }
+
+  /**
+   * The raw-JSON trigger's matches in `text` from `from` on, as its global scan finds them: each
+   * one's position into `positions` and its kind of hit (see {@link TriggerHits}) into `kinds`.
+   * Through the filter when it stands in front of the triggers.
+   */
+  rawJsonTriggerHits(text: string, from: number, positions: number[], kinds: number[]): void {
+    const check = this.#filterFor(text);
+    if (check !== undefined) {
+      const trigger = this.#rawJsonAt!;
+      let next = from;
+      for (let at = check.next(next); at !== -1; at = check.next(next)) {
+        trigger.lastIndex = at;
+        const match = trigger.exec(text);
+        if (match === null) {
+          next = at + 1;
+          continue;
+        }
+        positions.push(at);
+        kinds.push(triggerHit(match[0]));
+        // Every alternative takes at least one character.
+        next = at + match[0].length;
+      }
+      return;
+    }
+    const trigger = this.#rawJsonTrigger;
+    trigger.lastIndex = from;
+    for (let match = trigger.exec(text); match !== null; match = trigger.exec(text)) {
+      positions.push(match.index);
+      kinds.push(triggerHit(match[0]));
+      if (match[0].length === 0) trigger.lastIndex++;
+    }
   }
 
   /** Whether any rule could change this text (cheap; false means "leave it as is"). */
