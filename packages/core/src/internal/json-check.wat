@@ -1,11 +1,12 @@
 ;; The one-scan check of a JSON-looking text (RuleSet.jsonChangeFrom), as a filter: `next` returns
 ;; the next position at which the `json-or-text` trigger or the embedded-document search may match,
 ;; and the caller runs the regular expression there (sticky). A position it skips is one where
-;; neither can match, so the filter never changes what the check finds, only how soon.
+;; neither can match, so the filter never changes what the check finds, only how soon. The
+;; free-text and raw-JSON triggers use it too: whatever they match, that trigger matches there.
 ;;
 ;; The text is at TEXT, a byte per character (`narrow`), with zero bytes before and after.
 ;; Sixteen bytes at a time, a byte whose class (FLAGS) is not zero is looked at; the tables the
-;; caller fills (json-check-tables.ts) say what must surround it for an alternative to match:
+;; caller fills (json-check.ts) say what must surround it for an alternative to match:
 ;;   1  B2: the two bytes ending at it      (a literal keyed on its second character, `hf_`)
 ;;   2  B3: the three bytes ending at it    (a literal keyed further in, `glpat-`; `tok` of `token`)
 ;;   4  A2: the two bytes starting at it    (`:/` of a URL, `\u`)
@@ -20,8 +21,9 @@
 
   ;; Layout (bytes): FLAGS 0, LO 256, HI 272, RULES 288, CLASS 512, B2 1024, B3 5120, A2 9216, A3 13312,
   ;; WT 17408, MASKS 21504 (sixteen vectors: vector n keeps the bytes after byte n), KEYS 22016,
-  ;; TEXT 32768. CLASS: 1 a name character [A-Za-z0-9_.-], 2 white space, 4 a character
-  ;; the key rules drop inside a word ([-_.] and white space).
+  ;; TEXT 32768 (the 16 bytes before it stay zero). CLASS: 1 a name character [A-Za-z0-9_.-],
+  ;; 2 white space, 4 a character the key rules drop inside a word ([-_.] and white space); 128,
+  ;; which stands for any character past ASCII, is 2 and 4.
 
   (func $bit (param $table i32) (param $h i32) (result i32)
     (i32.and
