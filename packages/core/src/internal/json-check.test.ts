@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '@runtrace/testkit';
+import { RandomPicks } from '../__fixtures__/random-picks.js';
 import { BUILT_IN_RULES_ONLY } from '../__fixtures__/rule-set-options.js';
 import { FORMAT_SECRETS } from '../__fixtures__/secrets.js';
 import { SECRET_JSON_KEY_FRAGMENTS, SECRET_JSON_KEYS } from '../secret-names.js';
@@ -21,11 +22,13 @@ const TEXT_TRIGGER_AT = new RegExp(triggerSource('text', []), 'y');
 const RAW_JSON_TRIGGER_AT = new RegExp(triggerSource('raw-json', []), 'y');
 const EMBEDDED_AT = /[{[](?<="(?: |\\[nrt])*.)/y;
 
+function matchesOneAt(regex: RegExp, text: string, at: number): boolean {
+  regex.lastIndex = at;
+  return regex.test(text);
+}
+
 function matchesAt(text: string, at: number): boolean {
-  TRIGGER_AT.lastIndex = at;
-  if (TRIGGER_AT.test(text)) return true;
-  EMBEDDED_AT.lastIndex = at;
-  return EMBEDDED_AT.test(text);
+  return matchesOneAt(TRIGGER_AT, text, at) || matchesOneAt(EMBEDDED_AT, text, at);
 }
 
 function candidates(check: JsonCheck, text: string): Set<number> {
@@ -50,21 +53,7 @@ const BENIGN = ['role', 'content', 'type', 'text', 'parts', 'name', 'arguments',
 const PALETTE = '-_.~:=,{}[]"\'\\/ \n\tpadAKkBbRZSGTtoOeEuxyz0123456789\u00a0\u2028\u3000\u212aé東';
 const SPLITS = ['-', '_', '.', ' ', '\\n', '\\t', '\\r', '\\f', '\n', '\t', '\u00a0', '\u2028'];
 
-class Texts {
-  constructor(private readonly random: () => number) {}
-
-  chance(probability: number): boolean {
-    return this.random() < probability;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)] as T;
-  }
-
-  int(limit: number): number {
-    return Math.floor(this.random() * limit);
-  }
-
+class Texts extends RandomPicks {
   /** A name in any case, at times split by what the key rules drop, or escaped. */
   spelt(name: string): string {
     let out = '';
@@ -144,6 +133,27 @@ class Texts {
   }
 }
 
+/**
+ * Random texts (seeded), each checked at every position: where `matches` says a regular expression
+ * matches, the filter must stop. Returns the matches, positions and stops counted.
+ */
+function stopsAtEveryMatch(check: JsonCheck, seed: number, rounds: number, what: string, matches: (text: string, at: number) => boolean): { matches: number; positions: number; stops: number } {
+  const texts = new Texts(createSeededRandom(seed));
+  const counts = { matches: 0, positions: 0, stops: 0 };
+  for (let round = 0; round < rounds; round++) {
+    const text = texts.text();
+    const found = candidates(check, text);
+    for (let at = 0; at < text.length; at++) {
+      if (!matches(text, at)) continue;
+      counts.matches += 1;
+      if (!found.has(at)) expect.fail(`missed a match of ${what} at ${at} of ${JSON.stringify(text)}: ${JSON.stringify(text.slice(Math.max(0, at - 20), at + 20))}`);
+    }
+    counts.positions += text.length;
+    counts.stops += found.size;
+  }
+  return counts;
+}
+
 describe('the WebAssembly filter of the one-scan check', () => {
   const check = JsonCheck.create();
 
@@ -158,56 +168,18 @@ describe('the WebAssembly filter of the one-scan check', () => {
   });
 
   it('stops at every position where the trigger or the embedded-document search matches', () => {
-    const texts = new Texts(createSeededRandom(0x6a736f6e));
-    let matches = 0;
-    let positions = 0;
-    let stops = 0;
-    for (let round = 0; round < 4000; round++) {
-      const text = texts.text();
-      const found = candidates(check!, text);
-      for (let at = 0; at < text.length; at++) {
-        if (!matchesAt(text, at)) continue;
-        matches += 1;
-        if (!found.has(at)) expect.fail(`missed a match at ${at} of ${JSON.stringify(text)}: ${JSON.stringify(text.slice(Math.max(0, at - 20), at + 20))}`);
-      }
-      positions += text.length;
-      stops += found.size;
-    }
+    const { matches, positions, stops } = stopsAtEveryMatch(check!, 0x6a736f6e, 4000, 'the trigger or the embedded search', matchesAt);
     // The texts hit the alternatives often, and the filter still leaves most positions out.
     expect(matches).toBeGreaterThan(10_000);
     expect(stops).toBeLessThan(positions / 4);
   });
 
   it('stops at every position where the free-text trigger matches', () => {
-    const texts = new Texts(createSeededRandom(0x74657874));
-    let matches = 0;
-    for (let round = 0; round < 3000; round++) {
-      const text = texts.text();
-      const found = candidates(check!, text);
-      for (let at = 0; at < text.length; at++) {
-        TEXT_TRIGGER_AT.lastIndex = at;
-        if (!TEXT_TRIGGER_AT.test(text)) continue;
-        matches += 1;
-        if (!found.has(at)) expect.fail(`missed a free-text match at ${at} of ${JSON.stringify(text)}`);
-      }
-    }
-    expect(matches).toBeGreaterThan(5_000);
+    expect(stopsAtEveryMatch(check!, 0x74657874, 3000, 'the free-text trigger', (text, at) => matchesOneAt(TEXT_TRIGGER_AT, text, at)).matches).toBeGreaterThan(5_000);
   });
 
   it('stops at every position where the raw-JSON trigger matches', () => {
-    const texts = new Texts(createSeededRandom(0x72617721));
-    let matches = 0;
-    for (let round = 0; round < 3000; round++) {
-      const text = texts.text();
-      const found = candidates(check!, text);
-      for (let at = 0; at < text.length; at++) {
-        RAW_JSON_TRIGGER_AT.lastIndex = at;
-        if (!RAW_JSON_TRIGGER_AT.test(text)) continue;
-        matches += 1;
-        if (!found.has(at)) expect.fail(`missed a raw-JSON match at ${at} of ${JSON.stringify(text)}`);
-      }
-    }
-    expect(matches).toBeGreaterThan(5_000);
+    expect(stopsAtEveryMatch(check!, 0x72617721, 3000, 'the raw-JSON trigger', (text, at) => matchesOneAt(RAW_JSON_TRIGGER_AT, text, at)).matches).toBeGreaterThan(5_000);
   });
 
   it('stops at each literal of the format rules and each secret name, wherever it lies against the steps', () => {

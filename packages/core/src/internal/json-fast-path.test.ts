@@ -5,6 +5,7 @@
 // sign; documents embedded in strings; texts that start like JSON but do not parse.
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '@runtrace/testkit';
+import { RandomPicks } from '../__fixtures__/random-picks.js';
 import { BUILT_IN_RULES_ONLY } from '../__fixtures__/rule-set-options.js';
 import { FORMAT_SECRETS } from '../__fixtures__/secrets.js';
 import { SECRET_JSON_KEY_FRAGMENTS, SECRET_JSON_KEYS } from '../secret-names.js';
@@ -25,17 +26,7 @@ const BENIGN_NAMES = ['role', 'content', 'type', 'text', 'parts', 'name', 'argum
 const WORDS = ['the', 'report', 'shows', 'growth', 'key', 'token', 'Bearer', 'basic', 'password', 'sk', 'ghp', 'https://example.com/a', 'x=1', 'a,', 'b:', 'café', '東京', '"q"', 'line\nbreak'];
 const SEPARATORS = ['-', '_', '.', ' ', '\\n', '\\t', '\\r', '\\f'];
 
-class Texts {
-  constructor(private readonly random: () => number) {}
-
-  chance(probability: number): boolean {
-    return this.random() < probability;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)] as T;
-  }
-
+class Texts extends RandomPicks {
   /** A key name as raw JSON string content: letters in any case, split or escaped at random. */
   spelt(name: string): string {
     let out = '';

@@ -90,25 +90,35 @@ function filteredChangeFrom(check: JsonCheck, trigger: RegExp, text: string): nu
 }
 
 /**
- * The kinds of trigger hit (see {@link TriggerHits}) the free-text trigger finds scanning `text`
- * from its start, through the filter: the matches are those of the global scan (each found at the
- * first stop at or after where the one before ended), so the kinds are the same. `first`: stop at
- * the first match.
+ * The matches of `trigger` (sticky) in `text` from `from` on, as its global scan finds them,
+ * through the filter: each next one is at the first stop, at or after where the one before ended,
+ * where the trigger matches (every alternative takes at least one character). `visit` returns
+ * false to stop there.
  */
-function filteredHits(check: JsonCheck, trigger: RegExp, text: string, first: boolean): number {
-  let hits = 0;
-  let from = 0;
-  for (let at = check.next(from); at !== -1; at = check.next(from)) {
+function forEachFilteredMatch(check: JsonCheck, trigger: RegExp, text: string, from: number, visit: (at: number, match: string) => boolean): void {
+  let next = from;
+  for (let at = check.next(next); at !== -1; at = check.next(next)) {
     trigger.lastIndex = at;
     const match = trigger.exec(text);
     if (match === null) {
-      from = at + 1;
+      next = at + 1;
       continue;
     }
-    hits |= triggerHit(match[0]);
-    if (first || hits === TriggerHits.ALL) break;
-    from = at + match[0].length;
+    if (!visit(at, match[0])) return;
+    next = at + match[0].length;
   }
+}
+
+/**
+ * The kinds of trigger hit (see {@link TriggerHits}) the free-text trigger finds in `text`,
+ * through the filter. `first`: stop at the first match.
+ */
+function filteredHits(check: JsonCheck, trigger: RegExp, text: string, first: boolean): number {
+  let hits = 0;
+  forEachFilteredMatch(check, trigger, text, 0, (_at, match) => {
+    hits |= triggerHit(match);
+    return !first && hits !== TriggerHits.ALL;
+  });
   return hits;
 }
 
@@ -235,20 +245,11 @@ export class RuleSet {
   rawJsonTriggerHits(text: string, from: number, positions: number[], kinds: number[]): void {
     const check = this.#filterFor(text);
     if (check !== undefined) {
-      const trigger = this.#rawJsonAt!;
-      let next = from;
-      for (let at = check.next(next); at !== -1; at = check.next(next)) {
-        trigger.lastIndex = at;
-        const match = trigger.exec(text);
-        if (match === null) {
-          next = at + 1;
-          continue;
-        }
+      forEachFilteredMatch(check, this.#rawJsonAt!, text, from, (at, match) => {
         positions.push(at);
-        kinds.push(triggerHit(match[0]));
-        // Every alternative takes at least one character.
-        next = at + match[0].length;
-      }
+        kinds.push(triggerHit(match));
+        return true;
+      });
       return;
     }
     const trigger = this.#rawJsonTrigger;
