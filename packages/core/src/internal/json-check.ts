@@ -186,7 +186,7 @@ export class JsonCheck {
         const previous = before.get(code);
         return previous !== undefined && previous !== 'any' && previous.size <= 2;
       });
-    // A rule of character 0 never applies: no text holds a 0 byte where a character starts an alternative.
+    // A rule for character 0 takes nothing away: 0 starts no alternative.
     const [first = 0, second = 0] = ruled;
     const previousOf = (code: number): number[] => {
       const previous = before.get(code);
