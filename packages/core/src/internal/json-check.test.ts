@@ -239,6 +239,11 @@ describe('the WebAssembly filter of the one-scan check', () => {
     expect(candidates(check!, short).size).toBe(0);
     // The short text's end lies where the long one's bytes were: nothing of them is read.
     expect(candidates(check!, 'x'.repeat(20)).size).toBe(0);
+    // The same text again (the walk after the check), or an equal one built anew: read as it was.
+    const again = candidates(check!, long);
+    expect(candidates(check!, long)).toEqual(again);
+    expect(candidates(check!, `${long.slice(0, 10)}${long.slice(10)}`)).toEqual(again);
+    expect(candidates(check!, short).size).toBe(0);
   });
 
   it('knows every alternative of the trigger that is not a format rule literal', () => {

@@ -82,6 +82,11 @@ export class JsonCheck {
   /** The memory as a Buffer, to write UTF-16 into. */
   #buffer: Buffer;
   #length = 0;
+  /**
+   * The text loaded last. The walk of a document loads the text the one-scan check loaded just
+   * before; it is not copied in twice. (Its bytes stay in the module's memory anyway.)
+   */
+  #loaded: string | undefined;
 
   private constructor(exports: Exports) {
     this.#exports = exports;
@@ -203,6 +208,7 @@ export class JsonCheck {
    * byte.
    */
   load(text: string): boolean {
+    if (text === this.#loaded) return true;
     const length = text.length;
     if (length > JSON_CHECK_MAX_CHARS) return false;
     // Written where the text goes, and made bytes in place: each step reads its 32 bytes before
@@ -222,6 +228,7 @@ export class JsonCheck {
     this.#buffer.write(text, source, 'utf16le');
     this.#exports.narrow(source, length);
     this.#length = length;
+    this.#loaded = text;
     return true;
   }
 
