@@ -105,7 +105,7 @@
   ;; $keyHasWord through a memo of keys found clean: a key of at most fifteen characters (the
   ;; sixteen bytes before its closing quote at $j hold its opening quote) is read as one vector,
   ;; the bytes before the opening quote cleared and its length put in their place, and looked up
-  ;; in KEYS (64 vectors, by a hash of the vector). Keys repeat from object to object.
+  ;; in KEYS (64 vectors, by its length and last two characters). Keys repeat from object to object.
   (func $quotedKeyHasWord (param $j i32) (result i32)
     (local $v v128) (local $quotes i32) (local $open i32) (local $slot i32)
     (local.set $v (v128.load (i32.sub (local.get $j) (i32.const 16))))
@@ -117,15 +117,15 @@
       (i8x16.replace_lane 0
         (v128.and (local.get $v) (v128.load (i32.add (i32.const 21504) (i32.shl (local.get $open) (i32.const 4)))))
         (i32.add (local.get $open) (i32.const 1))))
+    ;; The slot: from the key's length and its last two characters (read as bytes, not out of the
+    ;; vector, which costs more).
     (local.set $slot
       (i32.add (i32.const 22016)
         (i32.shl
-          (i32.wrap_i64
-            (i64.shr_u
-              (i64.mul
-                (i64.xor (i64x2.extract_lane 0 (local.get $v)) (i64.rotl (i64x2.extract_lane 1 (local.get $v)) (i64.const 29)))
-                (i64.const 0x9E3779B97F4A7C15))
-              (i64.const 58)))
+          (i32.and
+            (i32.xor (i32.mul (local.get $open) (i32.const 7))
+              (i32.xor (i32.load8_u (i32.sub (local.get $j) (i32.const 1))) (i32.shl (i32.load8_u (i32.sub (local.get $j) (i32.const 2))) (i32.const 1))))
+            (i32.const 63))
           (i32.const 4))))
     (if (i32.eqz (v128.any_true (v128.xor (local.get $v) (v128.load (local.get $slot)))))
       (then (return (i32.const 0))))

@@ -4,16 +4,21 @@ import type { AttributeRedaction, AttributeRedactor } from '../run-span-processo
 
 /** Values shorter than this are redacted every time: cheap to scan, and they would churn the memo. */
 export const MEMO_MIN_CHARS = 512;
-/** Most values remembered. */
-const MEMO_MAX_ENTRIES = 256;
+/** Slots of the memo: a value is remembered in the slot its fingerprint picks. A power of two. */
+const MEMO_SLOTS = 256;
 /** Most characters of values (inputs and outputs) remembered in total. */
 const MEMO_MAX_CHARS = 2_000_000;
 
-/** Characters of a value read into its fingerprint: some from each end, the rest spread between. */
+/**
+ * Characters of a value read into its fingerprint: some from each end, a few spread between.
+ * Each spread read of a long value that is not in the processor's cache costs a cache miss, and
+ * a value that shares its ends and length with another costs only a comparison.
+ */
 const FINGERPRINT_EDGE = 16;
-const FINGERPRINT_SPREAD = 32;
+const FINGERPRINT_SPREAD = 8;
 
 interface MemoEntry {
+  readonly print: number;
   readonly key: string;
   readonly value: string;
   readonly result: AttributeRedaction;
@@ -53,12 +58,17 @@ function mix(hash: number, code: number): number {
  * instructions, a history re-sent unchanged).
  *
  * Keyed by the value's {@link fingerprint}: a miss costs a few dozen character reads, a hit one
- * comparison of the whole value (a pointer compare when it is the same string object).
+ * comparison of the whole value (a pointer compare when it is the same string object). The
+ * fingerprint picks one slot; a new value replaces what its slot held. No list of recent use is
+ * kept: for values that never repeat (a history that grows every step) the memo costs little more
+ * than the fingerprint.
  */
 export class RedactionMemo implements AttributeRedactor {
-  /** By {@link fingerprint}; one entry per fingerprint, least recently used first. */
-  readonly #entries = new Map<number, MemoEntry>();
+  readonly #slots: (MemoEntry | undefined)[] = new Array<MemoEntry | undefined>(MEMO_SLOTS).fill(undefined);
+  #size = 0;
   #chars = 0;
+  /** The next slot emptied when the characters remembered pass {@link MEMO_MAX_CHARS}. */
+  #sweep = 0;
   hits = 0;
 
   /** The redactor's `redactAttribute` is the core one, whose cheap check `unchanged` may stand in for it. */
@@ -81,38 +91,40 @@ export class RedactionMemo implements AttributeRedactor {
   redactAttribute(key: string, value: string): AttributeRedaction {
     if (value.length < MEMO_MIN_CHARS) return this.redactor.redactAttribute(key, value);
     const print = fingerprint(value);
-    const found = this.#entries.get(print);
-    if (found !== undefined && found.key === key && found.value === value) {
+    const slot = print & (MEMO_SLOTS - 1);
+    const found = this.#slots[slot];
+    if (found !== undefined && found.print === print && found.key === key && found.value === value) {
       this.hits += 1;
-      // Most recently used last, so eviction drops the least recently used.
-      this.#entries.delete(print);
-      this.#entries.set(print, found);
       return found.result;
     }
     const result = this.redactor.redactAttribute(key, value);
     const chars = value.length + (result.value === value ? 0 : result.value.length);
     if (chars > MEMO_MAX_CHARS) return result;
-    if (found !== undefined) this.#forget(print, found);
-    this.#entries.set(print, { key, value, result, chars });
+    if (found !== undefined) this.#forget(slot, found);
+    this.#slots[slot] = { print, key, value, result, chars };
+    this.#size += 1;
     this.#chars += chars;
-    while (this.#entries.size > MEMO_MAX_ENTRIES || this.#chars > MEMO_MAX_CHARS) {
-      const oldest = this.#entries.entries().next();
-      if (oldest.done === true) break;
-      this.#forget(oldest.value[0], oldest.value[1]);
+    // Slots after this one are emptied in turn until the characters fit (never this one: it
+    // fits alone).
+    while (this.#chars > MEMO_MAX_CHARS) {
+      this.#sweep = (this.#sweep + 1) & (MEMO_SLOTS - 1);
+      const entry = this.#slots[this.#sweep];
+      if (entry !== undefined && this.#sweep !== slot) this.#forget(this.#sweep, entry);
     }
     return result;
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
 
   get chars(): number {
     return this.#chars;
   }
 
-  #forget(print: number, entry: MemoEntry): void {
-    this.#entries.delete(print);
+  #forget(slot: number, entry: MemoEntry): void {
+    this.#slots[slot] = undefined;
+    this.#size -= 1;
     this.#chars -= entry.chars;
   }
 }
