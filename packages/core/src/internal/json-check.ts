@@ -27,8 +27,11 @@ export const JSON_CHECK_MAX_CHARS = 1024 * 1024;
 /** What a character may start, by table (json-check.wat's FLAGS). */
 const Flag = { Behind2: 1, Behind3: 2, Ahead2: 4, Ahead3: 8, Assignment: 16, Call: 32, Embedded: 64 } as const;
 
-/** json-check.wat's CLASS: a name character, white space, a character a key may be split by. */
-const CharClass = { Name: 1, Space: 2, KeySplit: 4 } as const;
+/**
+ * json-check.wat's CLASS: a name character, white space, a character a key may be split by, a
+ * character that may stand right before a call's `,` or an embedded `{` or `[`.
+ */
+const CharClass = { Name: 1, Space: 2, KeySplit: 4, BeforeSite: 8 } as const;
 
 /** The two-character index (json-check.wat's `$h2`). */
 function h2(a: number, b: number): number {
@@ -166,10 +169,12 @@ export class JsonCheck {
       if (/[\w.-]/.test(char)) kind |= CharClass.Name;
       if (isSpace(code)) kind |= CharClass.Space;
       if (isSpace(code) || char === '-' || char === '_' || char === '.') kind |= CharClass.KeySplit;
+      // White space, a quote, an apostrophe, or the last character of the escapes \n, \t, \r.
+      if (isSpace(code) || char === '"' || char === "'" || char === 'n' || char === 't' || char === 'r') kind |= CharClass.BeforeSite;
       bytes[CLASS + code] = kind;
     }
     // Any character past ASCII: it may be white space to the regular expressions (U+00A0, U+2028, …).
-    bytes[CLASS + 128] = CharClass.Space | CharClass.KeySplit;
+    bytes[CLASS + 128] = CharClass.Space | CharClass.KeySplit | CharClass.BeforeSite;
     // Vector n keeps the bytes after byte n.
     for (let n = 0; n < 16; n++) bytes.fill(255, MASKS + n * 16 + n + 1, MASKS + n * 16 + 16);
     this.#fillStepTables(before);

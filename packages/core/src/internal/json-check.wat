@@ -22,8 +22,10 @@
   ;; Layout (bytes): FLAGS 0, LO 256, HI 272, RULES 288, CLASS 512, B2 1024, B3 5120, A2 9216, A3 13312,
   ;; WT 17408, MASKS 21504 (sixteen vectors: vector n keeps the bytes after byte n), KEYS 22016,
   ;; TEXT 32768 (the 16 bytes before it stay zero). CLASS: 1 a name character [A-Za-z0-9_.-],
-  ;; 2 white space, 4 a character the key rules drop inside a word ([-_.] and white space); 128,
-  ;; which stands for any character past ASCII, is 2 and 4.
+  ;; 2 white space, 4 a character the key rules drop inside a word ([-_.] and white space), 8 a
+  ;; character that may stand right before a call's `,` or an embedded `{` or `[` (white space,
+  ;; a quote or an apostrophe, and `n`, `t`, `r`, which end the escapes \n, \t, \r); 128, which
+  ;; stands for any character past ASCII, is 2, 4 and 8.
 
   (func $bit (param $table i32) (param $h i32) (result i32)
     (i32.and
@@ -136,6 +138,11 @@
   ;; `:` or `=` at $i.
   (func $assignSite (param $i i32) (result i32)
     (local $j i32) (local $c i32)
+    ;; A name character right before, other than the `n`, `t`, `r` an escape may end with: no
+    ;; quoted key, and the name ends there.
+    (local.set $c (i32.load8_u (i32.sub (local.get $i) (i32.const 1))))
+    (if (i32.eq (i32.and (call $class (local.get $c)) (i32.const 9)) (i32.const 1))
+      (then (return (call $runHasWord (i32.sub (local.get $i) (i32.const 1))))))
     ;; A quoted key: `"` and white space before it.
     (local.set $j (i32.sub (local.get $i) (i32.const 1)))
     (block $spaces
@@ -164,6 +171,8 @@
   ;; `,` at $i: name, then `\"`, `"` or `'`, then white space or escapes.
   (func $callSite (param $i i32) (result i32)
     (local $j i32) (local $c i32)
+    (if (i32.eqz (i32.and (call $class (i32.load8_u (i32.sub (local.get $i) (i32.const 1)))) (i32.const 8)))
+      (then (return (i32.const 0))))
     (local.set $j (call $skipBack (i32.sub (local.get $i) (i32.const 1))))
     (if (i32.lt_u (local.get $j) (i32.const 32768)) (then (return (i32.const 0))))
     (local.set $c (i32.load8_u (local.get $j)))
@@ -179,6 +188,8 @@
   ;; `{` or `[` at $i: `"`, then spaces or the escapes \n, \r, \t.
   (func $embeddedSite (param $i i32) (result i32)
     (local $j i32) (local $c i32)
+    (if (i32.eqz (i32.and (call $class (i32.load8_u (i32.sub (local.get $i) (i32.const 1)))) (i32.const 8)))
+      (then (return (i32.const 0))))
     (local.set $j (i32.sub (local.get $i) (i32.const 1)))
     (block $done
       (loop $again
@@ -197,20 +208,22 @@
     (local $b i32) (local $f i32)
     (local.set $b (i32.load8_u (local.get $i)))
     (local.set $f (i32.load8_u (local.get $b)))
-    (if (i32.and (local.get $f) (i32.const 1))
-      (then (if (call $bit (i32.const 1024) (call $h2 (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (local.get $b)))
-        (then (return (i32.const 1))))))
-    (if (i32.and (local.get $f) (i32.const 2))
-      (then (if (call $bit (i32.const 5120)
-                  (call $h3 (i32.load8_u (i32.sub (local.get $i) (i32.const 2))) (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (local.get $b)))
-        (then (return (i32.const 1))))))
-    (if (i32.and (local.get $f) (i32.const 4))
-      (then (if (call $bit (i32.const 9216) (call $h2 (local.get $b) (i32.load8_u (i32.add (local.get $i) (i32.const 1)))))
-        (then (return (i32.const 1))))))
-    (if (i32.and (local.get $f) (i32.const 8))
-      (then (if (call $bit (i32.const 13312)
-                  (call $h3 (local.get $b) (i32.load8_u (i32.add (local.get $i) (i32.const 1))) (i32.load8_u (i32.add (local.get $i) (i32.const 2)))))
-        (then (return (i32.const 1))))))
+    (if (i32.and (local.get $f) (i32.const 15))
+      (then
+        (if (i32.and (local.get $f) (i32.const 1))
+          (then (if (call $bit (i32.const 1024) (call $h2 (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (local.get $b)))
+            (then (return (i32.const 1))))))
+        (if (i32.and (local.get $f) (i32.const 2))
+          (then (if (call $bit (i32.const 5120)
+                      (call $h3 (i32.load8_u (i32.sub (local.get $i) (i32.const 2))) (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (local.get $b)))
+            (then (return (i32.const 1))))))
+        (if (i32.and (local.get $f) (i32.const 4))
+          (then (if (call $bit (i32.const 9216) (call $h2 (local.get $b) (i32.load8_u (i32.add (local.get $i) (i32.const 1)))))
+            (then (return (i32.const 1))))))
+        (if (i32.and (local.get $f) (i32.const 8))
+          (then (if (call $bit (i32.const 13312)
+                      (call $h3 (local.get $b) (i32.load8_u (i32.add (local.get $i) (i32.const 1))) (i32.load8_u (i32.add (local.get $i) (i32.const 2)))))
+            (then (return (i32.const 1))))))))
     (if (i32.and (local.get $f) (i32.const 16))
       (then (if (call $assignSite (local.get $i)) (then (return (i32.const 1))))))
     (if (i32.and (local.get $f) (i32.const 32))
