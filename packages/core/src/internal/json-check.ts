@@ -33,12 +33,12 @@ const Flag = { Behind2: 1, Behind3: 2, Ahead2: 4, Ahead3: 8, Assignment: 16, Cal
  */
 const CharClass = { Name: 1, Space: 2, KeySplit: 4, BeforeSite: 8 } as const;
 
-/** The two-character index (json-check.wat's `$h2`). */
+/** The two-character index (json-check.wat's H2). */
 function h2(a: number, b: number): number {
   return ((a << 7) | b) & 32767;
 }
 
-/** The three-character hash (json-check.wat's `$h3`). */
+/** The three-character hash (json-check.wat's H3). */
 function h3(a: number, b: number, c: number): number {
   return (Math.imul(a, 1129) ^ Math.imul(b, 37) ^ c) & 32767;
 }
@@ -183,26 +183,25 @@ export class JsonCheck {
   /**
    * The sixteen-byte step's tables: LO and HI hold every character that starts an alternative
    * exactly (a bit per high nibble, set per low nibble). RULES: the two most common lower-case
-   * letters among those that follow at most two characters in every alternative (`p` only after
-   * `a`, for `dap`), with those characters; the step leaves them out after anything else.
+   * letters that follow one character, in either case, in every alternative (`p` only after `a`,
+   * for `dap`; `k` after `o` or `O`, for `tok`), each with that character in lower case; the step
+   * leaves them out after anything else.
    */
   #fillStepTables(before: ReadonlyMap<number, Set<number> | 'any'>): void {
     const bytes = this.#bytes;
     for (const code of before.keys()) bytes[LO + (code & 15)]! |= 1 << (code >> 4);
     for (let high = 0; high < 8; high++) bytes[HI + high] = 1 << high;
-    const ruled = [...LOWER_BY_FREQUENCY]
-      .map((char) => char.charCodeAt(0))
-      .filter((code) => {
-        const previous = before.get(code);
-        return previous !== undefined && previous !== 'any' && previous.size <= 2;
-      });
+    // The step compares the character before with 32 set (lower case, for a letter).
+    const folded = (code: number): number | undefined => {
+      const previous = before.get(code);
+      if (previous === undefined || previous === 'any') return undefined;
+      const cases = new Set([...previous].map((other) => other | 32));
+      return cases.size === 1 ? [...cases][0] : undefined;
+    };
+    const ruled = [...LOWER_BY_FREQUENCY].map((char) => char.charCodeAt(0)).filter((code) => folded(code) !== undefined);
     // A rule for character 0 takes nothing away: 0 starts no alternative.
     const [first = 0, second = 0] = ruled;
-    const previousOf = (code: number): number[] => {
-      const previous = before.get(code);
-      return previous === undefined || previous === 'any' ? [0, 0] : [...previous, ...previous];
-    };
-    bytes.set([first, ...previousOf(first).slice(0, 2), second, ...previousOf(second).slice(0, 2)], RULES);
+    bytes.set([first, folded(first) ?? 0, second, folded(second) ?? 0], RULES);
   }
 
   /**

@@ -14,8 +14,13 @@
 ;;  16  `:` or `=`: a quoted key holding a secret word, or an assignment to a name holding one
 ;;  32  `,`: a call's quoted argument name holding a secret word
 ;;  64  `{` or `[`: a string that opens a document
-;; Tables of three bytes are hashed (H3), of two exact (H2). WT holds the secret words' chosen
-;; three letters, lower-cased, hashed alike; one in a name is what 16 and 32 look for.
+;; Tables of three bytes are hashed, H3(a, b, c) = (a * 1129 ^ b * 37 ^ c) & 32767; of two exact,
+;; H2(a, b) = ((a << 7) | b) & 32767. WT holds the secret words' chosen three letters, lower-cased,
+;; hashed alike; one in a name is what 16 and 32 look for. Both hashes, the reads of CLASS
+;; (`i32.load8_u offset=512`) and the check of each byte looked at (in `next`) are written out
+;; where they are used, not called: V8 inlines a call only once it has counted it often enough in
+;; the texts read first, and within a budget that it keeps small for a module, like this one, with
+;; few functions under 50 bytes.
 (module
   (memory (export "memory") 1)
 
@@ -34,17 +39,6 @@
         (i32.and (local.get $h) (i32.const 7)))
       (i32.const 1)))
 
-  (func $h2 (param $a i32) (param $b i32) (result i32)
-    (i32.and (i32.or (i32.shl (local.get $a) (i32.const 7)) (local.get $b)) (i32.const 32767)))
-
-  (func $h3 (param $a i32) (param $b i32) (param $c i32) (result i32)
-    (i32.and
-      (i32.xor (i32.xor (i32.mul (local.get $a) (i32.const 1129)) (i32.mul (local.get $b) (i32.const 37))) (local.get $c))
-      (i32.const 32767)))
-
-  (func $class (param $c i32) (result i32)
-    (i32.load8_u (i32.add (i32.const 512) (local.get $c))))
-
   ;; Back from $i over white space and the escapes \n, \t, \r; returns where that stops.
   (func $skipBack (param $i i32) (result i32)
     (local $c i32)
@@ -52,7 +46,7 @@
       (loop $again
         (br_if $done (i32.lt_u (local.get $i) (i32.const 32768)))
         (local.set $c (i32.load8_u (local.get $i)))
-        (if (i32.and (call $class (local.get $c)) (i32.const 2))
+        (if (i32.and (i32.load8_u offset=512 (local.get $c)) (i32.const 2))
           (then (local.set $i (i32.sub (local.get $i) (i32.const 1))) (br $again)))
         (if (i32.and
               (i32.or (i32.eq (local.get $c) (i32.const 110)) (i32.or (i32.eq (local.get $c) (i32.const 116)) (i32.eq (local.get $c) (i32.const 114))))
@@ -67,11 +61,11 @@
       (loop $again
         (br_if $done (i32.lt_u (local.get $i) (i32.const 32768)))
         (local.set $c (i32.load8_u (local.get $i)))
-        (br_if $done (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 1))))
+        (br_if $done (i32.eqz (i32.and (i32.load8_u offset=512 (local.get $c)) (i32.const 1))))
         (local.set $c0 (i32.or (local.get $c) (i32.const 32)))
         (if (i32.ne (local.get $c2) (i32.const 0))
           (then
-            (if (call $bit (i32.const 17408) (call $h3 (local.get $c0) (local.get $c1) (local.get $c2)))
+            (if (call $bit (i32.const 17408) (i32.and (i32.xor (i32.xor (i32.mul (local.get $c0) (i32.const 1129)) (i32.mul (local.get $c1) (i32.const 37))) (local.get $c2)) (i32.const 32767)))
               (then (return (i32.const 1))))))
         (local.set $c2 (local.get $c1))
         (local.set $c1 (local.get $c0))
@@ -91,12 +85,12 @@
         (local.set $c (i32.load8_u (local.get $k)))
         (br_if $done (i32.eq (local.get $c) (i32.const 34)))
         (if (i32.or (i32.eq (local.get $c) (i32.const 92)) (i32.eq (local.get $c) (i32.const 128))) (then (return (i32.const 1))))
-        (if (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 4)))
+        (if (i32.eqz (i32.and (i32.load8_u offset=512 (local.get $c)) (i32.const 4)))
           (then
             (local.set $c0 (i32.or (local.get $c) (i32.const 32)))
             (if (i32.ne (local.get $c2) (i32.const 0))
               (then
-                (if (call $bit (i32.const 17408) (call $h3 (local.get $c0) (local.get $c1) (local.get $c2)))
+                (if (call $bit (i32.const 17408) (i32.and (i32.xor (i32.xor (i32.mul (local.get $c0) (i32.const 1129)) (i32.mul (local.get $c1) (i32.const 37))) (local.get $c2)) (i32.const 32767)))
                   (then (return (i32.const 1))))))
             (local.set $c2 (local.get $c1))
             (local.set $c1 (local.get $c0))))
@@ -141,14 +135,14 @@
     ;; A name character right before, other than the `n`, `t`, `r` an escape may end with: no
     ;; quoted key, and the name ends there.
     (local.set $c (i32.load8_u (i32.sub (local.get $i) (i32.const 1))))
-    (if (i32.eq (i32.and (call $class (local.get $c)) (i32.const 9)) (i32.const 1))
+    (if (i32.eq (i32.and (i32.load8_u offset=512 (local.get $c)) (i32.const 9)) (i32.const 1))
       (then (return (call $runHasWord (i32.sub (local.get $i) (i32.const 1))))))
     ;; A quoted key: `"` and white space before it.
     (local.set $j (i32.sub (local.get $i) (i32.const 1)))
     (block $spaces
       (loop $again
         (br_if $spaces (i32.lt_u (local.get $j) (i32.const 32768)))
-        (br_if $spaces (i32.eqz (i32.and (call $class (i32.load8_u (local.get $j))) (i32.const 2))))
+        (br_if $spaces (i32.eqz (i32.and (i32.load8_u offset=512 (i32.load8_u (local.get $j))) (i32.const 2))))
         (local.set $j (i32.sub (local.get $j) (i32.const 1)))
         (br $again)))
     (if (i32.ge_u (local.get $j) (i32.const 32768))
@@ -171,7 +165,7 @@
   ;; `,` at $i: name, then `\"`, `"` or `'`, then white space or escapes.
   (func $callSite (param $i i32) (result i32)
     (local $j i32) (local $c i32)
-    (if (i32.eqz (i32.and (call $class (i32.load8_u (i32.sub (local.get $i) (i32.const 1)))) (i32.const 8)))
+    (if (i32.eqz (i32.and (i32.load8_u offset=512 (i32.load8_u (i32.sub (local.get $i) (i32.const 1)))) (i32.const 8)))
       (then (return (i32.const 0))))
     (local.set $j (call $skipBack (i32.sub (local.get $i) (i32.const 1))))
     (if (i32.lt_u (local.get $j) (i32.const 32768)) (then (return (i32.const 0))))
@@ -188,7 +182,7 @@
   ;; `{` or `[` at $i: `"`, then spaces or the escapes \n, \r, \t.
   (func $embeddedSite (param $i i32) (result i32)
     (local $j i32) (local $c i32)
-    (if (i32.eqz (i32.and (call $class (i32.load8_u (i32.sub (local.get $i) (i32.const 1)))) (i32.const 8)))
+    (if (i32.eqz (i32.and (i32.load8_u offset=512 (i32.load8_u (i32.sub (local.get $i) (i32.const 1)))) (i32.const 8)))
       (then (return (i32.const 0))))
     (local.set $j (i32.sub (local.get $i) (i32.const 1)))
     (block $done
@@ -202,34 +196,6 @@
               (i32.eq (i32.load8_u (i32.sub (local.get $j) (i32.const 1))) (i32.const 92)))
           (then (local.set $j (i32.sub (local.get $j) (i32.const 2))) (br $again)))
         (return (i32.eq (local.get $c) (i32.const 34)))))
-    (i32.const 0))
-
-  (func $candidate (param $i i32) (result i32)
-    (local $b i32) (local $f i32)
-    (local.set $b (i32.load8_u (local.get $i)))
-    (local.set $f (i32.load8_u (local.get $b)))
-    (if (i32.and (local.get $f) (i32.const 15))
-      (then
-        (if (i32.and (local.get $f) (i32.const 1))
-          (then (if (call $bit (i32.const 1024) (call $h2 (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (local.get $b)))
-            (then (return (i32.const 1))))))
-        (if (i32.and (local.get $f) (i32.const 2))
-          (then (if (call $bit (i32.const 5120)
-                      (call $h3 (i32.load8_u (i32.sub (local.get $i) (i32.const 2))) (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (local.get $b)))
-            (then (return (i32.const 1))))))
-        (if (i32.and (local.get $f) (i32.const 4))
-          (then (if (call $bit (i32.const 9216) (call $h2 (local.get $b) (i32.load8_u (i32.add (local.get $i) (i32.const 1)))))
-            (then (return (i32.const 1))))))
-        (if (i32.and (local.get $f) (i32.const 8))
-          (then (if (call $bit (i32.const 13312)
-                      (call $h3 (local.get $b) (i32.load8_u (i32.add (local.get $i) (i32.const 1))) (i32.load8_u (i32.add (local.get $i) (i32.const 2)))))
-            (then (return (i32.const 1))))))))
-    (if (i32.and (local.get $f) (i32.const 16))
-      (then (if (call $assignSite (local.get $i)) (then (return (i32.const 1))))))
-    (if (i32.and (local.get $f) (i32.const 32))
-      (then (if (call $callSite (local.get $i)) (then (return (i32.const 1))))))
-    (if (i32.and (local.get $f) (i32.const 64))
-      (then (if (call $embeddedSite (local.get $i)) (then (return (i32.const 1))))))
     (i32.const 0))
 
   ;; Copies the text in: its UTF-16 code units, at $src (written by the caller; TEXT itself, or
@@ -256,22 +222,21 @@
 
   ;; The first position at or after $from (text positions, 0-based) where a match may start, or -1.
   ;; Sixteen bytes at a time, four at once: a byte is looked at when its class is not zero (LO, HI:
-  ;; a bit per high nibble, set per low nibble). RULES (three bytes each) names two characters looked
-  ;; at only after one of two others (`p` after `a`, for `dap`).
+  ;; a bit per high nibble, set per low nibble). RULES (two bytes each) names two characters looked
+  ;; at only after another in either case (`p` after `a` or `A`, for `dap`; `k` after `o` or `O`).
   (func (export "next") (param $len i32) (param $from i32) (result i32)
     (local $lo v128) (local $hi v128) (local $nib v128) (local $zero v128) (local $v v128) (local $p v128)
-    (local $r1 v128) (local $r1p v128) (local $r1q v128) (local $r2 v128) (local $r2p v128) (local $r2q v128)
-    (local $block i32) (local $end i32) (local $at i32) (local $mask i64) (local $pos i32)
+    (local $r1 v128) (local $r1p v128) (local $r2 v128) (local $r2p v128) (local $lower v128)
+    (local $block i32) (local $end i32) (local $at i32) (local $mask i64) (local $pos i32) (local $b i32) (local $f i32)
     (local.set $lo (v128.load (i32.const 256)))
     (local.set $hi (v128.load (i32.const 272)))
     (local.set $nib (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $zero (v128.const i64x2 0 0))
     (local.set $r1 (i8x16.splat (i32.load8_u (i32.const 288))))
     (local.set $r1p (i8x16.splat (i32.load8_u (i32.const 289))))
-    (local.set $r1q (i8x16.splat (i32.load8_u (i32.const 290))))
-    (local.set $r2 (i8x16.splat (i32.load8_u (i32.const 291))))
-    (local.set $r2p (i8x16.splat (i32.load8_u (i32.const 292))))
-    (local.set $r2q (i8x16.splat (i32.load8_u (i32.const 293))))
+    (local.set $r2 (i8x16.splat (i32.load8_u (i32.const 290))))
+    (local.set $r2p (i8x16.splat (i32.load8_u (i32.const 291))))
+    (local.set $lower (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))
     (local.set $end (i32.add (i32.const 32768) (local.get $len)))
     (local.set $at (i32.add (i32.const 32768) (local.get $from)))
     (local.set $block (i32.add (i32.const 32768) (i32.and (local.get $from) (i32.const -16))))
@@ -289,10 +254,9 @@
                       (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
                     (local.get $zero))
                   (v128.or
-                    (v128.and (i8x16.eq (local.get $v) (local.get $r1))
-                      (v128.and (i8x16.ne (local.tee $p (v128.load (i32.sub (local.get $block) (i32.const 1)))) (local.get $r1p)) (i8x16.ne (local.get $p) (local.get $r1q))))
-                    (v128.and (i8x16.eq (local.get $v) (local.get $r2))
-                      (v128.and (i8x16.ne (local.get $p) (local.get $r2p)) (i8x16.ne (local.get $p) (local.get $r2q))))))))
+                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r1))
+                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.sub (local.get $block) (i32.const 1))) (local.get $lower))) (local.get $r1p)))
+                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r2)) (i8x16.eq (local.get $p) (local.get $r2p)))))))
               (i64.shl (i64.extend_i32_u (i8x16.bitmask
                 (v128.andnot
                   (i8x16.ne
@@ -301,10 +265,9 @@
                       (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
                     (local.get $zero))
                   (v128.or
-                    (v128.and (i8x16.eq (local.get $v) (local.get $r1))
-                      (v128.and (i8x16.ne (local.tee $p (v128.load (i32.sub (i32.add (local.get $block) (i32.const 16)) (i32.const 1)))) (local.get $r1p)) (i8x16.ne (local.get $p) (local.get $r1q))))
-                    (v128.and (i8x16.eq (local.get $v) (local.get $r2))
-                      (v128.and (i8x16.ne (local.get $p) (local.get $r2p)) (i8x16.ne (local.get $p) (local.get $r2q)))))))) (i64.const 16)))
+                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r1))
+                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.sub (i32.add (local.get $block) (i32.const 16)) (i32.const 1))) (local.get $lower))) (local.get $r1p)))
+                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r2)) (i8x16.eq (local.get $p) (local.get $r2p))))))) (i64.const 16)))
             (i64.or
               (i64.shl (i64.extend_i32_u (i8x16.bitmask
                 (v128.andnot
@@ -314,10 +277,9 @@
                       (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
                     (local.get $zero))
                   (v128.or
-                    (v128.and (i8x16.eq (local.get $v) (local.get $r1))
-                      (v128.and (i8x16.ne (local.tee $p (v128.load (i32.sub (i32.add (local.get $block) (i32.const 32)) (i32.const 1)))) (local.get $r1p)) (i8x16.ne (local.get $p) (local.get $r1q))))
-                    (v128.and (i8x16.eq (local.get $v) (local.get $r2))
-                      (v128.and (i8x16.ne (local.get $p) (local.get $r2p)) (i8x16.ne (local.get $p) (local.get $r2q)))))))) (i64.const 32))
+                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r1))
+                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.sub (i32.add (local.get $block) (i32.const 32)) (i32.const 1))) (local.get $lower))) (local.get $r1p)))
+                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r2)) (i8x16.eq (local.get $p) (local.get $r2p))))))) (i64.const 32))
               (i64.shl (i64.extend_i32_u (i8x16.bitmask
                 (v128.andnot
                   (i8x16.ne
@@ -326,10 +288,9 @@
                       (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
                     (local.get $zero))
                   (v128.or
-                    (v128.and (i8x16.eq (local.get $v) (local.get $r1))
-                      (v128.and (i8x16.ne (local.tee $p (v128.load (i32.sub (i32.add (local.get $block) (i32.const 48)) (i32.const 1)))) (local.get $r1p)) (i8x16.ne (local.get $p) (local.get $r1q))))
-                    (v128.and (i8x16.eq (local.get $v) (local.get $r2))
-                      (v128.and (i8x16.ne (local.get $p) (local.get $r2p)) (i8x16.ne (local.get $p) (local.get $r2q)))))))) (i64.const 48)))))
+                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r1))
+                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.sub (i32.add (local.get $block) (i32.const 48)) (i32.const 1))) (local.get $lower))) (local.get $r1p)))
+                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r2)) (i8x16.eq (local.get $p) (local.get $r2p))))))) (i64.const 48)))))
         (if (i64.ne (local.get $mask) (i64.const 0))
           (then
             (block $bits
@@ -337,8 +298,37 @@
                 (br_if $bits (i64.eqz (local.get $mask)))
                 (local.set $pos (i32.add (local.get $block) (i32.wrap_i64 (i64.ctz (local.get $mask)))))
                 (if (i32.ge_u (local.get $pos) (local.get $end)) (then (return (i32.const -1))))
+                ;; A byte looked at, written out here rather than called: the literals its
+                ;; character keys (table flags 1-8), then the site it may stand at (16-64).
                 (if (i32.ge_u (local.get $pos) (local.get $at))
-                  (then (if (call $candidate (local.get $pos)) (then (return (i32.sub (local.get $pos) (i32.const 32768)))))))
+                  (then
+                    (if (block $candidate (result i32)
+                      (local.set $b (i32.load8_u (local.get $pos)))
+                      (local.set $f (i32.load8_u (local.get $b)))
+                      (if (i32.and (local.get $f) (i32.const 15))
+                        (then
+                          (if (i32.and (local.get $f) (i32.const 1))
+                            (then (if (call $bit (i32.const 1024) (i32.and (i32.or (i32.shl (i32.load8_u (i32.sub (local.get $pos) (i32.const 1))) (i32.const 7)) (local.get $b)) (i32.const 32767)))
+                              (then (br $candidate (i32.const 1))))))
+                          (if (i32.and (local.get $f) (i32.const 2))
+                            (then (if (call $bit (i32.const 5120)
+                                        (i32.and (i32.xor (i32.xor (i32.mul (i32.load8_u (i32.sub (local.get $pos) (i32.const 2))) (i32.const 1129)) (i32.mul (i32.load8_u (i32.sub (local.get $pos) (i32.const 1))) (i32.const 37))) (local.get $b)) (i32.const 32767)))
+                              (then (br $candidate (i32.const 1))))))
+                          (if (i32.and (local.get $f) (i32.const 4))
+                            (then (if (call $bit (i32.const 9216) (i32.and (i32.or (i32.shl (local.get $b) (i32.const 7)) (i32.load8_u (i32.add (local.get $pos) (i32.const 1)))) (i32.const 32767)))
+                              (then (br $candidate (i32.const 1))))))
+                          (if (i32.and (local.get $f) (i32.const 8))
+                            (then (if (call $bit (i32.const 13312)
+                                        (i32.and (i32.xor (i32.xor (i32.mul (local.get $b) (i32.const 1129)) (i32.mul (i32.load8_u (i32.add (local.get $pos) (i32.const 1))) (i32.const 37))) (i32.load8_u (i32.add (local.get $pos) (i32.const 2)))) (i32.const 32767)))
+                              (then (br $candidate (i32.const 1))))))))
+                      (if (i32.and (local.get $f) (i32.const 16))
+                        (then (if (call $assignSite (local.get $pos)) (then (br $candidate (i32.const 1))))))
+                      (if (i32.and (local.get $f) (i32.const 32))
+                        (then (if (call $callSite (local.get $pos)) (then (br $candidate (i32.const 1))))))
+                      (if (i32.and (local.get $f) (i32.const 64))
+                        (then (if (call $embeddedSite (local.get $pos)) (then (br $candidate (i32.const 1))))))
+                      (i32.const 0))
+                      (then (return (i32.sub (local.get $pos) (i32.const 32768)))))))
                 (local.set $mask (i64.and (local.get $mask) (i64.sub (local.get $mask) (i64.const 1))))
                 (br $bit)))))
         (local.set $block (i32.add (local.get $block) (i32.const 64)))
