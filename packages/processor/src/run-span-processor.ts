@@ -332,12 +332,14 @@ export class RunSpanProcessor implements SpanProcessor {
     const runId =
       kind === SpanKinds.RUN ? spanId : (nonEmptyString(span.attributes[RuntraceAttributes.RUN_ID]) ?? `trace:${traceId}`);
     const now = this.#clock.now();
-    const runEnded = this.#endedRuns.has(runId);
+    let group = this.#groups.get(runId);
+    // A run in flight here has a group that knows whether it ended; only a span whose run has no
+    // group here asks the memory of ended runs.
+    const runEnded = group === undefined ? this.#endedRuns.has(runId) : group.runEnded;
     if (kind !== SpanKinds.RUN && runEnded) {
       span.setAttribute(RuntraceAttributes.ORPHANED, true);
       this.#orphaned += 1;
     }
-    let group = this.#groups.get(runId);
     if (group === undefined) {
       group = new RunGroup(runId, traceId, runEnded, now);
       this.#groups.set(runId, group);

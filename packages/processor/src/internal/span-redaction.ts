@@ -24,7 +24,7 @@ export class SpanRedaction {
 
   /** Redacts a span as it ends (in `onEnding`, where the processor's own writes pass the write-once guard). */
   redactLive(span: Span): void {
-    const outcome = redactSpanParts(span, this.#redactor, { span, redactor: this.#knownRedactor });
+    const outcome = redactSpanParts(span, this.#redactor, span, this.#knownRedactor);
     if (outcome.name !== undefined) span.updateName(outcome.name);
     if (outcome.status !== undefined) span.setStatus(outcome.status);
     if (outcome.events !== undefined) span.events.splice(0, span.events.length, ...outcome.events);
