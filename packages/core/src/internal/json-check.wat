@@ -148,7 +148,11 @@
     (if (i32.ge_u (local.get $j) (i32.const 32768))
       (then
         (if (i32.eq (i32.load8_u (local.get $j)) (i32.const 34))
-          (then (if (call $quotedKeyHasWord (local.get $j)) (then (return (i32.const 1))))))))
+          (then
+            (if (call $quotedKeyHasWord (local.get $j)) (then (return (i32.const 1))))
+            ;; The assignment below would need `\"` there: white space before a quote is all
+            ;; it may skip.
+            (if (i32.ne (i32.load8_u (i32.sub (local.get $j) (i32.const 1))) (i32.const 92)) (then (return (i32.const 0))))))))
     ;; An assignment: name, then `\"` or `'` or nothing, then white space or escapes.
     (local.set $j (call $skipBack (i32.sub (local.get $i) (i32.const 1))))
     (if (i32.lt_u (local.get $j) (i32.const 32768)) (then (return (i32.const 0))))
