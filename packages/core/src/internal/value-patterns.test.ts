@@ -186,6 +186,38 @@ describe('over-redaction', () => {
     for (const text of texts) expect(redacted(text), text).toBe(text);
   });
 
+  it('keeps code where a value would stand: comparisons, arrows, types, await, calls and members of settings', () => {
+    const lines = [
+      "if (token === undefined || secret == null) return tokens.filter((token) => token !== '');",
+      'export function verifyToken(token: string, secret?: Buffer): boolean {',
+      'password: str, api_key: int | None = None',
+      'authorization: string | undefined; keys: string[];',
+      'const token = await getAccessToken(config);',
+      'const token = getToken(); const secret = crypto.randomBytes(32).toString("hex");',
+      'auth = HTTPBasicAuth(user, password); password = input("Password: ")',
+      'const authorization = call.metadata.get("authorization")[0];',
+      'token = self._token; apiKey = options.apiKey; secret = config.client_secret',
+      'const key = new Map(); const secretKey = typeof value;',
+    ];
+    for (const line of lines) expect(redacted(line), line).toBe(line);
+  });
+
+  it('still masks values that only sit next to code shapes', () => {
+    const rest = fill(ALNUM, 24);
+    const cases: [string, string][] = [
+      ['password = Summer(2024)', 'password = [REDACTED]'],
+      ['password = Summer2024(x)', 'password = [REDACTED]'],
+      ['password = dKCrvNAdpTh(x)', 'password = [REDACTED]'],
+      ['password=x', `password=[REDACTED]`],
+      ['db_password = letmein', `db_password = [REDACTED]`],
+      ['api_key: stringly', `api_key: [REDACTED]`],
+      ['token = awaited', `token = [REDACTED]`],
+      [`secret = self${rest}`, `secret = [REDACTED]`],
+      [`token: ${rest}(x)`, `token: [REDACTED]`],
+    ];
+    for (const [input, output] of cases) expect(redacted(input), input).toBe(output);
+  });
+
   it('judges a value generated only when it mixes character kinds', () => {
     expect(looksGenerated('strict')).toBe(false);
     expect(looksGenerated('12345678')).toBe(false);

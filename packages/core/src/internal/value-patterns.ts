@@ -179,7 +179,11 @@ const PATTERNS: readonly BuiltInPattern[] = [
       'gi',
     ),
     hint: (text) => text.includes(':') || text.includes('='),
-    accept: (secret, groups) => !isSelfReference(secret, groups.name) && !isNextAssignment(secret, groups.pre) && ((groups.tail ?? '') === '' || looksGenerated(secret)),
+    accept: (secret, groups) =>
+      !isSelfReference(secret, groups.name) &&
+      !isNextAssignment(secret, groups.pre) &&
+      !isCodeValue(secret, groups.pre) &&
+      ((groups.tail ?? '') === '' || looksGenerated(secret)),
   },
   {
     rule: 'pattern:assignment',
@@ -222,6 +226,48 @@ function isSelfReference(value: string, name: string | undefined): boolean {
   if (name === undefined) return false;
   const dot = value.lastIndexOf('.');
   return dot > 0 && value.slice(dot + 1).toLowerCase() === name.toLowerCase();
+}
+
+/** Type names that stand after a `:` in a declaration (TypeScript, Python), not values. */
+const TYPE_NAME =
+  /^(?:string|number|boolean|bigint|symbol|object|unknown|any|never|void|str|int|float|bool|bytes|dict|list|tuple|Buffer|String|Number|Boolean|Uint8Array)(?:\[\])*(?:\|[A-Za-z_$][\w$]*(?:\[\])*)*[?)\]:]*$/;
+
+/**
+ * A member of an object code reads a setting from, where a value would stand (`self._token`,
+ * `options.apiKey`, `config.secret`): a name, not the secret.
+ */
+const MEMBER = /^(?:self|this|cls|ctx|context|options|opts|config|cfg|settings|params|args|kwargs|props|req|request|res|response|state)(?:\.[A-Za-z_$][\w$]*)+[?)\]:;]*$/;
+
+/** Keywords that stand where a value would, before an expression: `const token = await fetchToken()`. */
+const VALUE_KEYWORD = /^(?:await|new|typeof|yield|function|lambda)$/;
+
+/** A method called on a dotted path, with anything after: `call.metadata.get(`, `crypto.randomBytes(32).toString(`. */
+const METHOD_CALL = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(/;
+
+/**
+ * A function called with nothing or with a name (`getToken()`, `HTTPBasicAuth(user`, `input(`),
+ * whose name is made of words: lower case or snake case, camel case, or Pascal case after an
+ * acronym. A generated value followed by `(` mixes digits or runs of capitals in, so
+ * `Summer2024(x)` and `dKCrvNAdpTh(x)` are values.
+ */
+const FUNCTION_CALL = /^(?:[a-z]+(?:[A-Z][a-z]+|_[a-z]+)*|[A-Z]*[A-Z][a-z]+(?:[A-Z][a-z]+)*)\((?:\)|[A-Za-z_$][\w$.]*\)?)?$/;
+
+/**
+ * Code that the assignment rule would read as a name given a value:
+ * - a comparison or an arrow (`token === undefined`, `token => …`): the "value" begins with the
+ *   operator's second character;
+ * - punctuation alone, no letter or digit (`)` after `input("Password: "`);
+ * - a type name after `:` (`password: string`, `token: str`);
+ * - a keyword that begins an expression (`await`, `new`);
+ * - a call ({@link METHOD_CALL}, {@link FUNCTION_CALL}), or a member of a settings object
+ *   ({@link MEMBER}).
+ * A plain word is still masked, however short (`password=changeme`, `password=x` may be the
+ * password).
+ */
+function isCodeValue(value: string, pre: string | undefined): boolean {
+  if (value.startsWith('=') || value.startsWith('>') || !/[A-Za-z0-9]/.test(value)) return true;
+  if (pre?.startsWith(':') === true && TYPE_NAME.test(value)) return true;
+  return VALUE_KEYWORD.test(value) || METHOD_CALL.test(value) || FUNCTION_CALL.test(value) || MEMBER.test(value);
 }
 
 /** A value written as a mask: one character repeated (`********`, `xxxxxxxx`), which no credential is. */
