@@ -10,6 +10,7 @@ import type { Tally } from './tally.js';
 import {
   BUILT_IN_PATTERNS,
   formatPatternsIn,
+  QUERY_PARAM_IN_FREE_TEXT,
   QUERY_PARAM_IN_TEXT,
   triggerSource,
   TriggerHits,
@@ -315,7 +316,7 @@ export class RuleSet {
     if ((hits & TriggerHits.URL) !== 0) {
       out = out.replace(URL_IN_TEXT, (url) => this.#redactUrlStructure(url, tally));
     }
-    if ((hits & TriggerHits.ASSIGNMENT) !== 0) out = this.#redactQueryPairs(out, tally, QUERY_PARAM_IN_TEXT);
+    if ((hits & TriggerHits.ASSIGNMENT) !== 0) out = this.#redactQueryPairs(out, tally, QUERY_PARAM_IN_FREE_TEXT);
     out = this.#applyPatterns(out, tally, hits);
     // A short text the trigger hits but every rule left alone is remembered (header values such
     // as a user agent come back on every call). Only when the hits were this scan's own: hits a

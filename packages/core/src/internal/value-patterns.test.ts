@@ -21,6 +21,13 @@ function redacted(text: string): string {
 }
 
 describe('context rules', () => {
+  it('masks a whole value that holds a # in free text, and keeps a URL fragment', () => {
+    const tail = fill(ALNUM, 10);
+    expect(redacted(`DB_PASSWORD=Xk9#${tail}`)).toBe('DB_PASSWORD=[REDACTED]');
+    expect(redacted(`user=ann&password=ab#${tail}&next=1`)).toBe('user=ann&password=[REDACTED]&next=1');
+    expect(redacted(`see https://x.example/cb?token=${tail}#section now`)).toBe('see https://x.example/cb?token=[REDACTED]#section now');
+  });
+
   it('masks credentials given to curl, wget and HTTPie on a command line', () => {
     const secret = password();
     for (const line of [
@@ -209,6 +216,7 @@ describe('over-redaction', () => {
       ['password = Summer2024(x)', 'password = [REDACTED]'],
       ['password = dKCrvNAdpTh(x)', 'password = [REDACTED]'],
       ['password=x', `password=[REDACTED]`],
+      ['password=!^*~', `password=[REDACTED]`],
       ['db_password = letmein', `db_password = [REDACTED]`],
       ['api_key: stringly', `api_key: [REDACTED]`],
       ['token = awaited', `token = [REDACTED]`],

@@ -256,7 +256,7 @@ const FUNCTION_CALL = /^(?:[a-z]+(?:[A-Z][a-z]+|_[a-z]+)*|[A-Z]*[A-Z][a-z]+(?:[A
  * Code that the assignment rule would read as a name given a value:
  * - a comparison or an arrow (`token === undefined`, `token => …`): the "value" begins with the
  *   operator's second character;
- * - punctuation alone, no letter or digit (`)` after `input("Password: "`);
+ * - brackets and stops alone (`)` after `input("Password: "`); other symbols may be a password;
  * - a type name after `:` (`password: string`, `token: str`);
  * - a keyword that begins an expression (`await`, `new`);
  * - a call ({@link METHOD_CALL}, {@link FUNCTION_CALL}), or a member of a settings object
@@ -265,7 +265,7 @@ const FUNCTION_CALL = /^(?:[a-z]+(?:[A-Z][a-z]+|_[a-z]+)*|[A-Z]*[A-Z][a-z]+(?:[A
  * password).
  */
 function isCodeValue(value: string, pre: string | undefined): boolean {
-  if (value.startsWith('=') || value.startsWith('>') || !/[A-Za-z0-9]/.test(value)) return true;
+  if (value.startsWith('=') || value.startsWith('>') || /^[()[\]{}.:;]+$/.test(value)) return true;
   if (pre?.startsWith(':') === true && TYPE_NAME.test(value)) return true;
   return VALUE_KEYWORD.test(value) || METHOD_CALL.test(value) || FUNCTION_CALL.test(value) || MEMBER.test(value);
 }
@@ -298,6 +298,13 @@ export const URL_IN_TEXT = /:(?:\/\/|\\\/\\\/)[^\s"'<>`@=]*[@=][^\s"'<>`]*/g;
 
 /** `name=value` after `?`, `&`, `;`, `#` or at the start of text: query strings and form bodies. */
 export const QUERY_PARAM_IN_TEXT = /(^|[?&;#])([^=&\s#?;"'<>]{1,128})=([^&\s#"'<>]*)/g;
+
+/**
+ * The same in free text, where a `#` belongs to the value (`DB_PASSWORD=Xk9#mP2vL` in an `.env`
+ * line); in a URL or a bare query string it begins the fragment, and URLs in free text are
+ * redacted before this pass.
+ */
+export const QUERY_PARAM_IN_FREE_TEXT = /(^|[?&;#])([^=&\s#?;"'<>]{1,128})=([^&\s"'<>]*)/g;
 
 /** A case-insensitive spelling of a lower-case word without the `i` flag (which would slow the trigger down). */
 function anyCase(word: string): string {
