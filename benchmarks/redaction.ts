@@ -24,8 +24,29 @@ function code(random: () => number, lines: number): string {
   return `\`\`\`ts\nasync function load() {\n${out.join('\n')}\n}\n\`\`\``;
 }
 
+/**
+ * Source code as agents read it into tool results: names of keys and tokens everywhere, each
+ * line one the redactor leaves as it is (a comparison, a type, a call, a member).
+ */
+const SOURCE_LINES = [
+  'export async function refresh(config: Config, token: string | undefined): Promise<Session> {',
+  '  if (token === undefined) token = await getAccessToken(config);',
+  '  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };',
+  '  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;',
+  '  const response = await fetch(`${config.baseUrl}/v1/sessions`, { method: "POST", headers });',
+  '  const secret = crypto.randomBytes(32).toString("hex");',
+  '  return { id: response.id, token: self._token, expiresAt: Date.now() + 3_600_000 };',
+  '}',
+];
+
+function sourceFile(random: () => number, lines: number): string {
+  const out: string[] = [];
+  for (let index = 0; index < lines; index++) out.push(SOURCE_LINES[Math.floor(random() * SOURCE_LINES.length)]!);
+  return `\`\`\`ts\n${out.join('\n')}\n\`\`\``;
+}
+
 /** An OpenAI-style chat request with tools, tool calls and a long history, of about `target` bytes. */
-function chatBody(target: number, seed: number, withSecrets = false): string {
+function chatBody(target: number, seed: number, withSecrets = false, realSource = false): string {
   const random = createSeededRandom(seed);
   const body = {
     model: 'gpt-4o-2024-08-06',
@@ -67,7 +88,11 @@ function chatBody(target: number, seed: number, withSecrets = false): string {
               ],
             }
           : turn % 4 === 2
-            ? { role: 'tool', tool_call_id: `call_${turn - 1}`, content: code(random, Math.max(1, Math.min(60, Math.floor(remaining / 110)))) }
+            ? {
+                role: 'tool',
+                tool_call_id: `call_${turn - 1}`,
+                content: (realSource ? sourceFile : code)(random, Math.max(1, Math.min(60, Math.floor(remaining / 110)))),
+              }
             : { role: 'assistant', content: sentence(random, words), usage: { input_tokens: 1200 + turn, output_tokens: 300 } };
     body.messages.push(message);
     size += JSON.stringify(message).length + 1;
@@ -113,18 +138,21 @@ function compare(text: string, candidate: (text: string) => unknown, baseline: (
   return [median(candidates), median(baselines)];
 }
 
-const cases: { label: string; target: number; withSecrets: boolean }[] = [
+const cases: { label: string; target: number; withSecrets: boolean; realSource?: boolean }[] = [
   { label: '1 KB', target: 1_000, withSecrets: false },
   { label: '50 KB', target: 50_000, withSecrets: false },
   { label: '1 MB', target: 1_000_000, withSecrets: false },
   { label: '50 KB, with secrets', target: 50_000, withSecrets: true },
+  // Tool results holding source code whose names hold `token` and `key`: each such name sends
+  // the whole string through the assignment rules.
+  { label: '50 KB, source code', target: 50_000, withSecrets: false, realSource: true },
 ];
 
 console.log('JSON body redaction throughput (MB/s, higher is better), baseline: JSON.parse + JSON.stringify');
 console.log('target: ratio >= 0.50 (redaction at least half as fast as the baseline)');
 console.log('body                  bytes      redactJson   parse+stringify   ratio');
-for (const { label, target, withSecrets } of cases) {
-  const body = chatBody(target, 42, withSecrets);
+for (const { label, target, withSecrets, realSource } of cases) {
+  const body = chatBody(target, 42, withSecrets, realSource);
   const check = defaultRedactor.redactJson(body);
   if ((check.value !== body) !== withSecrets) throw new Error(`benchmark body ${label}: unexpected redaction result`);
   const [redaction, baseline] = compare(
