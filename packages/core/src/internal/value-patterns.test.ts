@@ -26,6 +26,9 @@ describe('context rules', () => {
     expect(redacted(`DB_PASSWORD=Xk9#${tail}`)).toBe('DB_PASSWORD=[REDACTED]');
     expect(redacted(`user=ann&password=ab#${tail}&next=1`)).toBe('user=ann&password=[REDACTED]&next=1');
     expect(redacted(`see https://x.example/cb?token=${tail}#section now`)).toBe('see https://x.example/cb?token=[REDACTED]#section now');
+    // A parameter after the `#` is a parameter of its own.
+    expect(redacted(`next=/home#sig=${tail}`)).toBe('next=/home#sig=[REDACTED]');
+    expect(redacted(`state=1#X-Amz-Signature=${tail}`)).toBe('state=1#X-Amz-Signature=[REDACTED]');
   });
 
   it('masks credentials given to curl, wget and HTTPie on a command line', () => {

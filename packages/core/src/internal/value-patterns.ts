@@ -301,10 +301,11 @@ export const QUERY_PARAM_IN_TEXT = /(^|[?&;#])([^=&\s#?;"'<>]{1,128})=([^&\s#"'<
 
 /**
  * The same in free text, where a `#` belongs to the value (`DB_PASSWORD=Xk9#mP2vL` in an `.env`
- * line); in a URL or a bare query string it begins the fragment, and URLs in free text are
- * redacted before this pass.
+ * line) unless what follows it is another parameter (`next=/home#sig=…`, an OAuth fragment's
+ * `#access_token=…`). In a URL or a bare query string a `#` begins the fragment; URLs in free
+ * text are redacted before this pass.
  */
-export const QUERY_PARAM_IN_FREE_TEXT = /(^|[?&;#])([^=&\s#?;"'<>]{1,128})=([^&\s"'<>]*)/g;
+export const QUERY_PARAM_IN_FREE_TEXT = /(^|[?&;#])([^=&\s#?;"'<>]{1,128})=([^&\s#"'<>]*(?:#(?![^&\s#"'<>]*=)[^&\s#"'<>]*)*)/g;
 
 /** A case-insensitive spelling of a lower-case word without the `i` flag (which would slow the trigger down). */
 function anyCase(word: string): string {
