@@ -503,6 +503,32 @@ describe('redactText', () => {
     }
   });
 
+  it('reads an encoded parameter value as text, and goes on to the parameters after it', () => {
+    // The value of `note` decodes to text that holds a parameter of its own: the same pass runs
+    // inside the one over the outer text, which then goes on from where it was.
+    expect(redactor.redactText('note=a%26password%3Dhunter2xyz&token=abc123XYZ789&x=1').value).toBe(
+      `note=a%26password%3D%5BREDACTED%5D&token=${REDACTED}&x=1`,
+    );
+    expect(redactor.redactText(`q=my%20key%20${OPENAI_KEY}&password=swordfish&b=2`).value).toBe(`q=my%20key%20%5BREDACTED%5D&password=${REDACTED}&b=2`);
+    const url = 'go to https://h.example/p?next=%2Fhome%3Fapi_key%3Dk3yV4lu3XYZ&sig=abcdef123456 now';
+    expect(redactor.redactText(url).value).toBe(`go to https://h.example/p?next=%2Fhome%3Fapi_key%3D%5BREDACTED%5D&sig=${REDACTED} now`);
+  });
+
+  it('turns down code the assignment rule finds on every line, and masks the values among it', () => {
+    const code = [
+      'export function refresh(config: Config, token: string | undefined) {',
+      '  if (token === undefined) token = await getAccessToken(config);',
+      '  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;',
+      '  const secret = crypto.randomBytes(32).toString("hex");',
+      '  return { token: self._token, auth: HTTPBasicAuth(user, password) };',
+      '}',
+    ];
+    const text = [...code, ...code].join('\n');
+    expect(redactor.redactText(text).value).toBe(text);
+    const withValues = `${code.join('\n')}\nDB_PASSWORD=Xk9mP2vLq\n${code.join('\n')}\napi_key: "s3cr3tV4lu3"`;
+    expect(redactor.redactText(withValues).value).toBe(`${code.join('\n')}\nDB_PASSWORD=${REDACTED}\n${code.join('\n')}\napi_key: "${REDACTED}"`);
+  });
+
   it('never reports a secret in the rule ids', () => {
     for (const { secret } of FORMAT_SECRETS) {
       const { rules } = redactor.redactText(`x ${secret} api_key=${secret}`);
@@ -797,6 +823,10 @@ describe('Redactor options', () => {
     expect(text.value).toBe(`ids ${REDACTED} and pin ${REDACTED}`);
     expect(text.rules).toEqual(['pattern:internal-id', 'pattern:pin']);
     expect(custom.redactJson('{"note":"INT-654321"}').value).toBe('{"note":"[REDACTED]"}');
+    // A pattern that may match nothing, in Unicode mode: each empty match moves on past a whole
+    // character, as String.prototype.replace does, and the text around it stays whole.
+    const optional = new Redactor({ extraPatterns: [{ name: 'opt', pattern: /(?:INT-\d{6})?/u }] });
+    expect(optional.redactText('😀 INT-123456 東😀').value).toBe(`😀 ${REDACTED} 東😀`);
     // Built-in rules still apply.
     expect(custom.redactJson('{"token":"t"}').value).toBe('{"token":"[REDACTED]"}');
   });

@@ -154,6 +154,12 @@ function stopsAtEveryMatch(check: JsonCheck, seed: number, rounds: number, what:
   return counts;
 }
 
+/** Index of the first character below U+0020, or -1. */
+function firstControl(text: string): number {
+  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) < 0x20) return index;
+  return -1;
+}
+
 describe('the WebAssembly filter of the one-scan check', () => {
   const check = JsonCheck.create();
 
@@ -244,6 +250,31 @@ describe('the WebAssembly filter of the one-scan check', () => {
     expect(candidates(check!, long)).toEqual(again);
     expect(candidates(check!, `${long.slice(0, 10)}${long.slice(10)}`)).toEqual(again);
     expect(candidates(check!, short).size).toBe(0);
+  });
+
+  it('finds the control characters of the text it holds, at every offset against its steps', () => {
+    const random = createSeededRandom(1207);
+    const alphabet = ['a', ' ', '"', '\\', 'é', '東', '😀', '\u007f', '\u0080', '\u0100', '\u0120', '\u2028'];
+    const controls = ['\u0000', '\t', '\n', '\r', '\u001f', '\u0010'];
+    for (let round = 0; round < 300; round++) {
+      const length = 1 + Math.floor(random() * 200);
+      let text = '';
+      for (let index = 0; index < length; index++) {
+        text += random() < 0.03 ? controls[Math.floor(random() * controls.length)]! : alphabet[Math.floor(random() * alphabet.length)]!;
+      }
+      expect(check!.load(text)).toBe(true);
+      for (let from = 0; from <= text.length; from++) {
+        const expected = firstControl(text.slice(from));
+        expect(check!.controlFrom(text, from), `${JSON.stringify(text)} from ${from}`).toBe(expected === -1 ? -1 : from + expected);
+      }
+    }
+    // Only of the text it holds: another one is the caller's to search.
+    expect(check!.load('a\tb')).toBe(true);
+    expect(check!.controlFrom('a\tb', 0)).toBe(1);
+    expect(check!.controlFrom('a\nb', 0)).toBeUndefined();
+    // The zero bytes after a text end the search without being taken for one of its characters.
+    expect(check!.load('x'.repeat(33))).toBe(true);
+    expect(check!.controlFrom('x'.repeat(33), 0)).toBe(-1);
   });
 
   it('knows every alternative of the trigger that is not a format rule literal', () => {

@@ -72,6 +72,7 @@ interface Exports {
   readonly memory: WasmMemory;
   readonly narrow: (source: number, length: number) => void;
   readonly next: (length: number, from: number) => number;
+  readonly control: (length: number, from: number) => number;
 }
 
 /**
@@ -234,6 +235,15 @@ export class JsonCheck {
     this.#length = length;
     this.#loaded = text;
     return true;
+  }
+
+  /**
+   * The first control character (U+0000 to U+001F) at or after `from` in `text`, or -1; undefined
+   * when `text` is not the text loaded last (the caller searches it itself: a text is not copied
+   * in for this alone).
+   */
+  controlFrom(text: string, from: number): number | undefined {
+    return text === this.#loaded ? this.#exports.control(this.#length, from) : undefined;
   }
 
   /** The first position at or after `from` where a match may start in the loaded text, or -1. */

@@ -337,4 +337,26 @@
                 (br $bit)))))
         (local.set $block (i32.add (local.get $block) (i32.const 64)))
         (br $blocks)))
-    (i32.const -1)))
+    (i32.const -1))
+  ;; The first position at or after $from (text positions) of a control character (U+0000 to
+  ;; U+001F), or -1: sixteen bytes at a time. The zero bytes after the text end the search.
+  (func (export "control") (param $len i32) (param $from i32) (result i32)
+    (local $p i32) (local $end i32) (local $m i32)
+    (local.set $p (i32.add (i32.const 32768) (local.get $from)))
+    (local.set $end (i32.add (i32.const 32768) (local.get $len)))
+    (block $done
+      (loop $step
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $m
+          (i8x16.bitmask
+            (i8x16.lt_u (v128.load (local.get $p)) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))))
+        (if (local.get $m)
+          (then
+            (local.set $p (i32.add (local.get $p) (i32.ctz (local.get $m))))
+            (br $done)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $step)))
+    (if (result i32) (i32.lt_u (local.get $p) (local.get $end))
+      (then (i32.sub (local.get $p) (i32.const 32768)))
+      (else (i32.const -1))))
+)

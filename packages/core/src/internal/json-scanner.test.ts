@@ -1,8 +1,8 @@
 // The scanner's verdict on random documents, mutated at random, against JSON.parse: strings with
 // and without escapes, raw control characters inside and between tokens, cut prefixes; short and
-// long documents, with and without characters past U+00FF (long ones without are read quote to
-// quote, the others character by character).
-import { describe, expect, it } from 'vitest';
+// long documents, with and without characters past U+00FF (long ones are read quote to quote and
+// escape to escape, short ones character by character).
+import { describe, expect, it, vi } from 'vitest';
 import { createSeededRandom } from '@runtrace/testkit';
 import { BUILT_IN_RULES_ONLY } from '../__fixtures__/rule-set-options.js';
 import { redactJsonPrefix, redactJsonText } from './json-scanner.js';
@@ -109,6 +109,33 @@ describe('the JSON scanner against JSON.parse', () => {
       const out = redactJsonPrefix(cut, rules, new Tally());
       expect(out, cut).toBeDefined();
       expect(cut.startsWith(out as string), cut).toBe(true);
+    }
+  });
+
+  it('finds control characters after an embedded document took the filter over', () => {
+    // A long document's control characters are found by the filter while it holds the
+    // document's text. An embedded document is loaded into the filter in its place halfway
+    // through the walk; the rest of the outer one is then searched without it. Pretty-printed,
+    // so the search runs again after every line.
+    const embedded = JSON.stringify({ items: Array.from({ length: 60 }, (_, index) => ({ name: `item ${index} 東`, note: 'a "quoted" word\n' })) });
+    const before = Array.from({ length: 30 }, (_, index) => `line ${index}: "x"\n 😀`);
+    const after = Array.from({ length: 30 }, (_, index) => `row ${index}\t東`);
+    const document = JSON.stringify({ before, embedded, after }, null, 2);
+    const searches = vi.spyOn(RuleSet.prototype, 'controlFrom');
+    try {
+      expect(redactJsonText(document, rules, new Tally())).toBe(document);
+      const found = searches.mock.results.map((result) => (result.type === 'return' ? result.value : undefined));
+      // Both ways were taken: by the filter before the embedded document, without it after.
+      expect(found.filter((at) => at !== undefined).length).toBeGreaterThan(10);
+      expect(found.filter((at) => at === undefined).length).toBeGreaterThan(10);
+      // A raw tab in the last string: not JSON.
+      const broken = `${document.slice(0, -10)}\t${document.slice(-10)}`;
+      expect(() => {
+        JSON.parse(broken);
+      }).toThrow();
+      expect(redactJsonText(broken, rules, new Tally())).toBeUndefined();
+    } finally {
+      searches.mockRestore();
     }
   });
 });

@@ -25,6 +25,8 @@ const HEX4 = /[0-9a-fA-F]{4}/y;
 const CONTROL_LOW = /[\u0000-\u000f]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL_HIGH = /[\u0010-\u001f]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f]/g;
 
 /**
  * A character past U+00FF. Found at once in text that has one early, and ruled out at once in
@@ -37,7 +39,11 @@ const WIDE = /[^\u0000-\u00ff]/;
 const QUOTE_TO_QUOTE_MIN_CHARS = 2048;
 
 /** Index of the first control character at or after `from`, or -1. */
-function nextControl(text: string, from: number): number {
+function nextControl(text: string, from: number, wide: boolean): number {
+  if (wide) {
+    CONTROL.lastIndex = from;
+    return CONTROL.test(text) ? CONTROL.lastIndex - 1 : -1;
+  }
   CONTROL_LOW.lastIndex = from;
   const low = CONTROL_LOW.test(text) ? CONTROL_LOW.lastIndex - 1 : -1;
   CONTROL_HIGH.lastIndex = from;
@@ -124,10 +130,13 @@ class Scanner {
    * characters would then cost more than reading the strings character by character.
    */
   #quoteToQuote: boolean | undefined;
+  #wide = false;
   /** Next `\\` at or after a string's opening quote (-1: none left), found lazily. */
   #nextBackslash = -2;
   /** Next control character at or after a string's opening quote (-1: none left), found lazily. */
   #nextControl = -2;
+  /** Next `"` at or after the position a string with escapes is read from (-1: none left), found lazily. */
+  #nextQuote = -2;
   /** Start of the value under a secret key being scanned (outermost only), or -1. */
   #maskStart = -1;
   #maskRule = '';
@@ -257,7 +266,10 @@ class Scanner {
     // Most strings hold neither an escape nor a control character: the closing quote is then
     // the next quote, found by a native search rather than a regular expression run over the
     // content, character by character.
-    this.#quoteToQuote ??= this.#text.length >= QUOTE_TO_QUOTE_MIN_CHARS && !WIDE.test(this.#text);
+    if (this.#quoteToQuote === undefined) {
+      this.#quoteToQuote = this.#text.length >= QUOTE_TO_QUOTE_MIN_CHARS;
+      this.#wide = this.#quoteToQuote && WIDE.test(this.#text);
+    }
     if (this.#quoteToQuote) {
       const open = this.#pos;
       const close = this.#text.indexOf('"', open + 1);
@@ -266,15 +278,43 @@ class Scanner {
         this.#pos = close + 1;
         return this.#pos;
       }
+      return this.#stringEscapeToEscape();
     }
     return this.#stringByCharacter();
+  }
+
+  /**
+   * {@link #string} of a string with escapes, in text read quote to quote: from escape to escape
+   * by native searches for the next backslash, quote and control character (each kept until the
+   * scan passes it), rather than a regular expression run from every escape. Source code in a
+   * tool result has an escape on every line (`\n`, `\"`).
+   */
+  #stringEscapeToEscape(): number {
+    const text = this.#text;
+    let pos = this.#pos + 1;
+    this.#escaped = false;
+    for (;;) {
+      if (this.#nextQuote !== -1 && this.#nextQuote < pos) this.#nextQuote = text.indexOf('"', pos);
+      if (this.#nextBackslash !== -1 && this.#nextBackslash < pos) this.#nextBackslash = text.indexOf('\\', pos);
+      if (this.#nextControl !== -1 && this.#nextControl < pos) this.#nextControl = this.#rules.controlFrom(text, pos) ?? nextControl(text, pos, this.#wide);
+      const end = this.#nextQuote === -1 ? text.length : this.#nextQuote;
+      const stop = this.#nextBackslash !== -1 && this.#nextBackslash < end ? this.#nextBackslash : end;
+      if (this.#nextControl !== -1 && this.#nextControl < stop) throw this.#fail(this.#nextControl);
+      if (stop === text.length) throw this.#fail(stop);
+      if (stop === this.#nextQuote) {
+        this.#pos = stop + 1;
+        return this.#pos;
+      }
+      this.#escaped = true;
+      pos = this.#escapeEnd(stop);
+    }
   }
 
   /** Whether the text between `open` and `close` holds no backslash and no control character. */
   #plainUpTo(open: number, close: number): boolean {
     if (this.#nextBackslash !== -1 && this.#nextBackslash <= open) this.#nextBackslash = this.#text.indexOf('\\', open);
     if (this.#nextBackslash !== -1 && this.#nextBackslash < close) return false;
-    if (this.#nextControl !== -1 && this.#nextControl <= open) this.#nextControl = nextControl(this.#text, open);
+    if (this.#nextControl !== -1 && this.#nextControl <= open) this.#nextControl = this.#rules.controlFrom(this.#text, open) ?? nextControl(this.#text, open, this.#wide);
     return this.#nextControl === -1 || this.#nextControl > close;
   }
 
@@ -291,25 +331,31 @@ class Scanner {
       if (char === 0x22) break;
       if (char !== 0x5c) throw this.#fail(pos); // control character or end of text
       this.#escaped = true;
-      const next = text.charCodeAt(pos + 1);
-      if (next === 0x75) {
-        HEX4.lastIndex = pos + 2;
-        if (!HEX4.test(text)) {
-          if (this.#prefix && text.length - pos < 6 && /^[0-9a-fA-F]*$/.test(text.slice(pos + 2))) throw CUT;
-          throw INVALID;
-        }
-        pos += 6;
-      } else if (
-        next === 0x22 || next === 0x5c || next === 0x2f || next === 0x62 ||
-        next === 0x66 || next === 0x6e || next === 0x72 || next === 0x74
-      ) {
-        pos += 2;
-      } else {
-        throw this.#fail(pos + 1);
-      }
+      pos = this.#escapeEnd(pos);
     }
     this.#pos = pos + 1;
     return this.#pos;
+  }
+
+  /** The index after the escape whose backslash is at `pos`; throws when it is not a valid one. */
+  #escapeEnd(pos: number): number {
+    const text = this.#text;
+    const next = text.charCodeAt(pos + 1);
+    if (next === 0x75) {
+      HEX4.lastIndex = pos + 2;
+      if (!HEX4.test(text)) {
+        if (this.#prefix && text.length - pos < 6 && /^[0-9a-fA-F]*$/.test(text.slice(pos + 2))) throw CUT;
+        throw INVALID;
+      }
+      return pos + 6;
+    }
+    if (
+      next === 0x22 || next === 0x5c || next === 0x2f || next === 0x62 ||
+      next === 0x66 || next === 0x6e || next === 0x72 || next === 0x74
+    ) {
+      return pos + 2;
+    }
+    throw this.#fail(pos + 1);
   }
 
   #decode(start: number, end: number): string {

@@ -262,6 +262,14 @@ export class RuleSet {
     }
   }
 
+  /**
+   * The first control character at or after `from` in `text`, or -1, found by the filter when
+   * it holds that text already; undefined otherwise.
+   */
+  controlFrom(text: string, from: number): number | undefined {
+    return this.#textAt === undefined ? undefined : jsonCheck()?.controlFrom(text, from);
+  }
+
   /** Whether any rule could change this text (cheap; false means "leave it as is"). */
   mayContainSecret(text: string): boolean {
     if (this.scanEveryString) return true;
@@ -386,26 +394,25 @@ export class RuleSet {
       if ((pattern.family & (hits | TriggerHits.USER)) === 0) continue;
       if (pattern.family === TriggerHits.FORMAT && formats?.[index] !== 1) continue;
       if (pattern.hint !== undefined && !pattern.hint(out)) continue;
-      out = out.replace(pattern.regex, (...args: unknown[]) => {
-        const match = args[0] as string;
-        const groups = args[args.length - 1];
-        if (typeof groups === 'object' && groups !== null) {
-          const named = groups as Record<string, string | undefined>;
-          const { pre, secret } = named;
-          if (secret !== undefined) {
-            if (isInertValue(secret) || this.isAllowed(secret)) return match;
-            if (pattern.accept !== undefined && !pattern.accept(secret, named)) return match;
-            tally.add(pattern.rule);
-            return `${pre ?? ''}${REDACTED}`;
-          }
-        }
-        if (match.length === 0 || this.isAllowed(match)) return match;
-        if (pattern.accept !== undefined && !pattern.accept(match, NO_GROUPS)) return match;
-        tally.add(pattern.rule);
-        return REDACTED;
-      });
+      out = replaceMatches(out, pattern.regex, (match) => this.#replacementOf(match[0], match.groups, pattern, tally));
     }
     return out;
+  }
+
+  /** What a match of `pattern` becomes: undefined when the rule leaves it as it is. */
+  #replacementOf(match: string, groups: Record<string, string | undefined> | undefined, pattern: CompiledPattern, tally: Tally): string | undefined {
+    const secret = groups?.secret;
+    if (secret !== undefined) {
+      // The rule's own check first: in source code it turns down most names, at once.
+      if (pattern.accept !== undefined && !pattern.accept(secret, groups!)) return undefined;
+      if (isInertValue(secret) || this.isAllowed(secret)) return undefined;
+      tally.add(pattern.rule);
+      return `${groups!.pre ?? ''}${REDACTED}`;
+    }
+    if (match.length === 0 || this.isAllowed(match)) return undefined;
+    if (pattern.accept !== undefined && !pattern.accept(match, NO_GROUPS)) return undefined;
+    tally.add(pattern.rule);
+    return REDACTED;
   }
 
   #redactUrlStructure(url: string, tally: Tally): string {
@@ -442,12 +449,12 @@ export class RuleSet {
    * whole shape (`mongodb%3A%2F%2Fu%3Ap%40h`). A change is written back encoded, so the URL or
    * form stays valid; an undecodable value is left to the patterns run over the raw text.
    */
-  #redactEncodedValue(match: string, lead: string, name: string, value: string, tally: Tally): string {
-    if (!value.includes('%') && !value.includes('+')) return match;
+  #redactEncodedValue(lead: string, name: string, value: string, tally: Tally): string | undefined {
+    if (!value.includes('%') && !value.includes('+')) return undefined;
     const decoded = safeDecode(value);
-    if (decoded === value || !this.mayContainSecret(decoded)) return match;
+    if (decoded === value || !this.mayContainSecret(decoded)) return undefined;
     const out = this.redactText(decoded, tally);
-    if (out === decoded) return match;
+    if (out === decoded) return undefined;
     let encoded = encodeURIComponent(out);
     // Forms write spaces as `+`; keep the style the value came in.
     if (value.includes('+') && !value.includes('%20')) encoded = encoded.replace(/%20/g, '+');
@@ -455,13 +462,14 @@ export class RuleSet {
   }
 
   #redactQueryPairs(text: string, tally: Tally, regex: RegExp): string {
-    return text.replace(regex, (match: string, lead: string, name: string, value: string) => {
-      if (value.length === 0 || value.startsWith('[REDACTED') || value.startsWith('%5BREDACTED')) return match;
+    return replaceMatches(text, regex, (match) => {
+      const [, lead = '', name = '', value = ''] = match;
+      if (value.length === 0 || value.startsWith('[REDACTED') || value.startsWith('%5BREDACTED')) return undefined;
       // A reference to where the secret lives (`password=${DB_PASSWORD}`) or a mask, as in an assignment.
-      if (isInertValue(safeDecode(value))) return match;
+      if (isInertValue(safeDecode(value))) return undefined;
       const rule = this.queryParamRule(safeDecode(name));
-      if (rule === undefined) return this.#redactEncodedValue(match, lead, name, value, tally);
-      if (this.isAllowed(value) || this.isAllowed(safeDecode(value))) return match;
+      if (rule === undefined) return this.#redactEncodedValue(lead, name, value, tally);
+      if (this.isAllowed(value) || this.isAllowed(safeDecode(value))) return undefined;
       tally.add(rule);
       return `${lead}${name}=${REDACTED}`;
     });
@@ -469,6 +477,44 @@ export class RuleSet {
 }
 
 const NO_GROUPS: Readonly<Record<string, string | undefined>> = Object.freeze({});
+
+/**
+ * `text` with each match of the global `regex` replaced by what `replace` returns for it, or left
+ * as it is where that is undefined: the matches `String.prototype.replace` finds (it runs the
+ * same `exec` loop), without its cost per match. V8 calls a replacer function from its runtime
+ * with the captures spread out, about three times the cost of the match itself, and in code
+ * most matches are names that the rules turn down.
+ */
+function replaceMatches(text: string, regex: RegExp, replace: (match: RegExpExecArray) => string | undefined): string {
+  regex.lastIndex = 0;
+  let out = '';
+  let copied = 0;
+  let changed = false;
+  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+    const found = match[0];
+    const next = found.length === 0 ? advanceIndex(text, regex.lastIndex, regex.unicode || regex.flags.includes('v')) : regex.lastIndex;
+    const replacement = replace(match);
+    // `replace` may use the same expression again (a parameter's value is redacted as text).
+    regex.lastIndex = next;
+    if (replacement !== undefined) {
+      out += text.slice(copied, match.index) + replacement;
+      copied = match.index + found.length;
+      changed = true;
+    }
+    if (!regex.global) break;
+  }
+  regex.lastIndex = 0;
+  return changed ? out + text.slice(copied) : text;
+}
+
+/** The index after an empty match at `index`, as `replace` moves on: past a whole surrogate pair in Unicode mode. */
+function advanceIndex(text: string, index: number, unicode: boolean): number {
+  if (!unicode || index + 1 >= text.length) return index + 1;
+  const first = text.charCodeAt(index);
+  if (first < 0xd800 || first > 0xdbff) return index + 1;
+  const second = text.charCodeAt(index + 1);
+  return second >= 0xdc00 && second <= 0xdfff ? index + 2 : index + 1;
+}
 
 /** Query and fragment parameters of a URL: only after `?`, `&`, `;` or `#`. */
 const URL_PARAM = /([?&;#])([^=&#?;]{1,128})=([^&#]*)/g;

@@ -225,7 +225,7 @@ function isNextAssignment(value: string, pre: string | undefined): boolean {
 function isSelfReference(value: string, name: string | undefined): boolean {
   if (name === undefined) return false;
   const dot = value.lastIndexOf('.');
-  return dot > 0 && value.slice(dot + 1).toLowerCase() === name.toLowerCase();
+  return dot > 0 && value.length - dot - 1 === name.length && value.slice(dot + 1).toLowerCase() === name.toLowerCase();
 }
 
 /** Type names that stand after a `:` in a declaration (TypeScript, Python), not values. */
@@ -265,10 +265,17 @@ const FUNCTION_CALL = /^(?:[a-z]+(?:[A-Z][a-z]+|_[a-z]+)*|[A-Z]*[A-Z][a-z]+(?:[A
  * password).
  */
 function isCodeValue(value: string, pre: string | undefined): boolean {
-  if (value.startsWith('=') || value.startsWith('>') || /^[()[\]{}.:;]+$/.test(value)) return true;
-  if (pre?.startsWith(':') === true && TYPE_NAME.test(value)) return true;
-  return VALUE_KEYWORD.test(value) || METHOD_CALL.test(value) || FUNCTION_CALL.test(value) || MEMBER.test(value);
+  if (CODE_VALUE.test(value)) return true;
+  return pre?.startsWith(':') === true && TYPE_NAME.test(value);
 }
+
+/**
+ * The kinds of {@link isCodeValue} that need no context, as one expression: a match is tried
+ * for every name the assignment rule finds, and in source code that is every other line.
+ */
+const CODE_VALUE = new RegExp(
+  `^(?:[=>]|[()[\\]{}.:;]+$|${[VALUE_KEYWORD, METHOD_CALL, FUNCTION_CALL, MEMBER].map((regex) => `(?:${regex.source.slice(1)})`).join('|')})`,
+);
 
 /** A value written as a mask: one character repeated (`********`, `xxxxxxxx`), which no credential is. */
 const MASK_RUN = /^([*xX•.#])\1{2,}$/;
