@@ -252,6 +252,27 @@ describe('the WebAssembly filter of the one-scan check', () => {
     expect(candidates(check!, short).size).toBe(0);
   });
 
+  it('gives the same positions asked in order, out of order, or from anywhere, past many batches', () => {
+    // The filter hands its positions over in batches (8 first, then twice as many each time, up
+    // to 1024): thousands of stops here, asked for as the callers do and as they might.
+    const text = Array.from({ length: 3_000 }, (_, index) => `"apiKey${index % 7 === 0 ? '' : 'x'}": ${index}, "n": "a ${'b'.repeat(index % 40)}"`).join(', ');
+    const inOrder = [...candidates(check!, text)];
+    expect(inOrder.length).toBeGreaterThan(2_500);
+    const firstFrom = (from: number): number => inOrder.find((at) => at >= from) ?? -1;
+    const random = createSeededRandom(99);
+    for (let round = 0; round < 2_000; round++) {
+      const from = Math.floor(random() * (text.length + 1));
+      expect(check!.next(from), `from ${from}`).toBe(firstFrom(from));
+      // Then on from there, as a caller that goes on reading does.
+      const at = check!.next(from);
+      if (at !== -1) expect(check!.next(at + 1)).toBe(firstFrom(at + 1));
+    }
+    // A text loaded again as it was keeps its positions; another text starts anew.
+    expect(check!.load(text)).toBe(true);
+    expect(check!.next(0)).toBe(inOrder[0]);
+    expect(candidates(check!, 'a plain text without a stop, long enough to need a few steps'.repeat(3)).size).toBe(0);
+  });
+
   it('finds the control characters of the text it holds, at every offset against its steps', () => {
     const random = createSeededRandom(1207);
     const alphabet = ['a', ' ', '"', '\\', 'é', '東', '😀', '\u007f', '\u0080', '\u0100', '\u0120', '\u2028'];

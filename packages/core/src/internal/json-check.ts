@@ -17,6 +17,15 @@ const A2 = 9216;
 const A3 = 13312;
 const WT = 17408;
 const MASKS = 21504;
+const OUT = 24576;
+/** The most positions one call of `collect` writes to OUT. */
+const OUT_MAX = 1024;
+/**
+ * The positions the first call for a text asks for: a caller that stops at the first hit (is
+ * there anything to redact?) should not have the whole text read for it. Each call after asks
+ * for twice as many, up to {@link OUT_MAX}.
+ */
+const FIRST_BATCH = 8;
 const TEXT = 32768;
 /** Bytes past the text's end that the sixteen-byte steps may load (whatever they hold is ignored). */
 const OVERRUN = 64;
@@ -71,7 +80,7 @@ interface WasmApi {
 interface Exports {
   readonly memory: WasmMemory;
   readonly narrow: (source: number, length: number) => void;
-  readonly next: (length: number, from: number) => number;
+  readonly collect: (length: number, from: number, max: number) => number;
   readonly control: (length: number, from: number) => number;
 }
 
@@ -85,7 +94,20 @@ export class JsonCheck {
   #bytes: Uint8Array;
   /** The memory as a Buffer, to write UTF-16 into. */
   #buffer: Buffer;
+  /** The memory as 32-bit integers, to read the positions `collect` wrote from. */
+  #positions: Int32Array;
   #length = 0;
+  /**
+   * The positions `collect` found last, in #positions from OUT on: every one in the loaded
+   * text from #batchFrom up to #batchEnd (the text's length when the last call found fewer
+   * than it was asked for), #batchCount of them.
+   */
+  #batchFrom = 0;
+  #batchEnd = -1;
+  #batchCount = 0;
+  #batchSize = FIRST_BATCH;
+  /** Where the last {@link next} found its answer in the batch: callers ask in order. */
+  #batchIndex = 0;
   /**
    * The text loaded last. The walk of a document loads the text the one-scan check loaded just
    * before; it is not copied in twice. (Its bytes stay in the module's memory anyway.)
@@ -96,6 +118,7 @@ export class JsonCheck {
     this.#exports = exports;
     this.#bytes = new Uint8Array(exports.memory.buffer);
     this.#buffer = Buffer.from(exports.memory.buffer);
+    this.#positions = new Int32Array(exports.memory.buffer);
     this.#fillTables();
   }
 
@@ -229,11 +252,14 @@ export class JsonCheck {
       }
       this.#bytes = new Uint8Array(memory.buffer);
       this.#buffer = Buffer.from(memory.buffer);
+      this.#positions = new Int32Array(memory.buffer);
     }
     this.#buffer.write(text, source, 'utf16le');
     this.#exports.narrow(source, length);
     this.#length = length;
     this.#loaded = text;
+    this.#batchEnd = -1;
+    this.#batchSize = FIRST_BATCH;
     return true;
   }
 
@@ -248,6 +274,28 @@ export class JsonCheck {
 
   /** The first position at or after `from` where a match may start in the loaded text, or -1. */
   next(from: number): number {
-    return this.#exports.next(this.#length, from);
+    if (from < this.#batchFrom || from >= this.#batchEnd) this.#collect(from);
+    // Found in order, so the answer is at or after the last one unless the caller went back.
+    const positions = this.#positions;
+    const first = OUT >> 2;
+    let index = this.#batchIndex;
+    if (index > 0 && positions[first + index - 1]! >= from) index = 0;
+    while (index < this.#batchCount && positions[first + index]! < from) index++;
+    this.#batchIndex = index;
+    if (index < this.#batchCount) return positions[first + index]!;
+    // Past the batch's last position but before its end: the batch ran to the text's end.
+    return -1;
+  }
+
+  /** Has the filter find the next positions from `from` on, as many as the batch size allows. */
+  #collect(from: number): void {
+    const size = this.#batchSize;
+    const count = this.#exports.collect(this.#length, from, size);
+    this.#batchFrom = from;
+    this.#batchCount = count;
+    this.#batchIndex = 0;
+    // A full batch ends after its last position; the text may hold more.
+    this.#batchEnd = count === size ? this.#positions[(OUT >> 2) + count - 1]! + 1 : this.#length + 1;
+    if (size < OUT_MAX) this.#batchSize = size * 2;
   }
 }
