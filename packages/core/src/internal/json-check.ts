@@ -99,8 +99,8 @@ export class JsonCheck {
   #length = 0;
   /**
    * The positions `collect` found last, in #positions from OUT on: every one in the loaded
-   * text from #batchFrom up to #batchEnd (the text's length when the last call found fewer
-   * than it was asked for), #batchCount of them.
+   * text from #batchFrom up to #batchEnd (past the text's end when the last call found fewer
+   * than it was asked for; -1 before the first call for a text), #batchCount of them.
    */
   #batchFrom = 0;
   #batchEnd = -1;
