@@ -4,6 +4,7 @@
 // rules change. The texts are built to hit every alternative of the trigger, in many contexts and
 // at every offset against the filter's sixteen- and sixty-four-byte steps.
 import { createHash } from 'node:crypto';
+import { isStringOneByteRepresentation } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '@runtrace/testkit';
 import { RandomPicks } from '../__fixtures__/random-picks.js';
@@ -271,6 +272,26 @@ describe('the WebAssembly filter of the one-scan check', () => {
     expect(check!.load(text)).toBe(true);
     expect(check!.next(0)).toBe(inOrder[0]);
     expect(candidates(check!, 'a plain text without a stop, long enough to need a few steps'.repeat(3)).size).toBe(0);
+  });
+
+  it('reads a text held a byte per character as it reads the same text held two bytes a character', () => {
+    // Held a byte per character the text is copied in as Latin-1 and clamped; otherwise as UTF-16
+    // and narrowed. Both must leave the same bytes, so the same stops.
+    const random = createSeededRandom(1208);
+    const alphabet = ['a', 'k', 'p', ' ', '"', ':', '=', ',', '{', '\\', 'é', 'µ', '\u00a0', '\u00ff', '\u0080', '-', '_', 'apiKey', 'token', 'sk-'];
+    let compared = 0;
+    for (let round = 0; round < 200; round++) {
+      let text = '';
+      const parts = 20 + Math.floor(random() * 200);
+      for (let index = 0; index < parts; index++) text += alphabet[Math.floor(random() * alphabet.length)]!;
+      const twoBytes = `東${text}`.slice(1);
+      expect(isStringOneByteRepresentation(text)).toBe(true);
+      expect(isStringOneByteRepresentation(twoBytes)).toBe(false);
+      const one = [...candidates(check!, text)];
+      expect([...candidates(check!, twoBytes)], text).toEqual(one);
+      compared += one.length;
+    }
+    expect(compared).toBeGreaterThan(1_000);
   });
 
   it('finds the control characters of the text it holds, at every offset against its steps', () => {

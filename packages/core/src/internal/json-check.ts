@@ -2,6 +2,7 @@
 // `json-or-text` trigger or the embedded-document search may match (and so the free-text trigger,
 // whose matches are among that trigger's), sixteen characters at a time.
 import { Buffer } from 'node:buffer';
+import * as v8 from 'node:v8';
 import { JSON_CHECK_WASM } from './json-check-wasm.js';
 import { LOWER_BY_FREQUENCY, SECRET_WORD_PROBES, jsonCheckFingerprints } from './value-patterns.js';
 
@@ -67,6 +68,16 @@ function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13);
 }
 
+/**
+ * Whether V8 holds `text` a byte per character (Latin-1), by Node's `v8.isStringOneByteRepresentation`
+ * (Node 22.15 and later; false where it is missing, which only costs the UTF-16 copy). It reads
+ * the string's representation, not its characters.
+ */
+const isOneByte: (text: string) => boolean =
+  typeof (v8 as { isStringOneByteRepresentation?: unknown }).isStringOneByteRepresentation === 'function'
+    ? (text) => v8.isStringOneByteRepresentation(text)
+    : () => false;
+
 /** The little of WebAssembly's JavaScript API used here (the project's `lib` has no WebAssembly types). */
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -80,6 +91,7 @@ interface WasmApi {
 interface Exports {
   readonly memory: WasmMemory;
   readonly narrow: (source: number, length: number) => void;
+  readonly clamp: (length: number) => void;
   readonly collect: (length: number, from: number, max: number) => number;
   readonly control: (length: number, from: number) => number;
 }
@@ -254,8 +266,15 @@ export class JsonCheck {
       this.#buffer = Buffer.from(memory.buffer);
       this.#positions = new Int32Array(memory.buffer);
     }
-    this.#buffer.write(text, source, 'utf16le');
-    this.#exports.narrow(source, length);
+    if (isOneByte(text)) {
+      // V8 holds the string a byte per character: copied as it is, half the bytes of UTF-16
+      // and no narrowing, then bytes past ASCII made 128 as `narrow` makes them.
+      this.#buffer.write(text, TEXT, 'latin1');
+      this.#exports.clamp(length);
+    } else {
+      this.#buffer.write(text, source, 'utf16le');
+      this.#exports.narrow(source, length);
+    }
     this.#length = length;
     this.#loaded = text;
     this.#batchEnd = -1;

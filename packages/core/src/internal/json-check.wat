@@ -26,7 +26,8 @@
 
   ;; Layout (bytes): FLAGS 0, LO 256, HI 272, RULES 288, CLASS 512, B2 1024, B3 5120, A2 9216, A3 13312,
   ;; WT 17408, MASKS 21504 (sixteen vectors: vector n keeps the bytes after byte n), KEYS 22016,
-  ;; OUT 24576 (the positions `collect` finds, 1024 at most),
+  ;; OUT 24576 (the positions `collect` finds, 1024 at most; then at 28672 how many, and at 28676
+  ;; the most it may write),
   ;; TEXT 32768 (the 16 bytes before it stay zero). CLASS: 1 a name character [A-Za-z0-9_.-],
   ;; 2 white space, 4 a character the key rules drop inside a word ([-_.] and white space), 8 a
   ;; character that may stand right before a call's `,` or an embedded `{` or `[` (white space,
@@ -232,7 +233,7 @@
   ;; characters looked at only after another in either case (`p` after `a` or `A`, for `dap`; `k`
   ;; after `o` or `O`).
   (func (export "collect") (param $len i32) (param $from i32) (param $max i32) (result i32)
-    (local $count i32) (local $lo v128) (local $hi v128) (local $nib v128) (local $zero v128) (local $v v128) (local $p v128)
+    (local $lo v128) (local $hi v128) (local $nib v128) (local $zero v128) (local $v v128) (local $p v128)
     (local $r1 v128) (local $r1p v128) (local $r2 v128) (local $r2p v128) (local $lower v128)
     (local $block i32) (local $end i32) (local $at i32) (local $mask i64) (local $pos i32) (local $b i32) (local $f i32)
     (local.set $lo (v128.load (i32.const 256)))
@@ -244,6 +245,8 @@
     (local.set $r2 (i8x16.splat (i32.load8_u (i32.const 290))))
     (local.set $r2p (i8x16.splat (i32.load8_u (i32.const 291))))
     (local.set $lower (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))
+    (i32.store (i32.const 28672) (i32.const 0))
+    (i32.store (i32.const 28676) (local.get $max))
     (local.set $end (i32.add (i32.const 32768) (local.get $len)))
     (local.set $at (i32.add (i32.const 32768) (local.get $from)))
     (local.set $block (i32.add (i32.const 32768) (i32.and (local.get $from) (i32.const -16))))
@@ -304,7 +307,7 @@
               (loop $bit
                 (br_if $bits (i64.eqz (local.get $mask)))
                 (local.set $pos (i32.add (local.get $block) (i32.wrap_i64 (i64.ctz (local.get $mask)))))
-                (if (i32.ge_u (local.get $pos) (local.get $end)) (then (return (local.get $count))))
+                (if (i32.ge_u (local.get $pos) (local.get $end)) (then (return (i32.load (i32.const 28672)))))
                 ;; A byte looked at, written out here rather than called: the literals its
                 ;; character keys (table flags 1-8), then the site it may stand at (16-64).
                 (if (i32.ge_u (local.get $pos) (local.get $at))
@@ -336,16 +339,35 @@
                         (then (if (call $embeddedSite (local.get $pos)) (then (br $candidate (i32.const 1))))))
                       (i32.const 0))
                       (then
-                        (i32.store (i32.add (i32.const 24576) (i32.shl (local.get $count) (i32.const 2)))
+                        ;; The count and the most asked for are kept in memory, not in locals:
+                        ;; two more values live through the loop cost it registers.
+                        (local.set $f (i32.load (i32.const 28672)))
+                        (i32.store (i32.add (i32.const 24576) (i32.shl (local.get $f) (i32.const 2)))
                           (i32.sub (local.get $pos) (i32.const 32768)))
-                        (local.set $count (i32.add (local.get $count) (i32.const 1)))
-                        (if (i32.eq (local.get $count) (local.get $max)) (then (return (local.get $count))))))))
+                        (local.set $f (i32.add (local.get $f) (i32.const 1)))
+                        (i32.store (i32.const 28672) (local.get $f))
+                        (if (i32.eq (local.get $f) (i32.load (i32.const 28676))) (then (return (local.get $f))))))))
                 (local.set $mask (i64.and (local.get $mask) (i64.sub (local.get $mask) (i64.const 1))))
                 (br $bit)))))
         (local.set $block (i32.add (local.get $block) (i32.const 64)))
         (br $blocks)))
-    (local.get $count))
-  ;; The first position at or after $from (text positions) of a control character (U+0000 to
+    (i32.load (i32.const 28672)))
+;; Makes the text at TEXT, written a byte per character (Latin-1) by the caller, the bytes
+  ;; `narrow` would have made of it: anything past ASCII 128. Then zero bytes after it.
+  (func (export "clamp") (param $len i32)
+    (local $p i32) (local $end i32) (local $top v128)
+    (local.set $p (i32.const 32768))
+    (local.set $end (i32.add (i32.const 32768) (local.get $len)))
+    (local.set $top (v128.const i8x16 128 128 128 128 128 128 128 128 128 128 128 128 128 128 128 128))
+    (block $done
+      (loop $step
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (v128.store (local.get $p) (i8x16.min_u (v128.load (local.get $p)) (local.get $top)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $step)))
+    (v128.store (local.get $end) (v128.const i64x2 0 0)))
+
+    ;; The first position at or after $from (text positions) of a control character (U+0000 to
   ;; U+001F), or -1: sixteen bytes at a time. The zero bytes after the text end the search.
   (func (export "control") (param $len i32) (param $from i32) (result i32)
     (local $p i32) (local $end i32) (local $m i32)
