@@ -242,10 +242,10 @@ export class JsonCheck {
 
   /**
    * Copies `text` in; false when it is longer than {@link JSON_CHECK_MAX_CHARS} (the caller
-   * scans it with the regular expressions). Its UTF-16 code units are written where the text
-   * goes, as they stand whatever the string's shape (`Buffer.write`; `TextEncoder` goes slowly
-   * through a string not held one byte per character, or past ASCII), and `narrow` makes each a
-   * byte.
+   * scans it with the regular expressions). A string V8 holds a byte per character is written
+   * as Latin-1 and `clamp` makes its bytes past ASCII 128; any other has its UTF-16 code units
+   * written where the text goes and `narrow` makes each a byte (`Buffer.write` either way;
+   * `TextEncoder` goes slowly through a string not held one byte per character, or past ASCII).
    */
   load(text: string): boolean {
     if (text === this.#loaded) return true;

@@ -352,7 +352,8 @@
         (local.set $block (i32.add (local.get $block) (i32.const 64)))
         (br $blocks)))
     (i32.load (i32.const 28672)))
-;; Makes the text at TEXT, written a byte per character (Latin-1) by the caller, the bytes
+
+  ;; Makes the text at TEXT, written a byte per character (Latin-1) by the caller, the bytes
   ;; `narrow` would have made of it: anything past ASCII 128. Then zero bytes after it.
   (func (export "clamp") (param $len i32)
     (local $p i32) (local $end i32) (local $top v128)
@@ -367,7 +368,7 @@
         (br $step)))
     (v128.store (local.get $end) (v128.const i64x2 0 0)))
 
-    ;; The first position at or after $from (text positions) of a control character (U+0000 to
+  ;; The first position at or after $from (text positions) of a control character (U+0000 to
   ;; U+001F), or -1: sixteen bytes at a time. The zero bytes after the text end the search.
   (func (export "control") (param $len i32) (param $from i32) (result i32)
     (local $p i32) (local $end i32) (local $m i32)
