@@ -222,11 +222,14 @@ export class SpanWriter {
   }
 
   #writeOne(op: WriteOp): void {
-    if (op.resource !== undefined) this.#insertResource.run(op.resource);
+    // Values are passed as arguments rather than in one array: better-sqlite3 then binds each
+    // from its argument list, instead of reading it out of the array through N-API (a property
+    // lookup per value). A row's values are numbers, strings and nulls only, which it binds alike.
+    if (op.resource !== undefined) this.#insertResource.run(...op.resource);
     const foreignRun = op.table === 'runs' && op.foreignRun === true;
-    const info = (foreignRun ? this.#mergeForeignRun : this.#upsert[op.table]).run(op.values);
+    const info = (foreignRun ? this.#mergeForeignRun : this.#upsert[op.table]).run(...op.values);
     if (info.changes === 0 || op.runId === null) return;
-    if (op.runValues !== undefined) this.#mergeForeignRun.run(op.runValues);
+    if (op.runValues !== undefined) this.#mergeForeignRun.run(...op.runValues);
     const key = runKey(op.traceId, op.runId);
     if (foreignRun || op.runValues !== undefined) this.#foreignRuns.set(key, { trace_id: op.traceId, run_id: op.runId });
     if (op.table === 'tool_calls' && op.values[TOOL_CALL_ID] !== null && mayHaveTwin(op.values)) {
