@@ -9,17 +9,19 @@
 // divided by `--calls`, is what one call costs once the code is warm; the processes' start,
 // warm-up and exit cancel out. `added` is traced − untraced, the instructions runtrace puts on a
 // call. Configurations with a layer taken out (see llm-call-layers.ts) attribute the total to layers.
-// The main thread is reported apart from the other threads (the store's writer, V8's garbage
-// collection and compiler threads): under Valgrind the threads take turns on one core and the
-// program runs about fifty times slower, so V8's concurrent collector and compiler do more or
-// less work per call than at full speed, and time-driven work (timers, the store's flush
-// interval) happens about fifty times less often per call. The main thread's count is the one
-// that compares best; a count is not a time either way (instructions differ in cost).
+// The main thread is reported apart from the store's writer thread (the one that runs SQLite) and
+// from the other threads (V8's garbage collection and compiler helpers): under Valgrind the
+// threads take turns on one core and the program runs about fifty times slower, so V8's
+// concurrent collector and compiler do more or less work per call than at full speed, and
+// time-driven work (timers, the store's flush interval) happens about fifty times less often per
+// call (the writer then commits more calls at once). The main thread's count is the one that
+// compares best; a count is not a time either way (instructions differ in cost).
 // Needs valgrind: installed with apt-get when missing and running as root. Four processes per configuration, two at a time
 // (2 cores), each 1–5 minutes under callgrind.
-// `--functions N` also splits, per configuration, what runtrace adds to the main thread by kind
-// of code (runtrace's JavaScript, OpenTelemetry's, V8's builtins, regular expressions, garbage
-// collection, …) and lists the N functions whose own instructions it adds most. Compiled
+// `--functions N` also splits, per configuration, what runtrace adds to the main thread (and, with
+// the store, to its writer thread) by kind of code (runtrace's JavaScript, OpenTelemetry's, V8's
+// builtins, regular expressions, garbage collection, SQLite and its binding, …) and lists the N
+// functions whose own instructions it adds most. Compiled
 // JavaScript is named through the map node writes with `--perf-basic-prof`, which logs code as it
 // is compiled and moved: compare the figures of such runs with each other. A function's count is
 // its own instructions: the builtins it calls (property access, allocation) count apart.
@@ -98,54 +100,81 @@ const server = new ChildChannel<never, ServerMessage>(script('llm-call-server.ts
 const { baseURL } = await server.next(MINUTE);
 
 type Side = 'traced' | 'untraced';
-/** Instructions of one process: its main thread, and all its other threads together. */
+/**
+ * Instructions of one process: its main thread, the store's writer thread (none without the
+ * store), and all its other threads together (V8's garbage collection and compiler helpers,
+ * libuv's pool).
+ */
 interface Instructions {
   readonly main: number;
+  readonly writer: number;
   readonly others: number;
+}
+/** The threads whose own instructions are read by function (with `--functions`). */
+interface ThreadFunctions {
+  readonly main: ReadonlyMap<string, number>;
+  /** Absent without the store. */
+  readonly writer?: ReadonlyMap<string, number>;
 }
 interface Count {
   readonly instructions: Instructions;
   readonly answer: LayerResponse;
-  /** The main thread's own instructions by function (with `--functions`). */
-  readonly functions?: ReadonlyMap<string, number>;
+  /** The main and writer threads' own instructions by function (with `--functions`). */
+  readonly functions?: ThreadFunctions;
+}
+
+/** Callgrind's output files of one process (one per thread, `-01` the main thread). */
+function threadFiles(directory: string): string[] {
+  return readdirSync(directory)
+    .filter((name) => name.startsWith('callgrind.out'))
+    .map((name) => join(directory, name));
 }
 
 /**
- * The instructions callgrind counted per thread (one output file per thread, `-01` the main
- * thread), from each file's `totals:` (or `summary:`) line.
+ * The store's writer thread is the one that ran SQLite: the only thread of the process whose
+ * file names SQLite's interpreter (the main thread opens the database too, but writes nothing
+ * per call; it is told apart by its file name).
  */
+function isWriterFile(file: string, text: string): boolean {
+  return !file.endsWith('-01') && text.includes('sqlite3VdbeExec');
+}
+
+/** The instructions callgrind counted per thread, from each file's `totals:` (or `summary:`) line. */
 function readCounts(directory: string): Instructions {
   let main = 0;
+  let writer = 0;
   let others = 0;
-  for (const name of readdirSync(directory)) {
-    if (!name.startsWith('callgrind.out')) continue;
-    const text = readFileSync(join(directory, name), 'utf8');
+  for (const file of threadFiles(directory)) {
+    const text = readFileSync(file, 'utf8');
     const total = /^(?:totals|summary):\s+(\d+)/m.exec(text)?.[1];
     if (total === undefined) continue;
-    if (name.endsWith('-01')) main += Number(total);
+    if (file.endsWith('-01')) main += Number(total);
+    else if (isWriterFile(file, text)) writer += Number(total);
     else others += Number(total);
   }
-  return { main, others };
+  return { main, writer, others };
 }
 
 /**
- * The main thread's counts by function, named through the perf map of the process (which is
- * removed): callgrind's file says the pid, V8 writes the map to `/tmp/perf-<pid>.map`.
+ * The main and writer threads' counts by function, named through the perf map of the process
+ * (which is removed): callgrind's file says the pid, V8 writes the map to `/tmp/perf-<pid>.map`.
  */
-function readMainFunctions(directory: string): ReadonlyMap<string, number> | undefined {
-  const name = readdirSync(directory).find((file) => file.startsWith('callgrind.out') && file.endsWith('-01'));
-  if (name === undefined) return undefined;
-  const file = join(directory, name);
+function readThreadFunctions(directory: string): ThreadFunctions | undefined {
+  const files = threadFiles(directory);
+  const mainFile = files.find((file) => file.endsWith('-01'));
+  if (mainFile === undefined) return undefined;
+  const writerFile = files.find((file) => isWriterFile(file, readFileSync(file, 'utf8')));
   // The pid is in the file's header: its first few hundred bytes.
   const head = Buffer.alloc(4_096);
-  const descriptor = openSync(file, 'r');
+  const descriptor = openSync(mainFile, 'r');
   const read = readSync(descriptor, head, 0, head.length, 0);
   closeSync(descriptor);
   const pid = /^pid:\s+(\d+)/m.exec(head.toString('utf8', 0, read))?.[1];
   const mapFile = pid === undefined ? undefined : `/tmp/perf-${pid}.map`;
   const perfMap = mapFile !== undefined && existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : undefined;
   if (mapFile !== undefined) rmSync(mapFile, { force: true });
-  return readFunctionCounts(file, perfMap);
+  const main = readFunctionCounts(mainFile, perfMap);
+  return writerFile === undefined ? { main } : { main, writer: readFunctionCounts(writerFile, perfMap) };
 }
 
 /** The children under callgrind now running: ended when one fails, so none outlives the benchmark. */
@@ -191,7 +220,7 @@ function countOnce(config: LayerConfig, side: Side, calls: number): Promise<Coun
       running.delete(child);
       try {
         const instructions = readCounts(directory);
-        const functions = FUNCTIONS > 0 ? readMainFunctions(directory) : undefined;
+        const functions = FUNCTIONS > 0 ? readThreadFunctions(directory) : undefined;
         if (code !== 0 || instructions.main === 0 || answer === undefined) {
           reject(new Error(`${config} ${side} (${calls} calls): exited with ${signal ?? `code ${String(code)}`}${answer === undefined ? ', no answer' : ''}\n${log.slice(-2_000)}`));
           return;
@@ -232,9 +261,10 @@ const counts = await pool(
     if (failure !== undefined) throw failure;
     const result = await countOnce(job.config, job.side, job.calls);
     done += 1;
-    const { main, others } = result.instructions;
+    const { main, writer, others } = result.instructions;
+    const writerText = writer > 0 ? `, ${writer.toLocaleString('en-US')} on the store's writer` : '';
     console.log(
-      `  ${String(done).padStart(2)}/${jobs.length} ${job.config.padEnd(28)} ${job.side.padEnd(8)} ${String(job.calls).padStart(5)} calls: ${main.toLocaleString('en-US')} instructions on the main thread, ${others.toLocaleString('en-US')} on the others; ${result.answer.ok ? 'ok' : 'FAILED'}: ${result.answer.summary} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      `  ${String(done).padStart(2)}/${jobs.length} ${job.config.padEnd(28)} ${job.side.padEnd(8)} ${String(job.calls).padStart(5)} calls: ${main.toLocaleString('en-US')} instructions on the main thread${writerText}, ${others.toLocaleString('en-US')} on the others; ${result.answer.ok ? 'ok' : 'FAILED'}: ${result.answer.summary} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
     );
     return { ...job, ...result };
   }),
@@ -258,15 +288,22 @@ const perCall = (config: LayerConfig, side: Side, thread: keyof Instructions): n
 };
 const thousands = (value: number): string => `${(value / 1_000).toFixed(0)}k`;
 const added = new Map<LayerConfig, number>();
-console.log(`\ninstructions per ${MODE === 'sse' ? 'streamed' : 'non-streamed'} call once warm, main thread (thousands); other threads: added per call`);
-console.log(`  ${'configuration'.padEnd(28)} ${'untraced'.padStart(9)} ${'traced'.padStart(9)} ${'added'.padStart(9)} ${'× untraced'.padStart(11)} ${'other threads'.padStart(14)}`);
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${thousands(value)}`;
+console.log(
+  `\ninstructions per ${MODE === 'sse' ? 'streamed' : 'non-streamed'} call once warm, main thread (thousands); the store's writer and the other threads (V8's collector and compiler helpers): added per call`,
+);
+console.log(
+  `  ${'configuration'.padEnd(28)} ${'untraced'.padStart(9)} ${'traced'.padStart(9)} ${'added'.padStart(9)} ${'× untraced'.padStart(11)} ${'writer'.padStart(9)} ${'other threads'.padStart(14)}`,
+);
 for (const config of configs) {
   const untraced = perCall(config, 'untraced', 'main');
   const traced = perCall(config, 'traced', 'main');
+  const writer = perCall(config, 'traced', 'writer') - perCall(config, 'untraced', 'writer');
   const others = perCall(config, 'traced', 'others') - perCall(config, 'untraced', 'others');
+  const hasWriter = counts.some((entry) => entry.config === config && entry.instructions.writer > 0);
   added.set(config, traced - untraced);
   console.log(
-    `  ${config.padEnd(28)} ${thousands(untraced).padStart(9)} ${thousands(traced).padStart(9)} ${thousands(traced - untraced).padStart(9)} ${(traced / untraced).toFixed(2).padStart(11)} ${`${others >= 0 ? '+' : ''}${thousands(others)}`.padStart(14)}`,
+    `  ${config.padEnd(28)} ${thousands(untraced).padStart(9)} ${thousands(traced).padStart(9)} ${thousands(traced - untraced).padStart(9)} ${(traced / untraced).toFixed(2).padStart(11)} ${(hasWriter ? signed(writer) : '-').padStart(9)} ${signed(others).padStart(14)}`,
   );
 }
 const whole = added.get('runtrace');
@@ -289,27 +326,32 @@ if (whole !== undefined) {
   if (lines.length > 0) console.log(`\nattribution, main-thread instructions per call (thousands)\n${lines.join('\n')}`);
 }
 if (FUNCTIONS > 0) {
-  const functionsOf = (config: LayerConfig, side: Side, calls: number): ReadonlyMap<string, number> | undefined =>
-    counts.find((entry) => entry.config === config && entry.side === side && entry.calls === calls)?.functions;
-  for (const config of configs) {
-    const tracedLong = functionsOf(config, 'traced', SKIP + CALLS);
-    const tracedShort = functionsOf(config, 'traced', SKIP);
-    const untracedLong = functionsOf(config, 'untraced', SKIP + CALLS);
-    const untracedShort = functionsOf(config, 'untraced', SKIP);
-    if (tracedLong === undefined || tracedShort === undefined || untracedLong === undefined || untracedShort === undefined) {
-      console.log(`\n${config}: no counts by function (callgrind's main-thread file was not found)`);
-      continue;
+  const functionsOf = (config: LayerConfig, side: Side, calls: number, thread: keyof ThreadFunctions): ReadonlyMap<string, number> | undefined =>
+    counts.find((entry) => entry.config === config && entry.side === side && entry.calls === calls)?.functions?.[thread];
+  /** One thread's instructions added per call, by kind of code and by function (traced − untraced). */
+  const report = (config: LayerConfig, thread: keyof ThreadFunctions, title: string): void => {
+    const tracedLong = functionsOf(config, 'traced', SKIP + CALLS, thread);
+    const tracedShort = functionsOf(config, 'traced', SKIP, thread);
+    if (tracedLong === undefined || tracedShort === undefined) {
+      if (thread === 'main') console.log(`\n${config}: no counts by function (callgrind's main-thread file was not found)`);
+      return;
     }
+    // The untraced side's process has a writer thread too (the store is set up), idle per call.
+    const empty = new Map<string, number>();
     const traced = perCallDifference(tracedLong, tracedShort, CALLS);
-    const untraced = perCallDifference(untracedLong, untracedShort, CALLS);
+    const untraced = perCallDifference(functionsOf(config, 'untraced', SKIP + CALLS, thread) ?? empty, functionsOf(config, 'untraced', SKIP, thread) ?? empty, CALLS);
     const added = [...new Set([...traced.keys(), ...untraced.keys()])].map((name): [string, number] => [name, (traced.get(name) ?? 0) - (untraced.get(name) ?? 0)]);
     const byKind = new Map<CodeKind, number>(CODE_KINDS.map((kind) => [kind, 0]));
     for (const [name, value] of added) byKind.set(kindOf(name), (byKind.get(kindOf(name)) ?? 0) + value);
-    console.log(`\n${config}: main-thread instructions added per call by kind of code (traced − untraced, thousands)`);
-    for (const [kind, value] of byKind) console.log(`    ${thousands(value).padStart(6)}  ${kind}`);
-    console.log(`    ${thousands(added.reduce((sum, [, value]) => sum + value, 0)).padStart(6)}  in all (the main thread's added instructions above)`);
-    console.log(`${config}: the ${FUNCTIONS} functions whose own instructions it adds most`);
+    console.log(`\n${config}: ${title} instructions added per call by kind of code (traced − untraced, thousands)`);
+    for (const [kind, value] of byKind) if (value !== 0 || thread === 'main') console.log(`    ${thousands(value).padStart(6)}  ${kind}`);
+    console.log(`    ${thousands(added.reduce((sum, [, value]) => sum + value, 0)).padStart(6)}  in all (the ${title}'s added instructions above)`);
+    console.log(`${config}: the ${FUNCTIONS} functions whose own instructions it adds most on the ${title}`);
     for (const [name, value] of added.sort((a, b) => b[1] - a[1]).slice(0, FUNCTIONS)) console.log(`    ${thousands(value).padStart(6)}  ${name}`);
+  };
+  for (const config of configs) {
+    report(config, 'main', 'main thread');
+    report(config, 'writer', "store's writer thread");
   }
 }
 console.log('\ndescriptions');

@@ -15,7 +15,7 @@ creator: callgrind-3.19.0
 pid: 4242
 positions: line
 events: Ir
-summary: 1235
+summary: 1246
 fl=(1) ???
 fn=(1) 0x0000000028001010
 0 100
@@ -30,7 +30,11 @@ fn=(4) 0x0000000029000000
 0 7
 fn=(1)
 * 5
-totals: 1235
+ob=(2) /app/node_modules/.pnpm/better-sqlite3@13.2.0/node_modules/better-sqlite3/build/Release/better_sqlite3.node
+fl=(2) ???
+fn=(5) walChecksumBytes
+0 11
+totals: 1246
 `;
 const PERF_MAP = `28001000 200 JS:*runRow file:///repo/packages/store/dist/internal/span-rows.js:28:16
 28000f00 10 JS:^startSpan file:///repo/node_modules/.pnpm/@opentelemetry+sdk-trace@3.1.0/node_modules/@opentelemetry/sdk-trace/dist/Tracer.mjs:40:11
@@ -47,6 +51,8 @@ describe('callgrind function counts', () => {
       Builtins_KeyedLoadIC_Megamorphic: 50,
       'Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>': 30,
       '(compiled code, unnamed)': 7,
+      // SQLite's functions are named for the library that holds them (an `ob=` line).
+      'walChecksumBytes (better-sqlite3)': 11,
     });
     expect(readPerfMap(PERF_MAP).map((range) => range.name)).toEqual(['startSpan @opentelemetry/sdk-trace/dist/Tracer.mjs:40:11', 'runRow runtrace:store/internal/span-rows.js:28:16']);
   });
@@ -60,6 +66,12 @@ describe('callgrind function counts', () => {
     expect(kindOf("RegExp.> src: '\\\\-' flags: 'g'")).toBe('regular expressions');
     expect(kindOf('Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>')).toBe('garbage collection');
     expect(kindOf('JsonStringifier::SerializeString<false>')).toBe('V8 runtime and other native code (JSON, strings, node, libc)');
+    // The store's writer thread: SQLite itself, and better-sqlite3's binding of each parameter through N-API.
+    for (const name of ['walChecksumBytes (better-sqlite3)', 'Binder::BindValue (better-sqlite3)', 'napi_typeof', 'Napi::String::Utf8Value[abi:cxx11]']) {
+      expect(kindOf(name)).toBe('SQLite and its binding (better-sqlite3, N-API)');
+    }
+    expect(kindOf('String::Utf8Length')).toBe('V8 runtime and other native code (JSON, strings, node, libc)');
+    expect(kindOf('walChecksumBytes')).toBe('V8 runtime and other native code (JSON, strings, node, libc)');
     const long = new Map([['a', 3_000], ['b', 600]]);
     const short = new Map([['a', 1_000], ['c', 400]]);
     expect(Object.fromEntries(perCallDifference(long, short, 100))).toEqual({ a: 20, b: 6, c: -4 });

@@ -3,6 +3,10 @@
 
 import { readFileSync } from 'node:fs';
 
+/** What a function of better-sqlite3's library (SQLite is built into it) has after its name. */
+const BETTER_SQLITE3 = '(better-sqlite3)';
+const BETTER_SQLITE3_OBJECT = /better[-_]sqlite3/;
+
 /** Longer names (a regular expression's source, say) are cut to this many characters. */
 const NAME_CHARS = 110;
 
@@ -85,12 +89,27 @@ export function readFunctionCounts(callgrindFile: string, perfMap: string | unde
     if (match[2] !== undefined) names.set(match[1]!, resolve(match[2]));
     return names.get(match[1]!) ?? '(unknown)';
   };
+  // Object files are named once as `(id) path` too; a function belongs to the last `ob=` before it.
+  const objects = new Map<string, string>();
+  const objectOf = (field: string): string => {
+    const match = /^\((\d+)\)(?: (.*))?$/.exec(field);
+    if (match === null) return field;
+    if (match[2] !== undefined) objects.set(match[1]!, match[2]);
+    return objects.get(match[1]!) ?? '';
+  };
+  let object = '';
   const self = new Map<string, number>();
   let current: string | undefined;
   let nextIsCall = false;
   for (const line of readFileSync(callgrindFile, 'utf8').split('\n')) {
-    if (line.startsWith('fn=')) {
-      current = nameOf(line.slice(3));
+    if (line.startsWith('ob=')) {
+      object = objectOf(line.slice(3));
+    } else if (line.startsWith('cob=')) {
+      objectOf(line.slice(4));
+    } else if (line.startsWith('fn=')) {
+      const name = nameOf(line.slice(3));
+      // SQLite's functions have no common prefix: they are told by the library holding them.
+      current = BETTER_SQLITE3_OBJECT.test(object) ? `${name} ${BETTER_SQLITE3}` : name;
     } else if (line.startsWith('cfn=')) {
       nameOf(line.slice(4));
     } else if (line.startsWith('calls=')) {
@@ -117,6 +136,7 @@ export const CODE_KINDS = [
   'V8 builtins (property access, calls, allocation, collections)',
   'regular expressions',
   'garbage collection',
+  'SQLite and its binding (better-sqlite3, N-API)',
   'V8 runtime and other native code (JSON, strings, node, libc)',
 ] as const;
 export type CodeKind = (typeof CODE_KINDS)[number];
@@ -130,6 +150,8 @@ export function kindOf(name: string): CodeKind {
   if (name.startsWith('RegExp')) return 'regular expressions';
   if (name.startsWith('Builtins_') || name.startsWith('Builtin:')) return 'V8 builtins (property access, calls, allocation, collections)';
   if (/Scaveng|MarkCompact|Marking|Sweep|Heap::|heap::|IteratePointers|Evacuat|MinorGC|cppgc/.test(name)) return 'garbage collection';
+  // Node's N-API, through which better-sqlite3 reads each value it binds, counts with it.
+  if (name.endsWith(` ${BETTER_SQLITE3}`) || /^(?:napi_|Napi::|node_napi_env)/.test(name)) return 'SQLite and its binding (better-sqlite3, N-API)';
   return 'V8 runtime and other native code (JSON, strings, node, libc)';
 }
 
