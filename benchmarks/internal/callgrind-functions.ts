@@ -66,6 +66,17 @@ function rangeOf(ranges: readonly CodeRange[], address: number): string | undefi
 }
 
 /**
+ * A name field of a callgrind file: callgrind names a function or an object file once as
+ * `(id) name` and later as `(id)` alone; `names` keeps what each id stands for.
+ */
+function expand(names: Map<string, string>, field: string, resolve: (raw: string) => string): string {
+  const match = /^\((\d+)\)(?: (.*))?$/.exec(field);
+  if (match === null) return resolve(field);
+  if (match[2] !== undefined) names.set(match[1]!, resolve(match[2]));
+  return names.get(match[1]!) ?? '(unknown)';
+}
+
+/**
  * The instructions each function of one callgrind output file (`--dump-instr=no`, the default)
  * executed itself. A function callgrind names by an address (code without a symbol) takes the
  * name of the perf map range holding it; addresses no range holds count as `(compiled code,
@@ -76,27 +87,16 @@ function rangeOf(ranges: readonly CodeRange[], address: number): string | undefi
  */
 export function readFunctionCounts(callgrindFile: string, perfMap: string | undefined): Map<string, number> {
   const ranges = perfMap === undefined ? [] : readPerfMap(perfMap);
-  const names = new Map<string, string>();
   const resolve = (raw: string): string => {
     const address = /^0x([0-9a-f]+)/.exec(raw);
     if (address === null) return cut(raw.replace(/^v8::internal::/, '').replace(/(?<=.)\(.*$/, ''));
     return rangeOf(ranges, Number.parseInt(address[1]!, 16)) ?? '(compiled code, unnamed)';
   };
-  // Callgrind names a function once as `(id) name` and later as `(id)` alone.
-  const nameOf = (field: string): string => {
-    const match = /^\((\d+)\)(?: (.*))?$/.exec(field);
-    if (match === null) return resolve(field);
-    if (match[2] !== undefined) names.set(match[1]!, resolve(match[2]));
-    return names.get(match[1]!) ?? '(unknown)';
-  };
-  // Object files are named once as `(id) path` too; a function belongs to the last `ob=` before it.
+  const names = new Map<string, string>();
+  const nameOf = (field: string): string => expand(names, field, resolve);
+  // A function belongs to the object file of the last `ob=` line before it.
   const objects = new Map<string, string>();
-  const objectOf = (field: string): string => {
-    const match = /^\((\d+)\)(?: (.*))?$/.exec(field);
-    if (match === null) return field;
-    if (match[2] !== undefined) objects.set(match[1]!, match[2]);
-    return objects.get(match[1]!) ?? '';
-  };
+  const objectOf = (field: string): string => expand(objects, field, (path) => path);
   let object = '';
   const self = new Map<string, number>();
   let current: string | undefined;
