@@ -20,12 +20,16 @@ import { RunSpanProcessor } from '@runtrace/processor';
 
 const LAYOUT_ENV = 'RUNTRACE_BENCH_LAYOUT';
 if (process.platform === 'linux' && process.env[LAYOUT_ENV] === undefined && process.env.RUNTRACE_BENCH_ASLR !== '1') {
-  const again = spawnSync('setarch', ['-R', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, [LAYOUT_ENV]: 'fixed' },
-  });
-  // Without setarch (or where it may not turn randomization off) the benchmark runs here.
-  if (again.error === undefined && again.status !== null && again.status !== 127) process.exit(again.status);
+  // Without setarch, or where it may not turn randomization off (a container that forbids it),
+  // the benchmark runs here, as it is.
+  const probe = spawnSync('setarch', ['-R', 'true'], { stdio: 'ignore' });
+  if (probe.error === undefined && probe.status === 0) {
+    const again = spawnSync('setarch', ['-R', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...process.env, [LAYOUT_ENV]: 'fixed' },
+    });
+    process.exit(again.status ?? 1);
+  }
 }
 const layout = process.env[LAYOUT_ENV] === 'fixed' ? 'address-space randomization off (setarch -R)' : 'address-space randomization on';
 
