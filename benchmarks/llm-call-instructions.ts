@@ -123,47 +123,54 @@ interface Count {
   readonly functions?: ThreadFunctions;
 }
 
-/** Callgrind's output files of one process (one per thread, `-01` the main thread). */
-function threadFiles(directory: string): string[] {
-  return readdirSync(directory)
-    .filter((name) => name.startsWith('callgrind.out'))
-    .map((name) => join(directory, name));
-}
-
 /**
  * The store's writer thread is the one that ran SQLite: the only thread of the process whose
  * file names SQLite's interpreter (the main thread opens the database too, but writes nothing
- * per call; it is told apart by its file name).
+ * per call; it is told apart by its file name, `-01`).
  */
 function isWriterFile(file: string, text: string): boolean {
   return !file.endsWith('-01') && text.includes('sqlite3VdbeExec');
 }
 
-/** The instructions callgrind counted per thread, from each file's `totals:` (or `summary:`) line. */
-function readCounts(directory: string): Instructions {
+/** What one process's callgrind files (one per thread, `-01` the main thread) hold, read once. */
+interface Threads {
+  readonly instructions: Instructions;
+  readonly mainFile: string | undefined;
+  readonly writerFile: string | undefined;
+}
+
+/** Each thread's instructions from its file's `totals:` (or `summary:`) line, and which file is which. */
+function readThreads(directory: string): Threads {
   let main = 0;
   let writer = 0;
   let others = 0;
-  for (const file of threadFiles(directory)) {
+  let mainFile: string | undefined;
+  let writerFile: string | undefined;
+  for (const name of readdirSync(directory)) {
+    if (!name.startsWith('callgrind.out')) continue;
+    const file = join(directory, name);
     const text = readFileSync(file, 'utf8');
     const total = /^(?:totals|summary):\s+(\d+)/m.exec(text)?.[1];
     if (total === undefined) continue;
-    if (file.endsWith('-01')) main += Number(total);
-    else if (isWriterFile(file, text)) writer += Number(total);
-    else others += Number(total);
+    if (file.endsWith('-01')) {
+      main += Number(total);
+      mainFile = file;
+    } else if (isWriterFile(file, text)) {
+      writer += Number(total);
+      writerFile = file;
+    } else {
+      others += Number(total);
+    }
   }
-  return { main, writer, others };
+  return { instructions: { main, writer, others }, mainFile, writerFile };
 }
 
 /**
  * The main and writer threads' counts by function, named through the perf map of the process
  * (which is removed): callgrind's file says the pid, V8 writes the map to `/tmp/perf-<pid>.map`.
  */
-function readThreadFunctions(directory: string): ThreadFunctions | undefined {
-  const files = threadFiles(directory);
-  const mainFile = files.find((file) => file.endsWith('-01'));
+function readThreadFunctions({ mainFile, writerFile }: Threads): ThreadFunctions | undefined {
   if (mainFile === undefined) return undefined;
-  const writerFile = files.find((file) => isWriterFile(file, readFileSync(file, 'utf8')));
   // The pid is in the file's header: its first few hundred bytes.
   const head = Buffer.alloc(4_096);
   const descriptor = openSync(mainFile, 'r');
@@ -219,8 +226,9 @@ function countOnce(config: LayerConfig, side: Side, calls: number): Promise<Coun
       clearTimeout(timer);
       running.delete(child);
       try {
-        const instructions = readCounts(directory);
-        const functions = FUNCTIONS > 0 ? readThreadFunctions(directory) : undefined;
+        const threads = readThreads(directory);
+        const instructions = threads.instructions;
+        const functions = FUNCTIONS > 0 ? readThreadFunctions(threads) : undefined;
         if (code !== 0 || instructions.main === 0 || answer === undefined) {
           reject(new Error(`${config} ${side} (${calls} calls): exited with ${signal ?? `code ${String(code)}`}${answer === undefined ? ', no answer' : ''}\n${log.slice(-2_000)}`));
           return;
