@@ -67,6 +67,28 @@ function jsonCheck(): JsonCheck | undefined {
 /** Texts at most this long that the trigger matches but no rule changes are remembered (header values and URLs repeat on every call). */
 const CLEAN_TEXT_MAX_CHARS = 512;
 const CLEAN_TEXT_LIMIT = 4096;
+/**
+ * Texts at most this long that the trigger does not match at all are remembered too, one per
+ * slot ({@link RuleSet.mayContainSecret}): span attributes repeat a few short values over and
+ * over (a model, a provider, a status), and finding one in its slot costs a fraction of the
+ * trigger's scan.
+ */
+const SHORT_CLEAN_MAX_CHARS = 64;
+/** Slots of that memo (a power of two). */
+const SHORT_CLEAN_SLOTS = 256;
+/**
+ * V8 keeps a part of a longer string this long or longer as a view of that string (a sliced
+ * string), which would keep the longer one alive for as long as the part is remembered.
+ */
+const SLICE_MIN_CHARS = 13;
+
+/**
+ * `text`, or a copy of it that holds its characters only: what a memo may keep without keeping a
+ * longer string alive (a response body a value was cut from).
+ */
+function detached(text: string): string {
+  return text.length < SLICE_MIN_CHARS ? text : (text + ' ').slice(0, text.length);
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -164,6 +186,8 @@ export class RuleSet {
    * parameters): they come back on every call, and the rules cost far more than the trigger.
    */
   readonly #cleanTexts = new Set<string>();
+  /** Short texts the trigger does not match, by slot (see {@link SHORT_CLEAN_MAX_CHARS}). */
+  readonly #shortClean = new Array<string | undefined>(SHORT_CLEAN_SLOTS).fill(undefined);
 
   constructor(options: RuleSetOptions) {
     this.allowedValues = new Set(options.allowedValues);
@@ -270,9 +294,23 @@ export class RuleSet {
     return this.#textAt === undefined ? undefined : jsonCheck()?.controlFrom(text, from);
   }
 
-  /** Whether any rule could change this text (cheap; false means "leave it as is"). */
+  /**
+   * Whether any rule could change this text (cheap; false means "leave it as is"). A short text
+   * the trigger does not match is remembered in a slot of its own, so that the next equal text
+   * costs one comparison.
+   */
   mayContainSecret(text: string): boolean {
     if (this.scanEveryString) return true;
+    const length = text.length;
+    if (length <= SHORT_CLEAN_MAX_CHARS) {
+      // One slot per length, first, middle and last character: one comparison finds a text met before.
+      const slot =
+        length === 0 ? 0 : (length * 31 + text.charCodeAt(0) * 7 + text.charCodeAt(length >> 1) * 3 + text.charCodeAt(length - 1)) & (SHORT_CLEAN_SLOTS - 1);
+      if (this.#shortClean[slot] === text) return false;
+      if (this.#trigger.test(text)) return !this.#knownClean(text);
+      this.#shortClean[slot] = detached(text);
+      return false;
+    }
     const check = this.#filterFor(text);
     const hit = check === undefined ? this.#trigger.test(text) : filteredHits(check, this.#textAt!, text, true) !== 0;
     return hit && !this.#knownClean(text);
@@ -348,7 +386,7 @@ export class RuleSet {
   #rememberClean(text: string): void {
     if (text.length > CLEAN_TEXT_MAX_CHARS) return;
     if (this.#cleanTexts.size >= CLEAN_TEXT_LIMIT) this.#cleanTexts.clear();
-    this.#cleanTexts.add(text);
+    this.#cleanTexts.add(detached(text));
   }
 
   /** One pass of the trigger over the text: which kinds of rule could fire. */
