@@ -16,11 +16,16 @@
 ;;  64  `{` or `[`: a string that opens a document
 ;; Tables of three bytes are hashed, H3(a, b, c) = (a * 1129 ^ b * 37 ^ c) & 32767; of two exact,
 ;; H2(a, b) = ((a << 7) | b) & 32767. WT holds the secret words' chosen three letters, lower-cased,
-;; hashed alike; one in a name is what 16 and 32 look for. Both hashes, the reads of CLASS
-;; (`i32.load8_u offset=512`) and the check of each byte looked at (in `next`) are written out
-;; where they are used, not called: V8 inlines a call only once it has counted it often enough in
-;; the texts read first, and within a budget that it keeps small for a module, like this one, with
-;; few functions under 50 bytes.
+;; hashed alike; one in a name is what 16 and 32 look for. Both hashes, the reads of a table's
+;; bit (`i32.load8_u offset=<table>` of the hash over 8, shifted by its last three bits), the
+;; reads of CLASS (`i32.load8_u offset=512`), the check of each byte looked at (in `collect`) and
+;; the first test of a `,` or `{` site are written out where they are used, not called: V8 inlines
+;; a call only once it has counted it often enough in the texts read first, and within a budget
+;; that it keeps small for a module, like this one, with few functions under 50 bytes; and each
+;; call that is not inlined reloads `collect`'s values from its stack after it returns.
+;; The module uses relaxed SIMD (`i8x16.relaxed_swizzle`), which V8 has run since 11.4 (Node 21;
+;; runtrace needs 22.19); where it cannot be compiled, JsonCheck.create() returns undefined and the
+;; regular expressions read every text themselves.
 (module
   (memory (export "memory") 1)
 
@@ -33,13 +38,6 @@
   ;; character that may stand right before a call's `,` or an embedded `{` or `[` (white space,
   ;; a quote or an apostrophe, and `n`, `t`, `r`, which end the escapes \n, \t, \r); 128, which
   ;; stands for any character past ASCII, is 2, 4 and 8.
-
-  (func $bit (param $table i32) (param $h i32) (result i32)
-    (i32.and
-      (i32.shr_u
-        (i32.load8_u (i32.add (local.get $table) (i32.shr_u (local.get $h) (i32.const 3))))
-        (i32.and (local.get $h) (i32.const 7)))
-      (i32.const 1)))
 
   ;; Back from $i over white space and the escapes \n, \t, \r; returns where that stops.
   (func $skipBack (param $i i32) (result i32)
@@ -58,7 +56,7 @@
 
   ;; Whether the run of name characters ending at $i holds three letters of WT.
   (func $runHasWord (param $i i32) (result i32)
-    (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c i32)
+    (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c i32) (local $h i32)
     (block $done
       (loop $again
         (br_if $done (i32.lt_u (local.get $i) (i32.const 32768)))
@@ -67,7 +65,7 @@
         (local.set $c0 (i32.or (local.get $c) (i32.const 32)))
         (if (i32.ne (local.get $c2) (i32.const 0))
           (then
-            (if (call $bit (i32.const 17408) (i32.and (i32.xor (i32.xor (i32.mul (local.get $c0) (i32.const 1129)) (i32.mul (local.get $c1) (i32.const 37))) (local.get $c2)) (i32.const 32767)))
+            (if (i32.and (i32.shr_u (i32.load8_u offset=17408 (i32.shr_u (local.tee $h (i32.and (i32.xor (i32.xor (i32.mul (local.get $c0) (i32.const 1129)) (i32.mul (local.get $c1) (i32.const 37))) (local.get $c2)) (i32.const 32767))) (i32.const 3))) (i32.and (local.get $h) (i32.const 7))) (i32.const 1))
               (then (return (i32.const 1))))))
         (local.set $c2 (local.get $c1))
         (local.set $c1 (local.get $c0))
@@ -79,7 +77,7 @@
   ;; the key rules drop are left out, or a backslash, or a character past ASCII (128: the Kelvin
   ;; sign is a `k` to the key rules).
   (func $keyHasWord (param $j i32) (result i32)
-    (local $k i32) (local $c i32) (local $c0 i32) (local $c1 i32) (local $c2 i32)
+    (local $k i32) (local $c i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $h i32)
     (local.set $k (i32.sub (local.get $j) (i32.const 1)))
     (block $done
       (loop $again
@@ -92,7 +90,7 @@
             (local.set $c0 (i32.or (local.get $c) (i32.const 32)))
             (if (i32.ne (local.get $c2) (i32.const 0))
               (then
-                (if (call $bit (i32.const 17408) (i32.and (i32.xor (i32.xor (i32.mul (local.get $c0) (i32.const 1129)) (i32.mul (local.get $c1) (i32.const 37))) (local.get $c2)) (i32.const 32767)))
+                (if (i32.and (i32.shr_u (i32.load8_u offset=17408 (i32.shr_u (local.tee $h (i32.and (i32.xor (i32.xor (i32.mul (local.get $c0) (i32.const 1129)) (i32.mul (local.get $c1) (i32.const 37))) (local.get $c2)) (i32.const 32767))) (i32.const 3))) (i32.and (local.get $h) (i32.const 7))) (i32.const 1))
                   (then (return (i32.const 1))))))
             (local.set $c2 (local.get $c1))
             (local.set $c1 (local.get $c0))))
@@ -235,7 +233,7 @@
   (func (export "collect") (param $len i32) (param $from i32) (param $max i32) (result i32)
     (local $lo v128) (local $hi v128) (local $nib v128) (local $zero v128) (local $v v128) (local $p v128)
     (local $r1 v128) (local $r1p v128) (local $r2 v128) (local $r2p v128) (local $lower v128)
-    (local $block i32) (local $end i32) (local $at i32) (local $mask i64) (local $pos i32) (local $b i32) (local $f i32)
+    (local $block i32) (local $end i32) (local $at i32) (local $mask i64) (local $pos i32) (local $b i32) (local $f i32) (local $h i32)
     (local.set $lo (v128.load (i32.const 256)))
     (local.set $hi (v128.load (i32.const 272)))
     (local.set $nib (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
@@ -253,54 +251,62 @@
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $block) (local.get $end)))
+        ;; The bytes not looked at, then every other one: the bitmask of a comparison with zero
+        ;; and the bytes the rules leave out, turned over once for all four vectors (a `ne` would
+        ;; cost each vector a turn of its own). The nibbles index the tables with `relaxed_swizzle`,
+        ;; which is `pshufb` alone: an index is never past 15 here, where `swizzle` must first
+        ;; make such an index zero its byte. The high nibble is shifted sixteen bits at a time and
+        ;; masked with $nib, which stays in a register (`i8x16.shr_u` builds its mask every time).
         (local.set $mask
-          (i64.or
+          (i64.xor
             (i64.or
-              (i64.extend_i32_u (i8x16.bitmask
-                (v128.andnot
-                  (i8x16.ne
+              (i64.or
+                (i64.extend_i32_u (i8x16.bitmask
+                (v128.or
+                  (i8x16.eq
                     (v128.and
-                      (i8x16.swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (local.get $block))) (local.get $nib)))
-                      (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
+                      (i8x16.relaxed_swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (local.get $block))) (local.get $nib)))
+                      (i8x16.relaxed_swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib))))
                     (local.get $zero))
                   (v128.or
                     (v128.andnot (i8x16.eq (local.get $v) (local.get $r1))
                       (i8x16.eq (local.tee $p (v128.or (v128.load (i32.sub (local.get $block) (i32.const 1))) (local.get $lower))) (local.get $r1p)))
                     (v128.andnot (i8x16.eq (local.get $v) (local.get $r2)) (i8x16.eq (local.get $p) (local.get $r2p)))))))
-              (i64.shl (i64.extend_i32_u (i8x16.bitmask
-                (v128.andnot
-                  (i8x16.ne
+                (i64.shl (i64.extend_i32_u (i8x16.bitmask
+                (v128.or
+                  (i8x16.eq
                     (v128.and
-                      (i8x16.swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (i32.add (local.get $block) (i32.const 16)))) (local.get $nib)))
-                      (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
+                      (i8x16.relaxed_swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (i32.add (local.get $block) (i32.const 16)))) (local.get $nib)))
+                      (i8x16.relaxed_swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib))))
                     (local.get $zero))
                   (v128.or
                     (v128.andnot (i8x16.eq (local.get $v) (local.get $r1))
-                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.sub (i32.add (local.get $block) (i32.const 16)) (i32.const 1))) (local.get $lower))) (local.get $r1p)))
+                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.add (local.get $block) (i32.const 15))) (local.get $lower))) (local.get $r1p)))
                     (v128.andnot (i8x16.eq (local.get $v) (local.get $r2)) (i8x16.eq (local.get $p) (local.get $r2p))))))) (i64.const 16)))
-            (i64.or
-              (i64.shl (i64.extend_i32_u (i8x16.bitmask
-                (v128.andnot
-                  (i8x16.ne
+              (i64.or
+                (i64.shl (i64.extend_i32_u (i8x16.bitmask
+                (v128.or
+                  (i8x16.eq
                     (v128.and
-                      (i8x16.swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (i32.add (local.get $block) (i32.const 32)))) (local.get $nib)))
-                      (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
+                      (i8x16.relaxed_swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (i32.add (local.get $block) (i32.const 32)))) (local.get $nib)))
+                      (i8x16.relaxed_swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib))))
                     (local.get $zero))
                   (v128.or
                     (v128.andnot (i8x16.eq (local.get $v) (local.get $r1))
-                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.sub (i32.add (local.get $block) (i32.const 32)) (i32.const 1))) (local.get $lower))) (local.get $r1p)))
+                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.add (local.get $block) (i32.const 31))) (local.get $lower))) (local.get $r1p)))
                     (v128.andnot (i8x16.eq (local.get $v) (local.get $r2)) (i8x16.eq (local.get $p) (local.get $r2p))))))) (i64.const 32))
-              (i64.shl (i64.extend_i32_u (i8x16.bitmask
-                (v128.andnot
-                  (i8x16.ne
+                (i64.shl (i64.extend_i32_u (i8x16.bitmask
+                (v128.or
+                  (i8x16.eq
                     (v128.and
-                      (i8x16.swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (i32.add (local.get $block) (i32.const 48)))) (local.get $nib)))
-                      (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))
+                      (i8x16.relaxed_swizzle (local.get $lo) (v128.and (local.tee $v (v128.load (i32.add (local.get $block) (i32.const 48)))) (local.get $nib)))
+                      (i8x16.relaxed_swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $nib))))
                     (local.get $zero))
                   (v128.or
                     (v128.andnot (i8x16.eq (local.get $v) (local.get $r1))
-                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.sub (i32.add (local.get $block) (i32.const 48)) (i32.const 1))) (local.get $lower))) (local.get $r1p)))
-                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r2)) (i8x16.eq (local.get $p) (local.get $r2p))))))) (i64.const 48)))))
+                      (i8x16.eq (local.tee $p (v128.or (v128.load (i32.add (local.get $block) (i32.const 47))) (local.get $lower))) (local.get $r1p)))
+                    (v128.andnot (i8x16.eq (local.get $v) (local.get $r2)) (i8x16.eq (local.get $p) (local.get $r2p))))))) (i64.const 48))))
+            (i64.const -1)))
         (if (i64.ne (local.get $mask) (i64.const 0))
           (then
             (block $bits
@@ -318,25 +324,29 @@
                       (if (i32.and (local.get $f) (i32.const 15))
                         (then
                           (if (i32.and (local.get $f) (i32.const 1))
-                            (then (if (call $bit (i32.const 1024) (i32.and (i32.or (i32.shl (i32.load8_u (i32.sub (local.get $pos) (i32.const 1))) (i32.const 7)) (local.get $b)) (i32.const 32767)))
+                            (then (if (i32.and (i32.shr_u (i32.load8_u offset=1024 (i32.shr_u (local.tee $h (i32.and (i32.or (i32.shl (i32.load8_u (i32.sub (local.get $pos) (i32.const 1))) (i32.const 7)) (local.get $b)) (i32.const 32767))) (i32.const 3))) (i32.and (local.get $h) (i32.const 7))) (i32.const 1))
                               (then (br $candidate (i32.const 1))))))
                           (if (i32.and (local.get $f) (i32.const 2))
-                            (then (if (call $bit (i32.const 5120)
-                                        (i32.and (i32.xor (i32.xor (i32.mul (i32.load8_u (i32.sub (local.get $pos) (i32.const 2))) (i32.const 1129)) (i32.mul (i32.load8_u (i32.sub (local.get $pos) (i32.const 1))) (i32.const 37))) (local.get $b)) (i32.const 32767)))
+                            (then (if (i32.and (i32.shr_u (i32.load8_u offset=5120 (i32.shr_u (local.tee $h (i32.and (i32.xor (i32.xor (i32.mul (i32.load8_u (i32.sub (local.get $pos) (i32.const 2))) (i32.const 1129)) (i32.mul (i32.load8_u (i32.sub (local.get $pos) (i32.const 1))) (i32.const 37))) (local.get $b)) (i32.const 32767))) (i32.const 3))) (i32.and (local.get $h) (i32.const 7))) (i32.const 1))
                               (then (br $candidate (i32.const 1))))))
                           (if (i32.and (local.get $f) (i32.const 4))
-                            (then (if (call $bit (i32.const 9216) (i32.and (i32.or (i32.shl (local.get $b) (i32.const 7)) (i32.load8_u (i32.add (local.get $pos) (i32.const 1)))) (i32.const 32767)))
+                            (then (if (i32.and (i32.shr_u (i32.load8_u offset=9216 (i32.shr_u (local.tee $h (i32.and (i32.or (i32.shl (local.get $b) (i32.const 7)) (i32.load8_u (i32.add (local.get $pos) (i32.const 1)))) (i32.const 32767))) (i32.const 3))) (i32.and (local.get $h) (i32.const 7))) (i32.const 1))
                               (then (br $candidate (i32.const 1))))))
                           (if (i32.and (local.get $f) (i32.const 8))
-                            (then (if (call $bit (i32.const 13312)
-                                        (i32.and (i32.xor (i32.xor (i32.mul (local.get $b) (i32.const 1129)) (i32.mul (i32.load8_u (i32.add (local.get $pos) (i32.const 1))) (i32.const 37))) (i32.load8_u (i32.add (local.get $pos) (i32.const 2)))) (i32.const 32767)))
+                            (then (if (i32.and (i32.shr_u (i32.load8_u offset=13312 (i32.shr_u (local.tee $h (i32.and (i32.xor (i32.xor (i32.mul (local.get $b) (i32.const 1129)) (i32.mul (i32.load8_u (i32.add (local.get $pos) (i32.const 1))) (i32.const 37))) (i32.load8_u (i32.add (local.get $pos) (i32.const 2)))) (i32.const 32767))) (i32.const 3))) (i32.and (local.get $h) (i32.const 7))) (i32.const 1))
                               (then (br $candidate (i32.const 1))))))))
                       (if (i32.and (local.get $f) (i32.const 16))
                         (then (if (call $assignSite (local.get $pos)) (then (br $candidate (i32.const 1))))))
                       (if (i32.and (local.get $f) (i32.const 32))
-                        (then (if (call $callSite (local.get $pos)) (then (br $candidate (i32.const 1))))))
+                        (then
+                          ;; The function's own first test, written out: most of these sites fail it.
+                          (if (i32.and (i32.load8_u offset=512 (i32.load8_u (i32.sub (local.get $pos) (i32.const 1)))) (i32.const 8))
+                            (then (if (call $callSite (local.get $pos)) (then (br $candidate (i32.const 1))))))))
                       (if (i32.and (local.get $f) (i32.const 64))
-                        (then (if (call $embeddedSite (local.get $pos)) (then (br $candidate (i32.const 1))))))
+                        (then
+                          ;; The function's own first test, written out: most of these sites fail it.
+                          (if (i32.and (i32.load8_u offset=512 (i32.load8_u (i32.sub (local.get $pos) (i32.const 1)))) (i32.const 8))
+                            (then (if (call $embeddedSite (local.get $pos)) (then (br $candidate (i32.const 1))))))))
                       (i32.const 0))
                       (then
                         ;; The count and the most asked for are kept in memory, not in locals:
