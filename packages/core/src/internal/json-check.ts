@@ -28,6 +28,8 @@ const OUT_MAX = 1024;
  */
 const FIRST_BATCH = 8;
 const TEXT = 32768;
+/** Zero bytes after the text, which the checks around a byte read as its end. */
+const TRAILING_ZEROS = 16;
 /** Bytes past the text's end that the sixteen-byte steps may load (whatever they hold is ignored). */
 const OVERRUN = 64;
 const PAGE = 65_536;
@@ -91,7 +93,6 @@ interface WasmApi {
 interface Exports {
   readonly memory: WasmMemory;
   readonly narrow: (source: number, length: number) => void;
-  readonly clamp: (length: number) => void;
   readonly collect: (length: number, from: number, max: number) => number;
   readonly control: (length: number, from: number) => number;
 }
@@ -209,8 +210,9 @@ export class JsonCheck {
       if (isSpace(code) || char === '"' || char === "'" || char === 'n' || char === 't' || char === 'r') kind |= CharClass.BeforeSite;
       bytes[CLASS + code] = kind;
     }
-    // Any character past ASCII: it may be white space to the regular expressions (U+00A0, U+2028, …).
-    bytes[CLASS + 128] = CharClass.Space | CharClass.KeySplit | CharClass.BeforeSite;
+    // Any character past ASCII (a byte of 128 or more): it may be white space to the regular
+    // expressions (U+00A0, U+2028, …).
+    bytes.fill(CharClass.Space | CharClass.KeySplit | CharClass.BeforeSite, CLASS + 128, CLASS + 256);
     // Vector n keeps the bytes after byte n.
     for (let n = 0; n < 16; n++) bytes.fill(255, MASKS + n * 16 + n + 1, MASKS + n * 16 + 16);
     this.#fillStepTables(before);
@@ -243,8 +245,8 @@ export class JsonCheck {
   /**
    * Copies `text` in; false when it is longer than {@link JSON_CHECK_MAX_CHARS} (the caller
    * scans it with the regular expressions). A string V8 holds a byte per character is written
-   * as Latin-1 and `clamp` makes its bytes past ASCII 128; any other has its UTF-16 code units
-   * written where the text goes and `narrow` makes each a byte (`Buffer.write` either way;
+   * as Latin-1, as it is (the tables treat every byte past ASCII alike); any other has its UTF-16
+   * code units written where the text goes and `narrow` makes each a byte (`Buffer.write` either way;
    * `TextEncoder` goes slowly through a string not held one byte per character, or past ASCII).
    */
   load(text: string): boolean {
@@ -268,9 +270,9 @@ export class JsonCheck {
     }
     if (isOneByte(text)) {
       // V8 holds the string a byte per character: copied as it is, half the bytes of UTF-16
-      // and no narrowing, then bytes past ASCII made 128 as `narrow` makes them.
+      // and no narrowing, then the zero bytes `narrow` writes after a text.
       this.#buffer.write(text, TEXT, 'latin1');
-      this.#exports.clamp(length);
+      this.#bytes.fill(0, TEXT + length, TEXT + length + TRAILING_ZEROS);
     } else {
       this.#buffer.write(text, source, 'utf16le');
       this.#exports.narrow(source, length);

@@ -4,7 +4,10 @@
 ;; neither can match, so the filter never changes what the check finds, only how soon. The
 ;; free-text and raw-JSON triggers use it too: whatever they match, that trigger matches there.
 ;;
-;; The text is at TEXT, a byte per character (`narrow`), with zero bytes before and after.
+;; The text is at TEXT, a byte per character, with zero bytes before and after: a text V8 holds a
+;; byte per character as it is (Latin-1, written by the caller, who writes the zeros after it too),
+;; any other through `narrow`. A byte of 128 or more stands for a character past ASCII either way,
+;; and every table treats all such bytes alike.
 ;; Sixteen bytes at a time, a byte whose class (FLAGS) is not zero is looked at; the tables the
 ;; caller fills (json-check.ts) say what must surround it for an alternative to match:
 ;;   1  B2: the two bytes ending at it      (a literal keyed on its second character, `hf_`)
@@ -36,8 +39,8 @@
   ;; TEXT 32768 (the 16 bytes before it stay zero). CLASS: 1 a name character [A-Za-z0-9_.-],
   ;; 2 white space, 4 a character the key rules drop inside a word ([-_.] and white space), 8 a
   ;; character that may stand right before a call's `,` or an embedded `{` or `[` (white space,
-  ;; a quote or an apostrophe, and `n`, `t`, `r`, which end the escapes \n, \t, \r); 128, which
-  ;; stands for any character past ASCII, is 2, 4 and 8.
+  ;; a quote or an apostrophe, and `n`, `t`, `r`, which end the escapes \n, \t, \r); 128 to 255,
+  ;; which stand for any character past ASCII, are 2, 4 and 8.
 
   ;; Back from $i over white space and the escapes \n, \t, \r; returns where that stops.
   (func $skipBack (param $i i32) (result i32)
@@ -74,8 +77,8 @@
     (i32.const 0))
 
   ;; Whether the quoted text before the quote at $j holds three letters of WT once the characters
-  ;; the key rules drop are left out, or a backslash, or a character past ASCII (128: the Kelvin
-  ;; sign is a `k` to the key rules).
+  ;; the key rules drop are left out, or a backslash, or a character past ASCII (a byte of 128 or
+  ;; more: the Kelvin sign is a `k` to the key rules).
   (func $keyHasWord (param $j i32) (result i32)
     (local $k i32) (local $c i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $h i32)
     (local.set $k (i32.sub (local.get $j) (i32.const 1)))
@@ -84,7 +87,7 @@
         (br_if $done (i32.lt_u (local.get $k) (i32.const 32768)))
         (local.set $c (i32.load8_u (local.get $k)))
         (br_if $done (i32.eq (local.get $c) (i32.const 34)))
-        (if (i32.or (i32.eq (local.get $c) (i32.const 92)) (i32.eq (local.get $c) (i32.const 128))) (then (return (i32.const 1))))
+        (if (i32.or (i32.eq (local.get $c) (i32.const 92)) (i32.ge_u (local.get $c) (i32.const 128))) (then (return (i32.const 1))))
         (if (i32.eqz (i32.and (i32.load8_u offset=512 (local.get $c)) (i32.const 4)))
           (then
             (local.set $c0 (i32.or (local.get $c) (i32.const 32)))
@@ -362,21 +365,6 @@
         (local.set $block (i32.add (local.get $block) (i32.const 64)))
         (br $blocks)))
     (i32.load (i32.const 28672)))
-
-  ;; Makes the text at TEXT, written a byte per character (Latin-1) by the caller, the bytes
-  ;; `narrow` would have made of it: anything past ASCII 128. Then zero bytes after it.
-  (func (export "clamp") (param $len i32)
-    (local $p i32) (local $end i32) (local $top v128)
-    (local.set $p (i32.const 32768))
-    (local.set $end (i32.add (i32.const 32768) (local.get $len)))
-    (local.set $top (v128.const i8x16 128 128 128 128 128 128 128 128 128 128 128 128 128 128 128 128))
-    (block $done
-      (loop $step
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (v128.store (local.get $p) (i8x16.min_u (v128.load (local.get $p)) (local.get $top)))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $step)))
-    (v128.store (local.get $end) (v128.const i64x2 0 0)))
 
   ;; The first position at or after $from (text positions) of a control character (U+0000 to
   ;; U+001F), or -1: sixteen bytes at a time. The zero bytes after the text end the search.
