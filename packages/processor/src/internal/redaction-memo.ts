@@ -11,9 +11,10 @@ const MEMO_MAX_CHARS = 2_000_000;
 
 /**
  * Characters of a value read into its fingerprint from each end. None from between: a long value
- * that is not in the processor's cache costs a cache miss for each place read in it (about
- * 0.3 µs per span in `benchmarks/processor.ts` for eight more places), and a value that shares
- * its ends and length with another costs only a comparison, which stops at their first difference.
+ * that is not in the processor's cache costs a cache miss for each place read in it (eight more
+ * places cost about 0.25 µs per span in `benchmarks/processor.ts`, near its noise), and a value
+ * that shares its ends and length with another costs only a comparison, which stops at their
+ * first difference.
  */
 const FINGERPRINT_EDGE = 16;
 
