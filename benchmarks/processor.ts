@@ -146,14 +146,21 @@ function compare(title: string, setups: readonly Setup[], runs: number, content:
       if (round > 0) samples.get(setup.name)?.push(nsPerSpan); // round 0 warms up
     }
   }
-  const baseline = median(samples.get(setups[0]!.name) ?? []);
+  const baselines = samples.get(setups[0]!.name) ?? [];
+  const baseline = median(baselines);
   console.log(`\n${title}`);
   for (const setup of setups) {
-    const value = median(samples.get(setup.name) ?? []);
+    const values = samples.get(setup.name) ?? [];
+    const value = median(values);
     const extra = value - baseline;
+    // The ratio of each round's time to the no-op's in the same round: how far the machine's
+    // noise moves the figure from round to round.
+    const ratios = values.map((nsPerSpan, round) => nsPerSpan / baselines[round]!);
     console.log(
       `  ${setup.name.padEnd(52)} ${value.toFixed(0).padStart(7)} ns/span  ×${(value / baseline).toFixed(2)}` +
-        (setup === setups[0] ? '  (baseline)' : `  (+${extra.toFixed(0)} ns/span)`),
+        (setup === setups[0]
+          ? '  (baseline)'
+          : `  (+${extra.toFixed(0)} ns/span; rounds ×${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`),
     );
   }
 }
