@@ -1,8 +1,10 @@
 // RunSpanProcessor cost per span next to a no-op processor (same provider setup), and the cost
 // of redacting a typical LLM step (10 KB of message JSON) next to parsing that JSON once.
 // Every step gets its own 10 KB messages string (as in a real agent, whose history grows), so
-// nothing can be served from a cache; the same-text workload is shown separately. Each step's
-// value is a new string object, as an application's would be (see `fresh`).
+// no value can be served whole from a cache: once differing from the other steps' in the first
+// message only, as a growing history does (the redactor's filter then reads only that part), and
+// once differing in every paragraph (read whole); the same-text workload is shown separately.
+// Each step's value is a new string object, as an application's would be (see `fresh`).
 // The no-op's time per span depends on where the process's memory lands: with address-space
 // randomization, four processes of six took 4.1–4.3 µs per span and the other two 2.3–2.5 µs,
 // and every ratio against it moves with that (the processor's own time moves far less). Without
@@ -65,6 +67,14 @@ for (let run = 0; run < CONTENT_RUNS; run += 1) {
   }
 }
 const SAME = ` ${MESSAGES_JSON}`;
+/**
+ * The same, but with every paragraph of a step differing from the other steps' (`quarterly` made
+ * `q` + five digits of the step's number + `rly`, as long): no step shares more than a paragraph
+ * with any text before it, so the redactor's filter reads each one whole (it reads only the part
+ * a text does not share with a clean one it read lately).
+ */
+const numbered = (text: string, index: number): string => text.replaceAll('quarterly', `q${String(index).padStart(5, '0')}rly`);
+const UNSHARED: string[] = DISTINCT.map(numbered);
 
 /**
  * The text after the leading space, as a string object of its own (V8 makes a slice: no copy).
@@ -78,6 +88,7 @@ type Content = (run: number, step: number) => string | undefined;
 const noContent: Content = () => undefined;
 const distinctContent: Content = (run, step) => fresh(DISTINCT[(run % CONTENT_RUNS) * 4 + step - 1]!);
 const sameContent: Content = () => fresh(SAME);
+const unsharedContent: Content = (run, step) => fresh(UNSHARED[(run % CONTENT_RUNS) * 4 + step - 1]!);
 
 const RUN_ATTRIBUTES: Attributes = {
   [RuntraceAttributes.SPAN_KIND]: 'run',
@@ -213,10 +224,17 @@ const withSubscriber: Setup = {
 console.log(`RunSpanProcessor benchmark (node ${process.version}, ${layout}); a run = 1 run span + 4 step spans`);
 compare('Per-span cost, metadata-only spans (no message content):', [noop, oneDestination, twoDestinations], 4_000, noContent, 7);
 compare(
-  `Per-span cost, each step carrying its own ${MESSAGES_JSON.length}-byte gen_ai.input.messages:`,
+  `Per-span cost, each step carrying its own ${MESSAGES_JSON.length}-byte gen_ai.input.messages, all but its first message as other steps':`,
   [noop, oneDestination, withSubscriber, withoutRedaction],
   CONTENT_RUNS,
   distinctContent,
+  7,
+);
+compare(
+  `Per-span cost, each step carrying its own ${MESSAGES_JSON.length}-byte gen_ai.input.messages, every message unlike other steps':`,
+  [noop, oneDestination, withoutRedaction],
+  CONTENT_RUNS,
+  unsharedContent,
   7,
 );
 compare(
@@ -227,13 +245,16 @@ compare(
   7,
 );
 
-// Redaction alone, on the same 10 KB attribute, next to JSON.parse of it. Redaction alternates
-// between the text and a twin that differs in its first message: the redactor's filter keeps the
-// text it read last, which one text redacted over and over would find there every time.
+// Redaction alone, on the same 10 KB attribute, next to JSON.parse of it. Each case goes round
+// variants of its text whose every paragraph differs (see UNSHARED): the redactor's filter keeps
+// the text it read last, and it reads only what a text does not share with a clean one it read
+// lately, which one text redacted over and over, or two that differ in one place, would let it
+// skip. The second line shows that: a text after one that differs only in its first message.
 const iterations = 2_000;
-const twins = (text: string): readonly [string, string] => [text, text.replace('Paragraph 0:', 'Paragraph 9:')];
+const VARIANTS = 16;
+const variants = (text: string): string[] => Array.from({ length: VARIANTS }, (_, index) => numbered(text, index));
 let turn = 0;
-const alternate = (pair: readonly [string, string]): string => pair[(turn += 1) & 1]!;
+const next = (texts: readonly string[]): string => texts[(turn += 1) % texts.length]!;
 const timeIt = (work: () => void): number => {
   for (let i = 0; i < 200; i += 1) work();
   const started = process.hrtime.bigint();
@@ -244,23 +265,27 @@ let sink = 0;
 const parse = timeIt(() => {
   sink += (JSON.parse(MESSAGES_JSON) as unknown[]).length;
 });
-const MESSAGES_TWINS = twins(MESSAGES_JSON);
+const MESSAGES_VARIANTS = variants(MESSAGES_JSON);
 const redact = timeIt(() => {
-  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, alternate(MESSAGES_TWINS)).maskedCount;
+  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, next(MESSAGES_VARIANTS)).maskedCount;
+});
+const TWINS = [MESSAGES_JSON, MESSAGES_JSON.replace('Paragraph 0:', 'Paragraph 9:')];
+const shared = timeIt(() => {
+  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, next(TWINS)).maskedCount;
 });
 // The same messages with a key at their end that the one-scan check cannot clear (`author`
 // holds `auth`): the check reads the whole value, then the walk runs.
 const LATE_HIT_JSON = `${MESSAGES_JSON.slice(0, -1)},{"author":"x"}]`;
-const LATE_HIT_TWINS = twins(LATE_HIT_JSON);
+const LATE_HIT_VARIANTS = variants(LATE_HIT_JSON);
 const lateHit = timeIt(() => {
-  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, alternate(LATE_HIT_TWINS)).maskedCount;
+  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, next(LATE_HIT_VARIANTS)).maskedCount;
 });
 // The same messages with one curly quote at their end: V8 then holds the whole string two bytes a
 // character, as model output often is (quotes, dashes, emoji), which the check copies differently.
 const WIDE_JSON = `${MESSAGES_JSON.slice(0, -1)},{"role":"user","parts":[{"type":"text","content":"\u201cok\u201d"}]}]`;
-const WIDE_TWINS = twins(WIDE_JSON);
+const WIDE_VARIANTS = variants(WIDE_JSON);
 const wide = timeIt(() => {
-  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, alternate(WIDE_TWINS)).maskedCount;
+  sink += defaultRedactor.redactAttribute(GenAiAttributes.INPUT_MESSAGES, next(WIDE_VARIANTS)).maskedCount;
 });
 // Its own baseline: JSON.parse also reads a string held two bytes a character more slowly.
 const wideParse = timeIt(() => {
@@ -269,6 +294,7 @@ const wideParse = timeIt(() => {
 console.log(`\nRedaction of one ${MESSAGES_JSON.length}-byte gen_ai.input.messages value:`);
 console.log(`  ${'JSON.parse (baseline)'.padEnd(52)} ${(parse / 1000).toFixed(1).padStart(7)} µs`);
 console.log(`  ${'defaultRedactor.redactAttribute'.padEnd(52)} ${(redact / 1000).toFixed(1).padStart(7)} µs  ×${(redact / parse).toFixed(2)}`);
+console.log(`  ${'the same, after one differing in its first message'.padEnd(52)} ${(shared / 1000).toFixed(1).padStart(7)} µs  ×${(shared / parse).toFixed(2)}`);
 console.log(`  ${'the same, with an "author" key at the end'.padEnd(52)} ${(lateHit / 1000).toFixed(1).padStart(7)} µs  ×${(lateHit / parse).toFixed(2)}`);
 console.log(`  ${'the same, two bytes a character (a curly quote)'.padEnd(52)} ${(wide / 1000).toFixed(1).padStart(7)} µs  ×${(wide / wideParse).toFixed(2)} its own JSON.parse (${(wideParse / 1000).toFixed(1)} µs)`);
 if (sink < 0) console.log(sink);

@@ -348,6 +348,203 @@ describe('the WebAssembly filter of the one-scan check', () => {
   });
 });
 
+/** Ordinary JSON and prose of at least `length` characters that the filter finds no position in (or undefined). */
+function cleanBase(texts: Texts, reference: JsonCheck, length: number): string | undefined {
+  const parts: string[] = [];
+  let size = 0;
+  while (size < length) {
+    const part = texts.pick([
+      () => texts.clean(),
+      () => `"${texts.pick(BENIGN)}": "${texts.pick(['', ' ', 'é ', '東 ', '\\n', "it's ", 'a\\"b '])}${texts.pick(BENIGN)}", `,
+      () => `${texts.pick(BENIGN)} ${texts.pick(['', ' ', '  ', '\n'])}`,
+      () => texts.pick(['{', '}', '[', ']', ',', ' ', '"', "'", '\\', '\\n', '=', ':']),
+      // Literals one character off, which an edit may complete.
+      () => texts.pick(['Bexrer ', 'hxp_', 'h:x/ ', 'AKxA ']),
+    ])();
+    parts.push(part);
+    size += part.length;
+  }
+  const text = parts.join('');
+  return candidates(reference, text).size === 0 ? text : undefined;
+}
+
+/** `base` with one to three pieces changed: something written in, taken out, or put in place of a part. */
+function edited(texts: Texts, base: string): string {
+  let text = base;
+  for (let edits = 1 + texts.int(3); edits > 0; edits--) {
+    const at = texts.chance(0.2) ? texts.pick([0, text.length]) : texts.int(text.length + 1);
+    if (texts.chance(0.3)) {
+      // One character put in place of another.
+      text = text.slice(0, at) + texts.pick(['a', 'g', '/', 'I', ':', '"', '\\', 'k', ' ']) + text.slice(at + 1);
+      continue;
+    }
+    const cut = texts.chance(0.5) ? 0 : texts.int(24);
+    const piece = texts.chance(0.2) ? '' : texts.chance(0.5) ? texts.piece() : texts.pick(['"', '\\', '\\"', ':', ',', "'", ' ', 'k', 'token', 'AKIA', 'sk-', 'auth', '東']);
+    text = text.slice(0, at) + piece + text.slice(at + cut);
+  }
+  return text;
+}
+
+describe('the filter with the clean texts it remembers', () => {
+  it('finds in a text that shares a start or an end with a clean one every position a full read finds', () => {
+    // One filter remembers clean texts and reads only what a text does not share with one of
+    // them; the other reads every text whole. Texts are edited clean texts (a piece aimed at the
+    // trigger written in, a part taken out), and clean ones go on to be edited again.
+    const remembering = JsonCheck.create()!;
+    const whole = JsonCheck.create(0)!;
+    const texts = new Texts(createSeededRandom(1209));
+    const counts = { texts: 0, narrowed: 0, holding: 0, scanned: 0, length: 0 };
+    let base: string | undefined;
+    for (let round = 0; round < 3_000; round++) {
+      if (base === undefined || texts.chance(0.1)) {
+        base = cleanBase(texts, whole, 1024 + texts.int(3000));
+        if (base === undefined) continue;
+        expect(candidates(remembering, base).size).toBe(0);
+      }
+      const text = edited(texts, base);
+      const expected = [...candidates(whole, text)];
+      const found = [...candidates(remembering, text)];
+      if (found.join() !== expected.join()) {
+        expect.fail(`after ${JSON.stringify(base)}\n${JSON.stringify(text)}: found ${found.join()}, a full read finds ${expected.join()}`);
+      }
+      counts.texts += 1;
+      if (expected.length > 0) counts.holding += 1;
+      if (remembering.scanLength < text.length) counts.narrowed += 1;
+      counts.scanned += remembering.scanLength;
+      counts.length += text.length;
+      if (expected.length === 0 && text.length >= 1024) base = text;
+    }
+    // Most texts were read in part, and many of them hold positions.
+    expect(counts.texts).toBeGreaterThan(2_000);
+    expect(counts.narrowed / counts.texts).toBeGreaterThan(0.9);
+    expect(counts.holding / counts.texts).toBeGreaterThan(0.3);
+    expect(counts.scanned / counts.length).toBeLessThan(0.5);
+  });
+
+  it('follows a history that grows past the room its slots and its text had, read in part', () => {
+    // Each request re-sends the one before it with more at its end (at times a secret); the
+    // memory grows past its first size for the text, and its slots grow with the texts.
+    const remembering = JsonCheck.create()!;
+    const whole = JsonCheck.create(0)!;
+    const texts = new Texts(createSeededRandom(1211));
+    let history = cleanBase(texts, whole, 1024)!;
+    expect(candidates(remembering, history).size).toBe(0);
+    let requests = 0;
+    let narrowed = 0;
+    while (history.length < 300_000) {
+      const added = texts.chance(0.2) ? texts.piece() : texts.clean();
+      const text = `${history.slice(0, -1)},${added}]`;
+      const found = [...candidates(remembering, text)];
+      expect(found).toEqual([...candidates(whole, text)]);
+      requests += 1;
+      if (remembering.scanLength < added.length + 8) narrowed += 1;
+      if (found.length === 0) history = text;
+      // At times the history grows by much more at once (a long tool result).
+      if (texts.chance(0.05)) history = `${history.slice(0, -1)},${Array.from({ length: 20 }, () => texts.clean()).join(',')}]`;
+    }
+    expect(requests).toBeGreaterThan(150);
+    expect(narrowed / requests).toBeGreaterThan(0.8);
+  });
+
+  it('forgets the texts it kept when its memory is laid out anew for a longer text', () => {
+    const whole = JsonCheck.create(0)!;
+    const texts = new Texts(createSeededRandom(1212));
+    /** A clean text of exactly `length` characters. */
+    const clean = (length: number): string => {
+      for (;;) {
+        const text = cleanBase(texts, whole, length)?.slice(0, length);
+        if (text !== undefined && candidates(whole, text).size === 0) return text;
+      }
+    };
+    const keep = (check: JsonCheck, kept: readonly string[]): void => {
+      for (const text of kept) expect(candidates(check, text).size).toBe(0);
+    };
+    /** `text` with one character in its middle changed, read as the whole read reads it; returns how much was read. */
+    const readChanged = (check: JsonCheck, text: string): number => {
+      const middle = text.length >> 1;
+      const changed = `${text.slice(0, middle)}~${text.slice(middle + 1)}`;
+      expect([...candidates(check, changed)]).toEqual([...candidates(whole, changed)]);
+      return check.scanLength;
+    };
+    // Four texts kept, and a change to one of them read in part; then a text longer than the
+    // memory had room for (not clean, so not kept): the slots move past it, and what they held
+    // is not compared with any more.
+    const grown = JsonCheck.create()!;
+    const four = [clean(10_000), clean(10_000), clean(10_000), clean(10_000)];
+    keep(grown, four);
+    expect(readChanged(grown, four[2]!)).toBeLessThan(100);
+    keep(grown, four);
+    expect(candidates(grown, `${clean(20_000)}"apiKey": "v"`).size).toBeGreaterThan(0);
+    expect(readChanged(grown, four[2]!)).toBe(10_000);
+    // Four texts kept; then a longer one kept: the slots grow, and hold that one only.
+    const resized = JsonCheck.create()!;
+    const small = [clean(2_000), clean(2_000), clean(2_000), clean(2_000)];
+    keep(resized, small);
+    keep(resized, [clean(5_000)]);
+    expect(readChanged(resized, small[2]!)).toBe(2_000);
+  });
+
+  it('counts the bytes two places share from their start and before their end exactly', () => {
+    // The module's own comparisons, on bytes that differ at every offset against their sixteen-byte steps.
+    const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: Record<string, unknown> } } }).WebAssembly;
+    const exports = new wasm.Instance(new wasm.Module(Buffer.from(JSON_CHECK_WASM, 'base64'))).exports as {
+      memory: { buffer: ArrayBuffer };
+      same: (a: number, b: number, length: number) => number;
+      sameBefore: (a: number, b: number, length: number) => number;
+    };
+    const bytes = new Uint8Array(exports.memory.buffer);
+    const random = createSeededRandom(1210);
+    const a = 40_000;
+    const b = 50_000;
+    let checked = 0;
+    for (let length = 0; length <= 80; length++) {
+      for (let differ = 0; differ <= length; differ++) {
+        // Equal bytes (a few values, as text has), then one that differs at `differ` (none when it is `length`).
+        for (let index = -16; index < length + 16; index++) {
+          const value = 32 + Math.floor(random() * 4);
+          bytes[a + index] = value;
+          bytes[b + index] = index === differ || index === length - 1 - differ ? value + 1 : value;
+        }
+        let start = 0;
+        while (start < length && bytes[a + start] === bytes[b + start]) start++;
+        let end = 0;
+        while (end < length && bytes[a + length - 1 - end] === bytes[b + length - 1 - end]) end++;
+        expect(exports.same(a, b, length), `same, ${length} bytes`).toBe(start);
+        expect(exports.sameBefore(a + length, b + length, length), `sameBefore, ${length} bytes`).toBe(end);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(3_000);
+  });
+
+  it('reads a key whose start changed back to its opening quote, and a literal whose end changed', () => {
+    const remembering = JsonCheck.create()!;
+    const whole = JsonCheck.create(0)!;
+    const filler = JSON.stringify(Array.from({ length: 30 }, (_, index) => ({ role: 'user', content: `note ${index}: the report shows growth` })));
+    const before = `{"messages": ${filler}, "xxxxx_name": "v", "model": "m", "history": ${filler}}`;
+    // Each change is read in part (the text shares most of itself with `before`), and gives the
+    // positions a full read gives, among them the one the change made.
+    const changed = (text: string, made: number): void => {
+      expect(candidates(remembering, before).size).toBe(0);
+      const found = [...candidates(remembering, text)];
+      expect(found).toEqual([...candidates(whole, text)]);
+      expect(found).toContain(made);
+      expect(remembering.scanLength).toBeLessThan(text.length / 4);
+    };
+    // A key changed at its start: its closing quote, and the `:` after it, lie in the shared end.
+    const key = before.replace('xxxxx_name', 'passw_name');
+    changed(key, key.indexOf('": "v"') + 1);
+    // A literal changed at its third character, which the filter reads at its first.
+    const plain = before.replace('"model": "m"', '"model": "Bexrer abc"');
+    expect(candidates(whole, plain).size).toBe(0);
+    const literal = plain.replace('Bexrer', 'Bearer');
+    expect(candidates(remembering, plain).size).toBe(0);
+    const found = [...candidates(remembering, literal)];
+    expect(found).toEqual([literal.indexOf('Bearer')]);
+    expect(remembering.scanLength).toBeLessThan(literal.length / 4);
+  });
+});
+
 describe('RuleSet.jsonChangeFrom with and without the filter', () => {
   const filtered = new RuleSet(BUILT_IN_RULES_ONLY);
   const scanned = new RuleSet({ ...BUILT_IN_RULES_ONLY, jsonCheckFilter: false });

@@ -33,6 +33,15 @@ const TRAILING_ZEROS = 16;
 /** Bytes past the text's end that the sixteen-byte steps may load (whatever they hold is ignored). */
 const OVERRUN = 64;
 const PAGE = 65_536;
+/**
+ * Texts at least this long are compared with the clean texts remembered (see {@link JsonCheck}),
+ * and remembered when clean: below it the comparison and the copy cost about what they save.
+ */
+const BASE_MIN_CHARS = 1024;
+/** How many clean texts are remembered (by default). */
+const BASE_SLOTS = 4;
+/** Characters the memory holds a text for at first; it grows (doubling) for a longer one. */
+const FIRST_CAPACITY = 16_384;
 /** Longer texts are left to the regular expressions (the memory would stay that large). */
 export const JSON_CHECK_MAX_CHARS = 1024 * 1024;
 
@@ -95,12 +104,24 @@ interface Exports {
   readonly narrow: (source: number, length: number) => void;
   readonly collect: (length: number, from: number, max: number) => number;
   readonly control: (length: number, from: number) => number;
+  readonly same: (a: number, b: number, length: number) => number;
+  readonly sameBefore: (a: number, b: number, length: number) => number;
 }
 
 /**
  * One instance serves the process (its tables come from the built-in rules only). {@link load}
  * copies a text in; {@link next} then returns the positions, in order, where a match may start.
  * Not re-entrant: one text at a time.
+ *
+ * It remembers the last few texts of {@link BASE_MIN_CHARS} or more in which it found no position
+ * at all (clean ones), as bytes in its memory. A text loaded later is compared with them (sixteen
+ * bytes at a time): where it shares a start and an end with one, only the part between needs
+ * reading, as an agent's requests re-send the history before them. Whether a byte is looked at
+ * depends on the bytes around it only: from the two after it back to, at most, the second quote
+ * before it (a quoted key or name ends at the first quote it meets going back, and a check passes
+ * over at most the one quote it starts at). So a position two or more bytes before the end of the
+ * shared start, or after the second quote of the shared end (and two or more bytes into it), reads
+ * the same bytes in both texts, and it was no position in the text remembered.
  */
 export class JsonCheck {
   readonly #exports: Exports;
@@ -126,23 +147,47 @@ export class JsonCheck {
    * before; it is not copied in twice. (Its bytes stay in the module's memory anyway.)
    */
   #loaded: string | undefined;
+  /** The part of the loaded text that may hold a position: the rest is known to hold none. */
+  #scanFrom = 0;
+  #scanTo = 0;
+  /** Whether the loaded text is known to hold no position (and was remembered if long enough). */
+  #clean = false;
+  /** The slot of the remembered text the loaded one was compared with best, or -1. */
+  #reference = -1;
+  /** The longest text the memory holds (as UTF-16, while it is made bytes); the slots lie after it. */
+  #capacity = FIRST_CAPACITY;
+  /** Bytes per slot (0 before the first text is remembered). */
+  #slotBytes = 0;
+  /** Length of the text each slot holds (0: none), and when it was last used. */
+  readonly #baseLengths: number[];
+  readonly #baseUses: number[];
+  #uses = 0;
+  /** The slot a text was last compared with best. */
+  #lastReference = 0;
 
-  private constructor(exports: Exports) {
+  private constructor(exports: Exports, remembered: number) {
     this.#exports = exports;
+    this.#baseLengths = new Array<number>(remembered).fill(0);
+    this.#baseUses = new Array<number>(remembered).fill(0);
     this.#bytes = new Uint8Array(exports.memory.buffer);
     this.#buffer = Buffer.from(exports.memory.buffer);
     this.#positions = new Int32Array(exports.memory.buffer);
     this.#fillTables();
+    // Room for a text of the first capacity: `load` grows the memory only for a longer one.
+    if (!this.#reserve(this.#slotsAt())) throw new Error('json-check: the memory cannot grow');
   }
 
-  /** A filter, or `undefined` where WebAssembly (with SIMD) is not available. */
-  static create(): JsonCheck | undefined {
+  /**
+   * A filter, or `undefined` where WebAssembly (with SIMD) is not available. `remembered`: how
+   * many clean texts it keeps to compare later ones with (0: none, every text is read whole).
+   */
+  static create(remembered = BASE_SLOTS): JsonCheck | undefined {
     try {
       const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
       if (wasm === undefined) return undefined;
       const module = new wasm.Module(Buffer.from(JSON_CHECK_WASM, 'base64'));
       const exports = new wasm.Instance(module).exports as Exports;
-      return new JsonCheck(exports);
+      return new JsonCheck(exports, remembered);
     } catch {
       return undefined;
     }
@@ -253,20 +298,13 @@ export class JsonCheck {
     if (text === this.#loaded) return true;
     const length = text.length;
     if (length > JSON_CHECK_MAX_CHARS) return false;
-    // Written where the text goes, and made bytes in place: each step reads its 32 bytes before
-    // it writes 16, and never reads where a step before it wrote.
-    const source = TEXT;
-    const needed = TEXT + 2 * length + OVERRUN;
-    const memory = this.#exports.memory;
-    if (memory.buffer.byteLength < needed) {
-      try {
-        memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
-      } catch {
-        return false;
-      }
-      this.#bytes = new Uint8Array(memory.buffer);
-      this.#buffer = Buffer.from(memory.buffer);
-      this.#positions = new Int32Array(memory.buffer);
+    if (length > this.#capacity) {
+      // The slots move past the longer text: what they held is forgotten.
+      let capacity = this.#capacity;
+      while (capacity < length) capacity *= 2;
+      if (!this.#reserve(TEXT + 2 * capacity + OVERRUN + this.#baseLengths.length * this.#slotBytes + OVERRUN)) return false;
+      this.#capacity = capacity;
+      this.#baseLengths.fill(0);
     }
     if (isOneByte(text)) {
       // V8 holds the string a byte per character: copied as it is, half the bytes of UTF-16
@@ -274,13 +312,112 @@ export class JsonCheck {
       this.#buffer.write(text, TEXT, 'latin1');
       this.#bytes.fill(0, TEXT + length, TEXT + length + TRAILING_ZEROS);
     } else {
-      this.#buffer.write(text, source, 'utf16le');
-      this.#exports.narrow(source, length);
+      // Written where the text goes, and made bytes in place: each step reads its 32 bytes before
+      // it writes 16, and never reads where a step before it wrote.
+      this.#buffer.write(text, TEXT, 'utf16le');
+      this.#exports.narrow(TEXT, length);
     }
     this.#length = length;
     this.#loaded = text;
     this.#batchEnd = -1;
     this.#batchSize = FIRST_BATCH;
+    this.#scanFrom = 0;
+    this.#scanTo = length;
+    this.#clean = false;
+    this.#reference = -1;
+    if (length >= BASE_MIN_CHARS && this.#slotBytes > 0) this.#narrowScan(text, length);
+    return true;
+  }
+
+  /**
+   * Narrows the part to scan by the remembered text that leaves the least of it (see the class
+   * comment): from two bytes before the end of the start they share to past the second quote of
+   * the end they share.
+   */
+  #narrowScan(text: string, length: number): void {
+    const exports = this.#exports;
+    const slots = this.#baseLengths.length;
+    let best = length;
+    // The slot used last first: a text most often follows the one before it in its conversation.
+    // A part to read of less than a sixteenth of the text is taken as it is.
+    for (let turn = 0; turn < slots && best > length >> 4; turn++) {
+      const slot = (this.#lastReference + turn) % slots;
+      const baseLength = this.#baseLengths[slot]!;
+      if (baseLength === 0) continue;
+      const base = this.#slotsAt() + slot * this.#slotBytes;
+      const most = Math.min(length, baseLength);
+      const start = exports.same(TEXT, base, most);
+      const end = exports.sameBefore(TEXT + length, base + baseLength, most - start);
+      const from = Math.max(0, start - 2);
+      // Past the second quote of the shared end, a position is also two or more bytes into it.
+      let to = length;
+      if (end > 0) {
+        const first = text.indexOf('"', length - end);
+        const second = first === -1 ? -1 : text.indexOf('"', first + 1);
+        if (second !== -1) to = second + 1;
+      }
+      const scanned = Math.max(0, to - from);
+      if (scanned < best) {
+        best = scanned;
+        this.#scanFrom = from;
+        this.#scanTo = Math.max(from, to);
+        this.#reference = slot;
+      }
+    }
+    if (this.#reference !== -1) {
+      this.#baseUses[this.#reference] = ++this.#uses;
+      this.#lastReference = this.#reference;
+    }
+  }
+
+  /**
+   * Remembers the loaded text, known clean: in the slot of the text it was compared with (the
+   * one it follows, most likely), else in the one used longest ago.
+   */
+  #remember(): void {
+    const length = this.#length;
+    const slots = this.#baseLengths.length;
+    if (slots === 0 || length < BASE_MIN_CHARS) return;
+    if (length + OVERRUN > this.#slotBytes) {
+      // Larger slots, which hold nothing yet: twice as large up to a page, then whole pages (a
+      // history grows a little with every request).
+      let bytes = Math.max(this.#slotBytes, 2 * BASE_MIN_CHARS);
+      while (length + OVERRUN > bytes && bytes < PAGE) bytes *= 2;
+      if (length + OVERRUN > bytes) bytes = Math.ceil((length + OVERRUN) / PAGE) * PAGE;
+      if (!this.#reserve(this.#slotsAt() + slots * bytes + OVERRUN)) return;
+      this.#slotBytes = bytes;
+      this.#baseLengths.fill(0);
+      this.#reference = -1;
+    }
+    let slot = this.#reference;
+    if (slot === -1) {
+      slot = 0;
+      for (let other = 1; other < slots; other++) if (this.#baseUses[other]! < this.#baseUses[slot]!) slot = other;
+    }
+    const base = this.#slotsAt() + slot * this.#slotBytes;
+    this.#bytes.copyWithin(base, TEXT, TEXT + length);
+    this.#baseLengths[slot] = length;
+    this.#baseUses[slot] = ++this.#uses;
+    this.#lastReference = slot;
+  }
+
+  /** Where the slots start: past the longest text the memory holds, as UTF-16. */
+  #slotsAt(): number {
+    return TEXT + 2 * this.#capacity + OVERRUN;
+  }
+
+  /** Grows the memory to at least `bytes`; false when it cannot. */
+  #reserve(bytes: number): boolean {
+    const memory = this.#exports.memory;
+    if (memory.buffer.byteLength >= bytes) return true;
+    try {
+      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+    } catch {
+      return false;
+    }
+    this.#bytes = new Uint8Array(memory.buffer);
+    this.#buffer = Buffer.from(memory.buffer);
+    this.#positions = new Int32Array(memory.buffer);
     return true;
   }
 
@@ -291,6 +428,14 @@ export class JsonCheck {
    */
   controlFrom(text: string, from: number): number | undefined {
     return text === this.#loaded ? this.#exports.control(this.#length, from) : undefined;
+  }
+
+  /**
+   * How many positions of the loaded text the filter reads: the rest is known to hold none, from
+   * a clean text remembered that shares them (see the class comment).
+   */
+  get scanLength(): number {
+    return Math.max(0, this.#scanTo - this.#scanFrom);
   }
 
   /** The first position at or after `from` where a match may start in the loaded text, or -1. */
@@ -308,10 +453,18 @@ export class JsonCheck {
     return -1;
   }
 
-  /** Has the filter find the next positions from `from` on, as many as the batch size allows. */
+  /**
+   * Has the filter find the next positions from `from` on, as many as the batch size allows, in
+   * the part of the text that may hold any. A text it finds none in is remembered.
+   */
   #collect(from: number): void {
     const size = this.#batchSize;
-    const count = this.#exports.collect(this.#length, from, size);
+    const start = Math.max(from, this.#scanFrom);
+    const count = this.#clean || start >= this.#scanTo ? 0 : this.#exports.collect(this.#scanTo, start, size);
+    if (count === 0 && from <= this.#scanFrom && !this.#clean) {
+      this.#clean = true;
+      this.#remember();
+    }
     this.#batchFrom = from;
     this.#batchCount = count;
     this.#batchIndex = 0;

@@ -366,6 +366,42 @@
         (br $blocks)))
     (i32.load (i32.const 28672)))
 
+  ;; How many bytes from $a and from $b on are equal, up to $n: sixteen at a time, then the byte
+  ;; that differs. (Up to fifteen bytes past $n may be read; the caller leaves memory there.)
+  (func (export "same") (param $a i32) (param $b i32) (param $n i32) (result i32)
+    (local $i i32) (local $m i32)
+    (block $done
+      (loop $step
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $m
+          (i8x16.bitmask (i8x16.eq (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i))))))
+        (if (i32.ne (local.get $m) (i32.const 65535))
+          (then
+            (local.set $i (i32.add (local.get $i) (i32.ctz (i32.xor (local.get $m) (i32.const 65535)))))
+            (br $done)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $step)))
+    (select (local.get $i) (local.get $n) (i32.lt_u (local.get $i) (local.get $n))))
+
+  ;; How many bytes before $a and before $b are equal, up to $n: sixteen at a time, going back,
+  ;; then the byte that differs. (Up to fifteen bytes before $a - $n and $b - $n may be read.)
+  (func (export "sameBefore") (param $a i32) (param $b i32) (param $n i32) (result i32)
+    (local $i i32) (local $m i32)
+    (block $done
+      (loop $step
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (local.set $m
+          (i8x16.bitmask (i8x16.eq (v128.load (i32.sub (local.get $a) (local.get $i))) (v128.load (i32.sub (local.get $b) (local.get $i))))))
+        (if (i32.ne (local.get $m) (i32.const 65535))
+          (then
+            ;; The highest byte that differs: the bytes above it, in this vector, are equal.
+            (local.set $i (i32.sub (i32.sub (local.get $i) (i32.const 16)) (i32.sub (i32.const 31) (i32.clz (i32.xor (local.get $m) (i32.const 65535))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 15)))
+            (br $done)))
+        (br $step)))
+    (select (local.get $i) (local.get $n) (i32.lt_u (local.get $i) (local.get $n))))
+
   ;; The first position at or after $from (text positions) of a control character (U+0000 to
   ;; U+001F), or -1: sixteen bytes at a time. The zero bytes after the text end the search.
   (func (export "control") (param $len i32) (param $from i32) (result i32)
