@@ -348,6 +348,11 @@ describe('the WebAssembly filter of the one-scan check', () => {
   });
 });
 
+/** How much of the text it holds last the filter reads. */
+function readLength(check: JsonCheck): number {
+  return check.readPart.to - check.readPart.from;
+}
+
 /** Ordinary JSON and prose of at least `length` characters that the filter finds no position in (or undefined). */
 function cleanBase(texts: Texts, reference: JsonCheck, length: number): string | undefined {
   const parts: string[] = [];
@@ -385,15 +390,16 @@ function edited(texts: Texts, base: string): string {
   return text;
 }
 
-describe('the filter with the clean texts it remembers', () => {
-  it('finds in a text that shares a start or an end with a clean one every position a full read finds', () => {
-    // One filter remembers clean texts and reads only what a text does not share with one of
-    // them; the other reads every text whole. Texts are edited clean texts (a piece aimed at the
-    // trigger written in, a part taken out), and clean ones go on to be edited again.
+describe('the filter with the texts it remembers', () => {
+  it('finds in a text that shares a start or an end with one it read every position a full read finds', () => {
+    // One filter remembers the texts it read and reads only what a text does not share with one
+    // of them; the other reads every text whole. Texts are edits of clean texts (a piece aimed at
+    // the trigger written in, a part taken out, a character changed), edited again in turn, stops
+    // and all.
     const remembering = JsonCheck.create()!;
     const whole = JsonCheck.create(0)!;
     const texts = new Texts(createSeededRandom(1209));
-    const counts = { texts: 0, narrowed: 0, holding: 0, scanned: 0, length: 0 };
+    const counts = { texts: 0, narrowed: 0, holding: 0, outside: 0, scanned: 0, length: 0 };
     let base: string | undefined;
     for (let round = 0; round < 3_000; round++) {
       if (base === undefined || texts.chance(0.1)) {
@@ -409,16 +415,21 @@ describe('the filter with the clean texts it remembers', () => {
       }
       counts.texts += 1;
       if (expected.length > 0) counts.holding += 1;
-      if (remembering.scanLength < text.length) counts.narrowed += 1;
-      counts.scanned += remembering.scanLength;
+      if (readLength(remembering) < text.length) counts.narrowed += 1;
+      counts.scanned += readLength(remembering);
+      const { from, to } = remembering.readPart;
+      if (expected.some((at) => at < from || at >= to)) counts.outside += 1;
       counts.length += text.length;
-      if (expected.length === 0 && text.length >= 1024) base = text;
+      // The next edit is of this text, stops and all, most of the time.
+      if (text.length >= 1024 && texts.chance(0.8)) base = text;
     }
     // Most texts were read in part, and many of them hold positions.
     expect(counts.texts).toBeGreaterThan(2_000);
     expect(counts.narrowed / counts.texts).toBeGreaterThan(0.9);
     expect(counts.holding / counts.texts).toBeGreaterThan(0.3);
     expect(counts.scanned / counts.length).toBeLessThan(0.5);
+    // Many of them with positions in the part not read, given by the text remembered.
+    expect(counts.outside / counts.texts).toBeGreaterThan(0.4);
   });
 
   it('follows a history that grows past the room its slots and its text had, read in part', () => {
@@ -437,13 +448,49 @@ describe('the filter with the clean texts it remembers', () => {
       const found = [...candidates(remembering, text)];
       expect(found).toEqual([...candidates(whole, text)]);
       requests += 1;
-      if (remembering.scanLength < added.length + 8) narrowed += 1;
+      if (readLength(remembering) < added.length + 8) narrowed += 1;
       if (found.length === 0) history = text;
       // At times the history grows by much more at once (a long tool result).
       if (texts.chance(0.05)) history = `${history.slice(0, -1)},${Array.from({ length: 20 }, () => texts.clean()).join(',')}]`;
     }
     expect(requests).toBeGreaterThan(150);
     expect(narrowed / requests).toBeGreaterThan(0.8);
+  });
+
+  it('does not remember a text whose positions a caller skipped over', () => {
+    // A caller that finds a match goes on after it (the next position it asks for is past the
+    // match): positions inside were never found, so the text is not remembered, and a text that
+    // shares most of it is read whole.
+    const remembering = JsonCheck.create()!;
+    const whole = JsonCheck.create(0)!;
+    const text = `${'the report shows growth, '.repeat(2)}${Array.from({ length: 60 }, (_, index) => `"apiKey${index}": "v", "token": "w"`).join(', ')}`;
+    expect(remembering.load(text)).toBe(true);
+    let asked = 0;
+    for (let at = remembering.next(0); at !== -1; at = remembering.next(at + 12)) asked += 1;
+    const all = [...candidates(whole, text)];
+    expect(asked).toBeLessThan(all.length);
+    const changed = `The${text.slice(3)}`;
+    expect([...candidates(remembering, changed)]).toEqual([...candidates(whole, changed)]);
+    expect(readLength(remembering)).toBe(changed.length);
+    // Read again to its end, one position after another, it is remembered.
+    expect([...candidates(remembering, text)]).toEqual(all);
+    const again = `THE${text.slice(3)}`;
+    expect([...candidates(remembering, again)]).toEqual([...candidates(whole, again)]);
+    expect(readLength(remembering)).toBeLessThan(100);
+  });
+
+  it('keeps a conversation\'s text when a text that shares only its end with it comes between', () => {
+    // Requests of two conversations (or a step's input and its output) alternate; each shares a
+    // little with the other (the same closing), and most with the one before it of its own kind.
+    const remembering = JsonCheck.create()!;
+    const closing = ', {"role": "user", "content": "thanks"}]';
+    const first = (index: number): string => `[${Array.from({ length: 60 }, (_, item) => `{"role": "user", "content": "first ${item} ${index === item ? 'changed' : 'as it was'}"}`).join(', ')}${closing}`;
+    const second = `[${Array.from({ length: 60 }, (_, item) => `{"role": "assistant", "content": "second ${item}"}`).join(', ')}${closing}`;
+    expect(candidates(remembering, first(-1)).size).toBe(0);
+    expect(candidates(remembering, second).size).toBe(0);
+    expect(readLength(remembering)).toBeGreaterThan(second.length / 2);
+    expect(candidates(remembering, first(30)).size).toBe(0);
+    expect(readLength(remembering)).toBeLessThan(100);
   });
 
   it('forgets the texts it kept when its memory is laid out anew for a longer text', () => {
@@ -464,17 +511,19 @@ describe('the filter with the clean texts it remembers', () => {
       const middle = text.length >> 1;
       const changed = `${text.slice(0, middle)}~${text.slice(middle + 1)}`;
       expect([...candidates(check, changed)]).toEqual([...candidates(whole, changed)]);
-      return check.scanLength;
+      return readLength(check);
     };
     // Four texts kept, and a change to one of them read in part; then a text longer than the
-    // memory had room for (not clean, so not kept): the slots move past it, and what they held
-    // is not compared with any more.
+    // memory had room for, read up to its first position only (of twenty: so not kept): the slots
+    // move past it, and what they held is not compared with any more.
     const grown = JsonCheck.create()!;
     const four = [clean(10_000), clean(10_000), clean(10_000), clean(10_000)];
     keep(grown, four);
     expect(readChanged(grown, four[2]!)).toBeLessThan(100);
     keep(grown, four);
-    expect(candidates(grown, `${clean(20_000)}"apiKey": "v"`).size).toBeGreaterThan(0);
+    const longer = `${clean(20_000)}${'"apiKey": "v", '.repeat(20)}`;
+    expect(grown.load(longer)).toBe(true);
+    expect(grown.next(0)).toBe(longer.indexOf('": "v"') + 1);
     expect(readChanged(grown, four[2]!)).toBe(10_000);
     // Four texts kept; then a longer one kept: the slots grow, and hold that one only.
     const resized = JsonCheck.create()!;
@@ -529,7 +578,7 @@ describe('the filter with the clean texts it remembers', () => {
       const found = [...candidates(remembering, text)];
       expect(found).toEqual([...candidates(whole, text)]);
       expect(found).toContain(made);
-      expect(remembering.scanLength).toBeLessThan(text.length / 4);
+      expect(readLength(remembering)).toBeLessThan(text.length / 4);
     };
     // A key changed at its start: its closing quote, and the `:` after it, lie in the shared end.
     const key = before.replace('xxxxx_name', 'passw_name');
@@ -541,7 +590,7 @@ describe('the filter with the clean texts it remembers', () => {
     expect(candidates(remembering, plain).size).toBe(0);
     const found = [...candidates(remembering, literal)];
     expect(found).toEqual([literal.indexOf('Bearer')]);
-    expect(remembering.scanLength).toBeLessThan(literal.length / 4);
+    expect(readLength(remembering)).toBeLessThan(literal.length / 4);
   });
 });
 
@@ -607,6 +656,30 @@ describe('RuleSet.jsonChangeFrom with and without the filter', () => {
       if (expected !== text) changed += 1;
     }
     expect(changed).toBeGreaterThan(500);
+  });
+
+  it('answers the same on a history of edits, which the filter reads in part', () => {
+    // Long texts, each an edit of one before it, so the filter reads most of them against one it
+    // remembers: every answer and every redaction must be what the regular expressions give.
+    const texts = new Texts(createSeededRandom(0x68697374));
+    const whole = JsonCheck.create(0)!;
+    let base = cleanBase(texts, whole, 2000)!;
+    let changed = 0;
+    for (let round = 0; round < 1500; round++) {
+      const text = edited(texts, base);
+      expect(filtered.jsonChangeFrom(text), JSON.stringify(text)).toBe(scanned.jsonChangeFrom(text));
+      expect(filtered.mayContainSecret(text)).toBe(scanned.mayContainSecret(text));
+      const tallies = [new Tally(), new Tally(), new Tally(), new Tally()] as const;
+      const expected = scanned.redactText(text, tallies[0]);
+      expect(filtered.redactText(text, tallies[1]), JSON.stringify(text)).toBe(expected);
+      expect(tallies[1]).toEqual(tallies[0]);
+      const document = redactEmbeddedText(text, scanned, tallies[2], 0);
+      expect(redactEmbeddedText(text, filtered, tallies[3], 0), JSON.stringify(text)).toBe(document);
+      if (expected !== text || document !== text) changed += 1;
+      if (texts.chance(0.1)) base = cleanBase(texts, whole, 1024 + texts.int(3000)) ?? base;
+      else if (text.length >= 1024 && texts.chance(0.8)) base = text;
+    }
+    expect(changed).toBeGreaterThan(300);
   });
 
   it('is not used with query parameters of the options, which the filter does not know', () => {

@@ -38,8 +38,11 @@ const PAGE = 65_536;
  * and remembered when clean: below it the comparison and the copy cost about what they save.
  */
 const BASE_MIN_CHARS = 1024;
-/** How many clean texts are remembered (by default). */
+/** How many texts are remembered (by default). */
 const BASE_SLOTS = 4;
+/** Texts with more positions than this are not remembered (each is kept with its positions). */
+const BASE_MAX_POSITIONS = 4096;
+const NO_POSITIONS: Int32Array = new Int32Array(0);
 /** Characters the memory holds a text for at first; it grows (doubling) for a longer one. */
 const FIRST_CAPACITY = 16_384;
 /** Longer texts are left to the regular expressions (the memory would stay that large). */
@@ -108,20 +111,33 @@ interface Exports {
   readonly sameBefore: (a: number, b: number, length: number) => number;
 }
 
+/** The index of the first of `sorted[low..high)` at or after `value` (`high` when there is none). */
+function firstAtOrAfter(sorted: Int32Array, value: number, from = 0, to = sorted.length): number {
+  let low = from;
+  let high = to;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /**
  * One instance serves the process (its tables come from the built-in rules only). {@link load}
  * copies a text in; {@link next} then returns the positions, in order, where a match may start.
  * Not re-entrant: one text at a time.
  *
- * It remembers the last few texts of {@link BASE_MIN_CHARS} or more in which it found no position
- * at all (clean ones), as bytes in its memory. A text loaded later is compared with them (sixteen
- * bytes at a time): where it shares a start and an end with one, only the part between needs
- * reading, as an agent's requests re-send the history before them. Whether a byte is looked at
- * depends on the bytes around it only: from the two after it back to, at most, the second quote
- * before it (a quoted key or name ends at the first quote it meets going back, and a check passes
- * over at most the one quote it starts at). So a position two or more bytes before the end of the
- * shared start, or after the second quote of the shared end (and two or more bytes into it), reads
- * the same bytes in both texts, and it was no position in the text remembered.
+ * It remembers the last few texts of {@link BASE_MIN_CHARS} or more whose every position it
+ * found (a caller read them all), as bytes in its memory, with those positions. A text loaded
+ * later is compared with them (sixteen bytes at a time): where it shares a start and an end with
+ * one, only the part between needs reading, as an agent's requests re-send the history before
+ * them; the positions in the shared start and end are the remembered text's. Whether a byte is a
+ * position depends on the bytes around it only: from the two after it back to, at most, the second
+ * quote before it (a quoted key or name ends at the first quote it meets going back, and a check
+ * passes over at most the one quote it starts at). So a byte two or more before the end of the
+ * shared start, or after the second quote of the shared end (and so two or more bytes into it),
+ * reads the same bytes in both texts, and is a position in one when it is in the other.
  */
 export class JsonCheck {
   readonly #exports: Exports;
@@ -133,8 +149,8 @@ export class JsonCheck {
   #length = 0;
   /**
    * The positions `collect` found last, in #positions from OUT on: every one in the loaded
-   * text from #batchFrom up to #batchEnd (past the text's end when the last call found fewer
-   * than it was asked for; -1 before the first call for a text), #batchCount of them.
+   * text from #batchFrom up to #batchEnd (the end of the part read when the last call found
+   * fewer than it was asked for; -1 before the first call for a text), #batchCount of them.
    */
   #batchFrom = 0;
   #batchEnd = -1;
@@ -147,19 +163,32 @@ export class JsonCheck {
    * before; it is not copied in twice. (Its bytes stay in the module's memory anyway.)
    */
   #loaded: string | undefined;
-  /** The part of the loaded text that may hold a position: the rest is known to hold none. */
+  /** The part of the loaded text the filter reads: the positions outside it are known. */
   #scanFrom = 0;
   #scanTo = 0;
-  /** Whether the loaded text is known to hold no position (and was remembered if long enough). */
-  #clean = false;
-  /** The slot of the remembered text the loaded one was compared with best, or -1. */
+  /**
+   * The positions of the remembered text the loaded one is read against: those before
+   * #knownBefore are its positions before #scanFrom, those from #knownAfter on stand for its
+   * positions from #scanTo on (add #shift). (Indexes, not `subarray`s: a view costs an allocation.)
+   */
+  #known: Int32Array = NO_POSITIONS;
+  #knownBefore = 0;
+  #knownAfter = 0;
+  #shift = 0;
+  /** Positions the filter found from #scanFrom on, in order, every one up to #foundTo (-1 once a call skipped some). */
+  readonly #found: number[] = [];
+  #foundTo = 0;
+  /** Every position of the loaded text, once known. */
+  #complete: Int32Array | undefined;
+  /** The slot of the remembered text the loaded one follows (shares half of itself with), or -1. */
   #reference = -1;
   /** The longest text the memory holds (as UTF-16, while it is made bytes); the slots lie after it. */
   #capacity = FIRST_CAPACITY;
   /** Bytes per slot (0 before the first text is remembered). */
   #slotBytes = 0;
-  /** Length of the text each slot holds (0: none), and when it was last used. */
+  /** Length of the text each slot holds (0: none), its positions, and when it was last used. */
   readonly #baseLengths: number[];
+  readonly #basePositions: Int32Array[];
   readonly #baseUses: number[];
   #uses = 0;
   /** The slot a text was last compared with best. */
@@ -168,6 +197,7 @@ export class JsonCheck {
   private constructor(exports: Exports, remembered: number) {
     this.#exports = exports;
     this.#baseLengths = new Array<number>(remembered).fill(0);
+    this.#basePositions = new Array<Int32Array>(remembered).fill(NO_POSITIONS);
     this.#baseUses = new Array<number>(remembered).fill(0);
     this.#bytes = new Uint8Array(exports.memory.buffer);
     this.#buffer = Buffer.from(exports.memory.buffer);
@@ -179,7 +209,7 @@ export class JsonCheck {
 
   /**
    * A filter, or `undefined` where WebAssembly (with SIMD) is not available. `remembered`: how
-   * many clean texts it keeps to compare later ones with (0: none, every text is read whole).
+   * many texts it keeps to compare later ones with (0: none, every text is read whole).
    */
   static create(remembered = BASE_SLOTS): JsonCheck | undefined {
     try {
@@ -323,9 +353,16 @@ export class JsonCheck {
     this.#batchSize = FIRST_BATCH;
     this.#scanFrom = 0;
     this.#scanTo = length;
-    this.#clean = false;
+    this.#known = NO_POSITIONS;
+    this.#knownBefore = 0;
+    this.#knownAfter = 0;
+    this.#shift = 0;
+    this.#complete = undefined;
     this.#reference = -1;
     if (length >= BASE_MIN_CHARS && this.#slotBytes > 0) this.#narrowScan(text, length);
+    if (this.#found.length !== 0) this.#found.length = 0;
+    this.#foundTo = this.#scanFrom;
+    if (this.#scanFrom >= this.#scanTo) this.#completed();
     return true;
   }
 
@@ -338,6 +375,7 @@ export class JsonCheck {
     const exports = this.#exports;
     const slots = this.#baseLengths.length;
     let best = length;
+    let bestSlot = -1;
     // The slot used last first: a text most often follows the one before it in its conversation.
     // A part to read of less than a sixteenth of the text is taken as it is.
     for (let turn = 0; turn < slots && best > length >> 4; turn++) {
@@ -359,25 +397,32 @@ export class JsonCheck {
       const scanned = Math.max(0, to - from);
       if (scanned < best) {
         best = scanned;
+        bestSlot = slot;
         this.#scanFrom = from;
         this.#scanTo = Math.max(from, to);
-        this.#reference = slot;
       }
     }
-    if (this.#reference !== -1) {
-      this.#baseUses[this.#reference] = ++this.#uses;
-      this.#lastReference = this.#reference;
-    }
+    if (bestSlot === -1) return;
+    const positions = this.#basePositions[bestSlot]!;
+    this.#known = positions;
+    this.#shift = length - this.#baseLengths[bestSlot]!;
+    this.#knownBefore = firstAtOrAfter(positions, this.#scanFrom);
+    this.#knownAfter = firstAtOrAfter(positions, this.#scanTo - this.#shift);
+    this.#baseUses[bestSlot] = ++this.#uses;
+    this.#lastReference = bestSlot;
+    // A text that shares at least half of itself with that one follows it (the next request of
+    // its conversation) and takes its slot once remembered; any other takes the one used longest ago.
+    if (best <= length >> 1) this.#reference = bestSlot;
   }
 
   /**
-   * Remembers the loaded text, known clean: in the slot of the text it was compared with (the
-   * one it follows, most likely), else in the one used longest ago.
+   * Remembers the loaded text with its positions, all known: in the slot of the text it was
+   * compared with (the one it follows, most likely), else in the one used longest ago.
    */
-  #remember(): void {
+  #remember(positions: Int32Array): void {
     const length = this.#length;
     const slots = this.#baseLengths.length;
-    if (slots === 0 || length < BASE_MIN_CHARS) return;
+    if (slots === 0 || length < BASE_MIN_CHARS || positions.length > BASE_MAX_POSITIONS) return;
     if (length + OVERRUN > this.#slotBytes) {
       // Larger slots, which hold nothing yet: twice as large up to a page, then whole pages (a
       // history grows a little with every request).
@@ -397,6 +442,7 @@ export class JsonCheck {
     const base = this.#slotsAt() + slot * this.#slotBytes;
     this.#bytes.copyWithin(base, TEXT, TEXT + length);
     this.#baseLengths[slot] = length;
+    this.#basePositions[slot] = positions;
     this.#baseUses[slot] = ++this.#uses;
     this.#lastReference = slot;
   }
@@ -431,15 +477,38 @@ export class JsonCheck {
   }
 
   /**
-   * How many positions of the loaded text the filter reads: the rest is known to hold none, from
-   * a clean text remembered that shares them (see the class comment).
+   * The part of the loaded text the filter reads, `[from, to)`: the positions outside it are those
+   * of a remembered text that shares them (see the class comment).
    */
-  get scanLength(): number {
-    return Math.max(0, this.#scanTo - this.#scanFrom);
+  get readPart(): { readonly from: number; readonly to: number } {
+    return { from: this.#scanFrom, to: Math.max(this.#scanFrom, this.#scanTo) };
   }
 
   /** The first position at or after `from` where a match may start in the loaded text, or -1. */
   next(from: number): number {
+    const complete = this.#complete;
+    if (complete !== undefined) {
+      const index = firstAtOrAfter(complete, from);
+      return index < complete.length ? complete[index]! : -1;
+    }
+    const known = this.#known;
+    let at = from;
+    if (at < this.#scanFrom) {
+      const index = firstAtOrAfter(known, at, 0, this.#knownBefore);
+      if (index < this.#knownBefore) return known[index]!;
+      at = this.#scanFrom;
+    }
+    if (at < this.#scanTo) {
+      const found = this.#nextRead(at);
+      if (found !== -1) return found;
+      at = this.#scanTo;
+    }
+    const index = firstAtOrAfter(known, at - this.#shift, this.#knownAfter);
+    return index < known.length ? known[index]! + this.#shift : -1;
+  }
+
+  /** {@link next} in the part the filter reads (`from` lies in it): from the batch, or a new one. */
+  #nextRead(from: number): number {
     if (from < this.#batchFrom || from >= this.#batchEnd) this.#collect(from);
     // Found in order, so the answer is at or after the last one unless the caller went back.
     const positions = this.#positions;
@@ -449,27 +518,56 @@ export class JsonCheck {
     while (index < this.#batchCount && positions[first + index]! < from) index++;
     this.#batchIndex = index;
     if (index < this.#batchCount) return positions[first + index]!;
-    // Past the batch's last position but before its end: the batch ran to the text's end.
+    // Past the batch's last position but before its end: the batch ran to the part's end.
     return -1;
   }
 
   /**
-   * Has the filter find the next positions from `from` on, as many as the batch size allows, in
-   * the part of the text that may hold any. A text it finds none in is remembered.
+   * Has the filter find the next positions from `from` on, as many as the batch size allows, up
+   * to the end of the part it reads. Positions found from where the ones before ended are kept:
+   * once they reach that end, every position of the text is known.
    */
   #collect(from: number): void {
     const size = this.#batchSize;
-    const start = Math.max(from, this.#scanFrom);
-    const count = this.#clean || start >= this.#scanTo ? 0 : this.#exports.collect(this.#scanTo, start, size);
-    if (count === 0 && from <= this.#scanFrom && !this.#clean) {
-      this.#clean = true;
-      this.#remember();
-    }
+    const count = this.#exports.collect(this.#scanTo, from, size);
+    const positions = this.#positions;
+    const first = OUT >> 2;
     this.#batchFrom = from;
     this.#batchCount = count;
     this.#batchIndex = 0;
-    // A full batch ends after its last position; the text may hold more.
-    this.#batchEnd = count === size ? this.#positions[(OUT >> 2) + count - 1]! + 1 : this.#length + 1;
+    // A full batch ends after its last position; the part may hold more.
+    this.#batchEnd = count === size ? positions[first + count - 1]! + 1 : this.#scanTo;
     if (size < OUT_MAX) this.#batchSize = size * 2;
+    // A caller that skipped a stretch (the rest of a match) leaves positions unknown.
+    if (this.#foundTo === -1) return;
+    if (from > this.#foundTo) {
+      this.#foundTo = -1;
+      return;
+    }
+    for (let index = 0; index < count; index++) {
+      const at = positions[first + index]!;
+      if (at >= this.#foundTo) this.#found.push(at);
+    }
+    this.#foundTo = Math.max(this.#foundTo, this.#batchEnd);
+    if (this.#foundTo >= this.#scanTo) this.#completed();
+  }
+
+  /** Every position is known: they serve {@link next} from now on, and the text is remembered. */
+  #completed(): void {
+    const known = this.#known;
+    const found = this.#found;
+    const before = this.#knownBefore;
+    const after = known.length - this.#knownAfter;
+    const total = before + found.length + after;
+    let complete = NO_POSITIONS;
+    if (total > 0) {
+      complete = new Int32Array(total);
+      for (let index = 0; index < before; index++) complete[index] = known[index]!;
+      for (let index = 0; index < found.length; index++) complete[before + index] = found[index]!;
+      const base = before + found.length;
+      for (let index = 0; index < after; index++) complete[base + index] = known[this.#knownAfter + index]! + this.#shift;
+    }
+    this.#complete = complete;
+    this.#remember(complete);
   }
 }
