@@ -457,7 +457,7 @@ describe('the filter with the texts it remembers', () => {
     expect(narrowed / requests).toBeGreaterThan(0.8);
   });
 
-  it('does not remember a text whose positions a caller skipped over', () => {
+  it('does not remember a text whose positions a caller skipped over, or one with too many', () => {
     // A caller that finds a match goes on after it (the next position it asks for is past the
     // match): positions inside were never found, so the text is not remembered, and a text that
     // shares most of it is read whole.
@@ -477,6 +477,12 @@ describe('the filter with the texts it remembers', () => {
     const again = `THE${text.slice(3)}`;
     expect([...candidates(remembering, again)]).toEqual([...candidates(whole, again)]);
     expect(readLength(remembering)).toBeLessThan(100);
+    // A text with more positions than are kept with one is not remembered either.
+    const crowded = `"a": 1, ${'"apiKey": 1, '.repeat(5_000)}`;
+    expect(candidates(remembering, crowded).size).toBeGreaterThan(4_096);
+    const crowdedAgain = `"b"${crowded.slice(3)}`;
+    expect([...candidates(remembering, crowdedAgain)]).toEqual([...candidates(whole, crowdedAgain)]);
+    expect(readLength(remembering)).toBe(crowdedAgain.length);
   });
 
   it('keeps a conversation\'s text when a text that shares only its end with it comes between', () => {

@@ -175,7 +175,10 @@ export class JsonCheck {
   #knownBefore = 0;
   #knownAfter = 0;
   #shift = 0;
-  /** Positions the filter found from #scanFrom on, in order, every one up to #foundTo (-1 once a call skipped some). */
+  /**
+   * Positions the filter found from #scanFrom on, in order, every one up to #foundTo: -1 once a
+   * call skipped some, once there are too many to remember, and for a text too short to remember.
+   */
   readonly #found: number[] = [];
   #foundTo = 0;
   /** Every position of the loaded text, once known. */
@@ -361,8 +364,9 @@ export class JsonCheck {
     this.#reference = -1;
     if (length >= BASE_MIN_CHARS && this.#slotBytes > 0) this.#narrowScan(text, length);
     if (this.#found.length !== 0) this.#found.length = 0;
-    this.#foundTo = this.#scanFrom;
-    if (this.#scanFrom >= this.#scanTo) this.#completed();
+    // Positions are gathered only from a text that may be remembered.
+    this.#foundTo = length >= BASE_MIN_CHARS && this.#baseLengths.length > 0 ? this.#scanFrom : -1;
+    if (this.#foundTo !== -1 && this.#scanFrom >= this.#scanTo) this.#completed();
     return true;
   }
 
@@ -547,6 +551,11 @@ export class JsonCheck {
     for (let index = 0; index < count; index++) {
       const at = positions[first + index]!;
       if (at >= this.#foundTo) this.#found.push(at);
+    }
+    // Too many to remember: no more are gathered.
+    if (this.#found.length > BASE_MAX_POSITIONS) {
+      this.#foundTo = -1;
+      return;
     }
     this.#foundTo = Math.max(this.#foundTo, this.#batchEnd);
     if (this.#foundTo >= this.#scanTo) this.#completed();
