@@ -34,7 +34,7 @@
 // With --stored-runs the store configurations start from a store already holding 100,000 runs
 // (the query benchmarks' dataset, generated once) instead of an empty file: what a store in use
 // for a while costs per call, once its indexes outgrow the writer's page cache.
-// Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-layers.ts [--quick] [--runs 3] [--pairs 4000] [--configs floor,runtrace] [--stored-runs]
+// Run: bash scripts/pnpm.sh run build && node benchmarks/llm-call-layers.ts [--quick] [--runs 3] [--pairs 4000] [--warmup 600] [--configs floor,runtrace] [--stored-runs]
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ChildChannel } from './internal/child-channel.ts';
@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
     pairs: { type: 'string' },
+    warmup: { type: 'string' },
     configs: { type: 'string' },
     'stored-runs': { type: 'boolean', default: false },
   },
@@ -58,7 +59,7 @@ const count = (text: string | undefined, fallback: number, name: string): number
 };
 const RUNS = count(args.runs, args.quick ? 1 : 3, 'runs');
 const PAIRS = count(args.pairs, args.quick ? 1_000 : 4_000, 'pairs');
-const WARMUP_PAIRS = args.quick ? 300 : 600;
+const WARMUP_PAIRS = count(args.warmup, args.quick ? 300 : 600, 'warmup');
 const configs = (args.configs?.split(',').map((name) => name.trim()) ?? [...LAYER_CONFIGS]) as LayerConfig[];
 for (const name of configs) if (!LAYER_CONFIGS.includes(name)) throw new Error(`unknown configuration ${name}; known: ${LAYER_CONFIGS.join(', ')}`);
 

@@ -6,8 +6,15 @@ import { RuntraceAttributes, foreignRunId, readForeignGenAi } from '@runtrace/co
 import type { ForeignAgent, ForeignModelCall, ForeignToolCall } from '@runtrace/core';
 import { json, normalized, otelOf, parentOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns, tokens } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
-import type { SpanRowOf } from './span-rows.js';
 import type { RunRow, StepRow, ToolRow } from './row-columns.js';
+
+/** The row of another instrumentation's GenAI span, with its table (see {@link foreignRowOf}). */
+export type ForeignRowOf =
+  /** A run row, merged into the stored one. */
+  | { readonly table: 'runs'; readonly row: RunRow }
+  /** `foreignRun`: the row of the trace's own run, which the step or tool call joins (merged likewise). */
+  | { readonly table: 'steps'; readonly row: StepRow; readonly foreignRun?: RunRow }
+  | { readonly table: 'tool_calls'; readonly row: ToolRow; readonly foreignRun?: RunRow };
 
 /** The kind of a run made of other instrumentations' spans, when no agent span names it. */
 export const FOREIGN_RUN_KIND = 'gen_ai';
@@ -142,7 +149,7 @@ function foreignToolRow(span: ReadableSpan, tool: ForeignToolCall, runId: string
  * span that is no GenAI span. A span the processor placed in a runtrace run (`runtrace.run.id`)
  * joins it; any other joins its trace's own run ({@link foreignRunId}), whose row comes along.
  */
-export function foreignRowOf(span: ReadableSpan, context: SpanRowContext): SpanRowOf | undefined {
+export function foreignRowOf(span: ReadableSpan, context: SpanRowContext): ForeignRowOf | undefined {
   const attributes = span.attributes;
   if (attributes[RuntraceAttributes.COVERED_BY_STEP_ID] !== undefined) return undefined;
   const foreign = readForeignGenAi(span.name, attributes);
@@ -151,7 +158,7 @@ export function foreignRowOf(span: ReadableSpan, context: SpanRowContext): SpanR
   const runId = placed ?? foreignRunId(span.spanContext().traceId);
   switch (foreign.kind) {
     case 'agent':
-      return placed === undefined ? { table: 'runs', row: foreignRunRow(span, context, foreign, undefined), foreignRun: true } : undefined;
+      return placed === undefined ? { table: 'runs', row: foreignRunRow(span, context, foreign, undefined) } : undefined;
     case 'model_call': {
       const row = foreignStepRow(span, foreign, runId, context);
       return placed === undefined ? { table: 'steps', row, foreignRun: foreignRunRow(span, context, undefined, foreign) } : { table: 'steps', row };

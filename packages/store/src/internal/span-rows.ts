@@ -7,9 +7,10 @@ import { GenAiAttributes, HttpAttributes, RuntraceAttributes, SpanKinds, isUsage
 import { endpointPathOf } from '@runtrace/core/internal';
 import type { SpanKind } from '@runtrace/core';
 import { foreignRowOf } from './foreign-rows.js';
-import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, otelOf, priced, resourceOf, statusMessage, statusOf, str, timing, tokenColumns } from './row-fields.js';
+import { UNKNOWN_COST, ZERO_COST, bool, count, events, int, json, normalized, num, parentOf, otelOf, priced, resourceOf, statusMessage, statusOf, str, timing } from './row-fields.js';
 import type { SpanRowContext } from './row-fields.js';
-import type { AttemptRow, RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './row-columns.js';
+import { RUN_COLUMNS } from './row-columns.js';
+import type { RowOp, RowValues, RunRow, SpanRow, StepRow, ToolRow } from './row-columns.js';
 
 export type { SpanRowContext } from './row-fields.js';
 
@@ -35,11 +36,17 @@ function firstString(attributes: Attributes, key: string): string | null {
   return typeof first === 'string' && first !== '' ? first : null;
 }
 
-function runRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RunRow {
+// The builders of runtrace's own rows return the row's values in its table's column order (one
+// line per column, named in its comment), not an object: these rows are written for every model
+// call, and an object per row, its spread parts and the array of its values cost more than the
+// row itself (a test reads each builder's values back by column name).
+
+function runValues(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RowValues {
   const a = span.attributes;
   const time = timing(span, inProgress, context);
   const { spanId, traceId } = span.spanContext();
   const resource = resourceOf(span);
+  const service = resource.service;
   const status = statusOf(span, inProgress);
   // The run's own model and provider, else those its steps used (the processor's summary).
   const model = str(a, GenAiAttributes.REQUEST_MODEL) ?? firstString(a, RuntraceAttributes.SUMMARY_MODELS);
@@ -62,51 +69,57 @@ function runRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext
     else if (bool(a, RuntraceAttributes.SUMMARY_COST_UNKNOWN)) cost = UNKNOWN_COST;
     else cost = priced(context, model, usage, provider);
   }
-  return {
-    run_id: spanId,
-    trace_id: traceId,
-    parent_span_id: parentOf(span),
-    parent_run_id: str(a, RuntraceAttributes.RUN_PARENT_RUN_ID),
-    name: span.name,
-    kind: str(a, RuntraceAttributes.RUN_KIND),
-    status,
-    status_message: status === 'in_progress' ? null : statusMessage(span),
-    error_type: str(a, HttpAttributes.ERROR_TYPE),
-    conversation_id: str(a, GenAiAttributes.CONVERSATION_ID),
-    root_conversation_id: str(a, RuntraceAttributes.RUN_ROOT_CONVERSATION_ID),
-    parent_conversation_id: str(a, RuntraceAttributes.RUN_PARENT_CONVERSATION_ID),
-    trigger_message_id: int(a, RuntraceAttributes.RUN_TRIGGER_MESSAGE_ID),
-    history_tip_message_id: int(a, RuntraceAttributes.RUN_HISTORY_TIP_MESSAGE_ID),
-    assistant_message_id: int(a, RuntraceAttributes.RUN_ASSISTANT_MESSAGE_ID),
-    provider,
-    model,
-    normalized_model: normalized(context, model),
-    label: str(a, RuntraceAttributes.RUN_LABEL),
-    start_ms: time.start_ms,
-    end_ms: time.end_ms,
-    duration_ms: time.duration_ms,
-    last_activity_ms: time.last_activity_ms,
-    has_summary: hasSummary ? 1 : 0,
-    step_count: count(a, RuntraceAttributes.SUMMARY_STEP_COUNT),
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-    reasoning_tokens: usage.reasoningTokens,
-    cache_read_tokens: usage.cacheReadTokens,
-    cache_creation_tokens: usage.cacheCreationTokens,
-    total_tokens: num(a, RuntraceAttributes.SUMMARY_TOTAL_TOKENS) ?? usage.inputTokens + usage.outputTokens,
-    tool_call_count: count(a, RuntraceAttributes.SUMMARY_TOOL_CALL_COUNT),
-    has_error: status === 'error' || bool(a, RuntraceAttributes.SUMMARY_HAS_ERROR) ? 1 : 0,
-    endpoint: str(a, RuntraceAttributes.SUMMARY_ENDPOINT),
-    first_message: str(a, RuntraceAttributes.SUMMARY_FIRST_MESSAGE),
-    cost_usd: cost.cost_usd,
-    cost_unknown: cost.cost_unknown,
-    stale: bool(a, RuntraceAttributes.STALE) ? 1 : 0,
-    attributes: json(a),
-    ...resource.service,
-    otel: otelOf(span),
-    resource_id: resource.id,
-  };
+  return [
+    spanId, // run_id
+    traceId, // trace_id
+    parentOf(span), // parent_span_id
+    str(a, RuntraceAttributes.RUN_PARENT_RUN_ID), // parent_run_id
+    span.name, // name
+    str(a, RuntraceAttributes.RUN_KIND), // kind
+    status, // status
+    status === 'in_progress' ? null : statusMessage(span), // status_message
+    str(a, HttpAttributes.ERROR_TYPE), // error_type
+    str(a, GenAiAttributes.CONVERSATION_ID), // conversation_id
+    str(a, RuntraceAttributes.RUN_ROOT_CONVERSATION_ID), // root_conversation_id
+    str(a, RuntraceAttributes.RUN_PARENT_CONVERSATION_ID), // parent_conversation_id
+    int(a, RuntraceAttributes.RUN_TRIGGER_MESSAGE_ID), // trigger_message_id
+    int(a, RuntraceAttributes.RUN_HISTORY_TIP_MESSAGE_ID), // history_tip_message_id
+    int(a, RuntraceAttributes.RUN_ASSISTANT_MESSAGE_ID), // assistant_message_id
+    provider, // provider
+    model, // model
+    normalized(context, model), // normalized_model
+    str(a, RuntraceAttributes.RUN_LABEL), // label
+    time.start_ms, // start_ms
+    time.end_ms, // end_ms
+    time.duration_ms, // duration_ms
+    time.last_activity_ms, // last_activity_ms
+    hasSummary ? 1 : 0, // has_summary
+    count(a, RuntraceAttributes.SUMMARY_STEP_COUNT), // step_count
+    usage.inputTokens, // input_tokens
+    usage.outputTokens, // output_tokens
+    usage.reasoningTokens, // reasoning_tokens
+    usage.cacheReadTokens, // cache_read_tokens
+    usage.cacheCreationTokens, // cache_creation_tokens
+    num(a, RuntraceAttributes.SUMMARY_TOTAL_TOKENS) ?? usage.inputTokens + usage.outputTokens, // total_tokens
+    count(a, RuntraceAttributes.SUMMARY_TOOL_CALL_COUNT), // tool_call_count
+    status === 'error' || bool(a, RuntraceAttributes.SUMMARY_HAS_ERROR) ? 1 : 0, // has_error
+    str(a, RuntraceAttributes.SUMMARY_ENDPOINT), // endpoint
+    str(a, RuntraceAttributes.SUMMARY_FIRST_MESSAGE), // first_message
+    cost.cost_usd, // cost_usd
+    cost.cost_unknown, // cost_unknown
+    bool(a, RuntraceAttributes.STALE) ? 1 : 0, // stale
+    json(a), // attributes
+    service.service_name, // service_name
+    service.service_version, // service_version
+    service.deployment_environment, // deployment_environment
+    service.resource, // resource
+    otelOf(span), // otel
+    resource.id, // resource_id
+  ];
 }
+
+/** The `has_summary` column of a run row's values: a run with its summary on its span needs no aggregation. */
+const RUN_HAS_SUMMARY = RUN_COLUMNS.indexOf('has_summary');
 
 function runIdOf(span: ReadableSpan, spanId: string): string {
   return str(span.attributes, RuntraceAttributes.RUN_ID) ?? parentOf(span) ?? spanId;
@@ -119,7 +132,7 @@ function finishReasons(attributes: Attributes): string {
   return '[]';
 }
 
-function stepRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): StepRow {
+function stepValues(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RowValues {
   const a = span.attributes;
   const time = timing(span, inProgress, context);
   const status = statusOf(span, inProgress);
@@ -136,91 +149,100 @@ function stepRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContex
   // A model that answered without reporting usage may still have billed: unknown, not zero.
   const cost = priced(context, responseModel ?? requestModel, usage, provider, isUsageMissing(a));
   const { spanId, traceId } = span.spanContext();
-  return {
-    step_id: spanId,
-    run_id: runIdOf(span, spanId),
-    trace_id: traceId,
-    parent_span_id: parentOf(span),
-    number: int(a, RuntraceAttributes.STEP_NUMBER),
-    operation: str(a, RuntraceAttributes.STEP_OPERATION),
-    status,
-    status_message: status === 'in_progress' ? null : statusMessage(span),
-    error_type: str(a, HttpAttributes.ERROR_TYPE),
-    provider,
-    request_model: requestModel,
-    response_model: responseModel,
-    response_id: str(a, GenAiAttributes.RESPONSE_ID),
-    finish_reasons: finishReasons(a),
-    ...tokenColumns(usage),
-    time_to_first_chunk_ms: num(a, RuntraceAttributes.STEP_TIME_TO_FIRST_CHUNK_MS),
-    ...time,
-    ...cost,
-    attributes: json(a),
-    otel: otelOf(span),
-    resource_id: resourceOf(span).id,
-  };
+  return [
+    spanId, // step_id
+    runIdOf(span, spanId), // run_id
+    traceId, // trace_id
+    parentOf(span), // parent_span_id
+    int(a, RuntraceAttributes.STEP_NUMBER), // number
+    str(a, RuntraceAttributes.STEP_OPERATION), // operation
+    status, // status
+    status === 'in_progress' ? null : statusMessage(span), // status_message
+    str(a, HttpAttributes.ERROR_TYPE), // error_type
+    provider, // provider
+    requestModel, // request_model
+    responseModel, // response_model
+    str(a, GenAiAttributes.RESPONSE_ID), // response_id
+    finishReasons(a), // finish_reasons
+    usage.inputTokens, // input_tokens
+    usage.outputTokens, // output_tokens
+    usage.reasoningTokens, // reasoning_tokens
+    usage.cacheReadTokens, // cache_read_tokens
+    usage.cacheCreationTokens, // cache_creation_tokens
+    usage.inputTokens + usage.outputTokens, // total_tokens
+    num(a, RuntraceAttributes.STEP_TIME_TO_FIRST_CHUNK_MS), // time_to_first_chunk_ms
+    time.start_ms, // start_ms
+    time.end_ms, // end_ms
+    time.duration_ms, // duration_ms
+    time.last_activity_ms, // last_activity_ms
+    cost.cost_usd, // cost_usd
+    cost.cost_unknown, // cost_unknown
+    json(a), // attributes
+    otelOf(span), // otel
+    resourceOf(span).id, // resource_id
+  ];
 }
 
-
-function attemptRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): AttemptRow {
+function attemptValues(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RowValues {
   const a = span.attributes;
   const time = timing(span, inProgress, context);
   const { spanId, traceId } = span.spanContext();
-  return {
-    attempt_id: spanId,
-    run_id: runIdOf(span, spanId),
-    step_id: str(a, RuntraceAttributes.STEP_ID) ?? parentOf(span),
-    trace_id: traceId,
-    parent_span_id: parentOf(span),
-    number: int(a, RuntraceAttributes.ATTEMPT_NUMBER),
-    status: statusOf(span, inProgress),
-    method: str(a, HttpAttributes.REQUEST_METHOD),
-    url: str(a, HttpAttributes.URL_FULL),
-    url_path: endpointPathOf(a) ?? null,
-    status_code: int(a, HttpAttributes.RESPONSE_STATUS_CODE),
+  return [
+    spanId, // attempt_id
+    runIdOf(span, spanId), // run_id
+    str(a, RuntraceAttributes.STEP_ID) ?? parentOf(span), // step_id
+    traceId, // trace_id
+    parentOf(span), // parent_span_id
+    int(a, RuntraceAttributes.ATTEMPT_NUMBER), // number
+    statusOf(span, inProgress), // status
+    str(a, HttpAttributes.REQUEST_METHOD), // method
+    str(a, HttpAttributes.URL_FULL), // url
+    endpointPathOf(a) ?? null, // url_path
+    int(a, HttpAttributes.RESPONSE_STATUS_CODE), // status_code
     // Set only on a resend, as the HTTP conventions say: absent means none.
-    resend_count: int(a, HttpAttributes.REQUEST_RESEND_COUNT) ?? 0,
-    retry_classification: str(a, RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION),
-    retry_delay_ms: num(a, RuntraceAttributes.ATTEMPT_RETRY_DELAY_MS),
-    error_type: str(a, HttpAttributes.ERROR_TYPE),
-    error: str(a, RuntraceAttributes.ATTEMPT_ERROR),
-    start_ms: time.start_ms,
-    end_ms: time.end_ms,
-    duration_ms: time.duration_ms,
-    last_activity_ms: time.last_activity_ms,
-    attributes: json(a),
-    otel: otelOf(span),
-    resource_id: resourceOf(span).id,
-  };
+    int(a, HttpAttributes.REQUEST_RESEND_COUNT) ?? 0, // resend_count
+    str(a, RuntraceAttributes.ATTEMPT_RETRY_CLASSIFICATION), // retry_classification
+    num(a, RuntraceAttributes.ATTEMPT_RETRY_DELAY_MS), // retry_delay_ms
+    str(a, HttpAttributes.ERROR_TYPE), // error_type
+    str(a, RuntraceAttributes.ATTEMPT_ERROR), // error
+    time.start_ms, // start_ms
+    time.end_ms, // end_ms
+    time.duration_ms, // duration_ms
+    time.last_activity_ms, // last_activity_ms
+    json(a), // attributes
+    otelOf(span), // otel
+    resourceOf(span).id, // resource_id
+  ];
 }
 
-function toolRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): ToolRow {
+function toolValues(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): RowValues {
   const a = span.attributes;
   const time = timing(span, inProgress, context);
   const status = statusOf(span, inProgress);
   const { spanId, traceId } = span.spanContext();
-  return {
-    span_id: spanId,
-    run_id: runIdOf(span, spanId),
-    step_id: str(a, RuntraceAttributes.STEP_ID),
-    trace_id: traceId,
-    parent_span_id: parentOf(span),
-    name: str(a, GenAiAttributes.TOOL_NAME),
-    call_id: str(a, GenAiAttributes.TOOL_CALL_ID),
-    status,
-    status_message: status === 'in_progress' ? null : statusMessage(span),
-    error_type: str(a, HttpAttributes.ERROR_TYPE),
-    start_ms: time.start_ms,
-    end_ms: time.end_ms,
-    duration_ms: time.duration_ms,
-    last_activity_ms: time.last_activity_ms,
-    attributes: json(a),
-    otel: otelOf(span),
-    resource_id: resourceOf(span).id,
-  };
+  return [
+    spanId, // span_id
+    runIdOf(span, spanId), // run_id
+    str(a, RuntraceAttributes.STEP_ID), // step_id
+    traceId, // trace_id
+    parentOf(span), // parent_span_id
+    str(a, GenAiAttributes.TOOL_NAME), // name
+    str(a, GenAiAttributes.TOOL_CALL_ID), // call_id
+    status, // status
+    status === 'in_progress' ? null : statusMessage(span), // status_message
+    str(a, HttpAttributes.ERROR_TYPE), // error_type
+    time.start_ms, // start_ms
+    time.end_ms, // end_ms
+    time.duration_ms, // duration_ms
+    time.last_activity_ms, // last_activity_ms
+    json(a), // attributes
+    otelOf(span), // otel
+    resourceOf(span).id, // resource_id
+  ];
 }
 
-function genericRow(span: ReadableSpan): SpanRow {
+/** The row of a span that is neither runtrace's nor another instrumentation's model call, agent or tool. */
+export function genericRow(span: ReadableSpan): SpanRow {
   const start = hrTimeToMilliseconds(span.startTime);
   const end = Math.max(start, hrTimeToMilliseconds(span.endTime));
   const { spanId, traceId } = span.spanContext();
@@ -243,30 +265,34 @@ function genericRow(span: ReadableSpan): SpanRow {
   };
 }
 
-/** A span's row and its table, before it is flattened into values (see {@link spanToOp}). */
+/** A span's row as its values in its table's column order, with its table (see {@link spanToOp}). */
 export type SpanRowOf =
   /** `foreignRun`: the row of a run made of other instrumentations' spans, merged into the stored one. */
-  | { readonly table: 'runs'; readonly row: RunRow; readonly foreignRun?: true }
-  /** `foreignRun`: the row of the trace's foreign run, which the step or tool joins (merged likewise). */
-  | { readonly table: 'steps'; readonly row: StepRow; readonly foreignRun?: RunRow }
-  | { readonly table: 'attempts'; readonly row: AttemptRow }
-  | { readonly table: 'tool_calls'; readonly row: ToolRow; readonly foreignRun?: RunRow }
-  | { readonly table: 'spans'; readonly row: SpanRow };
+  | { readonly table: 'runs'; readonly values: RowValues; readonly foreignRun?: true }
+  /** `foreignRun`: the values of the trace's foreign run, which the step or tool call joins (merged likewise). */
+  | { readonly table: 'steps' | 'tool_calls'; readonly values: RowValues; readonly foreignRun?: RowValues }
+  | { readonly table: 'attempts' | 'spans'; readonly values: RowValues };
 
 /** The row for one span; `undefined` for a live snapshot of a span that is not runtrace's. */
 export function spanToRow(span: ReadableSpan, inProgress: boolean, context: SpanRowContext): SpanRowOf | undefined {
   switch (runtraceKind(span)) {
     case SpanKinds.RUN:
-      return { table: 'runs', row: runRow(span, inProgress, context) };
+      return { table: 'runs', values: runValues(span, inProgress, context) };
     case SpanKinds.STEP:
-      return { table: 'steps', row: stepRow(span, inProgress, context) };
+      return { table: 'steps', values: stepValues(span, inProgress, context) };
     case SpanKinds.ATTEMPT:
-      return { table: 'attempts', row: attemptRow(span, inProgress, context) };
+      return { table: 'attempts', values: attemptValues(span, inProgress, context) };
     case SpanKinds.TOOL:
-      return { table: 'tool_calls', row: toolRow(span, inProgress, context) };
-    case undefined:
+      return { table: 'tool_calls', values: toolValues(span, inProgress, context) };
+    case undefined: {
       if (inProgress) return undefined;
-      return foreignRowOf(span, context) ?? { table: 'spans', row: genericRow(span) };
+      const foreign = foreignRowOf(span, context);
+      if (foreign === undefined) return { table: 'spans', values: valuesOf(genericRow(span)) };
+      if (foreign.table === 'runs') return { table: 'runs', values: valuesOf(foreign.row), foreignRun: true };
+      return foreign.foreignRun === undefined
+        ? { table: foreign.table, values: valuesOf(foreign.row) }
+        : { table: foreign.table, values: valuesOf(foreign.row), foreignRun: valuesOf(foreign.foreignRun) };
+    }
   }
 }
 
@@ -279,16 +305,16 @@ export function spanToOp(span: ReadableSpan, inProgress: boolean, context: SpanR
   if (found === undefined) return undefined;
   const op: { -readonly [K in keyof RowOp]: RowOp[K] } = {
     table: found.table,
-    values: valuesOf(found.row),
+    values: found.values,
     events: found.table === 'spans' ? [] : events(span),
     // A run with its summary on its span needs no aggregation; other spans' rows are not runs'.
-    aggregate: found.table === 'runs' ? found.row.has_summary === 0 : found.table !== 'spans',
+    aggregate: found.table === 'runs' ? found.values[RUN_HAS_SUMMARY] === 0 : found.table !== 'spans',
   };
   if (found.table === 'runs') {
     if (found.foreignRun === true) op.foreignRun = true;
   } else if ((found.table === 'steps' || found.table === 'tool_calls') && found.foreignRun !== undefined) {
     op.foreignRun = true;
-    op.runValues = valuesOf(found.foreignRun);
+    op.runValues = found.foreignRun;
   }
   const resource = resourceOf(span).values;
   if (resource !== undefined) op.resource = resource;
@@ -296,9 +322,10 @@ export function spanToOp(span: ReadableSpan, inProgress: boolean, context: SpanR
 }
 
 /**
- * A row's values in its table's column order. Each row builder above lists its fields in that
- * order (a test checks it), so the object's own order is the column order.
+ * A row object's values in its table's column order. The builders of other instrumentations'
+ * rows and of generic spans list their fields in that order (a test checks it), so the object's
+ * own order is the column order.
  */
-function valuesOf(row: RunRow | StepRow | AttemptRow | ToolRow | SpanRow): RowValues {
+function valuesOf(row: RunRow | StepRow | ToolRow | SpanRow): RowValues {
   return Object.values(row);
 }
