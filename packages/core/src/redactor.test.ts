@@ -117,6 +117,43 @@ describe('redactHeaders', () => {
     expect(rules).toEqual(expect.arrayContaining(['pattern:openai-key', 'url:userinfo', 'url-query:token']));
   });
 
+  it('answers headers it saw clean last time without scanning them, and still masks every secret, every time', () => {
+    const remembering = new Redactor();
+    const base = { accept: 'application/json', 'user-agent': 'OpenAI/JS 7.60.0', authorization: `Bearer ${BEARER_TOKEN}`, 'x-custom': 'plain' };
+    for (let round = 0; round < 3; round++) {
+      const { value, maskedCount, rules } = remembering.redactHeaders(base);
+      expect(value).toEqual({ accept: 'application/json', 'user-agent': 'OpenAI/JS 7.60.0', authorization: REDACTED, 'x-custom': 'plain' });
+      expect(maskedCount).toBe(1);
+      expect(rules).toEqual(new Redactor().redactHeaders(base).rules);
+    }
+    // The same name with a new value is scanned again: a secret pasted into a header seen clean is masked.
+    const changed = remembering.redactHeaders({ ...base, 'x-custom': `key ${OPENAI_KEY}` });
+    expect(changed.value['x-custom']).toBe(`key ${REDACTED}`);
+    expect(changed.maskedCount).toBe(2);
+    expect(changed.rules).toEqual(expect.arrayContaining(['pattern:openai-key']));
+    // And the secret is never taken for the name's clean value: sent again, it is masked again.
+    expect(remembering.redactHeaders({ 'x-custom': `key ${OPENAI_KEY}` }).value).toEqual({ 'x-custom': `key ${REDACTED}` });
+    expect(remembering.redactHeaders({ 'x-custom': 'plain' }).value).toEqual({ 'x-custom': 'plain' });
+  });
+
+  it('gives the same result as a redactor that remembers nothing, over many requests with changing headers', () => {
+    const remembering = new Redactor();
+    const values = ['a', 'application/json', `Bearer ${BEARER_TOKEN}`, `key ${OPENAI_KEY}`, ANTHROPIC_KEY, 'https://user:pw@example.com/?token=abc', '', REDACTED, '1.2.3.4'];
+    const names = ['accept', 'authorization', 'x-custom', 'location', 'x-api-key', 'x-request-id', 'cookie'];
+    let seed = 7;
+    const next = (bound: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % bound;
+    };
+    for (let request = 0; request < 400; request++) {
+      const headers: Record<string, string> = {};
+      for (const name of names) if (next(3) > 0) headers[name] = values[next(values.length)]!;
+      // Ever new names too, past the number of names a redactor keeps.
+      headers[`x-trace-${request}`] = values[next(values.length)]!;
+      expect(remembering.redactHeaders(headers)).toEqual(new Redactor().redactHeaders(headers));
+    }
+  });
+
   it('returns an empty record for null or undefined', () => {
     expect(redactor.redactHeaders(undefined)).toEqual({ value: {}, maskedCount: 0, rules: [] });
     expect(redactor.redactHeaders(null).value).toEqual({});

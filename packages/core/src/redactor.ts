@@ -133,6 +133,11 @@ const ATTRIBUTE_CACHE_LIMIT = 4096;
 
 const BINARY_TYPES = /^(?:image|audio|video|font)\/|^application\/(?:octet-stream|pdf|zip|gzip|x-gzip|x-tar|x-7z-compressed|x-protobuf|protobuf|x-google-protobuf|grpc|vnd\.google\.protobuf|wasm|x-msgpack|msgpack|cbor)(?:$|\+)/;
 
+/** Header names whose last clean value a redactor keeps. */
+const CLEAN_HEADER_NAMES = 256;
+/** Longer header values (a large cookie, say) are not kept. */
+const CLEAN_HEADER_MAX_LENGTH = 2_048;
+
 /**
  * Masks secrets in headers, bodies, URLs, free text and span attributes. It fails closed: a
  * body that claims to be JSON but does not parse becomes a placeholder, never raw bytes.
@@ -146,6 +151,13 @@ const BINARY_TYPES = /^(?:image|audio|video|font)\/|^application\/(?:octet-strea
 export class Redactor {
   readonly #rules: RuleSet;
   readonly #attributeClasses = new Map<string, AttributeClass>();
+  /**
+   * The last value {@link redactHeaders} found clean under each header name: a client sends the
+   * same headers with every request, and a server answers with mostly the same ones, so most
+   * values are compared rather than scanned again. (A header value's redaction depends on its
+   * name and value only.) Values that were masked are not kept, so no secret is held here.
+   */
+  readonly #cleanHeaders = new Map<string, string>();
 
   constructor(options: RedactorOptions = {}) {
     this.#rules = new RuleSet({
@@ -172,10 +184,23 @@ export class Redactor {
     const collected = isNormalizedHeaderRecord(headers) ? { ...headers } : isPlainHeaderRecord(headers) ? lowerCaseRecord(headers) : readHeaders(headers, {});
     for (const name of Object.keys(collected)) {
       const value = collected[name] as string;
-      const out = this.#redactHeaderValue(name, value, tally);
+      const out = this.#redactRepeatedHeader(name, value, tally);
       if (out !== value) collected[name] = out;
     }
     return result(collected, tally);
+  }
+
+  /** {@link #redactHeaderValue}, skipped when the name had this value last time and it was clean. */
+  #redactRepeatedHeader(lowerName: string, value: string, tally: Tally): string {
+    if (this.#cleanHeaders.get(lowerName) === value) return value;
+    const masked = tally.count;
+    const out = this.#redactHeaderValue(lowerName, value, tally);
+    if (out === value && tally.count === masked && value.length <= CLEAN_HEADER_MAX_LENGTH) {
+      // Bounded: a client that sends ever new header names makes the memory start over.
+      if (this.#cleanHeaders.size >= CLEAN_HEADER_NAMES && !this.#cleanHeaders.has(lowerName)) this.#cleanHeaders.clear();
+      this.#cleanHeaders.set(lowerName, value);
+    }
+    return out;
   }
 
   /**
