@@ -89,4 +89,44 @@ describe('RedactionMemo.unchanged', () => {
     expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, 'a'.repeat(MEMO_MIN_CHARS - 1))).toBe(true);
     expect(new RedactionMemo(new CountingRedactor()).unchanged(GenAiAttributes.REQUEST_MODEL, 'gpt-4o-mini')).toBe(false);
   });
+
+  it('answers a value equal to the last clean one under its key without a check, and only under that key', () => {
+    const redactor = new Redactor();
+    const memo = new RedactionMemo(redactor);
+    const checks: string[] = [];
+    const check = redactor.attributeUnchanged.bind(redactor);
+    redactor.attributeUnchanged = (key: string, value: string): boolean => {
+      checks.push(key);
+      return check(key, value);
+    };
+    expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, 'gpt-4o-mini')).toBe(true);
+    expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, `gpt-4o-${'mini'}`)).toBe(true);
+    expect(checks).toEqual([GenAiAttributes.REQUEST_MODEL]);
+    // The same value under a key whose values are secrets is checked, and masked.
+    expect(memo.unchanged('app.password', 'gpt-4o-mini')).toBe(false);
+    // A new value under the key is checked: a secret is never taken for the key's clean value.
+    expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, SECRET)).toBe(false);
+    expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, SECRET)).toBe(false);
+    // The secret did not take the clean value's place.
+    expect(memo.unchanged(GenAiAttributes.REQUEST_MODEL, 'gpt-4o-mini')).toBe(true);
+    expect(checks).toEqual([GenAiAttributes.REQUEST_MODEL, 'app.password', GenAiAttributes.REQUEST_MODEL, GenAiAttributes.REQUEST_MODEL]);
+  });
+
+  it("agrees with the core redactor's check over many repeated and changing values, past the keys it keeps", () => {
+    const memo = new RedactionMemo(new Redactor());
+    const plain = new Redactor();
+    const values = ['completed', 'gpt-4o-mini', SECRET, `Bearer ${SECRET}`, 'password=hunter22', 'https://u:p@example.test/x?token=abc', '{"a":1}', '{"api_key":"k"}', ''];
+    const keys = ['runtrace.status', GenAiAttributes.REQUEST_MODEL, 'url.full', 'app.password', 'app.note', 'http.request.header.authorization'];
+    let seed = 11;
+    const next = (bound: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % bound;
+    };
+    for (let round = 0; round < 3_000; round++) {
+      // Ever new keys too, past the number of keys the memo keeps.
+      const key = round % 3 === 0 ? `app.field_${round}` : keys[next(keys.length)]!;
+      const value = values[next(values.length)]!;
+      expect(memo.unchanged(key, value)).toBe(plain.attributeUnchanged(key, value));
+    }
+  });
 });

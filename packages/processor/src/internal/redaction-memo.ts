@@ -4,6 +4,8 @@ import type { AttributeRedaction, AttributeRedactor } from '../run-span-processo
 
 /** Values shorter than this are redacted every time: cheap to scan, and they would churn the memo. */
 export const MEMO_MIN_CHARS = 512;
+/** Attribute keys whose last clean short value the memo keeps (see {@link RedactionMemo.unchanged}). */
+const CLEAN_KEYS = 1_024;
 /** Slots of the memo: a value is remembered in the slot its fingerprint picks. A power of two. */
 const MEMO_SLOTS = 256;
 /** Most characters of values (inputs and outputs) remembered in total. */
@@ -72,6 +74,8 @@ export class RedactionMemo implements AttributeRedactor {
 
   /** The redactor's `redactAttribute` is the core one, whose cheap check `unchanged` may stand in for it. */
   readonly #checkable: boolean;
+  /** The last short value found unchanged under each key (never a value the redactor would change). */
+  readonly #clean = new Map<string, string>();
 
   constructor(readonly redactor: Redactor) {
     this.#checkable = redactor.redactAttribute === Redactor.prototype.redactAttribute;
@@ -84,7 +88,15 @@ export class RedactionMemo implements AttributeRedactor {
    * check's scan (`redactAttribute` still runs the check first on a value it has not seen).
    */
   unchanged(key: string, value: string): boolean {
-    return this.#checkable && value.length < MEMO_MIN_CHARS && this.redactor.attributeUnchanged(key, value);
+    if (!this.#checkable || value.length >= MEMO_MIN_CHARS) return false;
+    // Most short values repeat from span to span under their key (kinds, statuses, models,
+    // addresses): one equal to the key's last clean value needs no check.
+    if (this.#clean.get(key) === value) return true;
+    if (!this.redactor.attributeUnchanged(key, value)) return false;
+    // Bounded: spans with ever new keys make the memory start over.
+    if (this.#clean.size >= CLEAN_KEYS && !this.#clean.has(key)) this.#clean.clear();
+    this.#clean.set(key, value);
+    return true;
   }
 
   redactAttribute(key: string, value: string): AttributeRedaction {
