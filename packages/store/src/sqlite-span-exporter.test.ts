@@ -136,6 +136,41 @@ describe('SqliteSpanExporter (what only it does; what both exporters do is in sp
     await exporter.shutdown();
   });
 
+  it('write() keeps at most 64 ended spans as they are, then turns them all into rows; one that cannot be converted is counted then', async () => {
+    const errors: string[] = [];
+    const exporter = new SqliteSpanExporter({ path, flushIntervalMs: 60_000, onWriteError: (error, count, cause) => errors.push(`${cause}:${count}`) });
+    /** The spans (by index) whose attributes were read: the ones turned into rows. */
+    const read = new Set<number>();
+    const counted = (span: ReadableSpan, index: number): ReadableSpan => {
+      const { attributes } = span;
+      return Object.defineProperty<ReadableSpan>({ ...span }, 'attributes', {
+        get() {
+          read.add(index);
+          return attributes;
+        },
+      });
+    };
+    const spans = manyRuns(0x9000, 130).map(counted);
+    const broken = { ...manyRuns(0x9900, 1)[0]!, spanContext: () => { throw new Error('no context'); } } as ReadableSpan;
+    for (const span of spans.slice(0, 63)) exporter.write(span);
+    expect(read.size).toBe(0);
+    expect(exporter.stats()).toMatchObject({ queuedSpans: 63, writtenSpans: 0 });
+    exporter.write(broken);
+    // The 64th span has the 64 converted, the broken one counted as it is.
+    expect([...read].sort((a, b) => a - b)).toEqual(Array.from({ length: 63 }, (_, index) => index));
+    expect(exporter.stats().lostByCause.conversion).toBe(1);
+    expect(errors).toEqual(['conversion:1']);
+    for (const span of spans.slice(63)) exporter.write(span);
+    // 67 more: 64 of them converted at once, the last 3 still waiting; all 130 queued.
+    expect(read.size).toBe(63 + 64);
+    expect([127, 128, 129].some((index) => read.has(index))).toBe(false);
+    expect(exporter.stats()).toMatchObject({ queuedSpans: 130, writtenSpans: 0 });
+    // Shutting down converts and writes what waits.
+    await exporter.shutdown();
+    expect(exporter.stats()).toMatchObject({ writtenSpans: 130, queuedSpans: 0, failedSpans: 1 });
+    expect(countRows(path, 'runs')).toBe(130);
+  });
+
   it('validates its options', () => {
     expect(() => new SqliteSpanExporter({ path: '' })).toThrow(InvalidArgumentError);
     expect(() => new SqliteSpanExporter({ path, maxQueueSpans: -1 })).toThrow(/maxQueueSpans/);
