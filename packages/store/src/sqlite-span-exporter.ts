@@ -290,13 +290,9 @@ export class SqliteSpanExporter implements SpanExporter {
     };
     let added = 0;
     for (const span of spans) {
-      let op: RowOp | undefined;
-      try {
-        op = spanToOp(span, false, this.#context);
-      } catch (error: unknown) {
-        const failure = new StoreWriteError(`cannot convert a span: ${errorMessage(error)}`, this.path, { cause: error });
-        this.#lose('conversion', 1, failure);
-        firstError ??= failure;
+      const op = this.#rowsOf(span);
+      if (op instanceof StoreWriteError) {
+        firstError ??= op;
         continue;
       }
       if (op === undefined) continue;
@@ -349,14 +345,19 @@ export class SqliteSpanExporter implements SpanExporter {
     if (spans.length === 0) return;
     this.#unconverted = [];
     for (const span of spans) {
-      let op: RowOp | undefined;
-      try {
-        op = spanToOp(span, false, this.#context);
-      } catch (error: unknown) {
-        this.#lose('conversion', 1, new StoreWriteError(`cannot convert a span: ${errorMessage(error)}`, this.path, { cause: error }));
-        continue;
-      }
-      if (op !== undefined) this.#enqueue(op);
+      const op = this.#rowsOf(span);
+      if (op !== undefined && !(op instanceof StoreWriteError)) this.#enqueue(op);
+    }
+  }
+
+  /** An ended span's write operation; a span that cannot be converted is counted as lost and its error returned. */
+  #rowsOf(span: ReadableSpan): RowOp | StoreWriteError | undefined {
+    try {
+      return spanToOp(span, false, this.#context);
+    } catch (error: unknown) {
+      const failure = new StoreWriteError(`cannot convert a span: ${errorMessage(error)}`, this.path, { cause: error });
+      this.#lose('conversion', 1, failure);
+      return failure;
     }
   }
 
